@@ -1,0 +1,5 @@
+import sys
+
+from answerkey.cli import main
+
+sys.exit(main())

@@ -1,0 +1,145 @@
+"""The `answerkey` command line.
+
+Exit codes: 0 ok, 1 a check failed, 2 bad usage or input. Every command that
+reports results takes --json and then prints exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from answerkey import parts as registry
+from answerkey.rubric import RubricError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage or input: printed as one line, exit 2."""
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from answerkey.rubric import load_rubric
+    from answerkey.verify import recorded_status, status_record
+
+    record = status_record()
+    rubric = load_rubric()
+    rows = [
+        {
+            "part": part.id,
+            "points": rubric.points(part.id),
+            "status": recorded_status(part, record),
+            "question": part.question,
+        }
+        for part in registry.all_parts()
+    ]
+    if args.json:
+        print(json.dumps({"parts": rows}, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{'part':<10} {'points':>6}  {'status':<28} question")
+    for row in rows:
+        question = row["question"] if len(row["question"]) <= 60 else row["question"][:57] + "..."
+        points = "" if row["points"] is None else f"{row['points']:g}"
+        print(f"{row['part']:<10} {points:>6}  {row['status']:<28} {question}")
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from answerkey.verify import results_json, verify_parts
+
+    registry.set_quick(args.quick)
+    try:
+        selected = registry.select_parts(args.parts)
+    except registry.UnknownPart as exc:
+        raise UsageError(str(exc)) from None
+
+    def show(result) -> None:
+        if args.json:
+            return
+        print(f"{result.part:<9} {result.verdict:<8} {result.evidence:<15} {result.claim}")
+        print(f"{'':<9} {'':<8} {'':<15} {result.detail}", flush=True)
+
+    if not args.json:
+        print(f"{'part':<9} {'verdict':<8} {'evidence':<15} claim / detail")
+    results = verify_parts(selected, on_result=show)
+    unanswered = [p.id for p in selected if not p.answered]
+    if args.json:
+        print(results_json(results))
+    else:
+        failed = [r for r in results if not r.verdict.passed]
+        print(f"\n{len(results)} checks, {len(results) - len(failed)} passed, {len(failed)} not.")
+        if unanswered:
+            print(f"not answered yet: {', '.join(unanswered)}")
+    return EXIT_OK if all(r.verdict.passed for r in results) else EXIT_FAILED
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    experiment = registry.experiments()[args.experiment]
+    registry.set_quick(args.quick)
+    args.out = Path(args.out)
+    results = experiment.run(args)
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="answerkey",
+        description=(
+            "A verified answer key for EECS 182 HW6. SymPy proves the written answers, "
+            "Monte Carlo and exact numeric code cross-check them, PyTorch answers the coding "
+            "parts, and the documents are built from the verified objects."
+        ),
+        epilog="Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="parts, points and status")
+    listing.add_argument("--json", action="store_true", help="print one JSON document")
+    listing.set_defaults(handler=_cmd_list)
+
+    verify = commands.add_parser(
+        "verify",
+        help="run every check; exit 1 on any REFUTED, FAIL, UNKNOWN or ERROR",
+        description="Run the checks of the given parts (all parts by default). A part id may be "
+        "a prefix: 'q3' selects every part of question 3.",
+    )
+    verify.add_argument("parts", nargs="*", metavar="PART", help="part ids, e.g. q2.a q3")
+    verify.add_argument("--json", action="store_true", help="print one JSON document")
+    verify.add_argument("--quick", action="store_true", help="small sizes, for tests")
+    verify.set_defaults(handler=_cmd_verify)
+
+    run = commands.add_parser("run", help="run one experiment, print its results, save figures")
+    experiments = run.add_subparsers(dest="experiment", required=True, metavar="EXPERIMENT")
+    for experiment in registry.experiments().values():
+        sub = experiments.add_parser(
+            experiment.name, help=experiment.help, description=experiment.help
+        )
+        sub.add_argument("--json", action="store_true", help="print one JSON document")
+        sub.add_argument("--quick", action="store_true", help="small sizes and few epochs")
+        sub.add_argument("--out", default="build", help="where figures go (default: build)")
+        if experiment.add_arguments:
+            experiment.add_arguments(sub)
+    run.set_defaults(handler=_cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UsageError, RubricError) as exc:
+        print(f"answerkey: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("answerkey: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""Parts of the homework and the registry that holds them.
+
+A part (`q2.a`, `q3.b.ii`, ...) carries its question, its answer, the
+assumptions the answer holds under, the derivation steps, the checks that
+verify it, and the written answer and TA notes the documents print. Each
+question's parts are assembled in one module of `answerkey.questions`, from
+the objects that `derivations/`, `numeric/` and `models/` compute: an answer
+appears in a document only as the object a check verified.
+
+Points and rubric items live in `answerkey/rubric.toml`, which staff edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from answerkey.verdicts import Check
+from derivations.steps import Step
+
+PART_ID = re.compile(r"^q\d+(\.[a-z0-9]+)*$")
+
+# Question modules in homework order; each defines QUESTION and PARTS.
+QUESTION_MODULES = (
+    "answerkey.questions.karate_club",
+    "answerkey.questions.scaled_attention",
+    "answerkey.questions.kernel_attention",
+    "answerkey.questions.autoencoders",
+    "answerkey.questions.beam_search",
+    "answerkey.questions.homework_process",
+)
+
+
+@dataclass
+class Answer:
+    """A part's final answer.
+
+    `latex` is how documents print it; `value` is the verified object it was
+    printed from (a SymPy expression, a table, a sequence list) and is what
+    answer checking compares against; `text` is the written answer in prose.
+    """
+
+    latex: str = ""
+    value: Any = None
+    text: str = ""
+
+
+@dataclass
+class Part:
+    id: str
+    question: str
+    # Computed on demand so that `answerkey list` does not pay for SymPy or torch.
+    answer: Callable[[], Answer] | None = None
+    assumptions: tuple[str, ...] = ()
+    steps: Callable[[], list[Step]] | None = None
+    checks: Callable[[], list[Check]] | None = None
+    notes: tuple[str, ...] = ()  # caveats and TA notes printed with the answer
+    experiment: str | None = None  # name of the `answerkey run` experiment it draws on
+
+    def __post_init__(self) -> None:
+        if not PART_ID.match(self.id):
+            raise ValueError(f"malformed part id {self.id!r}")
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None
+
+
+@dataclass
+class Question:
+    number: int
+    title: str
+    intro: str
+    parts: list[Part] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A runnable experiment behind `answerkey run NAME`.
+
+    `add_arguments(parser)` declares its own options; `run(args)` returns a
+    JSON-able dict of results (figures are written into `args.out`).
+    """
+
+    name: str
+    help: str
+    run: Callable[[Any], dict]
+    add_arguments: Callable[[Any], None] | None = None
+
+
+_profile = {"quick": False}
+
+
+def set_quick(quick: bool) -> None:
+    """Select the quick profile (small sizes, few epochs) for checks and experiments."""
+    _profile["quick"] = quick
+
+
+def is_quick() -> bool:
+    return _profile["quick"]
+
+
+@cache
+def questions() -> tuple[Question, ...]:
+    return tuple(importlib.import_module(name).QUESTION for name in QUESTION_MODULES)
+
+
+@cache
+def experiments() -> dict[str, Experiment]:
+    found: dict[str, Experiment] = {}
+    for name in QUESTION_MODULES:
+        for experiment in getattr(importlib.import_module(name), "EXPERIMENTS", ()):
+            found[experiment.name] = experiment
+    return found
+
+
+def all_parts() -> list[Part]:
+    return [part for question in questions() for part in question.parts]
+
+
+def part_ids() -> list[str]:
+    return [part.id for part in all_parts()]
+
+
+class UnknownPart(KeyError):
+    def __init__(self, wanted: str):
+        self.wanted = wanted
+        super().__init__(wanted)
+
+    def __str__(self) -> str:
+        return f"unknown part {self.wanted!r}; known parts: {', '.join(part_ids())}"
+
+
+def get_part(part_id: str) -> Part:
+    for part in all_parts():
+        if part.id == part_id:
+            return part
+    raise UnknownPart(part_id)
+
+
+def select_parts(wanted: list[str]) -> list[Part]:
+    """Parts by id or by prefix (`q3` selects every part of question 3)."""
+    if not wanted:
+        return all_parts()
+    chosen: list[Part] = []
+    for item in wanted:
+        matches = [p for p in all_parts() if p.id == item or p.id.startswith(item + ".")]
+        if not matches:
+            raise UnknownPart(item)
+        chosen.extend(p for p in matches if p not in chosen)
+    return chosen

@@ -1,0 +1,271 @@
+"""Q2: why attention divides the dot product by √d.
+
+The answers are the expressions `derivations.scaled_attention` computes; the
+claims below are the key's stated forms, each proved equal to the derived one
+(general, for symbolic d), re-derived by brute-force expansion at d = 1..4
+(exhaustive), and cross-checked by Monte Carlo (numeric) with the power to
+reject the usual wrong answers.
+"""
+
+from __future__ import annotations
+
+from functools import cache, partial
+
+from answerkey.parts import Answer, Part, Question
+from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal, z_test
+
+MC_SAMPLES = 1_000_000
+# (d, μ, σ, seed): the homework's practical case at d = 64, and settings where
+# every plausible wrong answer differs from the right one (d > 1, μ ∉ {0, ±1}).
+MC_SETTINGS = ((64, 0.0, 1.0, 1), (16, 0.0, 1.0, 2), (16, 0.5, 1.5, 3), (4, -2.0, 0.7, 4))
+BRUTE_FORCE_DIMS = (1, 2, 3, 4)
+
+
+def _derivation():
+    # Imported on demand: `answerkey list` must not pay for SymPy.
+    from derivations import scaled_attention
+
+    return scaled_attention
+
+
+@cache
+def _monte_carlo(d: int, mu: float, sigma: float, seed: int):
+    from numeric.scaled_attention import dot_product_moments
+
+    return dot_product_moments(d, mu, sigma, MC_SAMPLES, seed)
+
+
+@cache
+def _steps():
+    return _derivation().steps()
+
+
+# --- claims, as the key states them ------------------------------------------
+
+
+def claimed_expectation():
+    D = _derivation()
+    return D.d * D.mu**2
+
+
+def claimed_general_variance():
+    D = _derivation()
+    return D.d * D.sigma**2 * (D.sigma**2 + 2 * D.mu**2)
+
+
+def claimed_variance():
+    return _derivation().d
+
+
+def claimed_scale():
+    import sympy as sp
+
+    return sp.sqrt(_derivation().d)
+
+
+# --- checks --------------------------------------------------------------------
+
+
+def _prove_expectation() -> Outcome:
+    return prove_equal(
+        _derivation().expectation_of_dot_product(), claimed_expectation(), "E[qᵀk] and dμ²"
+    )
+
+
+def _prove_vector_mean() -> Outcome:
+    import sympy as sp
+
+    D = _derivation()
+    vector_form = D.expectation_with_vector_mean()
+    i = D.i
+    as_norm = prove_equal(vector_form, sp.Sum(D.mu_vec[i] ** 2, (i, 1, D.d)), "E[qᵀk] and ‖μ‖²")
+    constant_mean = vector_form.xreplace({D.mu_vec[i]: D.mu})
+    specializes = prove_equal(constant_mean, claimed_expectation(), "‖μ‖² at μ_i = μ and dμ²")
+    return all_proved([as_norm, specializes], "E[qᵀk] = ‖μ‖², which is dμ² when every μ_i = μ")
+
+
+def _prove_variance() -> Outcome:
+    D = _derivation()
+    general = prove_equal(
+        D.variance_of_dot_product(), claimed_general_variance(), "Var(qᵀk) and dσ²(σ² + 2μ²)"
+    )
+    practical = prove_equal(
+        D.variance_of_dot_product(mean=0, std=1), claimed_variance(), "Var(qᵀk) at μ=0, σ=1 and d"
+    )
+    return all_proved([general, practical], "Var(qᵀk) = dσ²(σ² + 2μ²), which is d at μ=0, σ=1")
+
+
+def _prove_scale() -> Outcome:
+    import sympy as sp
+
+    D = _derivation()
+    roots = D.scale_for_unit_variance()
+    if len(roots) != 1:
+        return Outcome(Verdict.UNKNOWN, f"expected one positive root, SymPy found {roots}")
+    root = prove_equal(roots[0], claimed_scale(), "the positive root of d/s² = 1 and √d")
+    centred = prove_equal(D.expectation_of_scaled_dot_product(), sp.Integer(0), "E[qᵀk/s] and 0")
+    return all_proved([root, centred], "s = √d is the only s > 0 with Var = 1; E = 0 for all s")
+
+
+def _brute_force(which: str) -> Outcome:
+    D = _derivation()
+    outcomes = []
+    for dim in BRUTE_FORCE_DIMS:
+        mean, variance = D.brute_force_moments(dim)
+        if which == "mean":
+            claim = claimed_expectation().subs(D.d, dim)
+            outcomes.append(prove_equal(mean, claim, f"E[qᵀk] and dμ² at d = {dim}"))
+        else:
+            claim = claimed_general_variance().subs(D.d, dim)
+            outcomes.append(prove_equal(variance, claim, f"Var(qᵀk) at d = {dim}"))
+    dims = f"d = {BRUTE_FORCE_DIMS[0]}…{BRUTE_FORCE_DIMS[-1]}"
+    return all_proved(outcomes, f"full polynomial expansion with normal moments, {dims}")
+
+
+def _evaluate(expr, d: int, mu: float, sigma: float) -> float:
+    D = _derivation()
+    return float(expr.subs({D.d: d, D.mu: mu, D.sigma: sigma}))
+
+
+def _mc_mean(d: int, mu: float, sigma: float, seed: int) -> Outcome:
+    mean, _ = _monte_carlo(d, mu, sigma, seed)
+    wrong = {}
+    if d > 1 and mu not in (0.0, 1.0, -1.0):
+        wrong = {"dμ": d * mu, "μ²": mu**2, "d²μ²": d * d * mu**2}
+    return z_test(mean, _evaluate(claimed_expectation(), d, mu, sigma), wrong, "mean of qᵀk")
+
+
+def _mc_variance(d: int, mu: float, sigma: float, seed: int) -> Outcome:
+    _, variance = _monte_carlo(d, mu, sigma, seed)
+    claimed = _evaluate(claimed_general_variance(), d, mu, sigma)
+    wrong = {}
+    if (mu, sigma) == (0.0, 1.0) and d > 1:
+        wrong = {"√d": d**0.5, "d²": float(d * d), "d + 1": d + 1.0}
+    elif d > 1:
+        wrong = {
+            "dσ⁴": d * sigma**4,
+            "dσ²": d * sigma**2,
+            "dσ²(σ² + μ²)": d * sigma**2 * (sigma**2 + mu**2),
+        }
+    return z_test(variance, claimed, wrong, "variance of qᵀk")
+
+
+def _mc_scale(d: int, seed: int) -> Outcome:
+    """Var(qᵀk/s) = 1 exactly when Var(qᵀk) = s², so test the variance against s²."""
+    _, variance = _monte_carlo(d, 0.0, 1.0, seed)
+    s = _evaluate(claimed_scale(), d, 0.0, 1.0)
+    wrong = {"s = d": float(d) ** 2, "s = √d/2": (s / 2) ** 2, "s = d²": float(d) ** 4}
+    return z_test(variance, s**2, wrong, f"Var(qᵀk) against s² at d = {d}")
+
+
+def _mc_checks(kind: str) -> list[Check]:
+    checks = []
+    for d, mu, sigma, seed in MC_SETTINGS:
+        if kind == "mean":
+            claim = f"Monte Carlo E[qᵀk] = dμ² at d={d}, μ={mu:g}, σ={sigma:g}"
+            run = partial(_mc_mean, d, mu, sigma, seed)
+        else:
+            claim = f"Monte Carlo Var(qᵀk) = dσ²(σ²+2μ²) at d={d}, μ={mu:g}, σ={sigma:g}"
+            run = partial(_mc_variance, d, mu, sigma, seed)
+        checks.append(Check(claim, Evidence.NUMERIC, run))
+    return checks
+
+
+def _checks_a() -> list[Check]:
+    return [
+        Check("E[qᵀk] = dμ² for every d ≥ 1", Evidence.GENERAL, _prove_expectation),
+        Check("E[qᵀk] = ‖μ‖² for a vector mean μ", Evidence.GENERAL, _prove_vector_mean),
+        Check("E[qᵀk] = dμ² by full expansion", Evidence.EXHAUSTIVE, lambda: _brute_force("mean")),
+        *_mc_checks("mean"),
+    ]
+
+
+def _checks_b() -> list[Check]:
+    return [
+        Check(
+            "Var(qᵀk) = d at μ=0, σ=1; dσ²(σ²+2μ²) in general", Evidence.GENERAL, _prove_variance
+        ),
+        Check(
+            "Var(qᵀk) = dσ²(σ²+2μ²) by full expansion",
+            Evidence.EXHAUSTIVE,
+            lambda: _brute_force("variance"),
+        ),
+        *_mc_checks("variance"),
+    ]
+
+
+def _checks_c() -> list[Check]:
+    return [
+        Check(
+            "s = √d is the unique positive scale with unit variance", Evidence.GENERAL, _prove_scale
+        ),
+        *[
+            Check(
+                f"Monte Carlo Var(qᵀk/√d) = 1 at d={d}",
+                Evidence.NUMERIC,
+                partial(_mc_scale, d, seed),
+            )
+            for d, mu, sigma, seed in MC_SETTINGS
+            if (mu, sigma) == (0.0, 1.0)
+        ],
+    ]
+
+
+def _answer(claim, text: str):
+    def build() -> Answer:
+        import sympy as sp
+
+        value = claim()
+        return Answer(latex=sp.latex(value), value=value, text=text)
+
+    return build
+
+
+ASSUMPTIONS = ("d a positive integer", "σ > 0", "μ real")
+
+QUESTION = Question(
+    number=2,
+    title="Justifying Scaled Dot-Product Attention",
+    intro=(
+        r"$q, k \in \mathbb{R}^d$ are independent random vectors with "
+        r"$q, k \sim \mathcal{N}(\mu, \sigma^2 I)$: every component is an independent normal "
+        r"with mean $\mu$ (a scalar) and standard deviation $\sigma > 0$."
+    ),
+    parts=[
+        Part(
+            "q2.a",
+            r"Give $\mathbb{E}[q^\top k]$ in terms of $\mu$, $\sigma$ and $d$.",
+            answer=_answer(
+                claimed_expectation,
+                "E[qᵀk] = dμ². With a vector mean μ it is ‖μ‖²; σ does not enter.",
+            ),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _steps()["q2.a"],
+            checks=_checks_a,
+        ),
+        Part(
+            "q2.b",
+            r"With $\mu = 0$, $\sigma = 1$, give $\operatorname{Var}(q^\top k)$ in terms of $d$.",
+            answer=_answer(
+                claimed_variance,
+                "Var(qᵀk) = d. In general Var(qᵀk) = dσ²(σ² + 2μ²).",
+            ),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _steps()["q2.b"],
+            checks=_checks_b,
+        ),
+        Part(
+            "q2.c",
+            r"Same setting. For $\mathbb{E}[q^\top k / s] = 0$ and "
+            r"$\operatorname{Var}(q^\top k / s) = 1$, what is $s$ in terms of $d$?",
+            answer=_answer(
+                claimed_scale,
+                "s = √d, the positive root of d/s² = 1. The mean condition holds for every s, "
+                "because E[qᵀk] = 0 when μ = 0.",
+            ),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _steps()["q2.c"],
+            checks=_checks_c,
+        ),
+    ],
+)

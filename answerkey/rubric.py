@@ -1,0 +1,139 @@
+"""Points and rubric, read from the one TOML file staff edit (`answerkey/rubric.toml`).
+
+Every error names the file and the line, so a typo is a one-line fix.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from answerkey.parts import part_ids
+
+RUBRIC_PATH = Path(__file__).with_name("rubric.toml")
+
+
+class RubricError(ValueError):
+    """A malformed rubric file: the message is `FILE:LINE: what is wrong`."""
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    description: str
+    delta: float
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    answer: str
+    credit: float
+    feedback: str
+
+
+@dataclass(frozen=True)
+class AcceptedReading:
+    answer: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PartRubric:
+    part: str
+    points: float
+    items: tuple[RubricItem, ...] = ()
+    wrong: tuple[WrongAnswer, ...] = ()
+    accepted: tuple[AcceptedReading, ...] = ()
+
+
+@dataclass
+class Rubric:
+    path: Path
+    parts: dict[str, PartRubric] = field(default_factory=dict)
+
+    def points(self, part_id: str) -> float | None:
+        entry = self.parts.get(part_id)
+        return None if entry is None else entry.points
+
+    def total(self) -> float:
+        return sum(entry.points for entry in self.parts.values())
+
+
+def _line_of(text: str, part_id: str) -> int:
+    header = f'["{part_id}"]'
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(header) or line.strip().startswith(f'[["{part_id}"'):
+            return number
+    return 1
+
+
+def _number(value, where: str, low: float | None = None, high: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where} must be a number, not {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{where} = {value} is outside [{low}, {high}]")
+    return float(value)
+
+
+def _text(value, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where} must be a non-empty string")
+    return value
+
+
+def _parse_part(part_id: str, table) -> PartRubric:
+    if not isinstance(table, dict):
+        raise ValueError("must be a table")
+    unknown = set(table) - {"points", "items", "wrong", "accepted"}
+    if unknown:
+        raise ValueError(f"unknown keys {sorted(unknown)}")
+    if "points" not in table:
+        raise ValueError("has no points")
+    points = _number(table["points"], "points", low=0)
+    items = tuple(
+        RubricItem(
+            _text(it.get("description"), "item description"),
+            _number(it.get("delta"), "item delta", low=-points, high=points),
+        )
+        for it in table.get("items", [])
+    )
+    wrong = tuple(
+        WrongAnswer(
+            _text(w.get("answer"), "wrong answer"),
+            _number(w.get("credit"), "credit", low=0, high=points),
+            _text(w.get("feedback"), "feedback"),
+        )
+        for w in table.get("wrong", [])
+    )
+    accepted = tuple(
+        AcceptedReading(_text(a.get("answer"), "accepted answer"), _text(a.get("note"), "note"))
+        for a in table.get("accepted", [])
+    )
+    return PartRubric(part_id, points, items, wrong, accepted)
+
+
+def load_rubric(path: Path | str = RUBRIC_PATH) -> Rubric:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{path}: cannot read the rubric: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's message ends "(at line L, column C)"; 3.14 adds exc.lineno.
+        found = re.search(r"at line (\d+)", str(exc))
+        line = found.group(1) if found else "1"
+        raise RubricError(f"{path}:{line}: {exc}") from None
+    known = set(part_ids())
+    rubric = Rubric(path)
+    for part_id, table in data.items():
+        line = _line_of(text, part_id)
+        if part_id not in known:
+            raise RubricError(f"{path}:{line}: unknown part id {part_id!r}")
+        try:
+            rubric.parts[part_id] = _parse_part(part_id, table)
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise RubricError(f"{path}:{line}: part {part_id}: {exc}") from None
+    return rubric
