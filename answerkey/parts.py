@@ -35,6 +35,21 @@ QUESTION_MODULES = (
 )
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A figure an experiment wrote: `name` is its file under `<out>/figures/` (PNG)."""
+
+    name: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
 @dataclass
 class Answer:
     """A part's final answer.
@@ -42,11 +57,14 @@ class Answer:
     `latex` is how documents print it; `value` is the verified object it was
     printed from (a SymPy expression, a table, a sequence list) and is what
     answer checking compares against; `text` is the written answer in prose.
+    `figures` and `tables` come from the part's experiment (its cached results).
     """
 
     latex: str = ""
     value: Any = None
     text: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
 
 
 @dataclass
