@@ -86,6 +86,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from answerkey.build import BuildOptions, BuildUsageError, build
+
+    options = BuildOptions(
+        out=Path(args.out),
+        quick=args.quick,
+        draft=args.draft,
+        rubric=Path(args.rubric) if args.rubric else None,
+    )
+    try:
+        report = build(options)
+    except BuildUsageError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in report.warnings:
+        print(f"answerkey: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        if report.failures:
+            print(f"{len(report.failures)} problem(s):")
+            for failure in report.failures:
+                print(f"  - {failure}")
+        if report.written:
+            stamp = " (stamped NOT VERIFIED)" if report.failures else ""
+            print(f"wrote {args.out}/{stamp}: {', '.join(report.written)}")
+        else:
+            print("no documents written (--draft writes them stamped NOT VERIFIED)")
+    return EXIT_OK if report.verified else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="answerkey",
@@ -125,6 +155,23 @@ def build_parser() -> argparse.ArgumentParser:
         if experiment.add_arguments:
             experiment.add_arguments(sub)
     run.set_defaults(handler=_cmd_run)
+
+    build = commands.add_parser(
+        "build",
+        help="verify, run the experiments, then write the solutions and the TA key",
+        description="Run every check and every experiment (through their caches), then write "
+        "solutions.pdf, answer_key.pdf, their .tex sources, rubric.csv, results.json and "
+        "figures/ into --out, atomically. If a check fails, say which and write nothing "
+        "(exit 1); --draft writes the documents anyway, stamped NOT VERIFIED (still exit 1).",
+    )
+    build.add_argument("--out", default="build", help="output folder (default: build)")
+    build.add_argument("--quick", action="store_true", help="small sizes and few epochs")
+    build.add_argument(
+        "--draft", action="store_true", help="write the documents even if a check fails"
+    )
+    build.add_argument("--rubric", metavar="FILE", help="points and rubric (default: rubric.toml)")
+    build.add_argument("--json", action="store_true", help="print one JSON document")
+    build.set_defaults(handler=_cmd_build)
     return parser
 
 

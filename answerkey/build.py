@@ -1,0 +1,472 @@
+"""`answerkey build`: verify everything, run the experiments, write the documents.
+
+    report = build(BuildOptions(out=Path("build"), quick=False, draft=False))
+
+Into `out` (default `build/`) it writes:
+
+    solutions.pdf, solutions.tex       the published solutions
+    answer_key.pdf, answer_key.tex     the TA key (staff only)
+    rubric.csv                         part, item, points delta, description
+    results.json                       every number the documents quote
+    figures/                           what the experiments drew
+
+Steps: read the rubric (a bad file stops here: `FILE:LINE: …`, exit 2);
+run every experiment through its cache with its figures going into the new
+folder; run every check (`answerkey.verify`; the verdicts are cached under
+the code hash and library versions once every check passed, so a second
+build does not pay for them again); collect each part's answer, steps and
+checks into results.json; render the documents from results.json alone.
+
+Atomic: everything is written into a temporary folder beside `out`, which
+is renamed into place only when complete; a failure, an error or Ctrl-C
+leaves `out` as it was. An existing `out` is replaced only if it is empty or
+an earlier build (it holds `MARKER`): `--out ~` cannot wipe a home folder.
+
+Deterministic: no timestamps and no timings in results.json or in the
+documents; fixed seeds upstream. Two builds of one commit on one machine give
+byte-identical results.json and the same PDF text.
+
+If a check fails (or an experiment, an answer or a figure is missing) the
+build says which and writes nothing, unless `draft`: then it writes the
+documents with "NOT VERIFIED" on every page (and still exits 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from answerkey import cache
+from answerkey import parts as registry
+from answerkey.rubric import RUBRIC_PATH, Rubric, load_rubric
+
+MARKER = ".answerkey-build"
+VERIFY_NAMESPACE = "build-verify"
+SCHEMA = 1
+HOMEWORK = "EECS 182 Deep Neural Networks, Fall 2022, Homework 6"
+# Libraries whose versions can change a verdict or a number; part of every record's key.
+LIBRARIES = ("numpy", "scipy", "sympy", "torch", "networkx", "scikit-learn", "matplotlib")
+OUTPUTS = ("solutions.pdf", "answer_key.pdf", "solutions.tex", "answer_key.tex", "rubric.csv")
+RUBRIC_CSV_COLUMNS = ("part", "item", "points delta", "description")
+
+
+class BuildUsageError(Exception):
+    """Bad --out (or similar): one line, exit 2."""
+
+
+@dataclass
+class BuildOptions:
+    out: Path = Path("build")
+    quick: bool = False
+    draft: bool = False
+    rubric: Path | None = None
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out),
+            "verified": self.verified,
+            "documents_written": bool(self.written),
+            "failures": self.failures,
+            "warnings": self.warnings,
+            "written": self.written,
+        }
+
+
+def _where(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return f"{type(exc).__name__}: {exc}"
+    last = frames[-1]
+    return f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+
+
+# --- the output folder ---------------------------------------------------------------
+
+
+class Staging:
+    """A temporary folder beside `out`, renamed onto `out` when the build is complete."""
+
+    def __init__(self, out: Path):
+        self.out = Path(os.path.abspath(out.expanduser()))
+        if self.out.exists() and not self.out.is_dir():
+            raise BuildUsageError(f"--out {out}: exists and is not a folder")
+        try:
+            occupied = self.out.is_dir() and any(self.out.iterdir())
+        except OSError as exc:
+            raise BuildUsageError(f"--out {out}: cannot read it: {exc.strerror or exc}") from None
+        if occupied and not (self.out / MARKER).exists():
+            raise BuildUsageError(
+                f"--out {out}: a folder that is not empty and not an answerkey build; "
+                "refusing to replace it"
+            )
+        self.created: list[Path] = []  # parents this build made, removed again on failure
+        try:
+            missing = [p for p in [self.out.parent, *self.out.parent.parents] if not p.exists()]
+            for folder in reversed(missing):
+                folder.mkdir()
+                self.created.append(folder)
+            prefix = f".{self.out.name}.building-"
+            self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.out.parent))
+            # mkdtemp makes it private (0700); a build folder is as readable as any other.
+            umask = os.umask(0)
+            os.umask(umask)
+            self.path.chmod(0o777 & ~umask)
+        except OSError as exc:
+            self._remove_created()
+            raise BuildUsageError(
+                f"--out {out}: cannot write there: {exc.strerror or exc}"
+            ) from None
+
+    def _remove_created(self) -> None:
+        for folder in reversed(self.created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self._remove_created()
+
+    def commit(self) -> None:
+        (self.path / MARKER).write_text("written by `answerkey build`; replaced by the next one\n")
+        if self.out.is_dir() and any(self.out.iterdir()):
+            old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+            os.rename(self.out, old / "build")
+            os.rename(self.path, self.out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if self.out.is_dir():
+                self.out.rmdir()
+            os.rename(self.path, self.out)
+
+
+# --- experiments and checks ------------------------------------------------------------
+
+
+def without_timings(value: Any) -> Any:
+    """`value` with every "timings" entry removed, at any depth: timings vary run to run."""
+    if isinstance(value, dict):
+        return {k: without_timings(v) for k, v in value.items() if k != "timings"}
+    if isinstance(value, list | tuple):
+        return [without_timings(v) for v in value]
+    return value
+
+
+def experiment_args(experiment: registry.Experiment, quick: bool, out: Path) -> argparse.Namespace:
+    """The arguments `answerkey run NAME --json [--quick] --out OUT` would give it."""
+    parser = argparse.ArgumentParser(prog=f"answerkey run {experiment.name}", add_help=False)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default="build")
+    if experiment.add_arguments:
+        experiment.add_arguments(parser)
+    args = parser.parse_args(["--json", *(["--quick"] if quick else []), "--out", str(out)])
+    args.out = Path(args.out)
+    return args
+
+
+def run_experiments(
+    out: Path, quick: bool, log: Callable[[str], None]
+) -> tuple[dict[str, Any], list[str]]:
+    """Each experiment's results (timings removed), and the experiments that failed."""
+    results: dict[str, Any] = {}
+    failures: list[str] = []
+    for name, experiment in registry.experiments().items():
+        log(f"experiment {name} …")
+        try:
+            # An experiment prints its table unless --json; keep stdout for our own report.
+            with contextlib.redirect_stdout(sys.stderr):
+                outcome = experiment.run(experiment_args(experiment, quick, out))
+            results[name] = json.loads(json.dumps(without_timings(outcome), sort_keys=True))
+        except Exception as exc:
+            failures.append(f"experiment {name} failed: {_where(exc)}")
+            log(failures[-1])
+    return results, failures
+
+
+def _check_from_json(record: dict):
+    from answerkey.verdicts import CheckResult, Evidence, Verdict
+
+    return CheckResult(
+        part=record["part"],
+        claim=record["claim"],
+        evidence=Evidence(record["evidence"]),
+        verdict=Verdict(record["verdict"]),
+        detail=record["detail"],
+        counterexample=record["counterexample"],
+        statistics=record["statistics"],
+    )
+
+
+def run_checks(quick: bool, log: Callable[[str], None]) -> list[dict]:
+    """Every check of every part, as JSON records. Reused from the cache when the code,
+    the libraries and the profile are unchanged and every check passed last time."""
+    from answerkey.verify import verify_parts
+
+    parts = registry.all_parts()
+    config = {"quick": quick, "parts": [p.id for p in parts if p.checks is not None]}
+    key = cache.cache_key(config, cache.CODE_PACKAGES, LIBRARIES)
+    recorded = cache.load(VERIFY_NAMESPACE, key)
+    if recorded is not None:
+        log(f"verify: {len(recorded)} checks, verdicts from the cache (same code and libraries)")
+        return recorded
+
+    def show(result) -> None:
+        log(f"verify {result.part:<9} {result.verdict:<8} {result.evidence:<15} {result.claim}")
+
+    results = verify_parts(parts, on_result=show)
+    records = [r.to_json() for r in results]
+    records = json.loads(json.dumps(records, sort_keys=True, ensure_ascii=False))
+    if all(r.verdict.passed for r in results):
+        # Timeouts depend on the machine's load: only an all-passed record is reused.
+        cache.store(VERIFY_NAMESPACE, key, records)
+    return records
+
+
+def _failure_line(check: dict) -> str:
+    what = f"{check['evidence']} check {check['verdict']}"
+    return f"{check['part']}: {what}: {check['claim']} — {check['detail']}"
+
+
+# --- results.json ------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON form of an Answer.value that is the same on every run (no addresses)."""
+    import sympy as sp
+
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, sp.Basic):
+        return sp.sstr(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if callable(value):
+        return f"<function {getattr(value, '__qualname__', type(value).__name__)}>"
+    return f"<{type(value).__name__}>"
+
+
+def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
+    entry = rubric.parts.get(part_id)
+    if entry is None:
+        return None
+    return {
+        "points": entry.points,
+        "items": [{"description": i.description, "delta": i.delta} for i in entry.items],
+        "wrong": [
+            {"answer": w.answer, "credit": w.credit, "feedback": w.feedback} for w in entry.wrong
+        ],
+        "accepted": [{"answer": a.answer, "note": a.note} for a in entry.accepted],
+    }
+
+
+def _answer_record(part: registry.Part, figures_dir: Path) -> tuple[dict, list[str]]:
+    from answerkey.typst_math import latex as spelled
+
+    answer = part.answer()
+    latex = answer.latex
+    import sympy as sp
+
+    if not latex and isinstance(answer.value, sp.Basic):
+        latex = spelled(answer.value)
+    problems = []
+    figures = []
+    for figure in answer.figures:
+        from answerkey.documents import figure_file
+
+        record = {"name": figure.name, "caption": figure.caption}
+        file = figure_file(figure.name)
+        if not (figures_dir / file).is_file():
+            record["missing"] = True
+            experiment = part.experiment or "(none named)"
+            problems.append(
+                f"{part.id}: figure {figure.name} is missing: experiment {experiment} "
+                f"did not write figures/{file}"
+            )
+        figures.append(record)
+    tables = [
+        {"caption": t.caption, "columns": list(t.columns), "rows": [list(r) for r in t.rows]}
+        for t in answer.tables
+    ]
+    record = {
+        "latex": latex,
+        "text": answer.text,
+        "value": jsonable(answer.value),
+        "figures": figures,
+        "tables": tables,
+    }
+    return record, problems
+
+
+def collect(
+    rubric: Rubric,
+    checks: list[dict],
+    experiments: dict[str, Any],
+    figures_dir: Path,
+    quick: bool,
+    failures: list[str],
+) -> dict:
+    """results.json: every part with its answer, steps, checks and rubric; the experiments'
+    results; and the failures. `failures` is extended with what goes wrong here."""
+    questions = []
+    for question in registry.questions():
+        parts = []
+        for part in question.parts:
+            record: dict[str, Any] = {
+                "id": part.id,
+                "question": part.question,
+                "answered": part.answered,
+                "points": rubric.points(part.id),
+                "assumptions": list(part.assumptions),
+                "notes": list(part.notes),
+                "experiment": part.experiment,
+                "answer": None,
+                "steps": [],
+                "checks": [c for c in checks if c["part"] == part.id],
+                "rubric": _rubric_record(rubric, part.id),
+                "error": None,
+            }
+            if part.answered:
+                try:
+                    record["answer"], problems = _answer_record(part, figures_dir)
+                    failures.extend(problems)
+                except Exception as exc:
+                    record["error"] = f"the answer could not be computed: {_where(exc)}"
+                    failures.append(f"{part.id}: {record['error']}")
+            if part.steps is not None:
+                try:
+                    record["steps"] = [{"text": s.text, "latex": s.latex} for s in part.steps()]
+                except Exception as exc:
+                    failures.append(f"{part.id}: its derivation steps failed: {_where(exc)}")
+            parts.append(record)
+        questions.append(
+            {
+                "number": question.number,
+                "title": question.title,
+                "intro": question.intro,
+                "parts": parts,
+            }
+        )
+    failures.extend(_failure_line(c) for c in checks if c["verdict"] not in ("PROVED", "PASS"))
+    try:
+        rubric_file = str(Path(rubric.path).resolve().relative_to(cache.PROJECT_ROOT))
+    except ValueError:
+        rubric_file = Path(rubric.path).name
+    return {
+        "schema": SCHEMA,
+        "homework": HOMEWORK,
+        "profile": "quick" if quick else "full",
+        "code_hash": cache.code_hash(),
+        "libraries": cache.library_versions(LIBRARIES),
+        "verified": not failures,
+        "failures": failures,
+        "rubric": {"file": rubric_file, "total": rubric.total()},
+        "questions": questions,
+        "experiments": experiments,
+    }
+
+
+def dumps(results: dict) -> str:
+    return json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- the documents -------------------------------------------------------------------
+
+
+def rubric_csv(results: dict) -> str:
+    """Rubric items as grading platforms import them: part, item, points delta, description.
+
+    A part without items gets one "full credit" row. A description that a
+    spreadsheet would read as a formula (= + - @) is prefixed with an apostrophe.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RUBRIC_CSV_COLUMNS)
+    for question in results["questions"]:
+        for part in question["parts"]:
+            rubric = part["rubric"]
+            if rubric is None:
+                continue
+            items = rubric["items"] or [
+                {"description": f"Full credit ({rubric['points']:g} points)", "delta": 0.0}
+            ]
+            for number, item in enumerate(items, start=1):
+                text = item["description"]
+                if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                    text = "'" + text
+                writer.writerow((part["id"], number, f"{item['delta']:g}", text))
+    return buffer.getvalue()
+
+
+def render_documents(results: dict, folder: Path) -> tuple[list[str], list[str]]:
+    """Write both documents (PDF and .tex) and rubric.csv into `folder` from `results`
+    alone; figures are read from `folder/figures`. Returns (files written, warnings)."""
+    from answerkey.documents import answer_key, solutions
+    from answerkey.latex_documents import render_latex
+    from answerkey.typst_documents import compile_pdf
+
+    warnings: list[str] = []
+    for name, make in (("solutions", solutions), ("answer_key", answer_key)):
+        document = make(results)
+        pdf, _source, problems = compile_pdf(document, folder)
+        warnings.extend(f"{name}.pdf: {p}" for p in problems)
+        (folder / f"{name}.pdf").write_bytes(pdf)
+        (folder / f"{name}.tex").write_text(render_latex(document), encoding="utf-8")
+    (folder / "rubric.csv").write_text(rubric_csv(results), encoding="utf-8")
+    return list(OUTPUTS), warnings
+
+
+def build(options: BuildOptions, log: Callable[[str], None] | None = None) -> BuildReport:
+    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    rubric = load_rubric(options.rubric or RUBRIC_PATH)  # RubricError: FILE:LINE, exit 2
+    staging = Staging(options.out)
+    report = BuildReport(out=staging.out)
+    try:
+        registry.set_quick(options.quick)
+        experiments, failures = run_experiments(staging.path, options.quick, log)
+        checks = run_checks(options.quick, log)
+        results = collect(
+            rubric, checks, experiments, staging.path / "figures", options.quick, failures
+        )
+        report.failures = list(results["failures"])
+        if report.failures and not options.draft:
+            staging.discard()
+            return report
+        log("documents …")
+        (staging.path / "results.json").write_text(dumps(results), encoding="utf-8")
+        written, report.warnings = render_documents(results, staging.path)
+        report.written = ["results.json", *written]
+        if (staging.path / "figures").is_dir():
+            report.written.append("figures/")
+        staging.commit()
+        return report
+    except BaseException:
+        staging.discard()
+        raise
