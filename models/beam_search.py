@@ -1,0 +1,506 @@
+"""Beam search, greedy decoding and exhaustive search over any autoregressive scorer.
+
+Beam search keeps, for each prompt, the k prefixes y_{1:t} of highest
+accumulated log-probability
+
+    s(y_{1:t}) = Σ_{i=1}^{t} log p(y_i | x, y_{<i}),
+
+and a finished hypothesis y_{1:n} (ended by an end-of-sequence token, or
+at the maximum length T) is ranked by s(y_{1:n}) / n^α, α the length penalty.
+
+The semantics are those of Hugging Face transformers' `generate(num_beams=k)`
+(its vectorized beam search, transformers ≥ 4.50), so that a model run through
+an adapter gives the same sequences and scores:
+
+- each step ranks all k·|V| continuations of the k running beams and keeps
+  the best C = max(2, 1 + #eos)·k of them; those ending in an end-of-sequence
+  token (or reaching T) are offered to the finished set, but only if they rank
+  among the first k of the C, and the best k of the others keep running;
+- at the first step the k beams are k copies of the prompt, all but the first
+  scored −10⁹ so that the first step does not pick the same token k times
+  (while k > |V|^t some running beams are such placeholders);
+- the finished set holds at most k hypotheses; `early_stopping=True` stops a
+  prompt as soon as it holds k, `False` when the best running beam, scored at
+  its current length, cannot beat the worst finished one, and `"never"` when
+  it cannot at the most favourable length (T if α > 0). With α = 0 and
+  `"never"` this is the textbook beam search.
+
+Shapes: B prompts, k beams, |V| = V tokens, T new tokens at most.
+
+A scorer is any object with
+
+- `vocab_size: int`
+- `start(prompts) -> (log_probs [B, V], state)`: the distribution of the first
+  new token for each of the B prompts (whatever `prompts` is: the search only
+  hands it over), and an incremental state with one row per prompt;
+- `step(tokens [N], state) -> (log_probs [N, V], state)`: feed one token per row;
+- `reorder(state, index [N']) -> state`: row r of the new state is row
+  `index[r]` of the old one (an RNN's hidden state, a transformer's key/value
+  cache). The search calls it once per step, before `step`.
+
+The search is vectorized over beams and batched over prompts: its Python loop
+runs over time steps only. It keeps back-pointers instead of copying prefixes
+every step, and rebuilds sequences (and the optional trace) at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import torch
+
+PLACEHOLDER = -1.0e9  # transformers' score for placeholder beams and masked candidates
+INVALID_BELOW = -1.0e8  # a raw score below this descends from a placeholder beam
+
+
+class Scorer(Protocol):
+    vocab_size: int
+
+    def start(self, prompts: Any) -> tuple[torch.Tensor, Any]: ...
+
+    def step(self, tokens: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]: ...
+
+    def reorder(self, state: Any, index: torch.Tensor) -> Any: ...
+
+
+@dataclass
+class SearchOutput:
+    """What a search returns, best first for each prompt.
+
+    sequences [B, R, L] generated tokens only (not the prompt), padded with the
+    pad token after each hypothesis' end; lengths [B, R] (the end-of-sequence
+    token counts); log_probs [B, R] the summed log-probabilities; scores [B, R]
+    = log_probs / lengths^α, the ranking score (transformers' `sequences_scores`).
+    A slot with no real hypothesis (fewer than R exist) has length 0 and score −inf.
+    trace: for beam search with `trace=True`, one `BeamStep` per step.
+    """
+
+    sequences: torch.Tensor
+    scores: torch.Tensor
+    log_probs: torch.Tensor
+    lengths: torch.Tensor
+    trace: list[BeamStep] | None = None
+
+    def hypotheses(self, prompt: int = 0) -> list[tuple[tuple[int, ...], float]]:
+        """The returned hypotheses of one prompt as (token ids, score), best first."""
+        out = []
+        for r in range(self.sequences.shape[1]):
+            n = int(self.lengths[prompt, r])
+            if n:
+                tokens = tuple(int(x) for x in self.sequences[prompt, r, :n])
+                out.append((tokens, float(self.scores[prompt, r])))
+        return out
+
+
+@dataclass
+class BeamStep:
+    """What the beam holds after step t (1-based): the running prefixes [B, k, t]
+    with their raw log-probabilities [B, k] (placeholders have `valid` False),
+    and the finished set so far, as in `SearchOutput`."""
+
+    step: int
+    beams: torch.Tensor
+    beam_log_probs: torch.Tensor
+    valid: torch.Tensor
+    finished: SearchOutput
+
+    def running(self, prompt: int = 0) -> list[tuple[tuple[int, ...], float]]:
+        """The real running prefixes of one prompt as (token ids, log-prob), best first."""
+        return [
+            (tuple(int(x) for x in self.beams[prompt, j]), float(self.beam_log_probs[prompt, j]))
+            for j in range(self.beams.shape[1])
+            if self.valid[prompt, j]
+        ]
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be ≥ 1, got {value}")
+    return value
+
+
+def _vocab_size(scorer) -> int:
+    size = getattr(scorer, "vocab_size", None)
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise TypeError("the scorer must have an int vocab_size")
+    if size < 1:
+        raise ValueError(f"empty vocabulary: the scorer's vocab_size is {size}")
+    return size
+
+
+def _eos_ids(eos_token_id, vocab: int) -> list[int]:
+    if eos_token_id is None:
+        return []
+    ids = [eos_token_id] if isinstance(eos_token_id, int) else list(eos_token_id)
+    for token in ids:
+        if isinstance(token, bool) or not isinstance(token, int) or not 0 <= token < vocab:
+            raise ValueError(
+                f"eos_token_id {token!r} is not a token of the vocabulary [0, {vocab})"
+            )
+    return ids
+
+
+def _check_log_probs(log_probs, rows: int, vocab: int, where: str) -> torch.Tensor:
+    if not isinstance(log_probs, torch.Tensor) or not log_probs.is_floating_point():
+        raise TypeError(f"the scorer's {where} must return a floating-point tensor of log-probs")
+    if log_probs.shape != (rows, vocab):
+        raise ValueError(
+            f"the scorer's {where} returned log-probs of shape {tuple(log_probs.shape)}, "
+            f"expected ({rows}, {vocab}) (rows, vocab_size)"
+        )
+    return log_probs
+
+
+def _check_values(log_probs: torch.Tensor, where: str) -> None:
+    """NaN or +inf anywhere is an error (−inf is allowed: an impossible token)."""
+    if bool(torch.isnan(log_probs).any()) or bool(torch.isposinf(log_probs).any()):
+        raise ValueError(f"the scorer's {where} returned NaN or +inf log-probs")
+
+
+def _check_settings(
+    num_beams, max_new_tokens, num_return_sequences, length_penalty, early_stopping
+):
+    _positive_int(num_beams, "num_beams (the beam size k)")
+    _positive_int(max_new_tokens, "max_new_tokens (the maximum length T)")
+    _positive_int(num_return_sequences, "num_return_sequences")
+    if num_return_sequences > num_beams:
+        raise ValueError(
+            f"num_return_sequences ({num_return_sequences}) cannot exceed num_beams ({num_beams})"
+        )
+    if isinstance(length_penalty, bool) or not isinstance(length_penalty, int | float):
+        raise TypeError("length_penalty must be a number")
+    if not math.isfinite(length_penalty):
+        raise ValueError(f"length_penalty must be finite, got {length_penalty}")
+    if not (early_stopping is True or early_stopping is False or early_stopping == "never"):
+        raise ValueError(f"early_stopping must be True, False or 'never', got {early_stopping!r}")
+
+
+# --- beam search --------------------------------------------------------------------------
+
+
+def beam_search(
+    scorer: Scorer,
+    prompts: Any,
+    *,
+    num_beams: int,
+    max_new_tokens: int,
+    eos_token_id: int | Sequence[int] | None = None,
+    pad_token_id: int | None = None,
+    length_penalty: float = 1.0,
+    early_stopping: bool | str = False,
+    num_return_sequences: int = 1,
+    trace: bool = False,
+) -> SearchOutput:
+    """Beam search with beam size k = `num_beams` for at most T = `max_new_tokens` tokens.
+
+    Defaults are transformers' (α = 1, `early_stopping=False`); the textbook
+    search is `length_penalty=0.0, early_stopping="never"`. The pad token
+    defaults to the first end-of-sequence token, else 0.
+    """
+    _check_settings(num_beams, max_new_tokens, num_return_sequences, length_penalty, early_stopping)
+    V = _vocab_size(scorer)
+    eos = _eos_ids(eos_token_id, V)
+    pad = pad_token_id if pad_token_id is not None else (eos[0] if eos else 0)
+    k, T = num_beams, max_new_tokens
+    C = max(2, 1 + len(eos)) * k  # candidates kept per step, so that k can keep running
+
+    log_probs, state = scorer.start(prompts)
+    if not isinstance(log_probs, torch.Tensor) or log_probs.dim() != 2:
+        raise ValueError("the scorer's start must return log-probs of shape (prompts, vocab_size)")
+    B = log_probs.shape[0]
+    if B < 1:
+        raise ValueError("no prompts: the scorer's start returned 0 rows")
+    _check_log_probs(log_probs, B, V, "start")
+    dtype, device = log_probs.dtype, log_probs.device
+
+    running = torch.zeros(B, k, dtype=dtype, device=device)
+    running[:, 1:] = PLACEHOLDER
+    eos_tensor = torch.tensor(eos, device=device) if eos else None
+    top_mask = torch.zeros(C, dtype=torch.bool, device=device)
+    top_mask[:k] = True
+    offsets = torch.arange(B, device=device)[:, None]
+
+    # The finished set: k slots per prompt, each (score, raw log-prob, end step, candidate).
+    fin_score = torch.full((B, k), PLACEHOLDER, dtype=dtype, device=device)
+    fin_raw = torch.full((B, k), PLACEHOLDER, dtype=dtype, device=device)
+    fin_step = torch.zeros(B, k, dtype=torch.long, device=device)
+    fin_cand = torch.zeros(B, k, dtype=torch.long, device=device)
+    is_fin = torch.zeros(B, k, dtype=torch.bool, device=device)
+    improvable = torch.ones(B, 1, dtype=torch.bool, device=device)
+
+    # Back-pointers: candidate c of step t extends running beam cand_origin[t][c] of step t−1
+    # with token cand_token[t][c]; running beam j of step t is candidate keep[t][j].
+    cand_origin: list[torch.Tensor] = []
+    cand_token: list[torch.Tensor] = []
+    keep: list[torch.Tensor] = []
+    kept_raw: list[torch.Tensor] = []
+    snapshots: list[tuple] = []
+    rows_per_prompt = 1  # the state holds one row per prompt until the first reorder
+
+    for t in range(T):
+        # log_probs: [B·rows, V]; with one row per prompt it broadcasts over the k beams.
+        step_scores = running[:, :, None] + log_probs.view(B, rows_per_prompt, V)
+        top_scores, top_index = torch.topk(step_scores.view(B, -1), C)
+        if not bool((top_scores[:, 0] < math.inf).all()):  # topk ranks NaN and +inf first
+            _check_values(log_probs, "start" if t == 0 else "step")
+        origin = torch.div(top_index, V, rounding_mode="floor")
+        token = top_index - origin * V
+        last = t + 1 == T
+        if last:
+            hits = torch.ones_like(top_mask).expand(B, C)
+        elif eos_tensor is not None:
+            hits = torch.isin(token, eos_tensor)
+        else:
+            hits = None
+
+        # The best k candidates that did not finish keep running.
+        masked = top_scores if hits is None else top_scores + hits.to(dtype) * PLACEHOLDER
+        running, chosen = torch.topk(masked, k)
+        cand_origin.append(origin)
+        cand_token.append(token)
+        keep.append(chosen)
+        if trace:
+            kept_raw.append(running)
+
+        if hits is not None:
+            eligible = hits & top_mask
+            if last or bool(eligible.any()):
+                candidate = top_scores / ((t + 1) ** length_penalty)
+                if early_stopping is True:
+                    full = is_fin.all(dim=1, keepdim=True)
+                    candidate = candidate + full.to(dtype) * PLACEHOLDER
+                candidate = candidate + (~improvable).to(dtype) * PLACEHOLDER
+                candidate = candidate + (~eligible).to(dtype) * PLACEHOLDER
+                merged = torch.cat((fin_score, candidate), dim=1)
+                fin_score, pick = torch.topk(merged, k)
+                fin_raw = torch.gather(torch.cat((fin_raw, top_scores), dim=1), 1, pick)
+                step_now = torch.full((B, C), t, dtype=torch.long, device=device)
+                fin_step = torch.gather(torch.cat((fin_step, step_now), dim=1), 1, pick)
+                index_now = torch.arange(C, device=device).expand(B, C)
+                fin_cand = torch.gather(torch.cat((fin_cand, index_now), dim=1), 1, pick)
+                is_fin = torch.gather(torch.cat((is_fin, eligible), dim=1), 1, pick)
+        if trace:
+            snapshots.append((fin_score, fin_raw, fin_step, fin_cand, is_fin))
+        if last:
+            break
+
+        if is_fin.any():
+            # Can the best running beam still beat the worst finished hypothesis?
+            if early_stopping == "never" and length_penalty > 0.0:
+                best_length = T
+            else:
+                best_length = t + 1
+            best = running[:, :1] / (best_length**length_penalty)
+            worst = torch.where(is_fin, fin_score.min(dim=1, keepdim=True).values, PLACEHOLDER)
+            improvable = improvable & (best > worst).any(dim=-1, keepdim=True)
+            stop = not bool(improvable.any())
+            if early_stopping is True and bool(is_fin.all()):
+                stop = True
+            if hits is not None and bool(hits.all()):
+                stop = True
+            if stop:
+                break
+
+        tokens = torch.gather(token, 1, chosen)
+        if rows_per_prompt == 1:  # every beam, placeholders included, continues the prompt's row
+            rows = offsets.expand(B, k)
+        else:
+            rows = torch.gather(origin, 1, chosen) + offsets * k
+        state = scorer.reorder(state, rows.reshape(-1))
+        rows_per_prompt = k
+        log_probs, state = scorer.step(tokens.view(-1), state)
+        _check_log_probs(log_probs, B * k, V, "step")
+
+    steps = len(keep)
+    walk = _Backtrack(cand_origin, cand_token, keep, pad)
+    output = _finished_output(walk, fin_score, fin_raw, fin_step, fin_cand, is_fin, steps)
+    output = _first(output, num_return_sequences)
+    if trace:
+        output.trace = []
+        for t in range(steps):
+            beams = walk.rebuild(torch.full_like(keep[t], t), keep[t], t + 1)
+            valid = kept_raw[t] > INVALID_BELOW
+            finished = _finished_output(walk, *snapshots[t], t + 1)
+            output.trace.append(BeamStep(t + 1, beams, kept_raw[t], valid, finished))
+    return output
+
+
+class _Backtrack:
+    """Rebuilds the token sequences of candidates from the per-step back-pointers."""
+
+    def __init__(self, cand_origin, cand_token, keep, pad):
+        self.cand_origin, self.cand_token, self.keep, self.pad = cand_origin, cand_token, keep, pad
+
+    def rebuild(self, end_step: torch.Tensor, cand: torch.Tensor, length: int) -> torch.Tensor:
+        """Tokens [B, R, length] of the candidates `cand` [B, R] of steps `end_step` [B, R]."""
+        B, R = cand.shape
+        out = torch.full((B, R, length), self.pad, dtype=torch.long, device=cand.device)
+        current = torch.zeros_like(cand)
+        for s in reversed(range(length)):
+            current = torch.where(end_step == s, cand, current)
+            active = end_step >= s
+            tokens = torch.gather(self.cand_token[s], 1, current)
+            out[:, :, s] = torch.where(active, tokens, out[:, :, s])
+            if s > 0:
+                parent = torch.gather(self.cand_origin[s], 1, current)
+                current = torch.where(active, torch.gather(self.keep[s - 1], 1, parent), current)
+        return out
+
+
+def _finished_output(walk, score, raw, end_step, cand, is_fin, steps) -> SearchOutput:
+    real = is_fin & (raw > INVALID_BELOW)
+    lengths = torch.where(real, end_step + 1, torch.zeros_like(end_step))
+    sequences = walk.rebuild(torch.where(real, end_step, -1), cand, steps)
+    neg_inf = torch.full_like(score, -math.inf)
+    return SearchOutput(
+        sequences=sequences,
+        scores=torch.where(real, score, neg_inf),
+        log_probs=torch.where(real, raw, neg_inf),
+        lengths=lengths,
+    )
+
+
+def _first(output: SearchOutput, count: int) -> SearchOutput:
+    lengths = output.lengths[:, :count]
+    width = max(int(lengths.max()), 1)
+    return SearchOutput(
+        sequences=output.sequences[:, :count, :width],
+        scores=output.scores[:, :count],
+        log_probs=output.log_probs[:, :count],
+        lengths=lengths,
+    )
+
+
+# --- greedy and exhaustive ------------------------------------------------------------------
+
+
+def greedy_search(
+    scorer: Scorer,
+    prompts: Any,
+    *,
+    max_new_tokens: int,
+    eos_token_id: int | Sequence[int] | None = None,
+    pad_token_id: int | None = None,
+    length_penalty: float = 1.0,
+) -> SearchOutput:
+    """The most likely next token at every step (ties: the lowest token id).
+
+    `scores` are log_probs / lengths^α, for comparison with the other searches.
+    """
+    _check_settings(1, max_new_tokens, 1, length_penalty, False)
+    V = _vocab_size(scorer)
+    eos = _eos_ids(eos_token_id, V)
+    pad = pad_token_id if pad_token_id is not None else (eos[0] if eos else 0)
+    log_probs, state = scorer.start(prompts)
+    if not isinstance(log_probs, torch.Tensor) or log_probs.dim() != 2 or log_probs.shape[0] < 1:
+        raise ValueError("the scorer's start must return log-probs of shape (prompts, vocab_size)")
+    B = log_probs.shape[0]
+    eos_tensor = torch.tensor(eos, device=log_probs.device) if eos else None
+    total = torch.zeros(B, dtype=log_probs.dtype, device=log_probs.device)
+    lengths = torch.zeros(B, dtype=torch.long, device=log_probs.device)
+    done = torch.zeros(B, dtype=torch.bool, device=log_probs.device)
+    columns = []
+    for t in range(max_new_tokens):
+        _check_log_probs(log_probs, B, V, "start" if t == 0 else "step")
+        _check_values(log_probs, "start" if t == 0 else "step")
+        best, token = log_probs.max(dim=-1)
+        total = total + torch.where(done, torch.zeros_like(best), best)
+        lengths = lengths + (~done).long()
+        token = torch.where(done, torch.full_like(token, pad), token)
+        columns.append(token)
+        if eos_tensor is not None:
+            done = done | torch.isin(token, eos_tensor)
+        if t + 1 == max_new_tokens or bool(done.all()):
+            break
+        log_probs, state = scorer.step(token, state)
+    sequences = torch.stack(columns, dim=1)[:, None, :]
+    scores = total / lengths.to(total.dtype) ** length_penalty
+    return SearchOutput(sequences, scores[:, None], total[:, None], lengths[:, None])
+
+
+def exhaustive_search(
+    scorer: Scorer,
+    prompts: Any,
+    *,
+    max_new_tokens: int,
+    eos_token_id: int | Sequence[int] | None = None,
+    pad_token_id: int | None = None,
+    length_penalty: float = 1.0,
+    num_return_sequences: int = 1,
+    max_frontier: int = 2_000_000,
+) -> SearchOutput:
+    """Every continuation of up to T tokens, ranked by log_prob / length^α: the optimum
+    that beam search approximates. The frontier (unfinished prefixes of all prompts)
+    grows as |V|^t; more than `max_frontier` rows is refused. Tokens with log-prob −inf
+    are never expanded. Ties rank the lower token ids first."""
+    _check_settings(1, max_new_tokens, 1, length_penalty, False)
+    _positive_int(num_return_sequences, "num_return_sequences")
+    V = _vocab_size(scorer)
+    eos = _eos_ids(eos_token_id, V)
+    pad = pad_token_id if pad_token_id is not None else (eos[0] if eos else 0)
+    T = max_new_tokens
+    log_probs, state = scorer.start(prompts)
+    if not isinstance(log_probs, torch.Tensor) or log_probs.dim() != 2 or log_probs.shape[0] < 1:
+        raise ValueError("the scorer's start must return log-probs of shape (prompts, vocab_size)")
+    B = log_probs.shape[0]
+    device, dtype = log_probs.device, log_probs.dtype
+    eos_tensor = torch.tensor(eos, device=device) if eos else None
+    prompt_of = torch.arange(B, device=device)
+    prefix = torch.zeros(B, 0, dtype=torch.long, device=device)
+    raw = torch.zeros(B, dtype=dtype, device=device)
+    done_prompt, done_tokens, done_raw, done_len = [], [], [], []
+    for t in range(T):
+        N = prompt_of.shape[0]
+        _check_log_probs(log_probs, N, V, "start" if t == 0 else "step")
+        _check_values(log_probs, "start" if t == 0 else "step")
+        candidate = raw[:, None] + log_probs  # [N, V]
+        possible = candidate > -math.inf
+        token = torch.arange(V, device=device).expand(N, V)
+        ends = torch.ones_like(possible) if t + 1 == T else torch.zeros_like(possible)
+        if eos_tensor is not None:
+            ends = ends | torch.isin(token, eos_tensor)
+        row, col = torch.nonzero(possible & ends, as_tuple=True)
+        if row.numel():
+            done_prompt.append(prompt_of[row])
+            padded = torch.full((row.numel(), T), pad, dtype=torch.long, device=device)
+            padded[:, :t] = prefix[row]
+            padded[:, t] = col
+            done_tokens.append(padded)
+            done_raw.append(candidate[row, col])
+            done_len.append(torch.full_like(row, t + 1))
+        row, col = torch.nonzero(possible & ~ends, as_tuple=True)
+        if row.numel() == 0:
+            break
+        if row.numel() > max_frontier:
+            raise ValueError(
+                f"exhaustive search would hold {row.numel():,} prefixes at step {t + 1} "
+                f"(more than max_frontier = {max_frontier:,}): use a smaller T or vocabulary"
+            )
+        prompt_of, raw = prompt_of[row], candidate[row, col]
+        prefix = torch.cat((prefix[row], col[:, None]), dim=1)
+        state = scorer.reorder(state, row)
+        log_probs, state = scorer.step(col, state)
+    all_prompt = torch.cat(done_prompt)
+    all_tokens, all_raw, all_len = torch.cat(done_tokens), torch.cat(done_raw), torch.cat(done_len)
+    all_score = all_raw / all_len.to(dtype) ** length_penalty
+    R = num_return_sequences
+    sequences = torch.full((B, R, T), pad, dtype=torch.long, device=device)
+    scores = torch.full((B, R), -math.inf, dtype=dtype, device=device)
+    log_prob_out = scores.clone()
+    lengths = torch.zeros(B, R, dtype=torch.long, device=device)
+    for b in range(B):  # a loop over prompts, not hypotheses
+        mine = torch.nonzero(all_prompt == b, as_tuple=True)[0]
+        order = torch.argsort(all_score[mine], descending=True, stable=True)[:R]
+        pick = mine[order]
+        n = pick.numel()
+        sequences[b, :n], scores[b, :n] = all_tokens[pick], all_score[pick]
+        log_prob_out[b, :n], lengths[b, :n] = all_raw[pick], all_len[pick]
+    return _first(SearchOutput(sequences, scores, log_prob_out, lengths), R)
