@@ -273,6 +273,18 @@ def jsonable(value: Any) -> Any:
     return f"<{type(value).__name__}>"
 
 
+def png_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) of a PNG from its header, or None for another or a missing file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
 def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
     entry = rubric.parts.get(part_id)
     if entry is None:
@@ -303,6 +315,8 @@ def _answer_record(part: registry.Part, figures_dir: Path) -> tuple[dict, list[s
 
         record = {"name": figure.name, "caption": figure.caption}
         file = figure_file(figure.name)
+        if size := png_size(figures_dir / file):
+            record["pixels"] = list(size)
         if not (figures_dir / file).is_file():
             record["missing"] = True
             experiment = part.experiment or "(none named)"
@@ -406,6 +420,8 @@ def rubric_csv(results: dict) -> str:
     A part without items gets one "full credit" row. A description that a
     spreadsheet would read as a formula (= + - @) is prefixed with an apostrophe.
     """
+    from answerkey.documents import points_text
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(RUBRIC_CSV_COLUMNS)
@@ -414,9 +430,8 @@ def rubric_csv(results: dict) -> str:
             rubric = part["rubric"]
             if rubric is None:
                 continue
-            items = rubric["items"] or [
-                {"description": f"Full credit ({rubric['points']:g} points)", "delta": 0.0}
-            ]
+            full = f"Full credit ({points_text(rubric['points'])})"
+            items = rubric["items"] or [{"description": full, "delta": 0.0}]
             for number, item in enumerate(items, start=1):
                 text = item["description"]
                 if text[:1] in ("=", "+", "-", "@", "\t", "\r"):

@@ -50,6 +50,8 @@ COURSE = "EECS 182 Deep Neural Networks, Fall 2022"
 NOT_ANSWERED = "Not answered yet"
 KIND_ORDER = ("general", "exhaustive", "exact instance", "numeric")
 PASSED = ("PROVED", "PASS")
+TEXT_WIDTH_CM = 17.0  # US letter less two margins of 2.2 cm (Typst) or 1 inch (LaTeX)
+FIGURE_MAX_HEIGHT_CM = 9.0
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -86,6 +88,16 @@ def cell_text(value: Any) -> Inlines:
     if isinstance(value, float):
         return plain(f"{value:.4g}")
     return prose(str(value))
+
+
+def figure_width(figure: dict) -> float:
+    """Fraction of the text width: 85 % for a wide figure, less for a tall one, so that
+    no figure is taller than `FIGURE_MAX_HEIGHT_CM` on a `TEXT_WIDTH_CM` line."""
+    if "pixels" not in figure:
+        return 0.8
+    width, height = figure["pixels"]
+    fraction = FIGURE_MAX_HEIGHT_CM * width / height / TEXT_WIDTH_CM
+    return round(min(0.85, fraction), 3)
 
 
 def figure_file(name: str) -> str:
@@ -179,7 +191,7 @@ def _figures_and_tables(part: dict) -> list[Block]:
             blocks.append(Boxed("Missing figure", (Paragraph(plain(message)),), tone="warning"))
         else:
             path = "figures/" + figure_file(figure["name"])
-            blocks.append(FigureBlock(path, prose(figure["caption"])))
+            blocks.append(FigureBlock(path, prose(figure["caption"]), figure_width(figure)))
     for table in answer.get("tables", []):
         blocks.append(
             TableBlock(

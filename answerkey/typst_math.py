@@ -14,6 +14,8 @@ which wraps the `tylax` converter with the repairs the project's formulas need:
   its neighbour (`1/nbar.v.double`): it is rewritten as `\\left\\| … \\right\\|`,
   which becomes Typst's `norm(…)`;
 - fractions stay `frac(a, b)`: tylax's slash form `2/n(W)` reads as 2 over n(W);
+- a control space `\\ ` (SymPy writes one after each comma of a list) becomes `\\;`,
+  which tylax keeps;
 - a prime is kept against its base (`H '` would detach the subscript in `H'_i`);
 - `\\text{…}` may hold plain words only (its content is copied into Typst markup).
 
@@ -112,6 +114,12 @@ def _pair_norm_bars(latex: str) -> str:
     return "".join(out)
 
 
+def _spaces(latex: str) -> str:
+    """`\\ ` (a control space) → `\\;`: tylax drops the former, and SymPy puts one
+    after every comma of a list."""
+    return re.sub(r"(?<!\\)\\ ", r"\\; ", latex)
+
+
 def _tidy(typst: str) -> str:
     # `H '` → `H'`: a detached prime would take the subscript of `H'_i` away from H.
     return re.sub(r"(?<=[\w)\]]) +'", "'", typst).strip()
@@ -132,7 +140,7 @@ def to_typst(latex: str) -> str:
     _check_commands(latex)
     # frac(a, b), not a/b: `2/n(W)` would put the whole `n(W)` under the bar.
     options = tylax.L2TOptions(frac_to_slash=False)
-    result = tylax.latex_to_typst_diagnostics(_pair_norm_bars(latex), options=options)
+    result = tylax.latex_to_typst_diagnostics(_spaces(_pair_norm_bars(latex)), options=options)
     if result.warnings:
         problems = "; ".join(w.message for w in result.warnings)
         raise MathError(f"tylax could not convert {latex!r}: {problems}")
