@@ -440,14 +440,35 @@ def rubric_csv(results: dict) -> str:
     return buffer.getvalue()
 
 
+def _strings(value: Any):
+    """Every string inside `value` (a JSON-like structure)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def render_documents(results: dict, folder: Path) -> tuple[list[str], list[str]]:
     """Write both documents (PDF and .tex) and rubric.csv into `folder` from `results`
     alone; figures are read from `folder/figures`. Returns (files written, warnings)."""
     from answerkey.documents import answer_key, solutions
+    from answerkey.escaping import UNKNOWN_CHARACTER, unprintable_in_latex
     from answerkey.latex_documents import render_latex
     from answerkey.typst_documents import compile_pdf
 
     warnings: list[str] = []
+    unprintable = sorted(
+        set().union(*(unprintable_in_latex(t) for t in _strings(results["questions"])))
+    )
+    if unprintable:
+        warnings.append(
+            f".tex: LaTeX prints these characters as {UNKNOWN_CHARACTER}: {' '.join(unprintable)} "
+            "(add them to answerkey/escaping.py)"
+        )
     for name, make in (("solutions", solutions), ("answer_key", answer_key)):
         document = make(results)
         pdf, _source, problems = compile_pdf(document, folder)
@@ -478,8 +499,8 @@ def build(options: BuildOptions, log: Callable[[str], None] | None = None) -> Bu
         (staging.path / "results.json").write_text(dumps(results), encoding="utf-8")
         written, report.warnings = render_documents(results, staging.path)
         report.written = ["results.json", *written]
-        if (staging.path / "figures").is_dir():
-            report.written.append("figures/")
+        # Folders the experiments wrote (figures/, notebooks/, ...).
+        report.written += sorted(f"{p.name}/" for p in staging.path.iterdir() if p.is_dir())
         staging.commit()
         return report
     except BaseException:

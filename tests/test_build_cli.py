@@ -95,6 +95,11 @@ def test_build_succeeds_and_prints_one_json_document(built):
     )
 
 
+def test_build_prints_every_formula_and_character(built):
+    # a warning means a formula printed as LaTeX source, or a character LaTeX prints as "?"
+    assert json.loads(built[1].stdout)["warnings"] == []
+
+
 def test_build_writes_every_output(built):
     out = built[0]
     for name in ("solutions.pdf", "answer_key.pdf", "solutions.tex", "answer_key.tex"):
