@@ -223,149 +223,166 @@ def beam_search(
 
     running = torch.zeros(B, k, dtype=dtype, device=device)
     running[:, 1:] = PLACEHOLDER
-    eos_tensor = torch.tensor(eos, device=device) if eos else None
+    eos_tensor = torch.tensor(eos, device=device) if len(eos) > 1 else None
     top_mask = torch.zeros(C, dtype=torch.bool, device=device)
     top_mask[:k] = True
     offsets = torch.arange(B, device=device)[:, None]
+    row_offsets = offsets * k
+    candidate_ids = torch.arange(C, device=device).expand(B, C)
+    placeholder = torch.tensor(PLACEHOLDER, dtype=dtype, device=device)
 
-    # The finished set: k slots per prompt, each (score, raw log-prob, end step, candidate).
+    # The finished set: k slots per prompt, each a score and a code t·C + c naming candidate c
+    # of step t (−1: empty). A slot holds a hypothesis when its score is above INVALID_BELOW.
     fin_score = torch.full((B, k), PLACEHOLDER, dtype=dtype, device=device)
-    fin_raw = torch.full((B, k), PLACEHOLDER, dtype=dtype, device=device)
-    fin_step = torch.zeros(B, k, dtype=torch.long, device=device)
-    fin_cand = torch.zeros(B, k, dtype=torch.long, device=device)
-    is_fin = torch.zeros(B, k, dtype=torch.bool, device=device)
+    fin_code = torch.full((B, k), -1, dtype=torch.long, device=device)
+    is_fin = fin_score > INVALID_BELOW
     improvable = torch.ones(B, 1, dtype=torch.bool, device=device)
+    any_full = False  # has some prompt filled all k finished slots?
+    all_improvable = True
 
-    # Back-pointers: candidate c of step t extends running beam cand_origin[t][c] of step t−1
-    # with token cand_token[t][c]; running beam j of step t is candidate keep[t][j].
-    cand_origin: list[torch.Tensor] = []
-    cand_token: list[torch.Tensor] = []
+    # Back-pointers: per step the C candidates' flat indices origin·V + token into the k·V
+    # continuations, their raw scores, and which k of them keep running.
+    top_indices: list[torch.Tensor] = []
+    top_raw: list[torch.Tensor] = []
     keep: list[torch.Tensor] = []
-    kept_raw: list[torch.Tensor] = []
-    snapshots: list[tuple] = []
+    kept_scores: list[torch.Tensor] = []
+    snapshots: list[tuple[torch.Tensor, torch.Tensor]] = []
     rows_per_prompt = 1  # the state holds one row per prompt until the first reorder
 
     for t in range(T):
         # log_probs: [B·rows, V]; with one row per prompt it broadcasts over the k beams.
         step_scores = running[:, :, None] + log_probs.view(B, rows_per_prompt, V)
         top_scores, top_index = torch.topk(step_scores.view(B, -1), C)
-        if not bool((top_scores[:, 0] < math.inf).all()):  # topk ranks NaN and +inf first
-            _check_values(log_probs, "start" if t == 0 else "step")
-        origin = torch.div(top_index, V, rounding_mode="floor")
-        token = top_index - origin * V
         last = t + 1 == T
         if last:
-            hits = torch.ones_like(top_mask).expand(B, C)
+            hits = top_mask.expand(B, C) | True
         elif eos_tensor is not None:
-            hits = torch.isin(token, eos_tensor)
+            hits = torch.isin(top_index % V, eos_tensor)
+        elif eos:
+            hits = top_index % V == eos[0]
         else:
             hits = None
 
         # The best k candidates that did not finish keep running.
-        masked = top_scores if hits is None else top_scores + hits.to(dtype) * PLACEHOLDER
+        masked = top_scores if hits is None else top_scores + hits * PLACEHOLDER
         running, chosen = torch.topk(masked, k)
-        cand_origin.append(origin)
-        cand_token.append(token)
+        top_indices.append(top_index)
+        top_raw.append(top_scores)
         keep.append(chosen)
         if trace:
-            kept_raw.append(running)
+            kept_scores.append(running)
 
         if hits is not None:
-            eligible = hits & top_mask
-            if last or bool(eligible.any()):
-                candidate = top_scores / ((t + 1) ** length_penalty)
-                if early_stopping is True:
-                    full = is_fin.all(dim=1, keepdim=True)
-                    candidate = candidate + full.to(dtype) * PLACEHOLDER
-                candidate = candidate + (~improvable).to(dtype) * PLACEHOLDER
-                candidate = candidate + (~eligible).to(dtype) * PLACEHOLDER
-                merged = torch.cat((fin_score, candidate), dim=1)
-                fin_score, pick = torch.topk(merged, k)
-                fin_raw = torch.gather(torch.cat((fin_raw, top_scores), dim=1), 1, pick)
-                step_now = torch.full((B, C), t, dtype=torch.long, device=device)
-                fin_step = torch.gather(torch.cat((fin_step, step_now), dim=1), 1, pick)
-                index_now = torch.arange(C, device=device).expand(B, C)
-                fin_cand = torch.gather(torch.cat((fin_cand, index_now), dim=1), 1, pick)
-                is_fin = torch.gather(torch.cat((is_fin, eligible), dim=1), 1, pick)
+            eligible = hits & top_mask  # only the best k candidates may finish
+            if last or bool(eligible[:, :k].any()):
+                # Blocked candidates score PLACEHOLDER (transformers adds −10⁹ instead: the same
+                # ranking, since neither can displace a real hypothesis).
+                if early_stopping is True and any_full:
+                    eligible = eligible & ~is_fin.all(dim=1, keepdim=True)
+                if not all_improvable:
+                    eligible = eligible & improvable
+                candidate = torch.where(
+                    eligible, top_scores / ((t + 1) ** length_penalty), placeholder
+                )
+                fin_score, pick = torch.topk(torch.cat((fin_score, candidate), dim=1), k)
+                codes = torch.cat((fin_code, candidate_ids + t * C), dim=1)
+                fin_code = torch.gather(codes, 1, pick)
+                if not any_full:  # slots are sorted: the last one is the worst
+                    any_full = bool((fin_score[:, -1] > INVALID_BELOW).any())
         if trace:
-            snapshots.append((fin_score, fin_raw, fin_step, fin_cand, is_fin))
+            snapshots.append((fin_score, fin_code))
         if last:
             break
 
-        if is_fin.any():
-            # Can the best running beam still beat the worst finished hypothesis?
+        if any_full:
+            # Can the best running beam still beat the worst finished hypothesis? Only a prompt
+            # whose k slots are all full can stop, so the test waits until one is.
             if early_stopping == "never" and length_penalty > 0.0:
                 best_length = T
             else:
                 best_length = t + 1
             best = running[:, :1] / (best_length**length_penalty)
+            is_fin = fin_score > INVALID_BELOW
             worst = torch.where(is_fin, fin_score.min(dim=1, keepdim=True).values, PLACEHOLDER)
             improvable = improvable & (best > worst).any(dim=-1, keepdim=True)
-            stop = not bool(improvable.any())
+            all_improvable = bool(improvable.all())
+            if not bool(improvable.any()):
+                break
             if early_stopping is True and bool(is_fin.all()):
-                stop = True
-            if hits is not None and bool(hits.all()):
-                stop = True
-            if stop:
                 break
 
-        tokens = torch.gather(token, 1, chosen)
+        picked = torch.gather(top_index, 1, chosen)
         if rows_per_prompt == 1:  # every beam, placeholders included, continues the prompt's row
             rows = offsets.expand(B, k)
         else:
-            rows = torch.gather(origin, 1, chosen) + offsets * k
+            rows = torch.div(picked, V, rounding_mode="floor") + row_offsets
         state = scorer.reorder(state, rows.reshape(-1))
         rows_per_prompt = k
-        log_probs, state = scorer.step(tokens.view(-1), state)
+        log_probs, state = scorer.step((picked % V).view(-1), state)
         _check_log_probs(log_probs, B * k, V, "step")
 
-    steps = len(keep)
-    walk = _Backtrack(cand_origin, cand_token, keep, pad)
-    output = _finished_output(walk, fin_score, fin_raw, fin_step, fin_cand, is_fin, steps)
-    output = _first(output, num_return_sequences)
+    walk = _Backtrack(top_indices, top_raw, keep, V, pad)
+    # NaN and +inf rank first in topk, so any in the log-probs reached the candidates; checked
+    # once here rather than at every step. It is an error, never a silent answer.
+    bad = torch.isnan(walk.raw) | torch.isposinf(walk.raw)
+    if bool(bad.any()):
+        first = int(bad.flatten(1).any(dim=1).nonzero()[0])
+        where = "start" if first == 0 else f"step (new token {first + 1})"
+        raise ValueError(f"the scorer's {where} returned NaN or +inf log-probs")
+    output = _first(walk.finished(fin_score, fin_code), num_return_sequences)
     if trace:
         output.trace = []
-        for t in range(steps):
+        for t in range(len(keep)):
             beams = walk.rebuild(torch.full_like(keep[t], t), keep[t], t + 1)
-            valid = kept_raw[t] > INVALID_BELOW
-            finished = _finished_output(walk, *snapshots[t], t + 1)
-            output.trace.append(BeamStep(t + 1, beams, kept_raw[t], valid, finished))
+            valid = kept_scores[t] > INVALID_BELOW
+            finished = walk.finished(*snapshots[t], steps=t + 1)
+            output.trace.append(BeamStep(t + 1, beams, kept_scores[t], valid, finished))
     return output
 
 
 class _Backtrack:
-    """Rebuilds the token sequences of candidates from the per-step back-pointers."""
+    """Rebuilds token sequences from the per-step back-pointers, once, after the search."""
 
-    def __init__(self, cand_origin, cand_token, keep, pad):
-        self.cand_origin, self.cand_token, self.keep, self.pad = cand_origin, cand_token, keep, pad
+    def __init__(self, top_indices, top_raw, keep, vocab, pad):
+        index = torch.stack(top_indices)  # [S, B, C]
+        self.origin = torch.div(index, vocab, rounding_mode="floor")
+        self.token = index % vocab
+        self.raw = torch.stack(top_raw)
+        self.keep = torch.stack(keep)  # [S, B, k]
+        self.steps, self.C, self.pad = index.shape[0], index.shape[2], pad
+        # parent[s − 1][b, c]: the candidate of step s − 1 that candidate c of step s extends
+        self.parent = torch.gather(self.keep[:-1], 2, self.origin[1:])
 
     def rebuild(self, end_step: torch.Tensor, cand: torch.Tensor, length: int) -> torch.Tensor:
-        """Tokens [B, R, length] of the candidates `cand` [B, R] of steps `end_step` [B, R]."""
-        B, R = cand.shape
-        out = torch.full((B, R, length), self.pad, dtype=torch.long, device=cand.device)
-        current = torch.zeros_like(cand)
+        """Tokens [B, R, length] of the candidates `cand` [B, R] of steps `end_step` [B, R];
+        positions after a hypothesis' end hold the pad token."""
+        uniform = bool((end_step == length - 1).all())
+        current = cand
+        visited = []
         for s in reversed(range(length)):
-            current = torch.where(end_step == s, cand, current)
-            active = end_step >= s
-            tokens = torch.gather(self.cand_token[s], 1, current)
-            out[:, :, s] = torch.where(active, tokens, out[:, :, s])
+            if not uniform:
+                current = torch.where(end_step == s, cand, current)
+            visited.append(current)
             if s > 0:
-                parent = torch.gather(self.cand_origin[s], 1, current)
-                current = torch.where(active, torch.gather(self.keep[s - 1], 1, parent), current)
-        return out
+                current = torch.gather(self.parent[s - 1], 1, current)
+        visited = torch.stack(visited[::-1])  # [length, B, R]
+        tokens = torch.gather(self.token[:length], 2, visited).permute(1, 2, 0)
+        after_end = torch.arange(length, device=cand.device) > end_step[:, :, None]
+        return tokens.masked_fill(after_end, self.pad)
 
-
-def _finished_output(walk, score, raw, end_step, cand, is_fin, steps) -> SearchOutput:
-    real = is_fin & (raw > INVALID_BELOW)
-    lengths = torch.where(real, end_step + 1, torch.zeros_like(end_step))
-    sequences = walk.rebuild(torch.where(real, end_step, -1), cand, steps)
-    neg_inf = torch.full_like(score, -math.inf)
-    return SearchOutput(
-        sequences=sequences,
-        scores=torch.where(real, score, neg_inf),
-        log_probs=torch.where(real, raw, neg_inf),
-        lengths=lengths,
-    )
+    def finished(self, score, code, steps=None) -> SearchOutput:
+        steps = self.steps if steps is None else steps
+        step, cand = torch.div(code, self.C, rounding_mode="floor"), code % self.C
+        raw = self.raw[step.clamp(min=0), torch.arange(score.shape[0])[:, None], cand]
+        real = (code >= 0) & (score > INVALID_BELOW) & (raw > INVALID_BELOW)
+        end = torch.where(real, step, torch.full_like(step, -1))
+        neg_inf = torch.full_like(score, -math.inf)
+        return SearchOutput(
+            sequences=self.rebuild(end, torch.where(real, cand, 0), steps),
+            scores=torch.where(real, score, neg_inf),
+            log_probs=torch.where(real, raw, neg_inf),
+            lengths=torch.where(real, step + 1, torch.zeros_like(step)),
+        )
 
 
 def _first(output: SearchOutput, count: int) -> SearchOutput:

@@ -64,10 +64,16 @@ class HFCausalLMScorer:
 
 @dataclass
 class KVState:
-    """Keys and values of every layer, [L, 2, N, H, S, d], valid up to `length`."""
+    """Keys and values of every layer, [L, 2, N, H, S, d], valid up to `length`.
+
+    `spare` is a second buffer that `reorder` writes into (and hands the old one
+    back as the next spare), so that a step allocates nothing: a state is consumed
+    by `step` and `reorder`, as the searches use it.
+    """
 
     kv: torch.Tensor
     length: int
+    spare: torch.Tensor | None = None
 
 
 class GPT2Scorer:
@@ -147,7 +153,8 @@ class GPT2Scorer:
             x = x + torch.addmm(w["mlp_proj"][1], h, w["mlp_proj"][0]).view(N, S, self.width)
         last = F.layer_norm(x[:, -1], (self.width,), *self.ln_f, self.eps)
         logits = last @ self.lm_head.T
-        return F.log_softmax(logits.float(), dim=-1), KVState(kv, start + S)
+        spare = state.spare if state.spare is not None and kv is state.kv else None
+        return F.log_softmax(logits.float(), dim=-1), KVState(kv, start + S, spare)
 
     def start(self, prompts):
         prompts = _prompts(prompts)
@@ -160,7 +167,15 @@ class GPT2Scorer:
         return self._forward(tokens[:, None], state)
 
     def reorder(self, state, index):
-        return KVState(state.kv.index_select(2, index), state.length)
+        kv = state.kv
+        shape = (*kv.shape[:2], index.shape[0], *kv.shape[3:])
+        spare = state.spare
+        if spare is None or spare.shape != shape:
+            spare = kv.new_empty(shape)
+        # Rows are contiguous blocks once the layer and key/value axes are merged.
+        flat = kv.view(shape[0] * shape[1], kv.shape[2], -1)
+        torch.index_select(flat, 1, index, out=spare.view(shape[0] * shape[1], index.shape[0], -1))
+        return KVState(spare, state.length, kv if kv.shape == shape else None)
 
 
 def tiny_gpt2(vocab_size=50, width=32, layers=2, heads=2, positions=128, seed=0, eos_token_id=1):
