@@ -21,6 +21,10 @@ class UsageError(Exception):
     """Bad usage or input: printed as one line, exit 2."""
 
 
+class CommandFailed(Exception):
+    """A command that could not finish, for a reason said in one line: exit 1."""
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from answerkey.rubric import load_rubric
     from answerkey.verify import recorded_status, status_record
@@ -183,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, RubricError) as exc:
         print(f"answerkey: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except CommandFailed as exc:
+        print(f"answerkey: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("answerkey: interrupted", file=sys.stderr)
         return 130

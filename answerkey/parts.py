@@ -33,6 +33,9 @@ QUESTION_MODULES = (
     "answerkey.questions.beam_search",
     "answerkey.questions.homework_process",
 )
+# Modules that add experiments but no question, run after the questions' own
+# (`answerkey run notebooks` executes the solution notebooks, which read their results).
+EXPERIMENT_MODULES = ("answerkey.notebooks",)
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ def questions() -> tuple[Question, ...]:
 @cache
 def experiments() -> dict[str, Experiment]:
     found: dict[str, Experiment] = {}
-    for name in QUESTION_MODULES:
+    for name in (*QUESTION_MODULES, *EXPERIMENT_MODULES):
         for experiment in getattr(importlib.import_module(name), "EXPERIMENTS", ()):
             found[experiment.name] = experiment
     return found
