@@ -453,11 +453,16 @@ def exhaustive_search(
     length_penalty: float = 1.0,
     num_return_sequences: int = 1,
     max_frontier: int = 2_000_000,
+    bound: bool = True,
 ) -> SearchOutput:
     """Every continuation of up to T tokens, ranked by log_prob / length^α: the optimum
     that beam search approximates. The frontier (unfinished prefixes of all prompts)
     grows as |V|^t; more than `max_frontier` rows is refused. Tokens with log-prob −inf
-    are never expanded. Ties rank the lower token ids first."""
+    are never expanded. Ties rank the lower token ids first.
+
+    With `bound` (and α = 0, one returned sequence, every log-prob ≤ 0) a prefix that
+    already scores below the best finished hypothesis of its prompt is dropped: its
+    score can only fall as it grows, so the optimum is unchanged (branch and bound)."""
     _check_settings(1, max_new_tokens, 1, length_penalty, False)
     _positive_int(num_return_sequences, "num_return_sequences")
     V = _vocab_size(scorer)
@@ -474,12 +479,17 @@ def exhaustive_search(
     prefix = torch.zeros(B, 0, dtype=torch.long, device=device)
     raw = torch.zeros(B, dtype=dtype, device=device)
     done_prompt, done_tokens, done_raw, done_len = [], [], [], []
+    bounding = bound and length_penalty == 0 and num_return_sequences == 1
+    best_done = torch.full((B,), -math.inf, dtype=dtype, device=device)
     for t in range(T):
         N = prompt_of.shape[0]
         _check_log_probs(log_probs, N, V, "start" if t == 0 else "step")
         _check_values(log_probs, "start" if t == 0 else "step")
+        bounding = bounding and bool((log_probs <= 0).all())
         candidate = raw[:, None] + log_probs  # [N, V]
         possible = candidate > -math.inf
+        if bounding:
+            possible = possible & (candidate >= best_done[prompt_of][:, None])
         token = torch.arange(V, device=device).expand(N, V)
         ends = torch.ones_like(possible) if t + 1 == T else torch.zeros_like(possible)
         if eos_tensor is not None:
@@ -493,6 +503,10 @@ def exhaustive_search(
             done_tokens.append(padded)
             done_raw.append(candidate[row, col])
             done_len.append(torch.full_like(row, t + 1))
+            if bounding:
+                best_done = best_done.scatter_reduce(
+                    0, prompt_of[row], candidate[row, col], reduce="amax"
+                )
         row, col = torch.nonzero(possible & ~ends, as_tuple=True)
         if row.numel() == 0:
             break
