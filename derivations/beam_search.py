@@ -1,0 +1,142 @@
+"""Q5.e: the operation count of beam search with an RNN decoder, and its big-O.
+
+One step of beam search with beam size k, vocabulary size M and an RNN with
+per-hypothesis cost c (one recurrent update and its output layer; c does not
+grow with t, unlike a transformer's attention over the prefix):
+
+    step(k, M) = k·c            RNN step for each of the k hypotheses
+               + k·M            add each token's log-prob to its prefix's score
+               + k·M·log₂M      sort each hypothesis' M scores, keep its best k
+               + k²·log₂(k²)    sort the k·k surviving candidates, keep the best k
+
+and T steps cost T·step(k, M). With linear-time selection (quickselect) instead
+of sorting, the two selections cost a·k·M and b·k² comparisons (a, b constants).
+
+The big-O forms follow with SymPy's Order at infinity:
+- M and c constant: O(T k² log k) — the accepted textbook answer; O(T k²) when
+  the selection's log factor is treated as constant too;
+- with M, for k ≤ M: O(T k M log M), since k² log k ≤ k M log M there;
+- linear-time selection, k ≤ M: O(T k M).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derivations.steps import Step
+
+T = sp.Symbol("T", integer=True, positive=True)  # sequence length (steps)
+k = sp.Symbol("k", integer=True, positive=True)  # beam size
+M = sp.Symbol("M", integer=True, positive=True)  # vocabulary size
+c = sp.Symbol("c", positive=True)  # one RNN step's cost per hypothesis
+a, b = sp.symbols("a b", positive=True)  # quickselect's comparisons per element
+x = sp.Symbol("x", positive=True)
+
+
+def log2(value) -> sp.Expr:
+    return sp.log(value, 2)
+
+
+def step_terms() -> dict[str, sp.Expr]:
+    """The cost of one step, by component."""
+    return {
+        "rnn": k * c,
+        "scores": k * M,
+        "per_hypothesis_top_k": k * M * log2(M),
+        "select_among_k2": k**2 * log2(k**2),
+    }
+
+
+def step_cost(selection: str = "sort") -> sp.Expr:
+    terms = step_terms()
+    if selection == "quickselect":
+        terms["per_hypothesis_top_k"] = a * k * M
+        terms["select_among_k2"] = b * k**2
+    elif selection != "sort":
+        raise ValueError(f"selection must be 'sort' or 'quickselect', not {selection!r}")
+    return sp.Add(*terms.values())
+
+
+def total_cost(selection: str = "sort") -> sp.Expr:
+    """T steps, each costing the same: the RNN's cost does not grow with the prefix."""
+    t = sp.Symbol("t", integer=True, positive=True)
+    return sp.expand(sp.Sum(step_cost(selection), (t, 1, T)).doit())
+
+
+def _normalize_logs(expr: sp.Expr) -> sp.Expr:
+    # SymPy writes the growth of log x at infinity as log(1/x); the same order, sign aside.
+    return expr.replace(
+        lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.simplify(1 / e.args[0]))
+    )
+
+
+def big_o(expr: sp.Expr, variables) -> sp.Expr:
+    """The dominant terms of `expr` as its variables go to infinity (SymPy's Order)."""
+    order = sp.O(expr, *[(v, sp.oo) for v in variables])
+    return sp.expand(_normalize_logs(order.expr))
+
+
+def big_o_in_T_k() -> sp.Expr:
+    """M and c held constant (any fixed values; the order does not depend on them)."""
+    fixed = total_cost().subs({M: 50, c: 7})
+    return big_o(fixed, (T, k))
+
+
+def big_o_with_M() -> sp.Expr:
+    return big_o(total_cost().subs(c, 7), (T, k, M))
+
+
+def big_o_linear_selection() -> sp.Expr:
+    return big_o(total_cost("quickselect").subs({c: 7, a: 3, b: 3}), (T, k, M))
+
+
+def ratio_limit(expr: sp.Expr, form: sp.Expr, variable) -> sp.Expr:
+    """lim expr / form as `variable` → ∞: finite and positive means expr = Θ(form)."""
+    return sp.limit(sp.simplify(expr / form), variable, sp.oo)
+
+
+def x_log_x_increasing() -> sp.Expr:
+    """d/dx (x log x) = log x + 1 > 0 for x ≥ 1: so k log k ≤ M log M when k ≤ M."""
+    return sp.diff(x * sp.log(x), x)
+
+
+ANSWER_IN_T_K = T * k**2 * sp.log(k)
+ACCEPTED = (T * k**2 * sp.log(k), T * k**2, T * k * M * sp.log(M), T * k * M)
+
+
+def steps() -> list[Step]:
+    terms = step_terms()
+    return [
+        Step(
+            "One step: each of the k hypotheses runs one RNN step (cost c, independent of t).",
+            rf"{sp.latex(terms['rnn'])}",
+        ),
+        Step(
+            "Score every continuation: add each of the M log-probabilities to its prefix's score.",
+            rf"{sp.latex(terms['scores'])}",
+        ),
+        Step(
+            "Keep each hypothesis' best k of its M continuations (sorting them):",
+            rf"{sp.latex(terms['per_hypothesis_top_k'])}",
+        ),
+        Step(
+            "Keep the best k of the k·k surviving candidates (sorting them):",
+            rf"{sp.latex(terms['select_among_k2'])}",
+        ),
+        Step(
+            "T identical steps (an RNN's step does not grow with the prefix):",
+            rf"\text{{cost}}(T, k, M) = {sp.latex(total_cost())}",
+        ),
+        Step(
+            "With the model and the vocabulary fixed (M, c constant), the k² term dominates:",
+            rf"O\!\left({sp.latex(big_o_in_T_k())}\right)",
+        ),
+        Step(
+            "Keeping M: for k ≤ M, k² log k ≤ k M log M (x log x increases), so",
+            rf"O\!\left({sp.latex(big_o_with_M())}\right) = O(T k M \log M)",
+        ),
+        Step(
+            "With linear-time selection (quickselect) instead of sorting, for k ≤ M:",
+            rf"O\!\left({sp.latex(big_o_linear_selection())}\right) = O(T k M)",
+        ),
+    ]
