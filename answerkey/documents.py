@@ -399,11 +399,8 @@ def _verification_record(results: dict) -> list[Block]:
                 for c in part["checks"]
             )
             header = (plain("Evidence"), plain("Verdict"), plain("Claim and detail"))
-            blocks.append(
-                TableBlock(
-                    header=header, rows=rows, caption=plain(part["id"]), widths=(1.4, 1.2, 7)
-                )
-            )
+            caption = plain(f"Checks of {part['id']}")
+            blocks.append(TableBlock(header, rows, caption=caption, widths=(1.7, 1.3, 7)))
     return blocks
 
 

@@ -61,25 +61,85 @@ def inlines(items: Inlines) -> str:
     return "".join(inline(item) for item in items)
 
 
+# A tabular cannot break across pages (longtable is not among our packages): a long
+# table is set as several, each with its header, of at most this many rows.
+ROWS_PER_TABULAR = 20
+# A line of \\small text holds about this many characters (for choosing column widths).
+LINE_CHARACTERS = 90
+
+
+def _length(items: Inlines) -> int:
+    """About how many characters a cell prints."""
+    total = 0
+    for item in items:
+        if isinstance(item, Text | Mono):
+            total += len(item.text)
+        elif isinstance(item, Math):
+            total += max(1, len(item.latex) // 2)
+        else:
+            total += _length(item.content)
+    return total
+
+
+def _longest_word(items: Inlines) -> int:
+    words = []
+    for item in items:
+        if isinstance(item, Text | Mono):
+            words += item.text.split()
+        elif isinstance(item, Math):
+            words.append("x" * max(1, len(item.latex) // 2))
+        else:
+            words.append("x" * _longest_word(item.content))
+    return max((len(w) for w in words), default=1)
+
+
+def _widths(table: TableBlock) -> tuple[float, ...] | None:
+    """Relative column widths, or None where every column fits at its natural width.
+
+    Each column gets at least its longest word (so no word sticks out into the next
+    column), and the rest of the line in proportion to its longest cell."""
+    if table.widths is not None:
+        return table.widths
+    columns = list(zip(table.header, *table.rows, strict=True))
+    longest = [max(_length(cell) for cell in column) for column in columns]
+    if sum(longest) + 2 * len(columns) <= LINE_CHARACTERS:
+        return None
+    need = [max(_longest_word(cell) for cell in column) + 2 for column in columns]
+    want = [max(n, min(60, m + 2)) for n, m in zip(need, longest, strict=True)]
+    spare = max(0, LINE_CHARACTERS - sum(need))
+    extra = [w - n for w, n in zip(want, need, strict=True)]
+    scale = min(1.0, spare / sum(extra)) if sum(extra) else 0.0
+    return tuple(n + e * scale for n, e in zip(need, extra, strict=True))
+
+
 def _table(table: TableBlock) -> str:
-    n = len(table.header)
-    if table.widths:
-        total = sum(table.widths)
-        # p{} columns wrap long feedback; the widths share the line (minus column gaps).
-        spec = "".join(
-            rf"p{{\dimexpr {w / total:.3f}\linewidth-2\tabcolsep\relax}}" for w in table.widths
-        )
+    widths = _widths(table)
+    if widths is None:
+        spec, cell, end = "l" * len(table.header), "", r" \\"
     else:
-        spec = "l" * n
-    lines = [r"\begin{center}"]
+        total = sum(widths)
+        # p{} columns wrap; 0.98 of the line leaves room for rounding. Cells are set
+        # ragged right, which redefines \\, so rows end with \tabularnewline.
+        spec = "".join(
+            rf"p{{\dimexpr {0.98 * w / total:.3f}\linewidth-2\tabcolsep\relax}}" for w in widths
+        )
+        cell, end = r"\raggedright ", r" \tabularnewline"
+    header = " & ".join(rf"{cell}\textbf{{{inlines(c)}}}" for c in table.header) + end
+    chunks = [
+        table.rows[start : start + ROWS_PER_TABULAR]
+        for start in range(0, len(table.rows), ROWS_PER_TABULAR)
+    ] or [()]
+    lines = [r"\begin{center}\small"]
     if table.caption:
-        lines.append(rf"{{\small {inlines(table.caption)}}}\\[3pt]")
-    lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
-    lines.append(" & ".join(rf"\textbf{{{inlines(cell)}}}" for cell in table.header) + r" \\")
-    lines.append(r"\midrule")
-    for row in table.rows:
-        lines.append(" & ".join(inlines(cell) for cell in row) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+        # One unbreakable box, and no page break after it: the caption stays with its table.
+        lines.append(rf"\parbox{{\linewidth}}{{\centering {inlines(table.caption)}}}\\*[3pt]")
+    for number, rows in enumerate(chunks):
+        if number:
+            lines.append(r"\end{tabular}\\[6pt]")
+        lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule", header, r"\midrule"]
+        lines += [" & ".join(cell + inlines(c) for c in row) + end for row in rows]
+        lines.append(r"\bottomrule")
+    lines += [r"\end{tabular}", r"\end{center}"]
     return "\n".join(lines)
 
 

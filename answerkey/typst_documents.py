@@ -180,6 +180,7 @@ class TypstRenderer:
             "#show figure: set block(breakable: true)",
             "#show figure.where(kind: table): set figure.caption(position: top)",
             "#show raw: set text(size: 9pt)",
+            "#show table: set text(size: 9pt)",
             "",
             f'#align(center)[#text(size: 17pt, weight: "bold")[{escape_typst(document.title)}]'
             f" \\ #v(2pt) #text(size: 11pt)[{escape_typst(document.subtitle)}]]",
