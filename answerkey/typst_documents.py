@@ -49,6 +49,10 @@ TONES = {  # frame and fill of a Boxed block
 }
 
 
+# A framed box with more source than this may break across pages (else it moves whole).
+BREAKABLE_BOX_CHARACTERS = 1500
+
+
 class DocumentError(RuntimeError):
     """Typst could not compile a document (the message says why and where)."""
 
@@ -107,8 +111,10 @@ class TypstRenderer:
         if isinstance(block, Boxed):
             stroke, fill = TONES[block.tone]
             body = "\n".join(self.block(b) for b in block.blocks)
+            # A short box moves whole to the next page rather than leave its title behind.
+            breakable = "true" if len(body) > BREAKABLE_BOX_CHARACTERS else "false"
             return (
-                f"#block(width: 100%, inset: 8pt, radius: 2pt, breakable: true, "
+                f"#block(width: 100%, inset: 8pt, radius: 2pt, breakable: {breakable}, "
                 f"stroke: 0.8pt + {stroke}, fill: {fill})[\n"
                 f'#text(weight: "bold", fill: {stroke})[{escape_typst(block.title)}]\n\n'
                 f"{body}]\n"
