@@ -120,6 +120,76 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK if report.verified else EXIT_FAILED
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from answerkey.judge import EXIT_BY_VERDICT, CheckUsageError, check_one, format_judgement
+
+    try:
+        judgement = check_one(args.part, args.answer, cpu_seconds=args.time_limit)
+    except CheckUsageError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(judgement.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(format_judgement(judgement))
+    return EXIT_BY_VERDICT[judgement.verdict]
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from answerkey.grading import GradeInputError, grade_file, report_json, summary_table
+    from answerkey.sandbox import Limits
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    try:
+        report = grade_file(
+            Path(args.file),
+            Path(args.out),
+            jobs=args.jobs,
+            limits=Limits(cpu_seconds=args.time_limit),
+            progress=not args.no_progress,
+        )
+    except GradeInputError as exc:
+        raise UsageError(str(exc)) from None
+    print(report_json(report) if args.json else summary_table(report))
+    return EXIT_OK
+
+
+def _add_judge_commands(commands) -> None:
+    check = commands.add_parser(
+        "check",
+        help="judge one student answer",
+        description="Judge one answer: CORRECT, INCORRECT (with values where it differs from "
+        "the key), CANNOT TELL or INVALID INPUT, with the method, rubric feedback and credit. "
+        "Plain (sqrt(d), d^(1/2), mu**2 d), Unicode (√d, μ², d·μ²) and LaTeX (\\sqrt{d}, "
+        "\\frac{1}{\\sqrt d}) all read. Exit 0 correct, 1 incorrect or cannot tell, "
+        "2 invalid input or bad usage.",
+    )
+    check.add_argument("part", metavar="PART", help="part id, e.g. q2.a")
+    check.add_argument("answer", metavar="ANSWER", help="the answer as the student wrote it")
+    check.add_argument("--json", action="store_true", help="print one JSON document")
+    check.add_argument(
+        "--time-limit", type=float, default=5.0, metavar="S", help="CPU seconds (default 5)"
+    )
+    check.set_defaults(handler=_cmd_check)
+
+    grade = commands.add_parser(
+        "grade",
+        help="judge a CSV file of answers (id, part, answer)",
+        description="Judge every row of a CSV file with columns id, part, answer; write the "
+        "rows with verdict, credit, feedback, method and counterexample added; print a "
+        "summary per part. Each answer runs in a worker with CPU-time and memory limits.",
+    )
+    grade.add_argument("file", metavar="FILE.csv", help="answers: a header with id, part, answer")
+    grade.add_argument("--out", default="graded.csv", help="where to write (default graded.csv)")
+    grade.add_argument("--jobs", type=int, default=2, metavar="N", help="workers (default 2)")
+    grade.add_argument(
+        "--time-limit", type=float, default=5.0, metavar="S", help="CPU seconds per answer"
+    )
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--json", action="store_true", help="print one JSON document")
+    grade.set_defaults(handler=_cmd_grade)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="answerkey",
@@ -176,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--rubric", metavar="FILE", help="points and rubric (default: rubric.toml)")
     build.add_argument("--json", action="store_true", help="print one JSON document")
     build.set_defaults(handler=_cmd_build)
+    _add_judge_commands(commands)
     return parser
 
 

@@ -1,0 +1,742 @@
+"""The shapes answers take, and how each is read and compared with the key.
+
+    ScalarForm        an expression (q2.a-c, q3.b.i); setting substitutions, both
+                      readings of ambiguous notation, accepted alternatives
+    FeatureMapForm    φ(q) as a list at a concrete D, checked by φ(q)ᵀφ(k) = K(q, k);
+                      or the feature dimension as an expression in D (q3.b.ii)
+    ComplexityForm    O(·) classes, one or several labelled components (q3.c, q5.e)
+    SequenceForm      a set of token sequences (q5.a-c)
+    ConditionsForm    matrix equations, up to a nonzero factor and transposition (q4.b.i)
+
+Every form has `read(text) -> reading` (raises AnswerError), `compare(reading)
+-> Comparison` against the key, `same(a, b) -> bool` (a proof that two readings
+are the same answer, for the rubric's known wrong answers and accepted
+readings) and `show(reading) -> (plain, latex)`: how the answer was read, built
+from SymPy objects and whitelisted names only, never from the student's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from answerkey.answer_parser import AnswerError, Reading, Vocabulary, parse, render
+from answerkey.answer_sympy import ComplexityClass, Context, build
+from answerkey.answer_text import normalize
+from answerkey.equivalence import Comparison, compare, prove_zero, same
+
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _top_level(text: str):
+    """(index, character, depth) over `text`, tracking bracket depth."""
+    depth = 0
+    for index, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        yield index, ch, depth
+
+
+def split_items(text: str) -> list[str]:
+    """Split at top-level ',' and ';' (not inside brackets); empty items dropped."""
+    items, start = [], 0
+    for index, ch, depth in _top_level(text):
+        if ch in ",;" and depth == 0:
+            items.append(text[start:index])
+            start = index + 1
+    items.append(text[start:])
+    return [item.strip() for item in items if item.strip()]
+
+
+def right_of_equals(text: str) -> tuple[str, bool]:
+    """The part after the last top-level '=' ("s = √d" → "√d"), and whether one was cut."""
+    cut = None
+    for index, ch, depth in _top_level(text):
+        if ch == "=" and depth == 0:
+            before = text[index - 1] if index else ""
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if before not in "<>!=" and after != "=":
+                cut = index
+    if cut is None:
+        return text, False
+    return text[cut + 1 :], True
+
+
+def sides_of_equals(text: str) -> tuple[str, str] | None:
+    """(left, right) of a single top-level '=', or None when there is none."""
+    right, cut = right_of_equals(text)
+    if not cut:
+        return None
+    return text[: len(text) - len(right) - 1], right
+
+
+def _strip_end(text: str) -> str:
+    return text.strip().rstrip(".").strip()
+
+
+def _one(reading_text: str, vocabulary: Vocabulary) -> Reading:
+    text, _ = right_of_equals(normalize(reading_text))
+    return parse(_strip_end(text), vocabulary)
+
+
+# --- scalar expressions ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScalarReading:
+    reading: Reading
+    value: Any  # the SymPy expression (after the question's setting)
+    loose_value: Any = None  # the loose reading's, when it differs
+
+
+@dataclass
+class ScalarForm:
+    """An expression answer. `key()` is the key's expression; `setting()` the
+    substitutions the question fixes (q2.b: μ = 0, σ = 1); `alternatives()`
+    [(expression, note)] readings that also earn full credit."""
+
+    vocabulary: Vocabulary
+    context: Callable[[], Context]
+    key: Callable[[], Any]
+    display: dict[str, str]
+    assumptions: str
+    setting: Callable[[], dict] | None = None
+    setting_text: str = ""
+    alternatives: Callable[[], list[tuple[Any, str]]] = lambda: []
+
+    def _value(self, tree):
+        value = build(tree, self.context())
+        if isinstance(value, list):
+            raise AnswerError("one expression is expected, not a list")
+        if isinstance(value, ComplexityClass):
+            raise AnswerError("O(...) is a complexity class; this part wants a value")
+        if getattr(value, "is_Matrix", False):
+            raise AnswerError("a matrix is not an answer here")
+        if self.setting is not None:
+            value = value.subs(self.setting())
+        return value
+
+    def read(self, text: str) -> ScalarReading:
+        reading = _one(text, self.vocabulary)
+        value = self._value(reading.tree)
+        loose = None
+        if reading.loose is not None:
+            try:
+                loose = self._value(reading.loose)
+            except AnswerError:
+                loose = None
+        return ScalarReading(reading, value, loose)
+
+    def _compare_value(self, value) -> Comparison:
+        result = compare(value, self.key(), self.display, self.assumptions)
+        if result.relation == "equal":
+            return result
+        for alternative, note in self.alternatives():
+            if same(value, alternative):
+                return Comparison("equal", f"equal to an accepted reading: {note}", note)
+        return result
+
+    def compare(self, reading: ScalarReading) -> Comparison:
+        result = self._compare_value(reading.value)
+        if self.setting_text and (reading.value is not None):
+            result = Comparison(
+                result.relation,
+                f"{result.method} ({self.setting_text})",
+                result.detail,
+                result.counterexample,
+            )
+        if reading.loose_value is None or same(reading.value, reading.loose_value):
+            return result
+        other = self._compare_value(reading.loose_value)
+        if other.relation == result.relation:
+            return Comparison(
+                result.relation,
+                result.method + "; the other reading of the notation gives the same verdict",
+                result.detail,
+                result.counterexample,
+            )
+        plain, loose = render(reading.reading.tree), render(reading.reading.loose)
+        return Comparison(
+            "unknown",
+            "the notation has two readings with different verdicts",
+            f"{plain} is {_relation_word(result.relation)}, but {loose} is "
+            f"{_relation_word(other.relation)}: parentheses would settle it",
+        )
+
+    def same(self, first: ScalarReading, second: ScalarReading) -> bool:
+        return same(first.value, second.value)
+
+    def show(self, reading: ScalarReading) -> tuple[str, str]:
+        import sympy as sp
+
+        return _unicode(sp.sstr(reading.value), self.display), sp.latex(reading.value)
+
+
+def _relation_word(relation: str) -> str:
+    return {"equal": "right", "different": "wrong", "unknown": "undecided"}[relation]
+
+
+def _unicode(text: str, display: dict[str, str]) -> str:
+    for name, shown in sorted(display.items(), key=lambda item: -len(item[0])):
+        if name != shown:
+            text = re.sub(rf"\b{re.escape(name)}\b", shown, text)
+    return text
+
+
+# --- feature maps ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeatureMapReading:
+    components: tuple  # SymPy expressions in the base's components (None for a dimension)
+    base: str
+    size: int
+    dimension: Any = None  # an expression in D when the answer is the feature count
+
+
+@dataclass
+class FeatureMapForm:
+    """φ(q) at a concrete size D, written as a list in q_1 … q_D (or x_1 …), checked by
+    the identity φ(q)ᵀφ(k) = K(q, k); or the number of features, an expression in D."""
+
+    vocabulary: Vocabulary
+    component: Callable[[str, int], Any]  # (base, index) → Symbol
+    kernel: Callable[[list, list], Any]  # K at concrete vectors
+    alternative_kernel: Callable[[list, list], Any] | None
+    alternative_note: str
+    dimension_form: ScalarForm
+    key_map: Callable[[int], list] | None = None
+
+    def read(self, text: str) -> FeatureMapReading:
+        normalized = normalize(text)
+        size = None
+        declared = re.match(r"^\s*(?:for\s+)?D\s*=\s*(\d+)\s*[:,]?\s*", normalized)
+        if declared:
+            size = int(declared.group(1))
+            normalized = normalized[declared.end() :]
+        body, _ = right_of_equals(normalized)
+        body = _strip_end(body)
+        if not body.startswith(("[", "(", "{")) or len(split_items(body[1:-1])) < 2:
+            dimension = self.dimension_form.read(body)
+            return FeatureMapReading((), "", 0, dimension)
+        reading = parse(body, self.vocabulary)
+        tree = reading.tree
+        if tree.op != "list":
+            raise AnswerError("write φ(q) as a list of components, e.g. [1, √2 q_1, …]")
+        bases = set()
+        largest = 0
+        for node in _walk(tree):
+            if node.op == "comp":
+                bases.add(node.value[0])
+                largest = max(largest, node.value[1])
+        if len(bases) > 1:
+            raise AnswerError(f"φ mixes {' and '.join(sorted(bases))}: use one vector's components")
+        if not bases:
+            raise AnswerError("φ(q) must use the components q_1, …, q_D")
+        base = bases.pop()
+        size = size or largest
+        if largest > size:
+            raise AnswerError(f"D = {size} but the answer uses {base}_{largest}")
+        context = Context({}, components={base: lambda i, b=base: self.component(b, i)})
+        values = build(tree, context)
+        for value in values:
+            if isinstance(value, list | ComplexityClass):
+                raise AnswerError("each component must be one expression")
+        return FeatureMapReading(tuple(values), base, size)
+
+    def _vectors(self, size: int):
+        q = [self.component("q", i) for i in range(1, size + 1)]
+        k = [self.component("k", i) for i in range(1, size + 1)]
+        return q, k
+
+    def _as_q(self, reading: FeatureMapReading) -> list:
+        swap = {self.component(reading.base, i): self.component("q", i) for i in range(1, 9)}
+        return [c.xreplace(swap) for c in reading.components]
+
+    def compare(self, reading: FeatureMapReading) -> Comparison:
+        import sympy as sp
+
+        if reading.dimension is not None:
+            return self.dimension_form.compare(reading.dimension)
+        size = reading.size
+        q, k = self._vectors(size)
+        phi_q = self._as_q(reading)
+        to_k = dict(zip(q, k, strict=True))
+        inner = sp.Add(*[c * c.xreplace(to_k) for c in phi_q])
+        kernel = self.kernel(q, k)
+        names = {str(s): str(s) for s in (*q, *k)}
+        result = compare(inner, kernel, names, "q, k real vectors")
+        at = f"at D = {size}, the size you wrote"
+        if result.relation == "equal":
+            note = " (D = 1 has no cross terms: a TA may want D ≥ 2)" if size == 1 else ""
+            return Comparison(
+                "equal", f"φ(q)ᵀφ(k) = K(q, k) {at}: {result.method}{note}", result.detail
+            )
+        if self.alternative_kernel is not None:
+            other = self.alternative_kernel(q, k)
+            if prove_zero(inner - other, simplify=False):
+                return Comparison(
+                    "equal",
+                    f"φ(q)ᵀφ(k) = (qᵀk)² {at}: {self.alternative_note}",
+                    self.alternative_note,
+                )
+        if result.relation == "different":
+            return Comparison(
+                "different",
+                f"φ(q)ᵀφ(k) ≠ K(q, k) {at}",
+                f"φ(q)ᵀφ(k) differs from K(q, k) = (qᵀk + 1)² {result.detail[2:]}"
+                if result.detail.startswith("at")
+                else result.detail,
+                result.counterexample,
+            )
+        return Comparison("unknown", f"{result.method} {at}", result.detail)
+
+    def same(self, first: FeatureMapReading, second: FeatureMapReading) -> bool:
+        if (first.dimension is None) != (second.dimension is None):
+            return False
+        if first.dimension is not None:
+            return self.dimension_form.same(first.dimension, second.dimension)
+        if first.size != second.size or len(first.components) != len(second.components):
+            return False
+        return all(same(a, b) for a, b in zip(self._as_q(first), self._as_q(second), strict=True))
+
+    def show(self, reading: FeatureMapReading) -> tuple[str, str]:
+        import sympy as sp
+
+        if reading.dimension is not None:
+            return self.dimension_form.show(reading.dimension)
+        values = self._as_q(reading)
+        plain = "φ(q) = [" + ", ".join(sp.sstr(v) for v in values) + f"] at D = {reading.size}"
+        latex = r"\varphi(q) = \left(" + ", ".join(sp.latex(v) for v in values) + r"\right)"
+        return plain, latex
+
+
+def _walk(node):
+    yield node
+    for child in node.args:
+        yield from _walk(child)
+
+
+# --- complexity classes ---------------------------------------------------------
+
+_LABEL_WORDS = {
+    "time": ("time", "runtime", "run time", "compute", "computation", "computational cost",
+             "computational", "cost", "flops", "operations", "work"),
+    "memory": ("memory", "space", "storage", "mem", "memory requirement"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ComplexityReading:
+    components: dict[str, Any]  # component name → SymPy expression inside O(·)
+
+
+@dataclass
+class ComplexityForm:
+    """O(·) answers. `components` names what the part asks for, in the order an
+    unlabelled answer gives them (("time", "memory") for q3.c; ("time",) for
+    q5.e); `key()` maps each to the key's class expression; `accepted()` maps
+    each to [(expression, note)] classes that also earn full credit."""
+
+    vocabulary: Vocabulary
+    context: Callable[[], Context]
+    variables: Callable[[], list]
+    names: list[str]
+    components: tuple[str, ...]
+    key: Callable[[], dict[str, Any]]
+    accepted: Callable[[], dict[str, list[tuple[Any, str]]]] = lambda: {}
+
+    def _label(self, item: str) -> tuple[str | None, str]:
+        lowered = item.lower()
+        for component, words in _LABEL_WORDS.items():
+            for word in sorted(words, key=len, reverse=True):
+                pattern = rf"^\s*{re.escape(word)}(?:\s+complexity)?\s*(?:[:=]|\bis\b)?\s*"
+                match = re.match(pattern, lowered)
+                if match and not lowered[match.end() :].startswith("("):
+                    return component, item[match.end() :]
+                pattern = rf"\s*(?:\bfor\b\s*)?\b{re.escape(word)}\b(?:\s+complexity)?\s*$"
+                match = re.search(pattern, lowered)
+                if match and match.start() > 0:
+                    return component, item[: match.start()]
+        return None, item
+
+    def read(self, text: str) -> ComplexityReading:
+        normalized = normalize(text)
+        pieces = []
+        for item in split_items(normalized):
+            pieces.extend(p for p in re.split(r"\s+and\s+", item) if p.strip())
+        if not pieces:
+            raise AnswerError("the answer is empty")
+        labelled: dict[str, Any] = {}
+        unlabelled = []
+        for piece in pieces:
+            label, rest = self._label(piece)
+            rest, _ = right_of_equals(rest)
+            rest = _strip_end(rest)
+            if label is not None and label not in self.components:
+                raise AnswerError(
+                    f"this part asks for {' and '.join(self.components)}, not {label}"
+                )
+            value = self._class(rest)
+            if label is None:
+                unlabelled.append(value)
+            elif label in labelled:
+                raise AnswerError(f"{label} is given twice")
+            else:
+                labelled[label] = value
+        missing = [c for c in self.components if c not in labelled]
+        if len(unlabelled) > len(missing):
+            raise AnswerError(
+                f"{len(pieces)} classes for {len(self.components)} asked "
+                f"({', '.join(self.components)})"
+            )
+        if len(unlabelled) < len(missing):
+            example = ", ".join(f"{c}: O(…)" for c in self.components)
+            raise AnswerError(f"give {' and '.join(missing)} too, e.g. “{example}”")
+        labelled.update(zip(missing, unlabelled, strict=True))
+        return ComplexityReading({c: labelled[c] for c in self.components})
+
+    def _class(self, text: str):
+        reading = parse(text, self.vocabulary)
+        value = build(reading.tree, self.context())
+        if isinstance(value, ComplexityClass):
+            value = value.expr
+        if isinstance(value, list):
+            raise AnswerError("one class per component")
+        return value
+
+    def compare(self, reading: ComplexityReading) -> Comparison:
+        from answerkey.complexity import ClassComparison, compare_classes
+
+        variables = self.variables()
+        key = self.key()
+        accepted = self.accepted()
+        methods, details, counterexample = [], [], {}
+        relations = []
+        right = 0
+        for component in self.components:
+            mine = reading.components[component]
+            result = compare_classes(mine, key[component], variables, self.names)
+            note = ""
+            if result.relation != "equal":
+                for alternative, text in accepted.get(component, []):
+                    if (
+                        compare_classes(mine, alternative, variables, self.names).relation
+                        == "equal"
+                    ):
+                        result, note = ClassComparison("equal", text), text
+                        break
+            label = f"{component}: " if len(self.components) > 1 else ""
+            relations.append(result.relation)
+            if result.relation == "equal":
+                right += 1
+                methods.append(f"{label}same class" + (f" (accepted: {note})" if note else ""))
+            elif result.relation == "different":
+                methods.append(f"{label}a different class")
+                details.append(f"{label}{result.detail}")
+                counterexample.update(
+                    {
+                        f"{label}{name}": f"t^{w}" if w else "fixed"
+                        for name, w in result.direction.items()
+                    }
+                )
+            else:
+                methods.append(f"{label}undecided")
+                details.append(f"{label}{result.detail}")
+        share = right / len(self.components)
+        method = "growth-class comparison: " + "; ".join(methods)
+        if "different" in relations:
+            return Comparison("different", method, "; ".join(details), counterexample, share)
+        if "unknown" in relations:
+            return Comparison("unknown", method, "; ".join(details), None, share)
+        return Comparison("equal", method, "; ".join(details), None, 1.0)
+
+    def same(self, first: ComplexityReading, second: ComplexityReading) -> bool:
+        from answerkey.complexity import compare_classes
+
+        variables = self.variables()
+        return all(
+            compare_classes(
+                first.components[c], second.components[c], variables, self.names
+            ).relation
+            == "equal"
+            for c in self.components
+        )
+
+    def show(self, reading: ComplexityReading) -> tuple[str, str]:
+        import sympy as sp
+
+        display = dict(zip(map(str, self.variables()), self.names, strict=True))
+        plain = ", ".join(
+            (f"{c}: " if len(self.components) > 1 else "") + f"O({_unicode(sp.sstr(v), display)})"
+            for c, v in reading.components.items()
+        )
+        latex = r",\quad ".join(
+            (rf"\text{{{c}: }}" if len(self.components) > 1 else "")
+            + rf"O\left({sp.latex(v)}\right)"
+            for c, v in reading.components.items()
+        )
+        return plain, latex
+
+
+# --- sequence sets ----------------------------------------------------------------
+
+_START_WORDS = {"<s>", "start", "bos", "<bos>", "<start>", "[start]", "sos"}
+
+
+@dataclass(frozen=True)
+class SequenceReading:
+    sequences: tuple[tuple[str, ...], ...]
+    scores: dict[tuple[str, ...], float] = field(default_factory=dict)
+
+
+@dataclass
+class SequenceForm:
+    """The set of sequences a beam holds: "neural network, network neural",
+    "{(neural, network), (network, neural)}", with optional log-probabilities."""
+
+    key: Callable[[], list[tuple[tuple[str, ...], float]]]
+    vocabulary: Callable[[], tuple[str, ...]]
+    length: Callable[[], int]
+
+    def _token(self, word: str) -> str:
+        lowered = word.lower()
+        matches = [t for t in self.vocabulary() if t.lower() == lowered]
+        if not matches and len(lowered) >= 3:
+            matches = [t for t in self.vocabulary() if t.lower().startswith(lowered)]
+        if len(matches) != 1:
+            known = ", ".join(self.vocabulary())
+            shown = word if len(word) <= 20 else word[:19] + "…"
+            raise AnswerError(f"{shown!r} is not one of the tokens ({known})")
+        return matches[0]
+
+    def read(self, text: str) -> SequenceReading:
+        normalized = normalize(text)
+        if len(normalized) > 2000:
+            raise AnswerError("the answer is too long")
+        groups = self._groups(normalized)
+        sequences, scores = [], {}
+        for group in groups:
+            words = re.findall(r"<?\[?[A-Za-z]+\]?>?|[-+]?\d*\.?\d+", group)
+            tokens, numbers = [], []
+            for word in words:
+                if re.fullmatch(r"[-+]?\d*\.?\d+", word):
+                    numbers.append(float(word))
+                elif word.lower() in _START_WORDS or word.lower() in {"and", "p", "log", "logp"}:
+                    continue
+                else:
+                    tokens.append(self._token(word))
+            if not tokens:
+                if numbers:
+                    raise AnswerError("a score without its sequence")
+                continue
+            sequence = tuple(tokens)
+            if sequence in sequences:
+                raise AnswerError(f"{' '.join(sequence)} is listed twice")
+            sequences.append(sequence)
+            if len(numbers) == 1:
+                scores[sequence] = numbers[0]
+            elif len(numbers) > 1:
+                raise AnswerError(f"more than one score for {' '.join(sequence)}")
+        if not sequences:
+            raise AnswerError("no sequences found")
+        if len(sequences) > 16:
+            raise AnswerError("more than 16 sequences")
+        return SequenceReading(tuple(sequences), scores)
+
+    @staticmethod
+    def _groups(text: str) -> list[str]:
+        """Inner groups "(a, b), (c, d)" when there are any, else top-level items."""
+        stripped = text.strip()
+        while len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
+            inner = stripped[1:-1].strip()
+            if not inner:
+                break
+            stripped = inner
+        inner_groups = re.findall(r"[(\[{]([^()\[\]{}]*)[)\]}]", stripped)
+        outside = re.sub(r"[(\[{][^()\[\]{}]*[)\]}]", " ", stripped)
+        if inner_groups and not re.search(r"[A-Za-z]{3,}", outside):
+            return inner_groups
+        return re.split(r"[,;|]|\band\b", stripped)
+
+    def compare(self, reading: SequenceReading) -> Comparison:
+        key = self.key()
+        wanted = {tuple(tokens): score for tokens, score in key}
+        given = set(reading.sequences)
+        length = self.length()
+        wrong_length = [s for s in given if len(s) != length]
+        missing = [s for s in wanted if s not in given]
+        extra = [s for s in reading.sequences if s not in wanted]
+        if not missing and not extra:
+            notes = []
+            for sequence, score in reading.scores.items():
+                if abs(score - wanted[sequence]) > 0.0051:
+                    notes.append(
+                        f"{' '.join(sequence)} has log-probability {wanted[sequence]:.2f}, "
+                        f"not {score:g}"
+                    )
+            detail = "; ".join(notes)
+            return Comparison(
+                "equal",
+                "exact comparison of the sets of sequences (order does not matter)",
+                ("the sequences are right, but " + detail) if detail else "",
+            )
+        parts = []
+        if missing:
+            parts.append("missing " + "; ".join(" ".join(s) for s in missing))
+        if extra:
+            parts.append("not in the beam " + "; ".join(" ".join(s) for s in extra))
+        if wrong_length:
+            parts.append(f"the beam holds sequences of length {length} at this step")
+        witness = {}
+        if missing:
+            witness["missing"] = " ".join(missing[0])
+        if extra:
+            witness["extra"] = " ".join(extra[0])
+        return Comparison(
+            "different", "exact comparison of the sets of sequences", "; ".join(parts), witness
+        )
+
+    def same(self, first: SequenceReading, second: SequenceReading) -> bool:
+        return set(first.sequences) == set(second.sequences)
+
+    def show(self, reading: SequenceReading) -> tuple[str, str]:
+        plain = "{" + ", ".join(" ".join(s) for s in reading.sequences) + "}"
+        latex = (
+            r"\{" + ",\\ ".join(r"\text{" + r"\ ".join(s) + "}" for s in reading.sequences) + r"\}"
+        )
+        return plain, latex
+
+
+# --- matrix conditions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConditionsReading:
+    expressions: tuple  # each equation as left − right (a matrix expression)
+
+
+@dataclass
+class ConditionsForm:
+    """First-order conditions as matrix equations (q4.b.i). CORRECT when each of the
+    key's conditions is, by SymPy, a nonzero multiple of one of the answer's
+    equations or of its transpose; otherwise CANNOT TELL, for a TA to read."""
+
+    vocabulary: Vocabulary
+    context: Callable[[], Context]
+    key: Callable[[], list]
+    labels: tuple[str, ...] = ("∂L/∂W₁ = 0", "∂L/∂W₂ = 0")
+
+    def read(self, text: str) -> ConditionsReading:
+        normalized = normalize(text)
+        items = []
+        for item in split_items(normalized):
+            items.extend(p for p in re.split(r"\s+and\s+", item) if p.strip())
+        expressions = []
+        for item in items:
+            sides = sides_of_equals(_strip_end(item))
+            if sides is None:
+                left, right = _strip_end(item), "0"
+            else:
+                left, right = sides
+                left = _lhs_after_label(left)
+            context = self.context()
+            left_value = build(parse(left, self.vocabulary).tree, context)
+            right_value = build(parse(_strip_end(right), self.vocabulary).tree, context)
+            if right_value == 0:
+                value = left_value
+            elif left_value == 0:
+                value = right_value
+            else:
+                value = left_value - right_value
+            if not getattr(value, "is_Matrix", False):
+                raise AnswerError("each condition is a matrix equation, e.g. W₂ᵀ(X − W₂W₁X)Xᵀ = 0")
+            expressions.append(value)
+        if not expressions:
+            raise AnswerError("the answer is empty")
+        return ConditionsReading(tuple(expressions))
+
+    def _multiple(self, mine, theirs) -> str | None:
+        """How `mine` is a nonzero multiple of `theirs` (or of its transpose), or None."""
+        import sympy as sp
+
+        for target, how in ((theirs, ""), (theirs.T, " of the transpose")):
+            if mine.shape != target.shape:
+                continue
+            ratio = _ratio(mine, target)
+            if ratio is None or ratio == 0:
+                continue
+            method = prove_zero(sp.expand((mine - ratio * target).doit()))
+            if method:
+                return f"{sp.sstr(ratio)} times{how} the key's, by {method}"
+        return None
+
+    def compare(self, reading: ConditionsReading) -> Comparison:
+        found = []
+        unmatched = list(reading.expressions)
+        for label, theirs in zip(self.labels, self.key(), strict=True):
+            for mine in unmatched:
+                how = self._multiple(mine, theirs)
+                if how:
+                    found.append(f"{label}: {how}")
+                    unmatched.remove(mine)
+                    break
+            else:
+                return Comparison(
+                    "unknown",
+                    "matrix conditions, up to a nonzero factor and transposition",
+                    f"SymPy found no equation in the answer equivalent to {label}: a TA "
+                    "should read it",
+                )
+        extra = f"; {len(unmatched)} further equation(s) not judged" if unmatched else ""
+        return Comparison(
+            "equal",
+            "matrix conditions, up to a nonzero factor and transposition: " + "; ".join(found),
+            extra.lstrip("; "),
+        )
+
+    def same(self, first: ConditionsReading, second: ConditionsReading) -> bool:
+        if len(first.expressions) != len(second.expressions):
+            return False
+        return all(any(self._multiple(a, b) for b in second.expressions) for a in first.expressions)
+
+    def show(self, reading: ConditionsReading) -> tuple[str, str]:
+        import sympy as sp
+
+        plain = "; ".join(f"{sp.sstr(e)} = 0" for e in reading.expressions)
+        latex = r",\quad ".join(f"{sp.latex(e)} = 0" for e in reading.expressions)
+        return plain, latex
+
+
+def _lhs_after_label(text: str) -> str:
+    """ "∂L/∂W1: W2^T(...)" → the expression after a label ending in ':'."""
+    if ":" in text:
+        return text.rsplit(":", 1)[1]
+    return text
+
+
+def _ratio(mine, theirs):
+    """The scalar c with mine ≈ c·theirs, read off the first term of each expansion."""
+    import sympy as sp
+
+    def first_term(expr):
+        expanded = sp.expand(expr.doit())
+        terms = expanded.args if isinstance(expanded, sp.MatAdd) else (expanded,)
+        by_factors = {}
+        for term in terms:
+            coefficient, matrices = term.as_coeff_mmul()
+            by_factors[matrices] = by_factors.get(matrices, 0) + coefficient
+        return by_factors
+
+    try:
+        a, b = first_term(mine), first_term(theirs)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    for factors, coefficient in b.items():
+        if factors in a and coefficient != 0:
+            return sp.simplify(a[factors] / coefficient)
+    return None

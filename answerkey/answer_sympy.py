@@ -1,0 +1,195 @@
+"""The parsed answer tree → SymPy objects, from a fixed table of constructors.
+
+    build(parse("d mu^2", V).tree, context)  ->  d*mu**2   (context's d, mu)
+
+Only `check_cost`-bounded trees reach here, and only these constructors run:
+Rational, the part's own Symbols / MatrixSymbols, +, *, /, ** (with the
+exponent bounded), sqrt/root, exp, log, Max, Min, Abs, factorial, binomial.
+No string ever reaches SymPy.
+
+Vectors: in a part whose variables include vectors (q3.b.i: q and k), a
+product of two vectors, qᵀk, q·k, ⟨q, k⟩ or kᵀq, is their dot product and
+becomes the part's dot-product symbol; any other use of a vector is an error
+the student can act on. Matrices (q4.b.i) multiply in order, transposes
+apply, and shapes must agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any
+
+from answerkey.answer_parser import AnswerError, Node
+
+
+@dataclass(frozen=True)
+class Vector:
+    """A vector variable inside an expression; `transposed` after ᵀ."""
+
+    name: str
+    transposed: bool = False
+
+
+@dataclass(frozen=True)
+class ComplexityClass:
+    """O(expr) / Θ(expr): the class of `expr`."""
+
+    expr: Any
+
+
+@dataclass
+class Context:
+    """What the names of one part are in SymPy.
+
+    `symbols`: canonical name → Symbol or MatrixSymbol; `dots`: frozenset of two
+    vector names → the Symbol standing for their dot product; `norms`: name → the
+    Symbol standing for its Euclidean norm; `components`: base → function of
+    the index returning that component's Symbol.
+    """
+
+    symbols: dict[str, Any]
+    dots: dict[frozenset, Any] = field(default_factory=dict)
+    norms: dict[str, Any] = field(default_factory=dict)
+    components: dict[str, Any] = field(default_factory=dict)
+    vectors: frozenset[str] = frozenset()
+
+
+def build(node: Node, context: Context):
+    """The SymPy object (or list, or ComplexityClass) a bounded tree stands for."""
+    import sympy as sp
+
+    try:
+        value = _build(node, context, sp)
+    except (AnswerError, RecursionError):
+        raise
+    except (TypeError, ValueError, AttributeError, ArithmeticError, NotImplementedError) as exc:
+        # ShapeError is a ValueError; SymPy refuses some combinations with TypeError.
+        raise AnswerError(f"this expression does not make sense here: {_short(exc)}") from None
+    return value
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def _scalar(value, what: str = "this"):
+    if isinstance(value, Vector):
+        raise AnswerError(
+            f"{value.name} is a vector here: write its dot product, e.g. qᵀk, q·k or ⟨q, k⟩"
+        )
+    if isinstance(value, ComplexityClass):
+        raise AnswerError("O(...) can only enclose the whole answer")
+    if isinstance(value, list):
+        raise AnswerError("a list cannot be part of an expression")
+    return value
+
+
+def _build(node: Node, context: Context, sp):
+    op, args = node.op, node.args
+    if op == "num":
+        return sp.Rational(node.value.numerator, node.value.denominator)
+    if op == "name":
+        name = node.value
+        if name in context.vectors:
+            return Vector(name)
+        if name not in context.symbols:
+            raise AnswerError(f"{name} does not belong in this answer")
+        return context.symbols[name]
+    if op == "comp":
+        base, index = node.value
+        return context.components[base](index)
+    if op == "const":
+        return sp.pi if node.value == "pi" else sp.E
+    if op == "list":
+        return [_build(a, context, sp) for a in args]
+    if op == "call" and node.value == "O":
+        inner = _scalar(_build(args[0], context, sp))
+        return ComplexityClass(inner)
+    if op == "mul":
+        return _product([_build(a, context, sp) for a in args], context)
+    if op == "dot":
+        left, right = (_build(a, context, sp) for a in args)
+        return _dot(left, right, context)
+    if op == "transpose":
+        inner = _build(args[0], context, sp)
+        if isinstance(inner, Vector):
+            return Vector(inner.name, not inner.transposed)
+        inner = _scalar(inner)
+        return inner.T if getattr(inner, "is_Matrix", False) else inner
+    if op == "norm":
+        inner = args[0]
+        if inner.op == "name" and inner.value in context.norms:
+            return context.norms[inner.value]
+        value = _scalar(_build(inner, context, sp))
+        if getattr(value, "is_Matrix", False):
+            raise AnswerError("matrix norms are not part of this answer")
+        return sp.Abs(value)
+    values = [_scalar(_build(a, context, sp)) for a in args]
+    if op == "add":
+        return reduce(lambda a, b: a + b, values)
+    if op == "neg":
+        return -values[0]
+    if op == "div":
+        if getattr(values[1], "is_Matrix", False):
+            raise AnswerError("division by a matrix")
+        if values[1] == 0:
+            raise AnswerError("division by zero")
+        return values[0] / values[1]
+    if op == "pow":
+        base, exponent = values
+        if getattr(base, "is_Matrix", False) or getattr(exponent, "is_Matrix", False):
+            raise AnswerError("powers of matrices are not part of this answer")
+        if base == 0 and exponent.is_negative:
+            raise AnswerError("division by zero")
+        return base**exponent
+    if op == "root":
+        return sp.root(values[0], values[1])
+    if op == "fact":
+        return sp.factorial(values[0])
+    if op == "abs":
+        return sp.Abs(values[0])
+    if op == "call":
+        name = node.value
+        if name == "exp":
+            return sp.exp(values[0])
+        if name == "log":
+            if values[0] == 0:
+                raise AnswerError("log(0)")
+            return sp.log(values[0])
+        if name == "max":
+            return sp.Max(*values)
+        if name == "min":
+            return sp.Min(*values)
+        if name == "binom":
+            return sp.expand_func(sp.binomial(values[0], values[1]))
+    raise AnswerError(f"{op} is not part of this answer")
+
+
+def _dot(left, right, context: Context):
+    if not (isinstance(left, Vector) and isinstance(right, Vector)):
+        raise AnswerError("⟨·,·⟩ needs two vectors")
+    key = frozenset((left.name, right.name))
+    if key not in context.dots:
+        raise AnswerError(f"the dot product of {left.name} and {right.name} is not in this part")
+    return context.dots[key]
+
+
+def _product(values: list, context: Context):
+    """Multiply in order; two adjacent vectors (the first possibly transposed) make
+    a dot product. A lone vector, or three in a row, is an error."""
+    factors = []
+    index = 0
+    while index < len(values):
+        value = values[index]
+        if isinstance(value, Vector):
+            following = values[index + 1] if index + 1 < len(values) else None
+            if not isinstance(following, Vector) or following.transposed:
+                _scalar(value)
+            factors.append(_dot(value, following, context))
+            index += 2
+            continue
+        factors.append(_scalar(value))
+        index += 1
+    return reduce(lambda a, b: a * b, factors)

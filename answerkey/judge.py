@@ -1,0 +1,335 @@
+"""Judge one student answer against the key: a verdict, the method, the reason.
+
+    judge("q2.a", "μ² d")     ->  CORRECT      (SymPy's expand reduces answer − key to 0)
+    judge("q2.a", "d mu")     ->  INCORRECT    at d = 4, μ = 9/2: 18 vs 81 (+ rubric feedback)
+    judge("q2.a", "d mu^2 +") ->  INVALID INPUT (the answer ends too early)
+
+Verdicts:
+
+    CORRECT        SymPy shows the answer equals the key (or an accepted reading)
+                   under the part's assumptions
+    INCORRECT      a counterexample is in hand: values of the part's variables
+                   where the two differ (a missing/extra sequence, a growth direction)
+    CANNOT TELL    neither; agreement at random points lands here, never at CORRECT
+    INVALID INPUT  the text is not an answer we can read, or is too costly to judge
+
+Credit: CORRECT earns the part's points; INCORRECT the credit of the rubric's
+matching wrong answer (with its feedback), else the share of components that
+are right (q3.c asks for time and memory) times the points, else 0; CANNOT TELL
+and INVALID INPUT leave credit empty for a TA (an empty answer earns 0).
+
+Which parts are judged, and how, is `FORMS`; parts whose answer is prose, a
+notebook or a proof (q1.*, q3.a, q3.b.iii, q4.a, q4.b.ii, q5.d, q6) are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from answerkey.answer_parser import AnswerError, Vocabulary
+from answerkey.answer_text import printable
+
+
+class Verdict(StrEnum):
+    CORRECT = "CORRECT"
+    INCORRECT = "INCORRECT"
+    CANNOT_TELL = "CANNOT TELL"
+    INVALID_INPUT = "INVALID INPUT"
+
+
+class NotCheckable(ValueError):
+    """The part exists but has no answer `check` can judge (prose, notebook, proof),
+    or its key has not landed yet."""
+
+
+@dataclass
+class Judgement:
+    part: str
+    answer: str  # as given, printable and truncated
+    verdict: Verdict
+    method: str = ""
+    detail: str = ""
+    read_as: str = ""  # how the answer was read, built from SymPy (never the raw text)
+    read_as_latex: str = ""
+    counterexample: dict[str, str] | None = None
+    credit: float | None = None
+    points: float | None = None
+    feedback: str = ""
+    matched: str = ""  # the rubric's wrong answer or accepted reading it matched
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["verdict"] = str(self.verdict)
+        for name, value in out.items():
+            if isinstance(value, str):
+                out[name] = printable(value, limit=1000)
+        if self.counterexample:
+            out["counterexample"] = {
+                printable(k, 100): printable(v, 300) for k, v in self.counterexample.items()
+            }
+        return out
+
+
+# --- the parts that are judged ------------------------------------------------------
+
+
+def _key_value(part_id: str):
+    from answerkey.parts import get_part
+
+    part = get_part(part_id)
+    if part.answer is None:
+        raise NotCheckable(f"{part_id}'s key answer has not landed yet; nothing to judge against")
+    value = part.answer().value
+    if value is None:
+        raise NotCheckable(f"{part_id}'s answer is prose; a TA reads it")
+    return value
+
+
+def _assumptions(part_id: str) -> str:
+    from answerkey.parts import get_part
+
+    return ", ".join(get_part(part_id).assumptions)
+
+
+Q2_VOCABULARY = Vocabulary(
+    names={"d": "d", "d_k": "d", "d_model": "d", "mu": "mu", "sigma": "sigma"},
+)
+Q2_DISPLAY = {"mu": "μ", "sigma": "σ"}
+
+
+def _q2_form(part_id: str):
+    import sympy as sp
+
+    from answerkey.answer_forms import ScalarForm
+    from answerkey.answer_sympy import Context
+    from derivations import scaled_attention as D
+
+    norm_mu = sp.Symbol("‖μ‖", positive=True)  # the vector reading of μ (rubric: accepted)
+    context = Context({"d": D.d, "mu": D.mu, "sigma": D.sigma}, norms={"mu": norm_mu})
+    fixed = part_id in ("q2.b", "q2.c")
+    return ScalarForm(
+        vocabulary=Q2_VOCABULARY,
+        context=lambda: context,
+        key=cache(lambda: _key_value(part_id)),
+        display={**Q2_DISPLAY, "‖μ‖": "‖μ‖"},
+        assumptions=_assumptions(part_id),
+        setting=(lambda: {D.mu: 0, D.sigma: 1}) if fixed else None,
+        setting_text="with μ = 0, σ = 1 as the question sets" if fixed else "",
+    )
+
+
+FORMS: dict[str, Callable[[], Any]] = {
+    "q2.a": lambda: _q2_form("q2.a"),
+    "q2.b": lambda: _q2_form("q2.b"),
+    "q2.c": lambda: _q2_form("q2.c"),
+}
+
+NOT_CHECKABLE = {
+    "q1.1": "a notebook (code and plots)",
+    "q1.2": "prose",
+    "q3.a": "prose",
+    "q3.b.iii": "a formula in φ that a TA reads",
+    "q4.a": "a notebook (code and plots)",
+    "q4.b.ii": "a proof",
+    "q5.d": "prose (yes/no with a reason)",
+    "q6": "student-specific prose",
+}
+
+
+@cache
+def form_for(part_id: str):
+    """The part's form; raises UnknownPart or NotCheckable."""
+    from answerkey.parts import get_part
+
+    get_part(part_id)  # UnknownPart for ids that do not exist
+    if part_id in NOT_CHECKABLE:
+        raise NotCheckable(
+            f"{part_id} has no answer check can judge: it is {NOT_CHECKABLE[part_id]}"
+        )
+    if part_id not in FORMS:
+        raise NotCheckable(f"{part_id} is not judged yet")
+    return FORMS[part_id]()
+
+
+def checkable_parts() -> list[str]:
+    return list(FORMS)
+
+
+# --- the rubric's known answers -------------------------------------------------------
+
+
+@dataclass
+class _Known:
+    points: float | None
+    wrong: list = field(default_factory=list)  # (WrongAnswer, reading)
+    accepted: list = field(default_factory=list)  # (AcceptedReading, reading)
+
+
+@cache
+def _known(part_id: str) -> _Known:
+    from answerkey.rubric import load_rubric
+
+    rubric = load_rubric()
+    entry = rubric.parts.get(part_id)
+    known = _Known(None if entry is None else entry.points)
+    if entry is None:
+        return known
+    form = form_for(part_id)
+    for wrong in entry.wrong:
+        try:
+            known.wrong.append((wrong, form.read(wrong.answer)))
+        except AnswerError:
+            continue  # tests/test_judge.py checks that every rubric answer reads
+    for accepted in entry.accepted:
+        try:
+            known.accepted.append((accepted, form.read(accepted.answer)))
+        except AnswerError:
+            continue
+    return known
+
+
+def prepare(part_id: str) -> None:
+    """Load the key and the rubric's answers for a part (before forking workers)."""
+    form = form_for(part_id)
+    _known(part_id)
+    key = getattr(form, "key", None)
+    if callable(key):
+        key()
+
+
+# --- judging ----------------------------------------------------------------------------
+
+
+def judge(part_id: str, text: str) -> Judgement:
+    """The verdict on one answer. Raises UnknownPart / NotCheckable for the part
+    (a usage error, not a verdict on the answer)."""
+    form = form_for(part_id)
+    known = _known(part_id)
+    shown = printable(text, limit=300)
+    base = Judgement(part_id, shown, Verdict.INVALID_INPUT, points=known.points)
+    if not text or not text.strip():
+        base.detail = "no answer given"
+        base.feedback = "No answer."
+        base.credit = 0.0 if known.points is not None else None
+        return base
+    try:
+        reading = form.read(text)
+    except AnswerError as exc:
+        base.method = "reading the answer"
+        base.detail = str(exc)
+        base.feedback = f"Could not read the answer: {exc}."
+        return base
+    except RecursionError:
+        base.detail = "nested too deeply to read"
+        return base
+    try:
+        base.read_as, base.read_as_latex = form.show(reading)
+    except Exception:  # showing is a courtesy; a failure must not lose the verdict
+        base.read_as = ""
+    comparison = form.compare(reading)
+    base.method = comparison.method
+    base.detail = comparison.detail
+    if comparison.relation == "equal":
+        base.verdict = Verdict.CORRECT
+        base.credit = known.points
+        base.feedback = "Correct." + (f" {comparison.detail}" if comparison.detail else "")
+        return base
+    for accepted, other in known.accepted:
+        if form.same(reading, other):
+            base.verdict = Verdict.CORRECT
+            base.method = "equal to an accepted reading of the rubric"
+            base.detail = accepted.note
+            base.counterexample = None
+            base.credit = known.points
+            base.matched = accepted.answer
+            base.feedback = f"Correct (accepted reading): {accepted.note}."
+            return base
+    match = next(((w, r) for w, r in known.wrong if form.same(reading, r)), None)
+    if comparison.relation == "different":
+        base.verdict = Verdict.INCORRECT
+        base.counterexample = comparison.counterexample
+        if match is not None:
+            base.matched = match[0].answer
+            base.credit = match[0].credit
+            base.feedback = match[0].feedback
+        else:
+            base.credit = (
+                None if known.points is None else round(known.points * comparison.share, 2)
+            )
+            base.feedback = (
+                f"Not equal to the key: {comparison.detail}." if comparison.detail else ""
+            )
+        return base
+    base.verdict = Verdict.CANNOT_TELL
+    base.feedback = "A TA should read this answer."
+    if match is not None:
+        base.matched = match[0].answer
+        base.feedback += f" It matches a known wrong answer: {match[0].feedback}"
+    return base
+
+
+# --- one answer from the command line ----------------------------------------------------
+
+
+class CheckUsageError(ValueError):
+    """An unknown part, or a part with nothing to judge: one line, exit 2."""
+
+
+def check_one(part_id: str, text: str, cpu_seconds: float = 5.0) -> Judgement:
+    """Judge one answer in a limited child process (`answerkey check`)."""
+    from answerkey.parts import UnknownPart
+    from answerkey.sandbox import Finished, Limits, run_one
+
+    try:
+        prepare(part_id)
+    except UnknownPart as exc:
+        raise CheckUsageError(str(exc)) from None
+    except NotCheckable as exc:
+        raise CheckUsageError(str(exc)) from None
+    outcome = run_one(judge, (part_id, text), Limits(cpu_seconds=cpu_seconds))
+    if isinstance(outcome, Finished):
+        return outcome.value
+    return Judgement(
+        part_id,
+        printable(text),
+        Verdict.CANNOT_TELL,
+        method="judging stopped",
+        detail=outcome.reason,
+        points=_known(part_id).points,
+        feedback="A TA should read this answer: judging it hit a resource limit.",
+    )
+
+
+def format_judgement(judgement: Judgement) -> str:
+    """The human-readable report `answerkey check` prints (every field printable)."""
+    j = judgement.to_json()
+    lines = [f"{j['part']}: {j['verdict']}", f"  answer     {j['answer']}"]
+    if j["read_as"]:
+        lines.append(f"  read as    {j['read_as']}")
+    if j["method"]:
+        lines.append(f"  method     {j['method']}")
+    if j["detail"]:
+        lines.append(f"  detail     {j['detail']}")
+    if j["counterexample"]:
+        shown = ", ".join(f"{k} = {v}" for k, v in j["counterexample"].items())
+        lines.append(f"  witness    {shown}")
+    if j["matched"]:
+        lines.append(f"  matches    {j['matched']}")
+    if j["feedback"]:
+        lines.append(f"  feedback   {j['feedback']}")
+    if j["points"] is not None:
+        credit = "for a TA" if j["credit"] is None else f"{j['credit']:g}"
+        lines.append(f"  credit     {credit} / {j['points']:g}")
+    return "\n".join(lines)
+
+
+EXIT_BY_VERDICT = {
+    Verdict.CORRECT: 0,
+    Verdict.INCORRECT: 1,
+    Verdict.CANNOT_TELL: 1,
+    Verdict.INVALID_INPUT: 2,
+}
