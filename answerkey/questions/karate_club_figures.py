@@ -1,0 +1,319 @@
+"""Q1's figures, drawn from the (cached) results of `models.karate_club.run_experiment`.
+
+Everything is drawn from the results dictionary, so a cached run redraws its
+figures without training. Matplotlib with the Agg backend; fixed layout seeds,
+no timestamps in the files: the same results give the same images.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+LAYOUT_SEED = 0  # of 40 seeds tried, the layout whose closest two nodes are farthest apart
+CLASS_COLOURS = ("#d95f02", "#1b9e77")  # class 0 (the Officer's side), class 1 (Mr. Hi's)
+UNLABELLED = "#bdbdbd"
+WRONG = "#e7298a"
+
+FIGURES = {
+    "graph": "zkc_graph.png",
+    "curves": "zkc_curves.png",
+    "embedding": "zkc_embedding.png",
+    "semi_supervised": "zkc_semi_supervised.png",
+}
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.hashsalt": "answerkey", "pdf.fonttype": 42})
+    return plt
+
+
+def _save(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=130, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(path.with_suffix(".pdf"), bbox_inches="tight", metadata={"CreationDate": None})
+
+
+def _layout(graph):
+    import networkx as nx
+
+    # k = 5/√N spreads the 34 nodes enough to read every label (the notebook's choice of k)
+    return nx.spring_layout(graph, seed=LAYOUT_SEED, k=5 / len(graph) ** 0.5, iterations=500)
+
+
+def _class_names(results: dict) -> tuple[str, str]:
+    if results["labels"]["set"] == "club":
+        return ("Officer (club)", "Mr. Hi (club)")
+    return ("class 0 (Officer's community)", "class 1 (Mr. Hi's communities)")
+
+
+def _legend_handles(plt, names, extra=()):
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", ls="", ms=9, mfc=colour, mec="k", label=name)
+        for colour, name in zip(CLASS_COLOURS, names, strict=True)
+    ]
+    return handles + list(extra)
+
+
+def draw_graph(results: dict, out: Path) -> Path:
+    """The club with and without labels (spring layout, fixed seed); test nodes as squares."""
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    from models.karate_club import karate_graph
+
+    plt = _pyplot()
+    graph = karate_graph()
+    pos = _layout(graph)
+    labels = results["labels"]["y"]
+    test = set(results["split"]["test"])
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
+    for ax, coloured in zip(axes, (False, True), strict=True):
+        nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#9e9e9e", width=0.8)
+        for shape, nodes in (("o", [v for v in graph if v not in test]), ("s", sorted(test))):
+            colours = [CLASS_COLOURS[labels[v]] if coloured else UNLABELLED for v in nodes]
+            nx.draw_networkx_nodes(
+                graph,
+                pos,
+                nodelist=nodes,
+                node_color=colours,
+                node_shape=shape if coloured else "o",
+                edgecolors="k",
+                linewidths=0.8,
+                node_size=330,
+                ax=ax,
+            )
+        nx.draw_networkx_labels(graph, pos, font_size=8, ax=ax)
+        ax.set_axis_off()
+    axes[0].set_title("Zachary's karate club: 34 members, 78 friendships")
+    set_name = results["labels"]["set"]
+    axes[1].set_title(f"labels: {set_name!r} set; squares are the 10 test nodes")
+    extra = [Line2D([], [], marker="s", ls="", ms=9, mfc="w", mec="k", label="test node")]
+    fig.legend(
+        handles=_legend_handles(plt, _class_names(results), extra),
+        loc="lower center",
+        ncol=3,
+        fontsize=9,
+        frameon=False,
+    )
+    path = out / FIGURES["graph"]
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def draw_curves(results: dict, out: Path) -> Path:
+    """Train/test loss (log scale) and accuracy per epoch: ours, and with the leak."""
+    plt = _pyplot()
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(13, 4.6))
+    runs = (
+        ("notebook", "-", "train nodes only"),
+        ("leak", ":", "all 34 labels (original's leak)"),
+    )
+    for key, style, name in runs:
+        curves = results[key]["curves"]
+        for series, colour in (("train", "#1f77b4"), ("test", "#d62728")):
+            loss_ax.plot(
+                curves["epoch"],
+                curves[f"{series}_loss"],
+                style,
+                color=colour,
+                label=f"{series}, {name}",
+            )
+            acc_ax.plot(
+                curves["epoch"],
+                curves[f"{series}_accuracy"],
+                style,
+                color=colour,
+                label=f"{series}, {name}",
+            )
+    loss_ax.set_yscale("log")
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel("mean cross-entropy (log scale)")
+    loss_ax.set_title("loss")
+    acc_ax.set_xlabel("epoch")
+    acc_ax.set_ylabel("accuracy")
+    acc_ax.set_ylim(-0.02, 1.02)
+    acc_ax.set_title("accuracy")
+    for ax in (loss_ax, acc_ax):
+        ax.grid(alpha=0.3)
+    acc_ax.legend(fontsize=8, loc="lower right")
+    notebook = results["notebook"]
+    fig.suptitle(
+        f"Gradient descent, lr 2e-2, weight decay 2.5e-2, seed {results['training']['seed']}: "
+        f"final test accuracy {notebook['test_accuracy']:.2f} (train nodes only) vs "
+        f"{results['leak']['test_accuracy']:.2f} (leak)",
+        fontsize=10,
+    )
+    path = out / FIGURES["curves"]
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def _embedding_panel(plt, ax, graph, run: dict, labels, test: set, title: str) -> None:
+    import numpy as np
+
+    embedding = np.array(run["embedding"])
+    normal = np.array(run["boundary"]["normal"])
+    offset = run["boundary"]["offset"]
+    low, high = embedding.min(axis=0), embedding.max(axis=0)
+    margin = 0.15 * (high - low).max() + 0.05
+    low, high = low - margin, high + margin
+    xs, ys = np.meshgrid(np.linspace(low[0], high[0], 300), np.linspace(low[1], high[1], 300))
+    score = normal[0] * xs + normal[1] * ys + offset  # > 0: class 1 wins
+    probability = 1 / (1 + np.exp(-score))  # P(class 1) of the 2-class softmax
+    ax.contourf(
+        xs, ys, probability, levels=np.linspace(0, 1, 11), cmap="BrBG", alpha=0.25, zorder=0
+    )
+    ax.contour(xs, ys, score, levels=[0], colors="k", linewidths=1.5, zorder=1)
+    for u, v in graph.edges:
+        ax.plot(*zip(embedding[u], embedding[v], strict=True), color="#9e9e9e", lw=0.5, zorder=2)
+    wrong = set(run["misclassified_train"]) | set(run["misclassified_test"])
+    for node, (px, py) in enumerate(embedding):
+        marker = "s" if node in test else "o"
+        ax.scatter(
+            px,
+            py,
+            s=150,
+            marker=marker,
+            c=CLASS_COLOURS[labels[node]],
+            edgecolors=WRONG if node in wrong else "k",
+            linewidths=3 if node in wrong else 0.8,
+            zorder=3,
+        )
+        ax.annotate(
+            str(node), (px, py), xytext=(5, 4), textcoords="offset points", fontsize=7, zorder=4
+        )
+    ax.set_xlim(low[0], high[0])
+    ax.set_ylim(low[1], high[1])
+    ax.set_xlabel("embedding dimension 1")
+    ax.set_ylabel("embedding dimension 2")
+    ax.set_title(title, fontsize=10)
+
+
+def draw_embedding(results: dict, out: Path) -> Path:
+    """The graph at its learned 2-d embedding, the softmax decision line, the mistakes."""
+    from matplotlib.lines import Line2D
+
+    from models.karate_club import karate_graph
+
+    plt = _pyplot()
+    graph = karate_graph()
+    labels = results["labels"]["y"]
+    test = set(results["split"]["test"])
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
+    for ax, key, name in (
+        (axes[0], "notebook", "trained on the 24 train nodes"),
+        (axes[1], "leak", "trained on all 34 labels (the original's leak)"),
+    ):
+        run = results[key]
+        _embedding_panel(
+            plt,
+            ax,
+            graph,
+            run,
+            labels,
+            test,
+            f"{name}\ntest accuracy {run['test_accuracy']:.2f}",
+        )
+    extra = [
+        Line2D([], [], marker="s", ls="", ms=9, mfc="w", mec="k", label="test node"),
+        Line2D([], [], marker="o", ls="", ms=9, mfc="w", mec=WRONG, mew=3, label="misclassified"),
+        Line2D([], [], color="k", lw=1.5, label="softmax decision line"),
+    ]
+    axes[1].legend(
+        handles=_legend_handles(plt, _class_names(results), extra), fontsize=8, loc="best"
+    )
+    fig.suptitle(
+        "Output of the last GCN layer (tanh, 2-d) per node, coloured by label; "
+        "background: the classifier's P(class 1)",
+        fontsize=10,
+    )
+    path = out / FIGURES["embedding"]
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def draw_semi_supervised(results: dict, out: Path) -> Path:
+    """The real split, the two labelled leaders, and how often each member is missed."""
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    from models.karate_club import CLUB_NAMES, karate_graph
+
+    plt = _pyplot()
+    graph = karate_graph()
+    pos = _layout(graph)
+    semi = results["semi_supervised"]
+    club = results["labels"]["club"]
+    counts = {int(k): v for k, v in semi["miss_counts"].items()}
+    runs = len(semi["seeds"])
+    cut = set(results["zachary"]["weighted_min_cut"]["disagrees_with_club"])
+    fig, ax = plt.subplots(figsize=(8.5, 7))
+    nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#9e9e9e", width=0.8)
+    labelled = set(semi["labelled"])
+    for node in graph:
+        ax.scatter(
+            *pos[node],
+            s=900 if node in labelled else 330,
+            marker="*" if node in labelled else "o",
+            c=CLASS_COLOURS[club[node]],
+            edgecolors=WRONG if counts.get(node) else "k",
+            linewidths=1 + 4 * counts.get(node, 0) / runs,
+            zorder=3,
+        )
+        note = f"{node}\n{counts[node]}/{runs}" if node in counts else str(node)
+        ax.annotate(note, pos[node], ha="center", va="center", fontsize=7, zorder=4)
+        if node in cut:
+            ax.scatter(*pos[node], s=900, facecolors="none", edgecolors="k", ls="--", zorder=2)
+    ax.set_axis_off()
+    acc = semi["accuracy"]
+    ax.set_title(
+        f"Two labels (★ nodes 0 and 33), the real split predicted for the other 32\n"
+        f"accuracy over {runs} seeds: mean {acc['mean']:.3f} (min {acc['min']:.3f}); "
+        f"ring width: how many seeds miss the member",
+        fontsize=10,
+    )
+    names = [f"{CLUB_NAMES[c]}'s club" for c in (0, 1)]
+    extra = [
+        Line2D([], [], marker="o", ls="", ms=9, mfc="w", mec=WRONG, mew=3, label="missed"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            ms=14,
+            mfc="none",
+            mec="k",
+            label="dashed ring: Zachary's min cut misplaces",
+        ),
+    ]
+    fig.legend(
+        handles=_legend_handles(plt, names, extra),
+        fontsize=9,
+        loc="lower center",
+        ncol=4,
+        frameon=False,
+    )
+    path = out / FIGURES["semi_supervised"]
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def draw_all(results: dict, out: Path) -> dict[str, Path]:
+    """Every Q1 figure into `out` (PNG, plus a PDF beside each)."""
+    return {
+        "graph": draw_graph(results, out),
+        "curves": draw_curves(results, out),
+        "embedding": draw_embedding(results, out),
+        "semi_supervised": draw_semi_supervised(results, out),
+    }
