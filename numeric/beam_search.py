@@ -133,7 +133,8 @@ def counted_beam_search(k: int, T: int, M: int, selection: str = "sort", seed: i
         raise ValueError(f"need k, T, M ≥ 1; got k={k}, T={T}, M={M}")
     if selection not in ("sort", "quickselect"):
         raise ValueError(f"selection must be 'sort' or 'quickselect', not {selection!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # the model's log-probs
+    pivots = np.random.default_rng([seed, 1])  # quickselect's pivots, apart from the data
     count = OperationCount()
     comparisons = [0]
     scores = np.zeros(k)
@@ -149,16 +150,18 @@ def counted_beam_search(k: int, T: int, M: int, selection: str = "sort", seed: i
             if selection == "sort":
                 best = _sort_top(row, k, comparisons)
             else:
-                best = _quickselect_top(row, k, comparisons, rng)
+                best = _quickselect_top(row, k, comparisons, pivots)
             count.per_hypothesis += comparisons[0]
             candidates.extend(row[i] for i in best)
         comparisons[0] = 0
         if selection == "sort":
             keep = _sort_top(candidates, k, comparisons)
         else:
-            keep = _quickselect_top(candidates, k, comparisons, rng)
+            keep = _quickselect_top(candidates, k, comparisons, pivots)
         count.among_candidates += comparisons[0]
-        scores = np.array([candidates[i] for i in keep])
+        # Canonical beam order (not counted: it is no part of the search) so that the random
+        # model assigns the same log-probs to the same beam whichever selection ran.
+        scores = np.sort([candidates[i] for i in keep])[::-1]
         count.per_step.append(count.total - before)
     return count, float(scores.max())
 
