@@ -22,10 +22,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from answerkey.answer_parser import AnswerError, Reading, Vocabulary, parse, render
+from answerkey.answer_parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
 from answerkey.answer_sympy import ComplexityClass, Context, build
-from answerkey.answer_text import normalize
+from answerkey.answer_text import normalize as _normalize_text
 from answerkey.equivalence import Comparison, compare, prove_zero, same
+
+
+def normalize(text: str) -> str:
+    """`answer_text.normalize`, with an over-long answer as TooExpensive (INVALID INPUT)."""
+    try:
+        return _normalize_text(text)
+    except ValueError as exc:
+        raise TooExpensive(str(exc)) from None
+
 
 _OPEN, _CLOSE = "([{", ")]}"
 
@@ -285,14 +294,16 @@ class FeatureMapForm:
                     self.alternative_note,
                 )
         if result.relation == "different":
-            return Comparison(
-                "different",
-                f"φ(q)ᵀφ(k) ≠ K(q, k) {at}",
-                f"φ(q)ᵀφ(k) differs from K(q, k) = (qᵀk + 1)² {result.detail[2:]}"
-                if result.detail.startswith("at")
-                else result.detail,
-                result.counterexample,
+            point = result.counterexample or {}
+            q_at = ", ".join(point.get(str(s), "?") for s in q)
+            k_at = ", ".join(point.get(str(s), "?") for s in k)
+            detail = (
+                f"at q = ({q_at}), k = ({k_at}): φ(q)ᵀφ(k) = {point.get('your answer')} "
+                f"but K(q, k) = {point.get('key')}"
             )
+            witness = {"q": f"({q_at})", "k": f"({k_at})", "φ(q)ᵀφ(k)": point.get("your answer"),
+                       "K(q, k)": point.get("key")}  # fmt: skip
+            return Comparison("different", f"φ(q)ᵀφ(k) ≠ K(q, k) {at}", detail, witness)
         return Comparison("unknown", f"{result.method} {at}", result.detail)
 
     def same(self, first: FeatureMapReading, second: FeatureMapReading) -> bool:
@@ -438,12 +449,7 @@ class ComplexityForm:
             elif result.relation == "different":
                 methods.append(f"{label}a different class")
                 details.append(f"{label}{result.detail}")
-                counterexample.update(
-                    {
-                        f"{label}{name}": f"t^{w}" if w else "fixed"
-                        for name, w in result.direction.items()
-                    }
-                )
+                counterexample[component] = _direction_text(result.direction)
             else:
                 methods.append(f"{label}undecided")
                 details.append(f"{label}{result.detail}")
@@ -481,6 +487,13 @@ class ComplexityForm:
             for c, v in reading.components.items()
         )
         return plain, latex
+
+
+def _direction_text(direction: dict[str, int]) -> str:
+    """{"N": 0, "D": 1} → "D = t → ∞ (N fixed)"."""
+    moving = [f"{n} = t^{w}" if w > 1 else f"{n} = t" for n, w in direction.items() if w]
+    fixed = [n for n, w in direction.items() if not w]
+    return ", ".join(moving) + " → ∞" + (f" ({', '.join(fixed)} fixed)" if fixed else "")
 
 
 # --- sequence sets ----------------------------------------------------------------

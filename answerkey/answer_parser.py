@@ -239,6 +239,10 @@ def tokenize(text: str, vocabulary: Vocabulary) -> list[Token]:
             tokens.extend(_command_tokens(command, vocabulary))
             continue
         match = _IDENT.match(text, position)
+        if match and _transpose_mark(tokens, match.group(), vocabulary):
+            tokens.append(Token("op", "T"))  # X^TW_1: the T of a transpose, then W_1
+            position += 1
+            continue
         if match:
             position = match.end()
             subscript = _SUBSCRIPT.match(text, position)
@@ -256,6 +260,19 @@ def tokenize(text: str, vocabulary: Vocabulary) -> list[Token]:
         else:
             raise AnswerError(f"unexpected character {ch!r}")
     return tokens
+
+
+def _transpose_mark(tokens: list[Token], word: str, vocabulary: Vocabulary) -> bool:
+    """Whether the identifier after '^' starts with the T of a transpose."""
+    return (
+        vocabulary.transposes
+        and "T" not in vocabulary.names
+        and word.startswith("T")
+        and len(word) > 1
+        and bool(tokens)
+        and tokens[-1].kind == "op"
+        and tokens[-1].text in ("^", "**")
+    )
 
 
 def _command_tokens(command: str, vocabulary: Vocabulary) -> list[Token]:
@@ -820,6 +837,12 @@ def _measure_power(node: Node, parts) -> tuple[float, float]:
     return base_bits * bound, MAX_DEGREE if base_degree else 0
 
 
+def _walk(node: Node):
+    yield node
+    for child in node.args:
+        yield from _walk(child)
+
+
 def _measure_factorial(node: Node, parts) -> tuple[float, float]:
     (bits, degree) = parts[0]
     value = constant_value(node.args[0])
@@ -837,10 +860,12 @@ def _measure_factorial(node: Node, parts) -> tuple[float, float]:
 def _measure_call(node: Node, parts) -> tuple[float, float]:
     name = node.value
     if name == "exp":
+        # SymPy keeps exp(n) symbolic, so only its argument's size matters; no exp of
+        # an exp or of a power tower, whose evaluation could not be bounded.
         bits, degree = parts[0]
-        if bits > 12:
-            raise TooExpensive("exp of something that could exceed 4096 at the sample points")
-        return 1.5 * 2.0**bits, MAX_DEGREE if degree else 0
+        if bits > 24 or any(n.op == "call" and n.value == "exp" for n in _walk(node.args[0])):
+            raise TooExpensive("exp of something that could be too large to evaluate")
+        return bits + 2.0, MAX_DEGREE if degree else 0
     if name == "log":
         bits, degree = parts[0]
         return max(1.0, bits.bit_length() if isinstance(bits, int) else float(bits)), degree

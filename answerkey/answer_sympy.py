@@ -32,6 +32,11 @@ class Vector:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """I: an identity matrix whose size comes from what it is added to or multiplies."""
+
+
+@dataclass(frozen=True)
 class ComplexityClass:
     """O(expr) / Θ(expr): the class of `expr`."""
 
@@ -53,6 +58,7 @@ class Context:
     norms: dict[str, Any] = field(default_factory=dict)
     components: dict[str, Any] = field(default_factory=dict)
     vectors: frozenset[str] = frozenset()
+    identity: bool = False  # whether I is the identity matrix
 
 
 def build(node: Node, context: Context):
@@ -83,6 +89,8 @@ def _scalar(value, what: str = "this"):
         raise AnswerError("O(...) can only enclose the whole answer")
     if isinstance(value, list):
         raise AnswerError("a list cannot be part of an expression")
+    if isinstance(value, Identity):
+        raise AnswerError("I needs a matrix beside it to give it a size")
     return value
 
 
@@ -94,6 +102,8 @@ def _build(node: Node, context: Context, sp):
         name = node.value
         if name in context.vectors:
             return Vector(name)
+        if name == "I" and context.identity:
+            return Identity()
         if name not in context.symbols:
             raise AnswerError(f"{name} does not belong in this answer")
         return context.symbols[name]
@@ -108,7 +118,7 @@ def _build(node: Node, context: Context, sp):
         inner = _scalar(_build(args[0], context, sp))
         return ComplexityClass(inner)
     if op == "mul":
-        return _product([_build(a, context, sp) for a in args], context)
+        return _product(_sized([_build(a, context, sp) for a in args], sp, adding=False), context)
     if op == "dot":
         left, right = (_build(a, context, sp) for a in args)
         return _dot(left, right, context)
@@ -126,7 +136,10 @@ def _build(node: Node, context: Context, sp):
         if getattr(value, "is_Matrix", False):
             raise AnswerError("matrix norms are not part of this answer")
         return sp.Abs(value)
-    values = [_scalar(_build(a, context, sp)) for a in args]
+    built = [_build(a, context, sp) for a in args]
+    if op == "add" or op == "neg":
+        built = _sized(built, sp, adding=True)
+    values = [_scalar(v) for v in built]
     if op == "add":
         return reduce(lambda a, b: a + b, values)
     if op == "neg":
@@ -165,6 +178,30 @@ def _build(node: Node, context: Context, sp):
         if name == "binom":
             return sp.expand_func(sp.binomial(values[0], values[1]))
     raise AnswerError(f"{op} is not part of this answer")
+
+
+def _sized(values: list, sp, adding: bool) -> list:
+    """Replace I by the identity of the size its neighbours need."""
+    if not any(isinstance(v, Identity) for v in values):
+        return values
+    matrices = [v for v in values if getattr(v, "is_Matrix", False)]
+    out = []
+    for index, value in enumerate(values):
+        if not isinstance(value, Identity):
+            out.append(value)
+            continue
+        size = None
+        if adding:
+            square = [m for m in matrices if m.shape[0] == m.shape[1]]
+            size = square[0].shape[0] if square else None
+        else:
+            after = next((v for v in values[index + 1 :] if getattr(v, "is_Matrix", False)), None)
+            before = next(
+                (v for v in reversed(values[:index]) if getattr(v, "is_Matrix", False)), None
+            )
+            size = after.shape[0] if after is not None else before.shape[1] if before else None
+        out.append(value if size is None else sp.Identity(size))
+    return out
 
 
 def _dot(left, right, context: Context):

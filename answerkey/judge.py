@@ -24,14 +24,14 @@ notebook or a proof (q1.*, q3.a, q3.b.iii, q4.a, q4.b.ii, q5.d, q6) are not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from answerkey.answer_parser import AnswerError, Vocabulary
+from answerkey.answer_parser import AnswerError
 from answerkey.answer_text import printable
+from answerkey.judged_parts import FORMS, NOT_CHECKABLE, NotCheckable
 
 
 class Verdict(StrEnum):
@@ -39,11 +39,6 @@ class Verdict(StrEnum):
     INCORRECT = "INCORRECT"
     CANNOT_TELL = "CANNOT TELL"
     INVALID_INPUT = "INVALID INPUT"
-
-
-class NotCheckable(ValueError):
-    """The part exists but has no answer `check` can judge (prose, notebook, proof),
-    or its key has not landed yet."""
 
 
 @dataclass
@@ -74,70 +69,7 @@ class Judgement:
         return out
 
 
-# --- the parts that are judged ------------------------------------------------------
-
-
-def _key_value(part_id: str):
-    from answerkey.parts import get_part
-
-    part = get_part(part_id)
-    if part.answer is None:
-        raise NotCheckable(f"{part_id}'s key answer has not landed yet; nothing to judge against")
-    value = part.answer().value
-    if value is None:
-        raise NotCheckable(f"{part_id}'s answer is prose; a TA reads it")
-    return value
-
-
-def _assumptions(part_id: str) -> str:
-    from answerkey.parts import get_part
-
-    return ", ".join(get_part(part_id).assumptions)
-
-
-Q2_VOCABULARY = Vocabulary(
-    names={"d": "d", "d_k": "d", "d_model": "d", "mu": "mu", "sigma": "sigma"},
-)
-Q2_DISPLAY = {"mu": "μ", "sigma": "σ"}
-
-
-def _q2_form(part_id: str):
-    import sympy as sp
-
-    from answerkey.answer_forms import ScalarForm
-    from answerkey.answer_sympy import Context
-    from derivations import scaled_attention as D
-
-    norm_mu = sp.Symbol("‖μ‖", positive=True)  # the vector reading of μ (rubric: accepted)
-    context = Context({"d": D.d, "mu": D.mu, "sigma": D.sigma}, norms={"mu": norm_mu})
-    fixed = part_id in ("q2.b", "q2.c")
-    return ScalarForm(
-        vocabulary=Q2_VOCABULARY,
-        context=lambda: context,
-        key=cache(lambda: _key_value(part_id)),
-        display={**Q2_DISPLAY, "‖μ‖": "‖μ‖"},
-        assumptions=_assumptions(part_id),
-        setting=(lambda: {D.mu: 0, D.sigma: 1}) if fixed else None,
-        setting_text="with μ = 0, σ = 1 as the question sets" if fixed else "",
-    )
-
-
-FORMS: dict[str, Callable[[], Any]] = {
-    "q2.a": lambda: _q2_form("q2.a"),
-    "q2.b": lambda: _q2_form("q2.b"),
-    "q2.c": lambda: _q2_form("q2.c"),
-}
-
-NOT_CHECKABLE = {
-    "q1.1": "a notebook (code and plots)",
-    "q1.2": "prose",
-    "q3.a": "prose",
-    "q3.b.iii": "a formula in φ that a TA reads",
-    "q4.a": "a notebook (code and plots)",
-    "q4.b.ii": "a proof",
-    "q5.d": "prose (yes/no with a reason)",
-    "q6": "student-specific prose",
-}
+# --- the parts that are judged ----------------------------------------------------------
 
 
 @cache
@@ -152,7 +84,10 @@ def form_for(part_id: str):
         )
     if part_id not in FORMS:
         raise NotCheckable(f"{part_id} is not judged yet")
-    return FORMS[part_id]()
+    try:
+        return FORMS[part_id]()
+    except ImportError as exc:  # the question's derivation has not landed
+        raise NotCheckable(f"{part_id}'s key answer has not landed yet ({exc})") from None
 
 
 def checkable_parts() -> list[str]:
@@ -207,8 +142,12 @@ def prepare(part_id: str) -> None:
 def judge(part_id: str, text: str) -> Judgement:
     """The verdict on one answer. Raises UnknownPart / NotCheckable for the part
     (a usage error, not a verdict on the answer)."""
-    form = form_for(part_id)
-    known = _known(part_id)
+    return judge_with(form_for(part_id), text, part_id, _known(part_id))
+
+
+def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) -> Judgement:
+    """The verdict on one answer by a given form (and the rubric's known answers)."""
+    known = known or _Known(None)
     shown = printable(text, limit=300)
     base = Judgement(part_id, shown, Verdict.INVALID_INPUT, points=known.points)
     if not text or not text.strip():

@@ -1,0 +1,361 @@
+"""Which parts `answerkey check` judges, and with what vocabulary and key.
+
+    FORMS["q2.a"]()  ->  a ScalarForm over d, μ, σ whose key is q2.a's Answer.value
+
+Each judged part gets a form (`answerkey.answer_forms`) built from the
+symbols its derivation exports and its `part.answer().value` (the contracts
+in the project brief). The factories (`kernel_form`, `feature_map_form`, …)
+take the symbols and key as arguments, so tests can build them from
+contract-shaped keys; `FORMS` binds them to the real derivations, imported
+only when a part is judged.
+
+Spellings each part accepts, beyond its symbols' names:
+  Q2    d_k, d_model for d; μ / \\mu / µ (micro sign) for mu; σ for sigma;
+        ‖μ‖ (the vector reading of q2.a, accepted by the rubric)
+  Q3    qᵀk, q^T k, q'k, q·k, ⟨q, k⟩ and the same with x, y; lowercase n, d, m
+        for N, D, M; F (the input width) is read so that an answer using it can
+        be told apart; components q_1 … q_6 (or x_i, k_i, u_i, z_i) for φ
+  Q4    W_1 / W1 / W_enc, W_2 / W2 / W_dec, X, n; ᵀ, ^T, ^\\top, ' transposes
+  Q5    t, K, m and V (vocabulary size) for T, k, M; token words by any
+        unambiguous prefix of at least 3 letters ("neu", "netw")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from answerkey.answer_parser import Vocabulary
+
+
+class NotCheckable(ValueError):
+    """The part exists but has no answer `check` can judge (prose, notebook, proof),
+    or its key has not landed yet."""
+
+
+NOT_CHECKABLE = {
+    "q1.1": "a notebook (code and plots)",
+    "q1.2": "prose",
+    "q3.a": "prose",
+    "q3.b.iii": "a formula in φ that a TA reads",
+    "q4.a": "a notebook (code and plots)",
+    "q4.b.ii": "a proof",
+    "q5.d": "prose (yes/no with a reason)",
+    "q6": "student-specific prose",
+}
+
+
+def key_value(part_id: str):
+    """The part's verified answer object (raises NotCheckable if it has not landed)."""
+    from answerkey.parts import get_part
+
+    part = get_part(part_id)
+    if part.answer is None:
+        raise NotCheckable(f"{part_id}'s key answer has not landed yet; nothing to judge against")
+    value = part.answer().value
+    if value is None:
+        raise NotCheckable(f"{part_id}'s answer is prose; a TA reads it")
+    return value
+
+
+def _assumptions(part_id: str) -> str:
+    from answerkey.parts import get_part
+
+    return ", ".join(get_part(part_id).assumptions)
+
+
+def _plain(expr) -> str:
+    import sympy as sp
+
+    return sp.sstr(expr).replace("**", "^")
+
+
+# --- Q2: scaled dot-product attention ------------------------------------------------------
+
+Q2_VOCABULARY = Vocabulary(
+    names={"d": "d", "d_k": "d", "d_model": "d", "mu": "mu", "sigma": "sigma"},
+)
+Q2_DISPLAY = {"mu": "μ", "sigma": "σ", "‖μ‖": "‖μ‖"}
+
+
+def q2_form(d, mu, sigma, key: Callable[[], Any], assumptions: str, fixed: bool):
+    """q2.a-c: an expression in d, μ, σ; `fixed` substitutes the question's μ = 0, σ = 1."""
+    import sympy as sp
+
+    from answerkey.answer_forms import ScalarForm
+    from answerkey.answer_sympy import Context
+
+    norm_mu = sp.Symbol("‖μ‖", positive=True)  # the vector reading of μ (rubric: accepted)
+    context = Context({"d": d, "mu": mu, "sigma": sigma}, norms={"mu": norm_mu})
+    return ScalarForm(
+        vocabulary=Q2_VOCABULARY,
+        context=lambda: context,
+        key=key,
+        display=Q2_DISPLAY,
+        assumptions=assumptions,
+        setting=(lambda: {mu: 0, sigma: 1}) if fixed else None,
+        setting_text="with μ = 0, σ = 1 as the question sets" if fixed else "",
+    )
+
+
+def _q2(part_id: str):
+    from derivations import scaled_attention as D
+
+    return q2_form(
+        D.d,
+        D.mu,
+        D.sigma,
+        cache(lambda: key_value(part_id)),
+        _assumptions(part_id),
+        fixed=part_id in ("q2.b", "q2.c"),
+    )
+
+
+# --- Q3: kernelized attention -------------------------------------------------------------
+
+Q3_VECTORS = Vocabulary(
+    names={"q": "q", "k": "k", "x": "x", "y": "y", "D": "D", "d": "D"},
+    kinds={"q": "vector", "k": "vector", "x": "vector", "y": "vector"},
+    transposes=True,
+)
+ALTERNATIVE_KERNEL_NOTE = (
+    "the (qᵀk)² reading of “constants set to 1”, which the key accepts "
+    "(then q3.b.ii and q3.c.ii follow through)"
+)
+
+
+def kernel_form(dot, D, key: Callable[[], Any], alternative):
+    """q3.b.i: an expression in qᵀk (the Symbol `dot`) and D."""
+    from answerkey.answer_forms import ScalarForm
+    from answerkey.answer_sympy import Context
+
+    context = Context(
+        {"D": D},
+        dots={frozenset("qk"): dot, frozenset("xy"): dot},
+        vectors=frozenset("qkxy"),
+    )
+    return ScalarForm(
+        vocabulary=Q3_VECTORS,
+        context=lambda: context,
+        key=key,
+        display={str(dot): "qᵀk"},
+        assumptions="qᵀk real, D a positive integer",
+        alternatives=lambda: [(alternative, ALTERNATIVE_KERNEL_NOTE)],
+    )
+
+
+def _component(base: str, index: int):
+    import sympy as sp
+
+    return sp.Symbol(f"{base}_{index}", real=True)
+
+
+def feature_map_form(dot, D, kernel_expr, alternative_expr, merged, ordered):
+    """q3.b.ii: φ(q) at a concrete D, checked by φ(q)ᵀφ(k) = K(q, k) with K the
+    q3.b.i key (qᵀk → Σ q_i k_i); or the feature count, an expression in D."""
+    import sympy as sp
+
+    from answerkey.answer_forms import FeatureMapForm, ScalarForm
+    from answerkey.answer_sympy import Context
+
+    def kernel(q, k, expr=kernel_expr):
+        return expr.subs(dot, sp.Add(*[a * b for a, b in zip(q, k, strict=True)]))
+
+    def alternative(q, k):
+        return kernel(q, k, alternative_expr)
+
+    dimension_form = ScalarForm(
+        vocabulary=Vocabulary(names={"D": "D", "d": "D"}),
+        context=lambda: Context({"D": D}),
+        key=lambda: merged,
+        display={},
+        assumptions="D a positive integer",
+        alternatives=lambda: [
+            (ordered, "every ordered pair kept: 1 + D + D² features"),
+            (D * (D + 1) / 2, "the (qᵀk)² reading, cross terms merged: D(D+1)/2 features"),
+            (D**2, "the (qᵀk)² reading, ordered pairs: D² features"),
+        ],
+    )
+    return FeatureMapForm(
+        vocabulary=Vocabulary(
+            names={"D": "D"}, indexed=frozenset({"q", "x", "k", "u", "z"}), max_index=6
+        ),
+        component=_component,
+        kernel=kernel,
+        alternative_kernel=alternative,
+        alternative_note=ALTERNATIVE_KERNEL_NOTE,
+        dimension_form=dimension_form,
+    )
+
+
+Q3_SIZES = Vocabulary(
+    names={
+        "N": "N",
+        "n": "N",
+        "D": "D",
+        "d": "D",
+        "M": "M",
+        "m": "M",
+        "F": "F",
+        "f": "F",
+        "d_k": "D",
+        "d_v": "M",
+    },  # fmt: skip
+    classes=True,
+)
+
+
+def attention_complexity_form(N, D, M, key: Callable[[], dict]):
+    """q3.c.i/ii: time and memory classes in N, D, M; `key()` → {"time": …, "memory": …}."""
+    import sympy as sp
+
+    from answerkey.answer_forms import ComplexityForm
+    from answerkey.answer_sympy import Context
+
+    F = sp.Symbol("F", integer=True, positive=True)  # the input width, not in the key
+    symbols = {"N": N, "D": D, "M": M, "F": F}
+    return ComplexityForm(
+        vocabulary=Q3_SIZES,
+        context=lambda: Context(symbols),
+        variables=lambda: [N, D, M, F],
+        names=["N", "D", "M", "F"],
+        components=("time", "memory"),
+        key=key,
+    )
+
+
+def _q3_kernel():
+    from derivations import kernel_attention as KA
+
+    return kernel_form(KA.qk, KA.D, cache(lambda: key_value("q3.b.i")), KA.ALTERNATIVE_KERNEL)
+
+
+def _q3_feature_map():
+    from derivations import kernel_attention as KA
+
+    value = key_value("q3.b.ii")
+    return feature_map_form(
+        KA.qk,
+        KA.D,
+        key_value("q3.b.i"),
+        KA.ALTERNATIVE_KERNEL,
+        value["dimension_merged"],
+        value["dimension_ordered"],
+    )
+
+
+def _q3_complexity(part_id: str):
+    from derivations import kernel_attention as KA
+
+    def key():
+        value = key_value(part_id)
+        return {"time": value["time_O"], "memory": value["memory_O"]}
+
+    return attention_complexity_form(KA.N, KA.D, KA.M, cache(key))
+
+
+# --- Q4: linear autoencoder ---------------------------------------------------------------
+
+Q4_MATRICES = Vocabulary(
+    names={
+        "W_1": "W1",
+        "W1": "W1",
+        "W_enc": "W1",
+        "W_2": "W2",
+        "W2": "W2",
+        "W_dec": "W2",
+        "X": "X",
+        "n": "n",
+        "I": "I",
+    },  # fmt: skip
+    kinds={"W1": "matrix", "W2": "matrix", "X": "matrix", "I": "matrix"},
+    transposes=True,
+)
+
+
+def conditions_form(W1, W2, X, n, key: Callable[[], list]):
+    """q4.b.i: matrix equations in W₁, W₂, X (and the scalar n)."""
+    from answerkey.answer_forms import ConditionsForm
+    from answerkey.answer_sympy import Context
+
+    context = Context({"W1": W1, "W2": W2, "X": X, "n": n}, identity=True)
+    return ConditionsForm(vocabulary=Q4_MATRICES, context=lambda: context, key=key)
+
+
+def _q4_conditions():
+    from derivations import autoencoders as AE
+
+    return conditions_form(AE.W1, AE.W2, AE.X, AE.n, cache(lambda: list(key_value("q4.b.i"))))
+
+
+# --- Q5: beam search ------------------------------------------------------------------------
+
+Q5_SIZES = Vocabulary(
+    names={"T": "T", "t": "T", "k": "k", "K": "k", "M": "M", "m": "M", "V": "M"},
+    classes=True,
+)
+
+
+def sequence_form(key: Callable[[], list], vocabulary: Callable[[], tuple[str, ...]]):
+    """q5.a-c: the set of sequences the beam holds; `key()` → [(tokens, logprob)]."""
+    from answerkey.answer_forms import SequenceForm
+
+    return SequenceForm(key=key, vocabulary=vocabulary, length=lambda: len(key()[0][0]))
+
+
+def _q5_words() -> tuple[str, ...]:
+    words: dict[str, None] = {}
+    for part_id in ("q5.a", "q5.b", "q5.c"):
+        words.update(dict.fromkeys(w for tokens, _ in key_value(part_id) for w in tokens))
+    return tuple(words)
+
+
+def _q5_sequences(part_id: str):
+    return sequence_form(cache(lambda: list(key_value(part_id))), cache(_q5_words))
+
+
+def beam_complexity_form(T, k, M, key: Callable[[], dict]):
+    """q5.e: one class in T, k (and M); `key()` → {"in_T_k": …, "accepted": [...]}."""
+    from answerkey.answer_forms import ComplexityForm
+    from answerkey.answer_sympy import Context
+
+    def accepted():
+        return {
+            "time": [
+                (expr, f"O({_plain(expr)}) is accepted (HW6.md's caveat on q5.e)")
+                for expr in key()["accepted"]
+            ]
+        }
+
+    return ComplexityForm(
+        vocabulary=Q5_SIZES,
+        context=lambda: Context({"T": T, "k": k, "M": M}),
+        variables=lambda: [T, k, M],
+        names=["T", "k", "M"],
+        components=("time",),
+        key=lambda: {"time": key()["in_T_k"]},
+        accepted=accepted,
+    )
+
+
+def _q5_complexity():
+    from derivations import beam_search as BS
+
+    return beam_complexity_form(BS.T, BS.k, BS.M, cache(lambda: key_value("q5.e")))
+
+
+FORMS: dict[str, Callable[[], Any]] = {
+    "q2.a": lambda: _q2("q2.a"),
+    "q2.b": lambda: _q2("q2.b"),
+    "q2.c": lambda: _q2("q2.c"),
+    "q3.b.i": _q3_kernel,
+    "q3.b.ii": _q3_feature_map,
+    "q3.c.i": lambda: _q3_complexity("q3.c.i"),
+    "q3.c.ii": lambda: _q3_complexity("q3.c.ii"),
+    "q4.b.i": _q4_conditions,
+    "q5.a": lambda: _q5_sequences("q5.a"),
+    "q5.b": lambda: _q5_sequences("q5.b"),
+    "q5.c": lambda: _q5_sequences("q5.c"),
+    "q5.e": _q5_complexity,
+}

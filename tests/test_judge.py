@@ -1,0 +1,288 @@
+"""The judge on Q2 (landed): equivalent forms accepted, wrong answers refuted with
+values, the rubric's feedback attached, and never CORRECT on sampling alone."""
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from answerkey.judge import NotCheckable, Verdict, form_for, judge
+from answerkey.parts import UnknownPart
+from answerkey.rubric import load_rubric
+
+Q2_EQUIVALENT = {
+    "q2.a": [
+        "d mu^2", "d*mu^2", "mu**2 d", "μ²d", "µ²·d", "d·μ²", r"d\mu^2", r"d \cdot \mu^{2}",
+        "(sqrt(d) mu)^2", "d mu mu", "E[q^T k] = d μ²", "mu^2 d + sigma - sigma",
+        r"\frac{2 d \mu^2}{2}", "d (mu^2)^1", "d*|mu|^2", "(d mu^2 sigma)/sigma", "d_k μ²",
+        "(-mu)^2 d", "d*mu^4/mu^2",
+    ],
+    "q2.b": [
+        "d", "d^1", "sqrt(d)^2", "√d·√d", "(d^(1/2))**2", r"\frac{d^2}{d}", "Var(q^T k) = d",
+        "d sigma^2 (sigma^2 + 2 mu^2)", "dσ⁴", "d + 0", "2d - d", "d_k", "d*1", "(d^2)^(1/2)",
+    ],
+    "q2.c": [
+        "sqrt(d)", "√d", "d^(1/2)", "d**0.5", r"\sqrt{d}", r"\sqrt d", "s = √d", "d/sqrt(d)",
+        r"\frac{d}{\sqrt{d}}", "sqrt(4d)/2", "1/sqrt(1/d)", "(d^2)^(1/4)", "d^{1/2}", "σ√d",
+        "d^(0.5)", r"\sqrt{d_k}",
+    ],
+}  # fmt: skip
+
+Q2_WRONG = {
+    "q2.a": [
+        "mu^2", "d mu", "d (mu^2 + sigma^2)", "0", "d^2 mu^2", "d mu^2 + sigma^2", "mu sqrt(d)",
+        "d sigma^2", "2 d mu^2", "d^2 mu", "(d mu)^2", "d mu^2 + 1", "mu^2/d",
+    ],
+    "q2.b": [
+        "sqrt(d)", "1", "d^2", "2d", "d + 1", "d - 1", "d/2", "0", "d^3", "log(d)", "d + sigma",
+        "2 d mu^2 + 1",
+    ],
+    "q2.c": [
+        "d", "1/sqrt(d)", "sqrt(d)/2", "d^2", "2 sqrt(d)", "1", "sqrt(2d)", "d^(1/3)",
+        "sqrt(d) + 1", "1/d", "log d", "d^(1/4)",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "part, answer", [(p, a) for p, answers in Q2_EQUIVALENT.items() for a in answers]
+)
+def test_equivalent_forms_are_correct(part, answer):
+    result = judge(part, answer)
+    assert result.verdict is Verdict.CORRECT, (result.method, result.detail)
+    assert result.credit == load_rubric().points(part)
+
+
+@pytest.mark.parametrize(
+    "part, answer", [(p, a) for p, answers in Q2_WRONG.items() for a in answers]
+)
+def test_wrong_answers_are_refuted_with_values(part, answer):
+    result = judge(part, answer)
+    assert result.verdict is Verdict.INCORRECT, (result.method, result.detail)
+    assert result.counterexample
+    assert result.counterexample["your answer"] != result.counterexample["key"]
+
+
+def test_every_part_has_ten_equivalent_and_ten_wrong_forms():
+    for part in Q2_EQUIVALENT:
+        assert len(Q2_EQUIVALENT[part]) >= 10 and len(Q2_WRONG[part]) >= 10
+
+
+def test_a_counterexample_names_values_that_satisfy_the_assumptions():
+    result = judge("q2.a", "d mu")
+    point = result.counterexample
+    assert int(point["d"]) >= 1  # d is a positive integer
+    assert "μ" in point
+
+
+def test_known_wrong_answer_gets_its_feedback_and_credit():
+    result = judge("q2.b", "√d")
+    assert result.verdict is Verdict.INCORRECT
+    assert result.matched == "sqrt(d)"
+    assert result.credit == 1
+    assert "standard deviation" in result.feedback
+
+
+def test_a_known_wrong_answer_matches_in_any_form():
+    assert judge("q2.a", "μ·d").matched == "d*mu"
+
+
+def test_an_unknown_wrong_answer_earns_nothing_and_says_where_it_differs():
+    result = judge("q2.a", "d^3 mu^2")
+    assert result.credit == 0
+    assert "at d = " in result.feedback
+
+
+def test_the_rubric_accepted_vector_reading():
+    result = judge("q2.a", "‖μ‖²")
+    assert result.verdict is Verdict.CORRECT
+    assert "vector" in result.feedback
+
+
+def test_agreement_only_at_sample_points_is_cannot_tell():
+    # max(d, √d) = d for every positive integer d, but SymPy cannot show it.
+    result = judge("q2.b", "max(d, sqrt(d))")
+    assert result.verdict is Verdict.CANNOT_TELL
+    assert "not a proof" in result.detail
+    assert result.credit is None
+
+
+def test_ambiguous_notation_with_different_verdicts_is_cannot_tell():
+    result = judge("q2.c", "d^1/2")
+    assert result.verdict is Verdict.CANNOT_TELL
+    assert "parentheses" in result.detail
+
+
+def test_ambiguous_notation_with_one_verdict_keeps_it():
+    assert judge("q2.c", "1/2d").verdict is Verdict.INCORRECT
+
+
+def test_the_question_setting_is_applied_to_general_answers():
+    result = judge("q2.b", "d σ²(σ² + 2μ²)")
+    assert result.verdict is Verdict.CORRECT
+    assert "μ = 0, σ = 1" in result.method
+
+
+def test_an_empty_answer_is_invalid_and_earns_nothing():
+    result = judge("q2.a", "  ")
+    assert result.verdict is Verdict.INVALID_INPUT
+    assert result.credit == 0
+
+
+def test_an_unreadable_answer_is_invalid_with_the_reason():
+    result = judge("q2.a", "d mu^2 +")
+    assert result.verdict is Verdict.INVALID_INPUT
+    assert "ends too early" in result.detail
+    assert result.credit is None
+
+
+def test_read_as_comes_from_sympy_not_from_the_text():
+    result = judge("q2.a", r"d\mu^2")
+    assert result.read_as == "d*μ**2"
+    assert result.read_as_latex == r"d \mu^{2}"
+
+
+@pytest.mark.parametrize("part", ["q1.1", "q1.2", "q3.a", "q4.a", "q5.d", "q6", "q4.b.ii"])
+def test_parts_without_a_checkable_answer_are_refused(part):
+    with pytest.raises(NotCheckable):
+        form_for(part)
+
+
+def test_an_unknown_part_is_refused():
+    with pytest.raises(UnknownPart):
+        judge("q9.z", "d")
+
+
+@pytest.mark.parametrize("part", ["q2.a", "q2.b", "q2.c"])
+def test_every_rubric_answer_reads_in_its_part(part):
+    entry = load_rubric().parts[part]
+    form = form_for(part)
+    for answer in [w.answer for w in entry.wrong] + [a.answer for a in entry.accepted]:
+        form.read(answer)  # raises AnswerError if the rubric's grammar drifted
+
+
+def test_every_rubric_wrong_answer_is_incorrect():
+    rubric = load_rubric()
+    for part in ("q2.a", "q2.b", "q2.c"):
+        for wrong in rubric.parts[part].wrong:
+            result = judge(part, wrong.answer)
+            assert result.verdict is Verdict.INCORRECT, (part, wrong.answer)
+            assert result.matched == wrong.answer
+
+
+# --- hostile input --------------------------------------------------------------------
+
+HOSTILE = [
+    "__import__('os').system('touch /tmp/answerkey_pwned')",
+    "d.__class__.__base__.__subclasses__()",
+    "().__class__",
+    "lambda: __import__('os')",
+    "(lambda: d)()",
+    "f'{__import__(\"os\")}'",
+    "'%s' % d",
+    "'{0.__globals__}'.format(d)",
+    "exec('import os')",
+    "eval('1+1')",
+    "getattr(d, '__class__')",
+    "9^9^9^9^9",
+    "10**10**10",
+    "d^(10^100)",
+    "99999999!",
+    "(10!)!!",
+    "factorial(10**6)",
+    "exp(exp(exp(exp(d))))",
+    "(" * 5000 + "d" + ")" * 5000,
+    "d" * 100_000,
+    "1" * 100_000,
+    "√" * 1000 + "d",
+    "\u202e" + "d mu^2",
+    "d\u0000mu\u0007",
+    "𝕕 𝝁²",
+    "ｄμ²",
+    "d mu^2 \U0001f600",
+    "\\input{/etc/passwd}",
+    "\\write18{rm -rf /}",
+    "#set page(width: 1pt)",
+    "$d$",
+    "=cmd|'/C calc'!A0",
+]
+
+
+@pytest.mark.parametrize("answer", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_gets_a_quick_clear_verdict_and_nothing_runs(answer, tmp_path):
+    start = time.process_time()
+    result = judge("q2.a", answer)
+    assert time.process_time() - start < 5
+    assert result.verdict in (Verdict.INVALID_INPUT, Verdict.INCORRECT, Verdict.CORRECT)
+    assert result.detail or result.method
+    assert len(result.answer) <= 300
+    for text in (result.answer, result.detail, result.feedback, result.read_as):
+        assert not any(ord(ch) < 32 or 0x202A <= ord(ch) <= 0x202E for ch in text)
+
+
+def test_hostile_input_does_not_execute(tmp_path):
+    import os
+
+    judge("q2.a", HOSTILE[0])
+    assert not os.path.exists("/tmp/answerkey_pwned")
+
+
+def test_latex_in_the_answer_never_reaches_the_latex_reading():
+    result = judge("q2.a", r"d \mu^2 \input{x}")
+    assert result.verdict is Verdict.INVALID_INPUT
+    assert result.read_as_latex == ""
+
+
+# --- property tests: rewrites accepted, perturbations refuted --------------------------
+
+_KEYS = {"q2.a": ["d*mu^2", "mu^2*d", "d μ²"], "q2.b": ["d", "d^1"], "q2.c": ["sqrt(d)", "d^(1/2)"]}
+_REWRITES = [
+    "({x})*1", "1*({x})", "({x})/1", "(({x}))", "({x})^1", "({x}) + 0", "({x}) + {a} - {a}",
+    "({a})*({x})/({a})", "2*({x})/2", "-(-({x}))", "(({x})^2)^(1/2)", "({x})*({a})^0",
+    "({x}) - ({a})*0", "(3*({x}) - ({x}))/2",
+]  # fmt: skip
+_TERMS = {
+    "q2.a": ["d", "mu", "sigma", "(d+1)", "(mu^2+1)", "2"],
+    "q2.b": ["d", "(d+1)", "3"],
+    "q2.c": ["d", "(d+2)", "5"],
+}
+_PERTURBATIONS = {
+    "q2.a": ["({x}) + 1", "2*({x})", "({x})*d", "({x})^2 + 1", "({x}) + mu", "({x}) - sigma^2"],
+    "q2.b": ["({x}) + 1", "2*({x})", "({x})*d", "({x})^2", "sqrt({x})", "({x}) - 1/2"],
+    "q2.c": ["({x}) + 1", "2*({x})", "({x})*d", "({x})^2", "1/({x})", "({x})^3"],
+}
+
+
+def _style(text: str, mul: str, power: str) -> str:
+    return text.replace("**", "^").replace("*", mul).replace("^", power)
+
+
+@st.composite
+def rewritten(draw, part):
+    text = draw(st.sampled_from(_KEYS[part]))
+    for _ in range(draw(st.integers(1, 3))):
+        template = draw(st.sampled_from(_REWRITES))
+        text = template.format(x=text, a=draw(st.sampled_from(_TERMS[part])))
+    return _style(text, draw(st.sampled_from(["*", "·", " "])), draw(st.sampled_from(["^", "**"])))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(list(_KEYS)).flatmap(lambda p: st.tuples(st.just(p), rewritten(p))))
+def test_random_rewrites_of_the_key_are_correct(case):
+    part, answer = case
+    result = judge(part, answer)
+    assert result.verdict is Verdict.CORRECT, (answer, result.method, result.detail)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(list(_KEYS)).flatmap(
+        lambda p: st.tuples(st.just(p), rewritten(p), st.sampled_from(_PERTURBATIONS[p]))
+    )
+)
+def test_random_perturbations_are_refuted(case):
+    part, answer, template = case
+    result = judge(part, template.format(x=answer))
+    assert result.verdict is Verdict.INCORRECT, (answer, result.method, result.detail)
+    assert result.counterexample
