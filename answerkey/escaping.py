@@ -17,6 +17,7 @@ non-ASCII character prints as `?` (`UNKNOWN_CHARACTER`) rather than break the bu
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -95,11 +96,16 @@ _SUBSCRIPTS = dict(
 
 _TEXT_SYMBOLS = {
     "…": r"\ldots{}", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
-    "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "é": r"\'e", "è": r"\`e", "ê": r"\^e",
-    "ë": r"\"e", "á": r"\'a", "à": r"\`a", "ä": r"\"a", "ö": r"\"o", "ü": r"\"u",
-    "ñ": r"\~n", "ç": r"\c{c}", "ß": r"\ss{}", "Ä": r"\"A", "Ö": r"\"O", "Ü": r"\"U",
-    "É": r"\'E", "í": r"\'i", "ó": r"\'o", "ú": r"\'u", "§": r"\S{}", "¶": r"\P{}",
-    "†": r"\dag{}", "‡": r"\ddag{}", "•": r"\ensuremath{\bullet}",
+    "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "ß": r"\ss{}", "§": r"\S{}",
+    "¶": r"\P{}", "†": r"\dag{}", "‡": r"\ddag{}", "•": r"\ensuremath{\bullet}",
+    "ı": r"\i{}", "ø": r"\o{}", "Ø": r"\O{}", "æ": r"\ae{}", "Æ": r"\AE{}",
+}  # fmt: skip
+
+# Combining marks (after NFD: é is e + U+0301, Â is A + U+0302) as kernel text accents.
+_ACCENTS = {
+    "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+    "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
+    "\u030c": "v", "\u0327": "c",
 }  # fmt: skip
 
 UNKNOWN_CHARACTER = "?"
@@ -123,14 +129,36 @@ def _latex_char(ch: str) -> str:
     return UNKNOWN_CHARACTER
 
 
+def _latex_pieces(text: str) -> list[tuple[str, str]]:
+    """(the characters, their LaTeX) per character with its combining accents."""
+    pieces: list[tuple[str, str]] = []
+    decomposed = unicodedata.normalize("NFD", _clean(text))
+    for position, ch in enumerate(decomposed):
+        rest = iter(decomposed[position + 1 : position + 2])
+        if unicodedata.combining(ch) and pieces:
+            written, latex = pieces[-1]
+            accent = _ACCENTS.get(ch)
+            latex = rf"\{accent}{{{latex}}}" if accent else UNKNOWN_CHARACTER
+            pieces[-1] = (written + ch, latex)
+        elif ch in "ij" and unicodedata.combining(next(rest, "")):
+            pieces.append((ch, rf"\{ch}"))  # dotless i and j take accents: na\"{\i}ve
+        else:
+            pieces.append((ch, _latex_char(ch)))
+    return pieces
+
+
 def escape_latex(text: str) -> str:
     """`text` as LaTeX (text mode, OT1 fonts) that prints as `text` and defines nothing."""
-    return "".join(_latex_char(ch) for ch in _clean(text))
+    return "".join(latex for _, latex in _latex_pieces(text))
 
 
 def unprintable_in_latex(text: str) -> set[str]:
-    """The characters of `text` that `escape_latex` prints as `?`."""
-    return {ch for ch in _clean(text) if _latex_char(ch) == UNKNOWN_CHARACTER and ch != "?"}
+    """The characters of `text` (with their accents) that `escape_latex` prints as `?`."""
+    return {
+        unicodedata.normalize("NFC", written)
+        for written, latex in _latex_pieces(text)
+        if latex == UNKNOWN_CHARACTER and written != "?"
+    }
 
 
 # --- project prose with inline math ----------------------------------------------

@@ -61,7 +61,7 @@ KNOWN_COMMANDS = frozenset(
     ldots cdots vdots ddots quad qquad hat tilde bar overline vec dot boxed mid binom begin
     end prime ell forall exists emptyset setminus cup cap circ star ast odot otimes oplus
     langle rangle lfloor rfloor lceil rceil limits displaystyle lVert rVert lvert rvert
-    underbrace overbrace big Big bigg Bigg gg ll mathscr
+    underbrace overbrace big Big bigg Bigg gg ll mathscr textstyle mathrel mathbin mathop
     """.split()
 )
 KNOWN_ENVIRONMENTS = frozenset("aligned matrix pmatrix bmatrix vmatrix cases".split())

@@ -57,7 +57,7 @@ HOSTILE = [
     "=cmd|' /C calc'!A0",
     "<script>alert(1)</script>",
 ]
-UNICODE = "μ σ² qᵀk W₁ ‖μ‖ √d ≤ ≥ → — “quoted” …"
+UNICODE = "μ σ² qᵀk W₁ ‖μ‖ √d ≤ ≥ → — “quoted” … Â = naïve"
 
 
 def _document(strings: list[str]) -> Document:
@@ -165,6 +165,12 @@ def test_latex_compiles_hostile_text_and_runs_none_of_it(tmp_path):
 )
 def test_latex_escape(text, expected):
     assert escape_latex(text) == expected
+
+
+def test_latex_escape_sets_accents_with_kernel_commands():
+    assert escape_latex("Â") == r"\^{A}"
+    assert escape_latex("D\u0303") == r"\~{D}"  # no precomposed D-tilde exists
+    assert escape_latex("naïve café") == r"na\"{\i}ve caf\'{e}"
 
 
 def test_latex_escape_prints_unknown_characters_as_a_question_mark():

@@ -167,6 +167,18 @@ GOLDEN = [
         r"norm(mu)^(2)",
     ),
     (
+        r"\tilde D_{ii} = \textstyle\sum_j \tilde A_{ij}",
+        r"tilde(D)_(i i) = inline(sum_(j) tilde(A)_(i j))",
+    ),
+    (
+        r"\frac{\partial J}{\partial W} \mathrel{+}= \frac{\lambda}{N} W",
+        r'frac(partial J, partial W) class("relation", +) = frac(lambda, N) W',
+    ),
+    (
+        r"\frac{\mathbb{1}[i \in \text{train}]}{N}",
+        r"frac(bb(1) [i in #text[train] ], N)",
+    ),
+    (
         r"\nabla_{W_1} L = 0",
         r"nabla_(W_(1)) L = 0",
     ),
