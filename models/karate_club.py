@@ -72,6 +72,19 @@ CLUB_NAMES = ("Officer", "Mr. Hi")
 MR_HI, OFFICER = 0, 33  # the two leaders: the instructor and the administrator
 
 
+@contextlib.contextmanager
+def single_thread():
+    """One intra-op thread while inside: these matrices are tiny, so threads only add
+    overhead (and contention on a shared machine), and a fixed thread count keeps the
+    floating-point reductions, hence the numbers, the same from run to run."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 # --- the graph ---------------------------------------------------------------------
 
 
@@ -549,7 +562,7 @@ def train(
     best = torch.full(batch, math.inf, dtype=DTYPE)
     best_epoch = torch.zeros(batch, dtype=torch.long)
     since_best = torch.zeros(batch, dtype=torch.long)
-    with torch.no_grad():
+    with torch.no_grad(), single_thread():
         for epoch in range(max_epochs):
             j, per_node, logits, grads = _forward_backward(
                 a_hat, x, params[:-1], params[-1], one_hot, train_mask, divisor, weight_decay
@@ -826,19 +839,6 @@ def _semi_supervised(config: ExperimentConfig, a_hat: Tensor, x: Tensor) -> dict
         ),
         "checkpoints": checkpoints,
     }
-
-
-@contextlib.contextmanager
-def single_thread():
-    """One intra-op thread while inside: these matrices are tiny, so threads only add
-    overhead (and contention on a shared machine), and a fixed thread count keeps the
-    floating-point reductions, hence the numbers, the same from run to run."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def run_experiment(config: ExperimentConfig | None = None) -> dict:

@@ -33,9 +33,9 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> None:
+    """PNG only: the documents embed PNGs, and a PDF copy doubled the drawing time."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=130, bbox_inches="tight", metadata={"Software": None})
-    fig.savefig(path.with_suffix(".pdf"), bbox_inches="tight", metadata={"CreationDate": None})
 
 
 def _layout(graph):
@@ -310,7 +310,7 @@ def draw_semi_supervised(results: dict, out: Path) -> Path:
 
 
 def draw_all(results: dict, out: Path) -> dict[str, Path]:
-    """Every Q1 figure into `out` (PNG, plus a PDF beside each)."""
+    """Every Q1 figure into `out` (PNG)."""
     return {
         "graph": draw_graph(results, out),
         "curves": draw_curves(results, out),
