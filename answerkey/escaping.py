@@ -134,13 +134,13 @@ def _latex_pieces(text: str) -> list[tuple[str, str]]:
     pieces: list[tuple[str, str]] = []
     decomposed = unicodedata.normalize("NFD", _clean(text))
     for position, ch in enumerate(decomposed):
-        rest = iter(decomposed[position + 1 : position + 2])
+        following = decomposed[position + 1 : position + 2]
         if unicodedata.combining(ch) and pieces:
             written, latex = pieces[-1]
             accent = _ACCENTS.get(ch)
             latex = rf"\{accent}{{{latex}}}" if accent else UNKNOWN_CHARACTER
             pieces[-1] = (written + ch, latex)
-        elif ch in "ij" and unicodedata.combining(next(rest, "")):
+        elif ch in "ij" and following and unicodedata.combining(following):
             pieces.append((ch, rf"\{ch}"))  # dotless i and j take accents: na\"{\i}ve
         else:
             pieces.append((ch, _latex_char(ch)))

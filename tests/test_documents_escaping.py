@@ -171,6 +171,7 @@ def test_latex_escape_sets_accents_with_kernel_commands():
     assert escape_latex("Â") == r"\^{A}"
     assert escape_latex("D\u0303") == r"\~{D}"  # no precomposed D-tilde exists
     assert escape_latex("naïve café") == r"na\"{\i}ve caf\'{e}"
+    assert escape_latex("pi ij") == "pi ij"
 
 
 def test_latex_escape_prints_unknown_characters_as_a_question_mark():
