@@ -14,6 +14,8 @@ which wraps the `tylax` converter with the repairs the project's formulas need:
   its neighbour (`1/nbar.v.double`): it is rewritten as `\\left\\| … \\right\\|`,
   which becomes Typst's `norm(…)`;
 - fractions stay `frac(a, b)`: tylax's slash form `2/n(W)` reads as 2 over n(W);
+- `\\textstyle` and `\\displaystyle` are dropped (tylax's `inline(…)` swallows the
+  rest of the group, commas included, and Typst rejects it);
 - a control space `\\ ` (SymPy writes one after each comma of a list) becomes `\\;`,
   which tylax keeps;
 - a prime is kept against its base (`H '` would detach the subscript in `H'_i`);
@@ -114,6 +116,13 @@ def _pair_norm_bars(latex: str) -> str:
     return "".join(out)
 
 
+def _without_style_switches(latex: str) -> str:
+    """Drop `\\textstyle` / `\\displaystyle`: tylax wraps the rest of the group in
+    `inline(…)`, where the group's commas become extra arguments and Typst fails.
+    They only change a sum's size."""
+    return re.sub(r"\\(?:textstyle|displaystyle)(?![A-Za-z])\s*", "", latex)
+
+
 def _spaces(latex: str) -> str:
     """`\\ ` (a control space) → `\\;`: tylax drops the former, and SymPy puts one
     after every comma of a list."""
@@ -140,7 +149,8 @@ def to_typst(latex: str) -> str:
     _check_commands(latex)
     # frac(a, b), not a/b: `2/n(W)` would put the whole `n(W)` under the bar.
     options = tylax.L2TOptions(frac_to_slash=False)
-    result = tylax.latex_to_typst_diagnostics(_spaces(_pair_norm_bars(latex)), options=options)
+    prepared = _spaces(_pair_norm_bars(_without_style_switches(latex)))
+    result = tylax.latex_to_typst_diagnostics(prepared, options=options)
     if result.warnings:
         problems = "; ".join(w.message for w in result.warnings)
         raise MathError(f"tylax could not convert {latex!r}: {problems}")

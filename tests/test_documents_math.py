@@ -167,8 +167,8 @@ GOLDEN = [
         r"norm(mu)^(2)",
     ),
     (
-        r"\tilde D_{ii} = \textstyle\sum_j \tilde A_{ij}",
-        r"tilde(D)_(i i) = inline(sum_(j) tilde(A)_(i j))",
+        r"\tilde A = A + I,\quad \tilde D_{ii} = \textstyle\sum_j \tilde A_{ij},\quad \hat A = \tilde D^{-1/2} \tilde A \tilde D^{-1/2}",
+        r"tilde(A) = A + I,quad tilde(D)_(i i) = sum_(j) tilde(A)_(i j),quad hat(A) = tilde(D)^(- 1 slash 2) tilde(A) tilde(D)^(- 1 slash 2)",
     ),
     (
         r"\frac{\partial J}{\partial W} \mathrel{+}= \frac{\lambda}{N} W",
