@@ -572,6 +572,7 @@ class SequenceForm:
             stripped = inner
         inner_groups = re.findall(r"[(\[{]([^()\[\]{}]*)[)\]}]", stripped)
         outside = re.sub(r"[(\[{][^()\[\]{}]*[)\]}]", " ", stripped)
+        outside = re.sub(r"\band\b", " ", outside)
         if inner_groups and not re.search(r"[A-Za-z]{3,}", outside):
             return inner_groups
         return re.split(r"[,;|]|\band\b", stripped)

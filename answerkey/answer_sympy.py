@@ -141,7 +141,7 @@ def _build(node: Node, context: Context, sp):
         built = _sized(built, sp, adding=True)
     values = [_scalar(v) for v in built]
     if op == "add":
-        return reduce(lambda a, b: a + b, values)
+        return reduce(_plus, values)
     if op == "neg":
         return -values[0]
     if op == "div":
@@ -229,4 +229,32 @@ def _product(values: list, context: Context):
             continue
         factors.append(_scalar(value))
         index += 1
-    return reduce(lambda a, b: a * b, factors)
+    return reduce(_times, factors)
+
+
+def _is_matrix(value) -> bool:
+    return bool(getattr(value, "is_Matrix", False))
+
+
+def _shape(value) -> str:
+    return "×".join(str(side) for side in value.shape)
+
+
+def _times(left, right):
+    """A product, with matrix shapes checked structurally (the sizes are symbols, and
+    SymPy lets k×m times k×m through because k might equal m)."""
+    if _is_matrix(left) and _is_matrix(right) and left.shape[1] != right.shape[0]:
+        raise AnswerError(
+            f"shapes do not match: {left} is {_shape(left)} and {right} is {_shape(right)}"
+        )
+    return left * right
+
+
+def _plus(left, right):
+    if _is_matrix(left) != _is_matrix(right):
+        raise AnswerError("a matrix plus a scalar")
+    if _is_matrix(left) and left.shape != right.shape:
+        raise AnswerError(
+            f"shapes do not match: {left} is {_shape(left)} and {right} is {_shape(right)}"
+        )
+    return left + right
