@@ -4,12 +4,14 @@
 `Document` of blocks; `answerkey.typst_documents` renders it to Typst (the
 PDFs) and `answerkey.latex_documents` to LaTeX (the .tex sources). Text comes
 in two kinds: `prose(s)` is the project's own writing, where `$…$` is LaTeX
-math; `plain(s)` is text from files people edit (rubric.toml, answers), which
-is printed exactly as written and never interpreted.
+math and backticks mark code; `plain(s)` is text from files people edit
+(rubric.toml, answers), which is printed exactly as written and never
+interpreted.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from answerkey.escaping import split_math
@@ -46,9 +48,24 @@ Inline = Text | Math | Strong | Emph | Mono
 Inlines = tuple[Inline, ...]
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _code_spans(text: str) -> list[Inline]:
+    """Text with `code` spans (Markdown's backticks) as Mono."""
+    pieces: list[Inline] = []
+    for number, piece in enumerate(_CODE.split(text)):
+        if piece:
+            pieces.append(Mono(piece) if number % 2 else Text(piece))
+    return pieces
+
+
 def prose(text: str) -> Inlines:
-    """The project's own prose: `$…$` is inline LaTeX math."""
-    return tuple(Math(s) if kind == "math" else Text(s) for kind, s in split_math(text))
+    """The project's own prose: `$…$` is inline LaTeX math, `` `x` `` is code."""
+    out: list[Inline] = []
+    for kind, piece in split_math(text):
+        out.extend([Math(piece)] if kind == "math" else _code_spans(piece))
+    return tuple(out)
 
 
 def plain(text: str) -> Inlines:

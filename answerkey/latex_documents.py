@@ -104,7 +104,11 @@ def _widths(table: TableBlock) -> tuple[float, ...] | None:
     longest = [max(_length(cell) for cell in column) for column in columns]
     if sum(longest) + 2 * len(columns) <= LINE_CHARACTERS:
         return None
-    need = [max(_longest_word(cell) for cell in column) + 2 for column in columns]
+    # Header words are bold, about a fifth wider.
+    need = [
+        max(1.2 * _longest_word(column[0]), *(_longest_word(c) for c in column[1:])) + 2
+        for column in columns
+    ]
     want = [max(n, min(60, m + 2)) for n, m in zip(need, longest, strict=True)]
     spare = max(0, LINE_CHARACTERS - sum(need))
     extra = [w - n for w, n in zip(want, need, strict=True)]
@@ -143,6 +147,18 @@ def _table(table: TableBlock) -> str:
     return "\n".join(lines)
 
 
+# A display formula with more source than this is scaled down if wider than the line.
+LONG_FORMULA_CHARACTERS = 100
+
+
+def display_math(latex: str) -> str:
+    if len(latex) <= LONG_FORMULA_CHARACTERS:
+        return rf"\[ {latex} \]"
+    # graphicx's \resizebox, only when the formula is wider than the line.
+    width = r"\ifdim\width>\linewidth\linewidth\else\width\fi"
+    return rf"\begin{{center}}\resizebox{{{width}}}{{!}}{{$\displaystyle {latex}$}}\end{{center}}"
+
+
 def block(item: Block) -> str:
     if isinstance(item, Heading):
         return f"{_HEADINGS[item.level]}{{{inlines(item.content)}}}"
@@ -151,7 +167,7 @@ def block(item: Block) -> str:
     if isinstance(item, Small):
         return rf"{{\small {inlines(item.content)}\par}}"
     if isinstance(item, DisplayMath):
-        return rf"\[ {item.latex} \]"
+        return display_math(item.latex)
     if isinstance(item, Boxed):
         body = "\n".join(block(b) for b in item.blocks)
         width = r"\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax"
@@ -165,7 +181,7 @@ def block(item: Block) -> str:
     if isinstance(item, Steps):
         lines = [r"\begin{enumerate}"]
         for text, latex in item.items:
-            formula = rf" \[ {latex} \]" if latex else ""
+            formula = " " + display_math(latex) if latex else ""
             lines.append(rf"\item {inlines(text)}{formula}")
         lines.append(r"\end{enumerate}")
         return "\n".join(lines)

@@ -77,7 +77,8 @@ class TypstRenderer:
         if typst is None:
             source = f"#raw({typst_string(latex)})"
             return f"#align(center)[{source}]" if display else source
-        return f"$ {typst} $" if display else f"${typst}$"
+        # `fit` scales a display formula wider than the line down to the line's width.
+        return f"#fit($ {typst} $)" if display else f"${typst}$"
 
     # --- inline ---------------------------------------------------------------
 
@@ -187,6 +188,11 @@ class TypstRenderer:
             "#show figure.where(kind: table): set figure.caption(position: top)",
             "#show raw: set text(size: 9pt)",
             "#show table: set text(size: 9pt)",
+            "#let fit(body) = layout(size => {",
+            "  let natural = measure(body).width",
+            "  if natural > size.width { scale(size.width / natural * 100%, reflow: true, body) }",
+            "  else { body }",
+            "})",
             "",
             f'#align(center)[#text(size: 17pt, weight: "bold")[{escape_typst(document.title)}]'
             f" \\ #v(2pt) #text(size: 11pt)[{escape_typst(document.subtitle)}]]",

@@ -187,3 +187,15 @@ def test_split_math_finds_inline_formulas_and_leaves_a_lone_dollar():
         ("math", "d"),
         ("text", ", costs $5"),
     ]
+
+
+def test_prose_reads_math_and_code_but_plain_reads_nothing():
+    from answerkey.document_model import Math, Mono, Text, prose
+
+    assert prose(r"the `club` split at $\mu$") == (
+        Text("the "),
+        Mono("club"),
+        Text(" split at "),
+        Math(r"\mu"),
+    )
+    assert plain(r"the `club` split at $\mu$") == (Text(r"the `club` split at $\mu$"),)
