@@ -217,12 +217,17 @@ def gcn_layer_backward(
     if needs[0] or needs[1]:
         sw = s @ weight
         if needs[0]:
-            grad_a = (sw @ x.mT).sum_to_size(a_hat.shape)
+            grad_a = _sum_to(sw @ x.mT, a_hat)
         if needs[1]:
-            grad_x = (a_hat.mT @ sw).sum_to_size(x.shape)
+            grad_x = _sum_to(a_hat.mT @ sw, x)
     if needs[2]:
-        grad_w = (s.mT @ ax).sum_to_size(weight.shape)
+        grad_w = _sum_to(s.mT @ ax, weight)
     return grad_a, grad_x, grad_w
+
+
+def _sum_to(grad: Tensor, like: Tensor) -> Tensor:
+    """Sum a gradient over the copies its input was broadcast across (if any)."""
+    return grad if grad.shape == like.shape else grad.sum_to_size(like.shape)
 
 
 class GCNLayerFunction(torch.autograd.Function):
@@ -235,13 +240,15 @@ class GCNLayerFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a_hat: Tensor, x: Tensor, weight: Tensor) -> Tensor:
         h, ax = gcn_layer_forward(a_hat, x, weight)
-        ctx.save_for_backward(a_hat, x, weight, ax, h)
+        # Â and ÂX only when a gradient uses them; X and W give the gradients' shapes.
+        _, needs_x, needs_w = ctx.needs_input_grad
+        ctx.save_for_backward(a_hat if needs_x else None, x, weight, ax if needs_w else None, h)
         return h
 
     @staticmethod
     def backward(ctx, grad_h: Tensor):
         a_hat, x, weight, ax, h = ctx.saved_tensors
-        return gcn_layer_backward(grad_h, a_hat, x, weight, ax, h, ctx.needs_input_grad[:3])
+        return gcn_layer_backward(grad_h, a_hat, x, weight, ax, h, ctx.needs_input_grad)
 
 
 def gcn_layer(a_hat: Tensor, x: Tensor, weight: Tensor) -> Tensor:

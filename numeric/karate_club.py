@@ -13,11 +13,16 @@ Three independent comparisons, all in float64:
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 # (N, F_in, F_out, replicas): the notebook's two layers at a small N, a square case, and
 # a batch of 3 networks sharing Â (how the semi-supervised seeds are trained).
 GRADCHECK_SHAPES = ((5, 4, 3, None), (6, 6, 2, None), (4, 3, 2, 3))
+# Which of (Â, X, W) require a gradient: all three, then as in the network's second layer
+# (Â constant) and first layer (only W): the Function saves only what each case needs.
+GRADCHECK_REQUIRES = ((True, True, True), (False, True, True), (False, False, True))
 
 
 def gradcheck_gcn_layer(seed: int = 0, shapes=GRADCHECK_SHAPES) -> dict:
@@ -28,17 +33,28 @@ def gradcheck_gcn_layer(seed: int = 0, shapes=GRADCHECK_SHAPES) -> dict:
 
     generator = torch.Generator().manual_seed(seed)
     cases = []
-    for n, f_in, f_out, replicas in shapes:
+    for (n, f_in, f_out, replicas), requires in itertools.product(shapes, GRADCHECK_REQUIRES):
         batch = () if replicas is None else (replicas,)
-
-        def draw(*shape):
-            return torch.randn(*shape, generator=generator, dtype=torch.float64).requires_grad_()
-
-        inputs = (draw(n, n), draw(*batch, n, f_in), draw(*batch, f_out, f_in))
+        shapes_in = ((n, n), (*batch, n, f_in), (*batch, f_out, f_in))
+        inputs = tuple(
+            torch.randn(*shape, generator=generator, dtype=torch.float64).requires_grad_(flag)
+            for shape, flag in zip(shapes_in, requires, strict=True)
+        )
         passed = torch.autograd.gradcheck(
             GCNLayerFunction.apply, inputs, eps=1e-6, atol=1e-8, rtol=1e-6, raise_exception=False
         )
-        cases.append({"n": n, "f_in": f_in, "f_out": f_out, "replicas": replicas, "ok": passed})
+        cases.append(
+            {
+                "n": n,
+                "f_in": f_in,
+                "f_out": f_out,
+                "replicas": replicas,
+                "requires_grad": "".join(
+                    name for name, flag in zip(("Â", "X", "W"), requires, strict=True) if flag
+                ),
+                "ok": passed,
+            }
+        )
     return {"passed": all(c["ok"] for c in cases), "cases": cases, "seed": seed}
 
 

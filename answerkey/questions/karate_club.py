@@ -314,9 +314,12 @@ def _check_gradcheck() -> Outcome:
 
     report = gradcheck_gcn_layer()
     shapes = ", ".join(
-        f"N={c['n']} {c['f_in']}→{c['f_out']}" + (f" ×{c['replicas']}" if c["replicas"] else "")
-        for c in report["cases"]
+        dict.fromkeys(
+            f"N={c['n']} {c['f_in']}→{c['f_out']}" + (f" ×{c['replicas']}" if c["replicas"] else "")
+            for c in report["cases"]
+        )
     )
+    shapes += " (gradients of ÂXW, XW and W alone)"
     verdict = Verdict.PASS if report["passed"] else Verdict.FAIL
     return Outcome(verdict, f"torch.autograd.gradcheck, float64, at {shapes}", statistics=report)
 
