@@ -42,6 +42,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -196,6 +197,7 @@ def run_experiments(
     failures: list[str] = []
     for name, experiment in registry.experiments().items():
         log(f"experiment {name} …")
+        start = time.perf_counter()
         try:
             # An experiment prints its table unless --json; keep stdout for our own report.
             with contextlib.redirect_stdout(sys.stderr):
@@ -204,6 +206,8 @@ def run_experiments(
         except Exception as exc:
             failures.append(f"experiment {name} failed: {_where(exc)}")
             log(failures[-1])
+        # Only in the log: timings never reach results.json or the documents.
+        log(f"experiment {name}: {time.perf_counter() - start:.1f} s")
     return results, failures
 
 
@@ -237,7 +241,9 @@ def run_checks(quick: bool, log: Callable[[str], None]) -> list[dict]:
     def show(result) -> None:
         log(f"verify {result.part:<9} {result.verdict:<8} {result.evidence:<15} {result.claim}")
 
+    start = time.perf_counter()
     results = verify_parts(parts, on_result=show)
+    log(f"verify: {len(results)} checks in {time.perf_counter() - start:.1f} s")
     records = [r.to_json() for r in results]
     records = json.loads(json.dumps(records, sort_keys=True, ensure_ascii=False))
     if all(r.verdict.passed for r in results):
