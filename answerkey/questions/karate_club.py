@@ -114,7 +114,7 @@ def embedding_question_answer(r: dict | None = None) -> str:
         )
     if pair == [9, 8] or pair == [8, 9]:
         text += (
-            "They are nodes 8 and 9: both few-edged members attached to node 2 and to the "
+            "They are nodes 8 and 9, both attached to node 2 (Mr. Hi's side) and to the "
             "Officer (33), so two rounds of propagation give them similar, intermediate "
             "embeddings, yet the notebook's labels put them on opposite sides. "
         )
@@ -216,18 +216,31 @@ def q1_2_text(r: dict | None = None) -> str:
         len(hood["Officer"]["nodes"]),
         sum(len(hood[c]["nodes"]) for c in ("Officer", "Mr. Hi")),
     )
-    early = semi["checkpoints"][0]
-    early_counts = {int(k): v for k, v in early["miss_counts"].items() if int(k) != 8}
     transient = ""
-    if early_counts and len(semi["checkpoints"]) > 1:
-        busiest = max(early_counts, key=lambda k: (early_counts[k], -k))
+    checkpoints = semi["checkpoints"]
+    early = {int(k) for k in checkpoints[0]["miss_counts"]} - {8}
+    if early and len(checkpoints) > 1:
         transient = (
-            f" Early in training (epoch {early['epoch']}) the errors are more spread: member "
-            f"{busiest} is missed by {early_counts[busiest]}/{runs} seeds; member 2, a bridge "
-            f"with {len(zachary['neighbourhoods']['2']['Officer']['nodes'])} of its "
-            f"{sum(len(zachary['neighbourhoods']['2'][c]['nodes']) for c in ('Officer', 'Mr. Hi'))}"
-            " friends in the Officer's club, is the last of them to be settled."
+            f" Early in training (epoch {checkpoints[0]['epoch']}) the errors are spread over "
+            f"{len(early)} other members."
         )
+        for checkpoint in reversed(checkpoints[:-1]):
+            late = {int(k): v for k, v in checkpoint["miss_counts"].items() if int(k) != 8}
+            if late:
+                node = min(late, key=lambda k: (-late[k], k))
+                hood2 = zachary["neighbourhoods"].get(str(node))
+                bridge = ""
+                if hood2:
+                    across = len(hood2["Officer"]["nodes"])
+                    friends2 = across + len(hood2["Mr. Hi"]["nodes"])
+                    bridge = (
+                        f", a bridge with {across} of his {friends2} friends in the Officer's club"
+                    )
+                transient += (
+                    f" The last to be settled is member {node}{bridge}: still missed by "
+                    f"{late[node]}/{runs} seeds at epoch {checkpoint['epoch']}."
+                )
+                break
     return (
         "1. Two GCN layers are two rounds of message passing: each layer averages a node's "
         "features with its neighbours' (weights 1/√(d_i d_j)), so the 2-d embedding of a node "
@@ -603,6 +616,10 @@ def _answer_q1_1() -> Answer:
     )
 
 
+def _by_node(item: tuple[str, int]) -> int:
+    return int(item[0])
+
+
 def _semi_table(r: dict) -> Table:
     semi = r["semi_supervised"]
     runs = len(semi["seeds"])
@@ -610,7 +627,10 @@ def _semi_table(r: dict) -> Table:
         (
             str(c["epoch"]),
             f"{c['mean_accuracy']:.4f}",
-            ", ".join(f"{k} ({v}/{runs})" for k, v in c["miss_counts"].items()) or "none",
+            ", ".join(
+                f"{k} ({v}/{runs})" for k, v in sorted(c["miss_counts"].items(), key=_by_node)
+            )
+            or "none",
         )
         for c in semi["checkpoints"]
     )
@@ -737,7 +757,8 @@ def _print_summary(r: dict, figures: dict) -> None:
     print(
         f"Semi-supervised (labels on 0 and 33 only, {len(semi['seeds'])} seeds, "
         f"{semi['epochs']} epochs): accuracy mean {acc['mean']:.4f}, min {acc['min']:.4f}, "
-        f"max {acc['max']:.4f}; missed {semi['miss_counts']}"
+        f"max {acc['max']:.4f}; missed (node: seeds) "
+        f"{dict(sorted(semi['miss_counts'].items(), key=_by_node))}"
     )
     print(
         f"Zachary's min cut (weighted) misplaces "
