@@ -449,7 +449,8 @@ class ComplexityForm:
             elif result.relation == "different":
                 methods.append(f"{label}a different class")
                 details.append(f"{label}{result.detail}")
-                counterexample[component] = _direction_text(result.direction)
+                name = component if len(self.components) > 1 else "growth"
+                counterexample[name] = _direction_text(result.direction)
             else:
                 methods.append(f"{label}undecided")
                 details.append(f"{label}{result.detail}")
@@ -549,7 +550,7 @@ class SequenceForm:
                 continue
             sequence = tuple(tokens)
             if sequence in sequences:
-                raise AnswerError(f"{' '.join(sequence)} is listed twice")
+                continue  # a set: listing a sequence twice does not add it twice
             sequences.append(sequence)
             if len(numbers) == 1:
                 scores[sequence] = numbers[0]
@@ -574,7 +575,13 @@ class SequenceForm:
         outside = re.sub(r"[(\[{][^()\[\]{}]*[)\]}]", " ", stripped)
         outside = re.sub(r"\band\b", " ", outside)
         if inner_groups and not re.search(r"[A-Za-z]{3,}", outside):
-            return inner_groups
+            merged: list[str] = []
+            for group in inner_groups:  # "{neural network} (-1.25)": the score joins its group
+                if merged and not re.search(r"[A-Za-z]", group):
+                    merged[-1] += " " + group
+                else:
+                    merged.append(group)
+            return merged
         return re.split(r"[,;|]|\band\b", stripped)
 
     def compare(self, reading: SequenceReading) -> Comparison:

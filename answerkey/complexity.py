@@ -219,8 +219,68 @@ def _show_direction(direction: tuple[int, ...], names: list[str]) -> str:
     return text
 
 
+def exponential_variable(expr, variables: list):
+    """A size in an exponent (k^T, 2^T, exp(T)) of a term of `expr`, or None.
+
+    Such a term outgrows every polynomial-times-log class as that size grows
+    with the others fixed (bases are sizes ≥ 3 or numbers > 1)."""
+    import sympy as sp
+
+    terms = expr.args if isinstance(expr, sp.Add | sp.Max) else (expr,)
+    for term in terms:
+        factors = term.args if isinstance(term, sp.Mul) else (term,)
+        for factor in factors:
+            if isinstance(factor, sp.Pow):
+                base, exponent = factor.args
+                grows = base.is_Symbol or (base.is_Number and base > 1)
+            elif isinstance(factor, sp.exp):
+                exponent, grows = factor.args[0], True
+            else:
+                continue
+            if not grows or exponent.is_Number:
+                continue
+            if exponent.is_Symbol and exponent in variables:
+                return exponent
+            if isinstance(exponent, sp.Mul) and all(
+                a.is_positive and (a.is_Number or a in variables) for a in exponent.args
+            ):
+                return next(a for a in exponent.args if a in variables)
+    return None
+
+
+def _exponential_comparison(student, key, variables, names) -> ClassComparison | None:
+    """Decide the cases with an exponential on one side only; None if neither has one."""
+    mine, theirs = exponential_variable(student, variables), exponential_variable(key, variables)
+    if mine is None and theirs is None:
+        return None
+    if mine is not None and theirs is not None:
+        from answerkey.equivalence import same
+
+        if same(student, key):
+            return ClassComparison("equal", "the same expression")
+        return ClassComparison("unknown", "both classes are exponential: a TA should compare them")
+    polynomial = key if mine is not None else student
+    try:
+        growth_terms(polynomial, variables)
+    except Undecided as exc:
+        return ClassComparison("unknown", f"not read as a growth class: {exc}")
+    variable = mine if mine is not None else theirs
+    who = "your class" if mine is not None else "the key's class"
+    name = names[variables.index(variable)]
+    direction = {n: int(v == variable) for n, v in zip(names, variables, strict=True)}
+    return ClassComparison(
+        "different",
+        f"{who} is exponential in {name}, which outgrows any polynomial along "
+        f"{_show_direction(tuple(direction.values()), names)}",
+        direction,
+    )
+
+
 def compare_classes(student, key, variables: list, names: list[str]) -> ClassComparison:
     """Whether O(student) = O(key) as classes, with a direction when they differ."""
+    exponential = _exponential_comparison(student, key, variables, names)
+    if exponential is not None:
+        return exponential
     try:
         mine, theirs = growth_terms(student, variables), growth_terms(key, variables)
     except Undecided as exc:

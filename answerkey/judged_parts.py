@@ -304,15 +304,41 @@ def sequence_form(key: Callable[[], list], vocabulary: Callable[[], tuple[str, .
     return SequenceForm(key=key, vocabulary=vocabulary, length=lambda: len(key()[0][0]))
 
 
+KEY_NAMESPACE = "judge-keys"
+
+
+def stored_sequences(part_id: str) -> list[tuple[tuple[str, ...], float]]:
+    """q5.a-c's Answer.value through the result cache.
+
+    Those answers are computed by running the beam search of `models/` on the
+    Figure 2 decoder, which imports torch; `answerkey check` must not. The value
+    (plain words and numbers) is kept in the cache under the hash of the
+    project's code, so torch is imported once after each code change, not on
+    every check.
+    """
+    from answerkey import cache as result_cache
+
+    key = result_cache.cache_key({"part": part_id, "of": "Answer.value"}, CODE_PACKAGES, ())
+    payload = result_cache.cached(
+        KEY_NAMESPACE,
+        key,
+        lambda: [[list(tokens), float(score)] for tokens, score in key_value(part_id)],
+    )
+    return [(tuple(tokens), float(score)) for tokens, score in payload]
+
+
+CODE_PACKAGES = ("answerkey", "derivations", "numeric", "models")
+
+
 def _q5_words() -> tuple[str, ...]:
     words: dict[str, None] = {}
     for part_id in ("q5.a", "q5.b", "q5.c"):
-        words.update(dict.fromkeys(w for tokens, _ in key_value(part_id) for w in tokens))
+        words.update(dict.fromkeys(w for tokens, _ in stored_sequences(part_id) for w in tokens))
     return tuple(words)
 
 
 def _q5_sequences(part_id: str):
-    return sequence_form(cache(lambda: list(key_value(part_id))), cache(_q5_words))
+    return sequence_form(cache(lambda: stored_sequences(part_id)), cache(_q5_words))
 
 
 def beam_complexity_form(T, k, M, key: Callable[[], dict]):

@@ -293,3 +293,43 @@ def test_grade_missing_file_is_exit_2(tmp_path):
     result = answerkey("grade", str(tmp_path / "nope.csv"))
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def _fail_on_odd(x):
+    if x % 2:
+        raise ValueError("odd")
+    return x
+
+
+def test_sandbox_replaces_workers_that_stop_without_hanging():
+    import signal
+
+    def on_alarm(signum, frame):
+        raise TimeoutError("run_limited hung")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(60)
+    try:
+        results = dict(run_limited(_fail_on_odd, [(i, (i,)) for i in range(12)], jobs=2))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert results[2] == Finished(2)
+    assert results[3] == Stopped("ValueError: odd")
+    assert len(results) == 12
+
+
+def test_check_q5_does_not_import_torch_once_its_key_is_cached(tmp_path):
+    env = dict(os.environ, ANSWERKEY_CACHE_DIR=str(tmp_path))
+    answer = ["check", "q5.b", "neural network, network neural"]
+    warm = subprocess.run(
+        [sys.executable, "-m", "answerkey", *answer], capture_output=True, text=True, env=env
+    )
+    assert warm.returncode == 0, warm.stderr
+    code = (
+        f"import sys; from answerkey.cli import main; main({answer!r});"
+        "heavy = [m for m in ('torch', 'matplotlib') if m in sys.modules];"
+        "sys.stderr.write(repr(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stderr.strip().endswith("[]"), result.stderr

@@ -286,3 +286,85 @@ def test_random_perturbations_are_refuted(case):
     result = judge(part, template.format(x=answer))
     assert result.verdict is Verdict.INCORRECT, (answer, result.method, result.detail)
     assert result.counterexample
+
+
+# --- Q5 (landed): the real key, through the result cache -------------------------------------
+
+Q5_RIGHT = {
+    "q5.a": ["neural, network", "{neural}, {network}", "network, neural", "neural (-0.65), network (-0.73)",
+             "[neural, network]", "NEURAL; NETWORK", "<s> neural, <s> network", "neu, net",
+             "{(neural), (network)}", "network and neural"],
+    "q5.b": ["neural network, network neural", "{neural network} (−1.25), {network neural} (−1.33)",
+             "{(network, neural), (neural, network)}", "NEU NET; NET NEU", "neural→network, network→neural",
+             "network neural and neural network", "[neural network, network neural]",
+             "(neural network), (network neural)", "neural-network | network-neural",
+             "<s> neural network, <s> network neural"],
+    "q5.c": ["neural network network, network neural network",
+             "{neural network network} (−1.85), {network neural network} (−1.93)",
+             "{(network, neural, network), (neural, network, network)}", "neu net net; net neu net",
+             "network neural network and neural network network",
+             "[neural network network, network neural network]",
+             "neural→network→network, network→neural→network",
+             "<s> neural network network, <s> network neural network",
+             "(neural network network), (network neural network)",
+             "NEURAL NETWORK NETWORK | NETWORK NEURAL NETWORK"],
+    "q5.e": ["O(T k^2 log k)", "O(Tk²logk)", r"\mathcal{O}(T k^2 \log k)", "O(T k^2 log(k^2))",
+             "T k^2 lg k", "O(T k^2)", "O(T k M log M)", "O(TkM)", "O(Tk|V|)", "Θ(k^2 T log k)",
+             "O(T (k^2 log k + k M))".replace(" + k M", "")],
+}  # fmt: skip
+Q5_WRONG = {
+    "q5.a": ["neural", "network", "neural neural, neural network", "{neural}", "neural, neural",
+             "neural network", "network network", "neural neural", "network neural",
+             "neural network, network neural"],
+    "q5.b": ["neural neural, neural network", "neural network, network network", "neural network",
+             "neural neural, network network", "network network, network neural", "neural, network",
+             "neural neural", "neural network network, network neural network",
+             "network neural, neural neural", "neural network, network neural, neural neural"],
+    "q5.c": ["neural neural neural, neural network network",
+             "neural network network, neural network neural",
+             "neural network network, network network network", "neural neural neural",
+             "network network network", "neural network, network neural", "neural network network",
+             "network neural network, network neural neural", "neural neural network, network neural network",
+             "neural network neural, network neural neural"],
+    "q5.e": ["T*k", "k^T", "T^2*k^2*log(k)", "O(T k log k)", "O(T k)", "O(k^2 log k)", "O(T k^3)",
+             "O(T log k)", "O(2^T)", "O(T k^2 M)", "O(T)"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "part, answer", [(p, a) for p, answers in Q5_RIGHT.items() for a in answers]
+)
+def test_q5_equivalent_forms_are_correct(part, answer):
+    result = judge(part, answer)
+    assert result.verdict is Verdict.CORRECT, (result.method, result.detail)
+
+
+@pytest.mark.parametrize(
+    "part, answer", [(p, a) for p, answers in Q5_WRONG.items() for a in answers]
+)
+def test_q5_wrong_answers_are_refuted_with_a_witness(part, answer):
+    result = judge(part, answer)
+    assert result.verdict is Verdict.INCORRECT, (result.method, result.detail)
+    assert result.counterexample
+
+
+@pytest.mark.parametrize("part", ["q5.a", "q5.b", "q5.c", "q5.e"])
+def test_q5_rubric_answers_read_and_wrong_ones_match_themselves(part):
+    entry = load_rubric().parts[part]
+    for wrong in entry.wrong:
+        result = judge(part, wrong.answer)
+        assert result.verdict is Verdict.INCORRECT, (part, wrong.answer)
+        assert result.matched == wrong.answer
+    for accepted in entry.accepted:
+        assert judge(part, accepted.answer).verdict is Verdict.CORRECT
+
+
+def test_a_known_beam_mistake_gets_its_feedback():
+    result = judge("q5.c", "neural network network, neural network neural")
+    assert result.credit == 0.5
+    assert "−1.93" in result.feedback
+
+
+def test_an_exponential_class_is_refuted_along_the_exponent():
+    result = judge("q5.e", "O(k^T)")
+    assert result.counterexample == {"growth": "T = t → ∞ (k, M fixed)"}

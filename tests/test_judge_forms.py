@@ -248,7 +248,7 @@ def test_half_right_complexity_gets_a_share_of_the_credit():
 
 def test_a_complexity_direction_is_the_witness():
     result = verdict(BEAM_COST, "O(T k)")
-    assert result.counterexample == {"time": "k = t → ∞ (T, M fixed)"}
+    assert result.counterexample == {"growth": "k = t → ∞ (T, M fixed)"}
 
 
 def test_a_sequence_witness_names_what_is_missing_and_extra():
