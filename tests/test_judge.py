@@ -291,11 +291,13 @@ def test_random_perturbations_are_refuted(case):
 # --- Q5 (landed): the real key, through the result cache -------------------------------------
 
 Q5_RIGHT = {
-    "q5.a": ["neural, network", "{neural}, {network}", "network, neural", "neural (-0.65), network (-0.73)",
+    "q5.a": ["neural, network", "{neural}, {network}", "network, neural",
+             "neural (-0.65), network (-0.73)",
              "[neural, network]", "NEURAL; NETWORK", "<s> neural, <s> network", "neu, net",
              "{(neural), (network)}", "network and neural"],
     "q5.b": ["neural network, network neural", "{neural network} (−1.25), {network neural} (−1.33)",
-             "{(network, neural), (neural, network)}", "NEU NET; NET NEU", "neural→network, network→neural",
+             "{(network, neural), (neural, network)}", "NEU NET; NET NEU",
+             "neural→network, network→neural",
              "network neural and neural network", "[neural network, network neural]",
              "(neural network), (network neural)", "neural-network | network-neural",
              "<s> neural network, <s> network neural"],
@@ -324,7 +326,8 @@ Q5_WRONG = {
              "neural network network, neural network neural",
              "neural network network, network network network", "neural neural neural",
              "network network network", "neural network, network neural", "neural network network",
-             "network neural network, network neural neural", "neural neural network, network neural network",
+             "network neural network, network neural neural",
+             "neural neural network, network neural network",
              "neural network neural, network neural neural"],
     "q5.e": ["T*k", "k^T", "T^2*k^2*log(k)", "O(T k log k)", "O(T k)", "O(k^2 log k)", "O(T k^3)",
              "O(T log k)", "O(2^T)", "O(T k^2 M)", "O(T)"],
