@@ -115,10 +115,10 @@ def printable(text: object, limit: int = 300) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-def csv_cell(value: object) -> str:
+def csv_cell(value: object, limit: int = 2000) -> str:
     """A cell for graded.csv: printable, and a leading formula character defused by
     a leading apostrophe (which spreadsheets show as text and do not evaluate)."""
-    text = "" if value is None else printable(value, limit=2000)
+    text = "" if value is None else printable(value, limit=limit)
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text

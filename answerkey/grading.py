@@ -31,6 +31,7 @@ from answerkey.sandbox import Finished, Limits, run_limited
 
 ERROR = "ERROR"
 DEFAULT_LIMITS = Limits()
+MAX_CELL = 1 << 22  # input cells are kept whole up to this size
 ADDED_COLUMNS = (
     "verdict", "credit", "points", "feedback", "method", "detail", "read_as", "counterexample",
 )  # fmt: skip
@@ -95,6 +96,7 @@ def read_rows(path: Path) -> tuple[list[str], list[Row]]:
         raise GradeInputError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     # Undecodable bytes survive as lone surrogates, so one bad row does not sink the file.
     text = raw.decode("utf-8-sig", errors="surrogateescape")
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))  # a 100-kB answer is a row
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -237,7 +239,9 @@ def write_graded(path: Path, header: list[str], rows: list[Row]) -> None:
                 "read_as": r["read_as"],
                 "counterexample": _counterexample_text(r["counterexample"]),
             }
-        writer.writerow([csv_cell(c) for c in out] + [csv_cell(added.get(c, "")) for c in extra])
+        writer.writerow(
+            [csv_cell(c, limit=MAX_CELL) for c in out] + [csv_cell(added.get(c, "")) for c in extra]
+        )
     write_atomic(path, buffer.getvalue().encode("utf-8"))
 
 

@@ -169,7 +169,18 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         base.read_as, base.read_as_latex = form.show(reading)
     except Exception:  # showing is a courtesy; a failure must not lose the verdict
         base.read_as = ""
-    comparison = form.compare(reading)
+    try:
+        comparison = form.compare(reading)
+    except AnswerError as exc:  # found only when building the comparison
+        base.method = "reading the answer"
+        base.detail = str(exc)
+        return base
+    except (Exception, RecursionError) as exc:  # SymPy can fail in ways no test foresaw
+        base.verdict = Verdict.CANNOT_TELL
+        base.method = "the judge failed"
+        base.detail = f"{type(exc).__name__}: {printable(exc, 200)}"
+        base.feedback = "A TA should read this answer."
+        return base
     base.method = comparison.method
     base.detail = comparison.detail
     if comparison.relation == "equal":

@@ -333,3 +333,13 @@ def test_check_q5_does_not_import_torch_once_its_key_is_cached(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stderr.strip().endswith("[]"), result.stderr
+
+
+def test_a_huge_cell_is_a_row_judged_invalid_and_kept_whole(tmp_path):
+    answer = "d" * 200_000
+    path = write_csv(tmp_path / "big.csv", [("s1", "q2.a", answer), ("s2", "q2.a", "d mu^2")])
+    grade_file(path, tmp_path / "graded.csv", progress=False)
+    rows = read_csv(tmp_path / "graded.csv")
+    assert rows[0]["verdict"] == "INVALID INPUT"
+    assert rows[0]["answer"] == answer
+    assert rows[1]["verdict"] == "CORRECT"

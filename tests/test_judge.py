@@ -371,3 +371,21 @@ def test_a_known_beam_mistake_gets_its_feedback():
 def test_an_exponential_class_is_refuted_along_the_exponent():
     result = judge("q5.e", "O(k^T)")
     assert result.counterexample == {"growth": "T = t → ∞ (k, M fixed)"}
+
+
+# --- the whole judge, fuzzed ------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    ["d", "mu", "sigma", "μ", "σ", "√", "²", "^", "**", "*", "/", "+", "-", "(", ")", "{", "}",
+     "\\frac", "\\sqrt", "sqrt", "log", "exp", "max(", ",", "!", "1", "2", "0", "0.5", " ", "|",
+     "‖", "·", "=", "e", "pi"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=25).map("".join), st.sampled_from(["q2.a", "q2.b", "q2.c"]))
+def test_fuzzed_answers_always_get_one_of_the_four_verdicts(answer, part):
+    result = judge(part, answer)
+    assert result.verdict in set(Verdict)
+    if result.verdict is Verdict.INCORRECT:
+        assert result.counterexample
