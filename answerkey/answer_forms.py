@@ -728,7 +728,10 @@ class ConditionsForm:
     def show(self, reading: ConditionsReading) -> tuple[str, str]:
         import sympy as sp
 
-        plain = "; ".join(f"{sp.sstr(e)} = 0" for e in reading.expressions)
+        plain = "; ".join(
+            f"{sp.sstr(e)} = 0".replace(".T", "ᵀ").replace("W_1", "W₁").replace("W_2", "W₂")
+            for e in reading.expressions
+        )
         latex = r",\quad ".join(f"{sp.latex(e)} = 0" for e in reading.expressions)
         return plain, latex
 

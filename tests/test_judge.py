@@ -389,3 +389,44 @@ def test_fuzzed_answers_always_get_one_of_the_four_verdicts(answer, part):
     assert result.verdict in set(Verdict)
     if result.verdict is Verdict.INCORRECT:
         assert result.counterexample
+
+
+# --- Q4.b.i and Q3, through the registry once their keys have landed ---------------------------
+
+
+def _landed(part):
+    try:
+        form = form_for(part)
+        key = getattr(form, "key", None)
+        if callable(key):
+            key()
+        return True
+    except NotCheckable:
+        return False
+
+
+q4_landed = pytest.mark.skipif(not _landed("q4.b.i"), reason="q4.b.i's key has not landed")
+
+Q4_RIGHT = [
+    "W2^T (X - W2 W1 X) X^T = 0, (X - W2 W1 X) X^T W1^T = 0",
+    "-(2/n) W_2ᵀ(X − W_2W_1X)Xᵀ = 0; -(2/n)(X − W_2W_1X)XᵀW_1ᵀ = 0",
+    "W2^T W2 W1 X X^T = W2^T X X^T and W2 W1 X X^T W1^T = X X^T W1^T",
+    "∂L/∂W1: W2'(X - W2W1X)X' = 0, ∂L/∂W2: (X-W2W1X)X'W1' = 0",
+    "W2^T*(I - W2*W1)*X*X^T = 0 and (I - W2*W1)*X*X^T*W1^T = 0",
+]
+
+
+@q4_landed
+@pytest.mark.parametrize("answer", Q4_RIGHT)
+def test_q4_conditions_in_any_form_are_correct(answer):
+    assert judge("q4.b.i", answer).verdict is Verdict.CORRECT
+
+
+@q4_landed
+@pytest.mark.parametrize(
+    "answer", ["W2^T (X - W2 W1 X) X^T = 0", "-2/n*(X - W2*W1*X)*X^T*W2 = 0", "W2 W1 X = X"]
+)
+def test_q4_unmatched_conditions_are_for_a_ta(answer):
+    result = judge("q4.b.i", answer)
+    assert result.verdict is Verdict.CANNOT_TELL
+    assert result.credit is None
