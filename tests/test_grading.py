@@ -268,9 +268,13 @@ def test_check_strips_control_characters_from_what_it_prints():
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
 
 
-def test_check_does_not_import_heavy_modules():
+@pytest.mark.parametrize(
+    "part, answer",
+    [("q2.a", "d mu^2"), ("q5.e", "O(T k^2)"), ("q4.b.i", "W2 W1 X = X"), ("q3.b.i", "(qᵀk+1)²")],
+)
+def test_check_does_not_import_heavy_modules(part, answer):
     code = (
-        "import sys; from answerkey.cli import main; main(['check', 'q2.a', 'd mu^2']);"
+        f"import sys; from answerkey.cli import main; main([{'check'!r}, {part!r}, {answer!r}]);"
         "heavy = [m for m in ('torch', 'matplotlib') if m in sys.modules];"
         "sys.stderr.write(repr(heavy))"
     )
