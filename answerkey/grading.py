@@ -282,7 +282,10 @@ def grade_file(
     start = time.perf_counter()
     header, rows = read_rows(path)
     grade_rows(rows, jobs=jobs, limits=limits, progress=progress)
-    write_graded(out, header, rows)
+    try:
+        write_graded(out, header, rows)
+    except OSError as exc:
+        raise GradeInputError(f"{out}: cannot write it: {exc.strerror or exc}") from None
     distinct = len({(r.part, r.answer) for r in rows if not r.error})
     return GradeReport(len(rows), out, summarize(rows), time.perf_counter() - start, distinct)
 

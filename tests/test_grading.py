@@ -347,3 +347,11 @@ def test_a_huge_cell_is_a_row_judged_invalid_and_kept_whole(tmp_path):
     assert rows[0]["verdict"] == "INVALID INPUT"
     assert rows[0]["answer"] == answer
     assert rows[1]["verdict"] == "CORRECT"
+
+
+def test_an_unwritable_output_is_a_usage_error(malformed, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = answerkey("grade", str(malformed), "--out", str(blocker / "graded.csv"))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr
