@@ -430,3 +430,41 @@ def test_q4_unmatched_conditions_are_for_a_ta(answer):
     result = judge("q4.b.i", answer)
     assert result.verdict is Verdict.CANNOT_TELL
     assert result.credit is None
+
+
+q3_landed = pytest.mark.skipif(not _landed("q3.b.i"), reason="Q3's keys have not landed")
+
+Q3_CASES = {
+    "q3.b.i": (
+        ["(q^T k + 1)^2", "(qᵀk+1)²", "⟨q,k⟩^2 + 2⟨q,k⟩ + 1", "(q^Tk)^2"],
+        ["q^T k + 1", "exp(q^T k)", "(q^Tk/sqrt(D) + 1)^2"],
+    ),
+    "q3.b.ii": (
+        ["[1, √2 q_1, √2 q_2, q_1², q_2², √2 q_1 q_2]", "(D+1)(D+2)/2", "1 + D + D^2",
+         "[1, √2 x_1, √2 x_2, x_1², x_2², x_1 x_2, x_2 x_1]"],
+        ["[1, q_1, q_2, q_1^2, q_2^2, q_1 q_2]", "2D + 1"],
+    ),
+    "q3.c.i": (
+        ["time: O(N^2 D + N^2 M), memory: O(N^2 + ND + NM)", "O(N² max(D, M)), O(N(N + D + M))"],
+        ["time: O(N^2 D), memory: O(N^2)", "time: O(N D^2 M), memory: O(N D^2 + D^2 M + N M)"],
+    ),
+    "q3.c.ii": (
+        ["time: O(N D^2 M), memory: O(N D^2 + D^2 M + N M)", "O(N D² M), O(D²(N + M) + NM)"],
+        ["time: O(N^2 D + N^2 M), memory: O(N^2 + ND + NM)", "time: O(N D M), memory: O(N D)"],
+    ),
+}  # fmt: skip
+
+
+@q3_landed
+@pytest.mark.parametrize("part, answer", [(p, a) for p, (r, _) in Q3_CASES.items() for a in r])
+def test_q3_right_answers_are_correct(part, answer):
+    result = judge(part, answer)
+    assert result.verdict is Verdict.CORRECT, (result.method, result.detail)
+
+
+@q3_landed
+@pytest.mark.parametrize("part, answer", [(p, a) for p, (_, w) in Q3_CASES.items() for a in w])
+def test_q3_wrong_answers_are_refuted(part, answer):
+    result = judge(part, answer)
+    assert result.verdict is Verdict.INCORRECT, (result.method, result.detail)
+    assert result.counterexample
