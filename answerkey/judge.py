@@ -218,7 +218,10 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
     base.feedback = "A TA should read this answer."
     if match is not None:
         base.matched = match[0].answer
-        base.feedback += f" It matches a known wrong answer: {match[0].feedback}"
+        base.feedback += (
+            f" It matches a known wrong answer: {match[0].feedback}"
+            f" (the rubric gives it {match[0].credit:g})"
+        )
     return base
 
 
