@@ -1,6 +1,1090 @@
-"""Q3: kernelized linear attention."""
+"""Q3: kernelized linear attention.
 
-from answerkey.parts import Part, Question
+The answers are the objects `derivations.kernel_attention` derives (SymPy):
+the convexity argument of q3.a, the kernel and its feature maps, eq. 3 with φ,
+and exact operation and memory counts of `models.kernel_attention` with their
+dominant terms. The checks prove the stated forms equal to the derived ones
+(general where SymPy reaches symbolic sizes, exhaustive over concrete sizes
+otherwise, and saying which), check the bound on exact rational instances,
+find the blow-up of a sign-changing similarity numerically, and hold the
+counts against the implementation: matrix-product FLOPs against
+torch.utils.flop_counter.FlopCounterMode, all arithmetic against the
+project's own `OperationCounter`, memory against the bytes autograd saves
+(one per storage) and against the peak memory of a fresh process per size.
+
+    answerkey run attention [--json] [--quick] [--sizes N …] [--remeasure]
+
+times both forms (float32, one thread, no autograd) and measures their peak
+memory (with autograd, a fresh process per size) as N grows, fits log-log
+slopes over N ≥ 1024, finds the crossover N, and draws
+`attention_scaling.png`. Measured numbers live under the results' "timings"
+key only: they never reach results.json or the documents' text; the figure
+says it shows a measurement.
+
+Answer.value contracts: q3.a None (prose); q3.b.i `(qk + 1)**2` in the Symbol
+`derivations.kernel_attention.qk` (qᵀk); q3.b.ii {"feature_map":
+derivations.kernel_attention.feature_map (D → list in vector_symbols("q", D)),
+"dimension_merged", "dimension_ordered"}; q3.b.iii None (a formula a TA
+reads); q3.c.i / q3.c.ii {"time", "memory", "time_O", "memory_O",
+"matmul_flops"}, Exprs in N, D, M.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table
+from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
+
+EXHAUSTIVE_DIMS = tuple(range(1, 9))
+# (N, D, M) at which the implementation is counted: D = 1 (no cross terms), odd sizes.
+COUNT_SIZES = ((7, 1, 1), (5, 2, 3), (16, 4, 8), (33, 3, 7), (64, 8, 8))
+# Peak memory: sizes large enough that the measured growth is the tensors, not noise.
+PEAK_SIZES = {"softmax": (1024, 2048, 4096), "linear": (16384, 32768, 65536)}
+PEAK_DEGREE = {"softmax": 2, "linear": 1}
+SLOPE_TOLERANCE = 0.25
+AGREEMENT_TOLERANCE = 1e-10
+FIGURE = "attention_scaling.png"
+NAMESPACE = "attention"
+LIBRARIES = ("torch", "numpy", "sympy", "matplotlib")
+MEASURED_CODE = ("models/kernel_attention.py", "numeric/kernel_attention.py")
+# Variants of the linearized form: (constant, merged) — the key's map, the ordered-pair
+# map and the two maps of the alternative reading (qᵀk)².
+VARIANTS = {
+    "(qᵀk+1)², merged": (True, True),
+    "(qᵀk+1)², ordered pairs": (True, False),
+    "(qᵀk)², merged": (False, True),
+    "(qᵀk)², ordered pairs": (False, False),
+}
+
+
+def _derivation():
+    # Imported on demand: `answerkey list` must not pay for SymPy.
+    from derivations import kernel_attention
+
+    return kernel_attention
+
+
+def _numeric():
+    from numeric import kernel_attention
+
+    return kernel_attention
+
+
+# --- the key's stated forms ------------------------------------------------------------------
+
+
+def claimed_costs(form: str) -> dict:
+    """The counts as the key states them; each is proved equal to the derived total."""
+    KA = _derivation()
+    N, D, M = KA.N, KA.D, KA.M
+    if form == "softmax":
+        return {
+            "flops": 2 * N**2 * (D + M),
+            "operations": N**2 * (2 * D + 2 * M + 5) - N * (M + 2),
+            "saved": N**2 + 2 * N * D + N * M,
+            "time_O": N**2 * D + N**2 * M,
+            "memory_O": N**2 + N * D + N * M,
+        }
+    P = KA.DIMENSION_MERGED
+    return {
+        "flops": 2 * N * P * (2 * M + 1),
+        "operations": 2 * N * D * (D + 1) + 4 * N * P * M + 3 * N * P - P * M - P - N,
+        "saved": 2 * N * D + 2 * N * P + 2 * N * M + P * M + P + N,
+        "time_O": N * D**2 * M,
+        "memory_O": N * D**2 + N * M + D**2 * M,
+    }
+
+
+# --- q3.a ------------------------------------------------------------------------------------
+
+
+def _prove_convex_weights() -> Outcome:
+    import sympy as sp
+
+    w = _derivation().convex_weights()
+    sums = prove_equal(w["weights_sum"], sp.Integer(1), "Σ_j s_j / Σ_l s_l and 1")
+    if w["weight"].is_nonnegative is not True:
+        return Outcome(Verdict.UNKNOWN, f"SymPy could not show {w['weight']} ≥ 0")
+    return all_proved(
+        [sums],
+        "for symbolic N: Σ_j s_j/Σ_l s_l = 1 (constant factor pulled out of the sum), and "
+        "s_j/S ≥ 0 for s_j ≥ 0, S > 0: V'_i is a convex combination of the V_j",
+    )
+
+
+def _prove_jensen_gap() -> Outcome:
+    gap = _derivation().jensen_gap_identity()
+    outcome = prove_equal(gap["lhs"], gap["rhs"], "the two sides")
+    return all_proved(
+        [outcome],
+        "for symbolic N and any M (in inner products g_jk = V_jᵀV_k), with Σ w_j = 1: "
+        "Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖² = ½ Σ_jk w_j w_k ‖V_j − V_k‖² ≥ 0",
+    )
+
+
+def _jensen_gap_coordinates() -> Outcome:
+    KA = _derivation()
+    outcomes = []
+    for n in range(1, 5):
+        for m in range(1, 4):
+            sides = KA.jensen_gap_at(n, m)
+            outcomes.append(
+                prove_equal(sides["gap"], sides["half_sum"], f"the gap at N={n}, M={m}")
+            )
+    return all_proved(
+        outcomes, "in coordinates, w_N = 1 − Σ_{j<N} w_j, for every N = 1…4 and M = 1…3"
+    )
+
+
+def _bound_instances() -> Outcome:
+    r = _numeric().convex_bound_instances(count=2000, seed=0)
+    detail = (
+        f"{r['instances']} exact rational instances (N ≤ 6, M ≤ 4; scores nonnegative with "
+        f"zeros, or (qᵀk+1)²; seed {r['seed']}): ‖V'_i‖² ≤ max_j ‖V_j‖² in every one; largest "
+        f"ratio {r['max_ratio']:.6g}, attained with equality {r['attained']} times "
+        f"(one nonzero score)"
+    )
+    if r["violations"]:
+        return Outcome(Verdict.REFUTED, detail, {"instance": str(r["violations"][0])})
+    return Outcome(Verdict.PROVED, detail)
+
+
+def _blow_up() -> Outcome:
+    import numpy as np
+    import torch
+
+    from models.kernel_attention import identity_features, kernelized_attention
+
+    r = _numeric().plain_dot_blow_up(seed=0)
+    # The implementation blows up the same way: rerun the last step through the model.
+    rng = np.random.default_rng(r["seed"])
+    sizes = r["sizes"]
+    Q, K, V = (rng.standard_normal((sizes["N"], w)) for w in (sizes["D"], sizes["D"], sizes["M"]))
+    Q[0] = Q[0] + (r["t_star"] + r["deltas"][-1]) * K.sum(axis=0)
+    model = kernelized_attention(*(torch.from_numpy(x) for x in (Q, K, V)), identity_features)
+    model_norm = float(model[0].norm())
+    bound = r["max_value_norm"]
+    ok = (
+        r["denominators_negative"] > 0
+        and r["denominators_positive"] > 0
+        and abs(r["norm_vs_delta_slope"] + 1) < 0.05
+        and r["norms"][-1] > 1e6 * bound
+        and abs(model_norm / r["norms"][-1] - 1) < 1e-4
+        and r["quadratic_max_ratio"] <= 1
+        and r["softmax_max_ratio"] <= 1
+    )
+    detail = (
+        f"Gaussian Q, K, V (N={sizes['N']}, D={sizes['D']}, M={sizes['M']}, seed {r['seed']}), "
+        f"sim = qᵀk: {r['denominators_negative']} of {sizes['N']} denominators negative; moving "
+        f"Q_0 to the root t* = {r['t_star']:.4f} of its denominator (|den| = "
+        f"{abs(r['denominator_at_t_star']):.1e} there), ‖V'_0‖ at t* + δ grows as δ^"
+        f"{r['norm_vs_delta_slope']:.3f}, reaching {r['norms'][-1]:.3g} at δ = "
+        f"{r['deltas'][-1]:g} against max_j ‖V_j‖ = {bound:.3g} (the model: {model_norm:.3g}); "
+        f"with (qᵀk+1)² and with softmax every ‖V'_i‖ ≤ max_j ‖V_j‖ (ratios "
+        f"{r['quadratic_max_ratio']:.3f}, {r['softmax_max_ratio']:.3f})"
+    )
+    statistics = {k: r[k] for k in ("norm_vs_delta_slope", "quadratic_max_ratio",
+                                    "softmax_max_ratio", "plain_max_ratio")}  # fmt: skip
+    return Outcome(Verdict.PASS if ok else Verdict.FAIL, detail, statistics=statistics)
+
+
+def _corner_case() -> Outcome:
+    import torch
+
+    from models.kernel_attention import kernel_attention_quadratic, kernelized_attention
+
+    r = _numeric().epsilon_corner_case(eps=1e-6)
+    exact = set(r["dots"]) == {"-1"} and set(r["scores"]) == {"0"} and r["denominator"] == "0"
+    Q = torch.tensor([[1.0, 1.0]], dtype=torch.float64)
+    K = torch.tensor([[-1.0, 0.0], [0.0, -1.0], [-2.0, 1.0]], dtype=torch.float64)
+    V = torch.tensor([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]], dtype=torch.float64)
+    quadratic = kernel_attention_quadratic(Q, K, V)
+    linear = kernelized_attention(Q, K, V)
+    guarded = kernelized_attention(Q, K, V, eps=1e-6)
+    floats = bool(torch.isnan(quadratic).all()) and float(guarded.norm()) < 1e-8
+    detail = (
+        "q = (1, 1), K = ((−1, 0), (0, −1), (−2, 1)): every qᵀK_j = −1 exactly, so every "
+        "(qᵀk+1)² = 0 and the denominator is exactly 0 (rational arithmetic). In float64 the "
+        "O(N²) form returns NaN (0/0); the linearized form's denominator φ(q)ᵀΣ_jφ(K_j) comes "
+        f"out as a rounding residue, so it returns a finite but meaningless V' = "
+        f"({float(linear[0, 0]):.4g}, {float(linear[0, 1]):.4g}); with ε = 1e-6 added, "
+        f"‖V'‖ = {float(guarded.norm()):.1e}, inside the bound"
+    )
+    ok = exact and floats
+    return Outcome(Verdict.PROVED if ok else Verdict.REFUTED, detail,
+                   None if ok else {"q": "(1, 1)", "K": "((−1, 0), (0, −1), (−2, 1))"})  # fmt: skip
+
+
+def _checks_a() -> list[Check]:
+    return [
+        Check("nonnegative scores, not all zero, make the weights of eq. 3 a convex combination",
+              Evidence.GENERAL, _prove_convex_weights),
+        Check("Jensen gap: ‖V'_i‖² = Σ_j w_j‖V_j‖² − ½Σ_jk w_j w_k‖V_j − V_k‖² ≤ max_j ‖V_j‖²",
+              Evidence.GENERAL, _prove_jensen_gap),
+        Check("the same gap identity in coordinates", Evidence.EXHAUSTIVE,
+              _jensen_gap_coordinates),
+        Check("‖V'_i‖ ≤ max_j ‖V_j‖ for nonnegative scores, exactly", Evidence.EXACT_INSTANCE,
+              _bound_instances),
+        Check("with sim = qᵀk the denominator crosses 0 and V'_i blows up", Evidence.NUMERIC,
+              _blow_up),
+        Check("(qᵀk+1)² corner case: every Q_iᵀK_j = −1 gives 0/0; ε guards it",
+              Evidence.EXACT_INSTANCE, _corner_case),
+    ]  # fmt: skip
+
+
+def _answer_a() -> Answer:
+    return Answer(
+        latex=r"\mathrm{sim}(Q_i, K_j) \ge 0 \text{ for all } j \text{ and } "
+        r"\sum_j \mathrm{sim}(Q_i, K_j) > 0 \;\Rightarrow\; \|V'_i\| \le \max_j \|V_j\|",
+        value=None,
+        text=(
+            "The denominator must be strictly positive, and it stays so when every similarity "
+            "score is nonnegative, sim(Q_i, K_j) ≥ 0, and not all of them are zero. Then the "
+            "weights w_j = sim(Q_i, K_j) / Σ_l sim(Q_i, K_l) are nonnegative and sum to 1, so "
+            "V'_i is a convex combination (a weighted average) of the V_j and cannot leave "
+            "their convex hull: ‖V'_i‖ ≤ max_j ‖V_j‖. If the scores can be negative (e.g. the "
+            "plain dot product qᵀk), positive and negative terms can cancel, the denominator "
+            "can be 0 or arbitrarily close to it while the numerator is not, and V'_i blows "
+            "up. Softmax's exp(qᵀk/√D) > 0 always satisfies the condition."
+        ),
+    )
+
+
+# --- q3.b.i ----------------------------------------------------------------------------------
+
+
+def _prove_kernel() -> Outcome:
+    import sympy as sp
+
+    KA = _derivation()
+    outcomes = [
+        prove_equal(KA.quadratic_kernel(), KA.KERNEL, "(γ qᵀk + c)² at γ = c = 1 and (qᵀk + 1)²"),
+        prove_equal(KA.KERNEL, 1 + 2 * KA.qk + KA.qk**2, "(qᵀk + 1)² and 1 + 2qᵀk + (qᵀk)²"),
+        prove_equal(KA.polynomial_kernel(2, 1, 0), KA.ALTERNATIVE_KERNEL, "(qᵀk + 0)² and (qᵀk)²"),
+    ]
+    if sp.Poly(KA.KERNEL, KA.qk).degree() != 2:
+        return Outcome(Verdict.REFUTED, "the kernel is not of degree 2", {"degree": "≠ 2"})
+    return all_proved(
+        outcomes,
+        "the degree-2 polynomial kernel with γ = c = 1 is (qᵀk + 1)² = 1 + 2qᵀk + (qᵀk)²; "
+        "with c = 0 it is the alternative reading (qᵀk)²",
+    )
+
+
+def _kernel_is_positive_semidefinite() -> Outcome:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    worst = {}
+    for name, constant in (("(qᵀk+1)²", 1.0), ("(qᵀk)²", 0.0)):
+        lowest = np.inf
+        for d in (1, 2, 4, 8):
+            X = rng.standard_normal((60, d))
+            gram = (X @ X.T + constant) ** 2
+            eigenvalues = np.linalg.eigvalsh(gram)
+            lowest = min(lowest, eigenvalues.min() / eigenvalues.max())
+        worst[name] = float(lowest)
+    ok = all(v > -1e-12 for v in worst.values())
+    detail = (
+        "Gram matrices of 60 Gaussian points at D = 1, 2, 4, 8 (seed 0) are positive "
+        "semidefinite, as a kernel's must be: smallest eigenvalue / largest = "
+        + ", ".join(f"{v:.1e} for {k}" for k, v in worst.items())
+        + " (≥ −1e-12: rounding)"
+    )
+    return Outcome(Verdict.PASS if ok else Verdict.FAIL, detail, statistics=worst)
+
+
+def _checks_b_i() -> list[Check]:
+    return [
+        Check("sim(q, k) = (qᵀk + 1)², the degree-2 polynomial kernel with constants 1",
+              Evidence.GENERAL, _prove_kernel),
+        Check("both readings are positive semidefinite kernels", Evidence.NUMERIC,
+              _kernel_is_positive_semidefinite),
+    ]  # fmt: skip
+
+
+def _answer_b_i() -> Answer:
+    KA = _derivation()
+    return Answer(
+        latex=r"\mathrm{sim}(q, k) = " + KA.latex(KA.KERNEL),
+        value=KA.KERNEL,
+        text=(
+            "sim(q, k) = (qᵀk + 1)² = 1 + 2qᵀk + (qᵀk)²: the polynomial kernel (γqᵀk + c)^d "
+            "with d = 2 and γ = c = 1. Reading “every constant set to 1” as no constant term "
+            "gives (qᵀk)², which the key accepts (its feature map and costs are given with "
+            "q3.b.ii and q3.c.ii)."
+        ),
+    )
+
+
+# --- q3.b.ii ---------------------------------------------------------------------------------
+
+
+def _exhaustive_feature_maps(constant: bool) -> Outcome:
+    import sympy as sp
+
+    KA = _derivation()
+    outcomes = []
+    for d in EXHAUSTIVE_DIMS:
+        for merged in (True, False):
+            difference = KA.kernel_identity_difference(d, constant, merged)
+            length = len(KA.feature_map(d, constant, merged))
+            expected = KA.feature_dimension(constant, merged).subs(KA.D, d)
+            form = "merged" if merged else "ordered-pair"
+            outcomes.append(prove_equal(difference, sp.Integer(0), f"φᵀφ − K ({form}, D = {d})"))
+            outcomes.append(prove_equal(sp.Integer(length), expected, f"{form} length at D = {d}"))
+        outcomes.append(prove_equal(KA.double_sum_lemma_at(d), sp.Integer(0), f"lemma at D = {d}"))
+    kernel = "(qᵀk + 1)²" if constant else "(qᵀk)²"
+    return all_proved(
+        outcomes,
+        f"φ(q)ᵀφ(k) − {kernel} expands to 0 for every D = 1…8, merged and ordered-pair maps, "
+        "whose lengths match the dimension formulas; the double-sum lemma expands to 0 too",
+    )
+
+
+def _prove_double_sum_lemma() -> Outcome:
+    lemma = _derivation().double_sum_lemma()
+    outcome = prove_equal(lemma["lhs"], lemma["rhs"], "(Σ_i q_i k_i)² and Σ_i Σ_j q_i q_j k_i k_j")
+    return all_proved(
+        [outcome],
+        "for symbolic D: pulling q_i k_i out of the inner sum and then Σ_j q_j k_j out of the "
+        "outer turns Σ_i Σ_j (q_i q_j)(k_i k_j) into (Σ_i q_i k_i)(Σ_j q_j k_j), the square",
+    )
+
+
+def _prove_general_map() -> Outcome:
+    import sympy as sp
+
+    KA = _derivation()
+    identity = KA.ordered_map_identity_general()
+    ordered = prove_equal(identity["inner_product"], identity["kernel"], "φᵀφ and (qᵀk+1)²")
+    merging = prove_equal(KA.pair_merging_difference(), sp.Integer(0), "the pair-merging lemma")
+    return all_proved(
+        [ordered, merging],
+        "for symbolic D: the ordered-pair map's inner product 1 + Σ_i (√2q_i)(√2k_i) + "
+        "Σ_iΣ_j (q_iq_j)(k_ik_j) is (qᵀk + 1)² by the lemma; the merged map regroups the same "
+        "sum (pairs (i, j), (j, i) → one √2 q_i q_j component, checked per pair)",
+    )
+
+
+def _prove_dimensions() -> Outcome:
+    KA = _derivation()
+    return all_proved(
+        [
+            prove_equal(KA.merged_dimension(), KA.DIMENSION_MERGED, "counted merged length"),
+            prove_equal(KA.ordered_dimension(), KA.DIMENSION_ORDERED, "counted ordered length"),
+            prove_equal(
+                KA.merged_dimension(False), KA.ALTERNATIVE_DIMENSION_MERGED, "(qᵀk)² merged"
+            ),
+            prove_equal(
+                KA.ordered_dimension(False), KA.ALTERNATIVE_DIMENSION_ORDERED, "(qᵀk)² ordered"
+            ),
+        ],  # fmt: skip
+        "components counted as symbolic sums: 1 + D + D + Σ_{i<j} 1 = (D+1)(D+2)/2, "
+        "1 + D + Σ_iΣ_j 1 = 1 + D + D²; for (qᵀk)²: D(D+1)/2 and D²",
+    )
+
+
+def _model_feature_maps() -> Outcome:
+    import numpy as np
+    import sympy as sp
+    import torch
+
+    from models.kernel_attention import feature_dimension, quadratic_features
+
+    KA = _derivation()
+    rng = np.random.default_rng(1)
+    worst = 0.0
+    for d in EXHAUSTIVE_DIMS:
+        x = rng.standard_normal((5, d))
+        for constant, merged in VARIANTS.values():
+            model = quadratic_features(torch.from_numpy(x), constant, merged).numpy()
+            symbols = KA.vector_symbols("q", d)
+            exact = sp.lambdify(symbols, KA.feature_map(d, constant, merged), "numpy")
+            reference = np.array([np.broadcast_to(exact(*row), (model.shape[1],)) for row in x])
+            if model.shape[1] != feature_dimension(d, constant, merged):
+                return Outcome(Verdict.FAIL, f"model φ has {model.shape[1]} components at D={d}")
+            worst = max(worst, float(np.abs(model - reference).max()))
+            kernel = (x @ x.T + (1.0 if constant else 0.0)) ** 2
+            worst = max(worst, float(np.abs(model @ model.T - kernel).max() / np.abs(kernel).max()))
+    ok = worst < 1e-12
+    return Outcome(
+        Verdict.PASS if ok else Verdict.FAIL,
+        f"models.kernel_attention.quadratic_features equals the derived φ component by "
+        f"component and φ(Q)φ(K)ᵀ equals the kernel matrix, all four maps, D = 1…8, float64: "
+        f"largest difference {worst:.1e} (< 1e-12)",
+        statistics={"max_difference": worst},
+    )
+
+
+def _checks_b_ii() -> list[Check]:
+    return [
+        Check("φ(q)ᵀφ(k) = (qᵀk + 1)² for D = 1…8, merged and ordered-pair maps",
+              Evidence.EXHAUSTIVE, lambda: _exhaustive_feature_maps(True)),
+        Check("the double-sum lemma (Σ_i q_i k_i)² = Σ_i Σ_j (q_i q_j)(k_i k_j)",
+              Evidence.GENERAL, _prove_double_sum_lemma),
+        Check("φ(q)ᵀφ(k) = (qᵀk + 1)² for every D (ordered-pair map; merged by regrouping)",
+              Evidence.GENERAL, _prove_general_map),
+        Check("dimensions (D+1)(D+2)/2 merged, 1 + D + D² ordered", Evidence.GENERAL,
+              _prove_dimensions),
+        Check("alternative reading: φ(q)ᵀφ(k) = (qᵀk)² for D = 1…8", Evidence.EXHAUSTIVE,
+              lambda: _exhaustive_feature_maps(False)),
+        Check("the model's feature maps are the derived ones", Evidence.NUMERIC,
+              _model_feature_maps),
+    ]  # fmt: skip
+
+
+def _answer_b_ii() -> Answer:
+    import sympy as sp
+
+    KA = _derivation()
+    example = sp.latex(sp.Matrix(KA.feature_map(2)).T)
+    return Answer(
+        latex=(
+            r"\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ q_1^2, \dots, q_D^2,\ "
+            r"\sqrt2\, q_i q_j\ (i < j)\big),\quad \dim\phi = "
+            + sp.latex(KA.DIMENSION_MERGED)
+            + r"\ \ (\text{or } 1 + D + D^2 \text{ keeping every ordered pair } q_i q_j)"
+        ),
+        value={
+            "feature_map": KA.feature_map,
+            "dimension_merged": KA.DIMENSION_MERGED,
+            "dimension_ordered": KA.DIMENSION_ORDERED,
+        },
+        text=(
+            "Expand (qᵀk + 1)² = 1 + 2Σ_i q_i k_i + Σ_i Σ_j (q_i q_j)(k_i k_j) and read off one "
+            "component per term: φ(q) = (1, √2 q_1, …, √2 q_D, q_1², …, q_D², √2 q_i q_j for "
+            "i < j), with (D+1)(D+2)/2 components. Keeping every ordered pair q_i q_j instead "
+            "(no √2 on the products) gives an equally valid φ with 1 + D + D² components. "
+            f"For D = 2: φ(q) = (1, √2q₁, √2q₂, q₁², q₂², √2q₁q₂) [{example}]. Under the "
+            "(qᵀk)² reading, φ(q) = (q_i², √2 q_i q_j for i < j): D(D+1)/2 components (or D² "
+            "with ordered pairs)."
+        ),
+    )
+
+
+# --- q3.b.iii --------------------------------------------------------------------------------
+
+
+def _prove_associativity_general() -> Outcome:
+    KA = _derivation()
+    forms = KA.associativity_general()
+    outcomes = []
+    for what in ("num", "den"):
+        lhs, rhs = forms[f"eq3_{what}"], forms[f"eq5_{what}"]
+        same = lhs.doit() == rhs.doit()
+        outcomes.append(
+            Outcome(Verdict.PROVED, "")
+            if same
+            else Outcome(Verdict.UNKNOWN, f"SymPy did not identify {lhs} and {rhs}")
+        )
+    return all_proved(
+        outcomes,
+        "for symbolic N, P, M (MatrixSymbols): (ΦQ ΦKᵀ)V = ΦQ(ΦKᵀV) and (ΦQ ΦKᵀ)1 = ΦQ(ΦKᵀ1) — "
+        "SymPy's matrix product is associative, both sides are ΦQ·ΦKᵀ·V",
+    )
+
+
+def _prove_associativity_entries() -> Outcome:
+    import sympy as sp
+
+    KA = _derivation()
+    outcomes = []
+    cases = [("generic", n, p, m) for n in (1, 2, 3) for p in (1, 2, 3) for m in (1, 2)]
+    cases += [("quadratic", n, d, m) for n in (1, 2, 3) for d in (1, 2) for m in (1, 2)]
+    for kind, n, width, m in cases:
+        sides = KA.eq3_and_eq5(n, width, m, None if kind == "generic" else "quadratic")
+        for row in range(n):
+            for what in ("num", "den"):
+                lhs, rhs = sides[f"eq3_{what}"][row], sides[f"eq5_{what}"][row]
+                difference = sp.expand(sp.Matrix([lhs]) - sp.Matrix([rhs]))
+                if difference != sp.zeros(*difference.shape):
+                    return Outcome(
+                        Verdict.REFUTED,
+                        f"{kind} φ, N={n}, width={width}, M={m}: the {what} of row {row + 1} "
+                        f"differ by {difference}",
+                        {"N": str(n), "width": str(width), "M": str(m)},
+                    )
+        outcomes.append(Outcome(Verdict.PROVED, ""))
+    return all_proved(
+        outcomes,
+        "numerators and denominators of eq. 3 (sim = φᵀφ) and eq. 5 are the same polynomials "
+        "in symbolic entries: a generic φ (free features, width P) for every N, P ≤ 3, M ≤ 2, "
+        "and the quadratic φ with sim = (Q_iᵀK_j + 1)² for every N ≤ 3, D ≤ 2, M ≤ 2",
+    )
+
+
+def _checks_b_iii() -> list[Check]:
+    return [
+        Check("eq. 3 with sim = φᵀφ equals eq. 5 (associativity), symbolic sizes",
+              Evidence.GENERAL, _prove_associativity_general),
+        Check("eq. 3 with a kernel equals eq. 5, entry by entry, small sizes",
+              Evidence.EXHAUSTIVE, _prove_associativity_entries),
+    ]  # fmt: skip
+
+
+def _answer_b_iii() -> Answer:
+    return Answer(
+        latex=r"V'_i = \frac{\sum_{j=1}^N \phi(Q_i)^\top \phi(K_j)\, V_j}"
+        r"{\sum_{j=1}^N \phi(Q_i)^\top \phi(K_j)} = "
+        r"\frac{\phi(Q_i)^\top \sum_{j=1}^N \phi(K_j)\, V_j^\top}"
+        r"{\phi(Q_i)^\top \sum_{j=1}^N \phi(K_j)}",
+        value=None,
+        text=(
+            "Replace sim(Q_i, K_j) by φ(Q_i)ᵀφ(K_j) in eq. 3: V'_i = Σ_j φ(Q_i)ᵀφ(K_j) V_j / "
+            "Σ_j φ(Q_i)ᵀφ(K_j). Since φ(Q_i) does not depend on j it comes out of both sums, "
+            "V'_i = φ(Q_i)ᵀ(Σ_j φ(K_j)V_jᵀ) / φ(Q_i)ᵀ(Σ_j φ(K_j)), which is eq. 5: the sums "
+            "are shared by every i."
+        ),
+    )
+
+
+# --- q3.c ------------------------------------------------------------------------------------
+
+
+def _prove_costs(form: str) -> Outcome:
+    import sympy as sp
+
+    KA = _derivation()
+    derived = KA.costs(form)
+    claimed = claimed_costs(form)
+    outcomes = [
+        prove_equal(derived[key], claimed[key], f"the derived and stated {key}")
+        for key in ("flops", "operations", "saved", "time_O", "memory_O")
+    ]
+    # FLOPs are homogeneous in N: doubling N multiplies them by exactly 4 (softmax) or 2.
+    factor = 4 if form == "softmax" else 2
+    doubled = derived["flops"].subs(KA.N, 2 * KA.N)
+    outcomes.append(
+        prove_equal(doubled, factor * derived["flops"], f"FLOPs(2N) and {factor}·FLOPs(N)")
+    )
+    degree = sp.Poly(derived["operations"], KA.N).degree()
+    if degree != (2 if form == "softmax" else 1):
+        return Outcome(
+            Verdict.REFUTED, f"operations have degree {degree} in N", {"degree": str(degree)}
+        )
+    return all_proved(
+        outcomes,
+        f"summed over the steps of models.kernel_attention: FLOPs "
+        f"{sp.sstr(sp.factor(claimed['flops']))}, operations of degree {degree} in N, memory "
+        f"{sp.sstr(sp.factor(claimed['saved']))}; dominant terms O({sp.sstr(claimed['time_O'])}) "
+        f"and O({sp.sstr(claimed['memory_O'])}); FLOPs(2N) = {factor}·FLOPs(N) exactly",
+    )
+
+
+def _variants(form: str) -> dict:
+    return {"softmax": None} if form == "softmax" else VARIANTS
+
+
+def _count_against(form: str, what: str) -> Outcome:
+    """Derived counts against the implementation's, at COUNT_SIZES, float32 and float64."""
+    KA = _derivation()
+    NK = _numeric()
+    checked, mismatches = 0, []
+    for name, variant in _variants(form).items():
+        constant, merged = variant or (True, True)
+        derived = KA.costs(form, constant, merged)
+        fn = NK.attention_fn(form, constant, merged)
+        for n, d, m in COUNT_SIZES:
+            at = {KA.N: n, KA.D: d, KA.M: m}
+            for dtype, size in (("float32", 4), ("float64", 8)):
+                args = NK.inputs(n, d, m, dtype)
+                if what == "flops":
+                    got, want = NK.count_matmul_flops(fn, *args), derived["flops"].subs(at)
+                elif what == "operations":
+                    got, want = (
+                        NK.count_operations(fn, *args)["total"],
+                        derived["operations"].subs(at),
+                    )
+                else:
+                    got, want = NK.saved_bytes(fn, *args)["bytes"], size * derived["saved"].subs(at)
+                checked += 1
+                if got != want:
+                    mismatches.append((name, n, d, m, dtype, got, int(want)))
+    sizes = ", ".join(f"({n},{d},{m})" for n, d, m in COUNT_SIZES)
+    counter = {
+        "flops": "torch.utils.flop_counter.FlopCounterMode",
+        "operations": "numeric.kernel_attention.OperationCounter (TorchDispatchMode)",
+        "saved": "saved_tensors_hooks, one per storage",
+    }[what]
+    variants = "" if form == "softmax" else f" for the {len(VARIANTS)} feature maps"
+    if mismatches:
+        name, n, d, m, dtype, got, want = mismatches[0]
+        return Outcome(
+            Verdict.REFUTED,
+            f"{counter} counts {got} at (N, D, M) = ({n}, {d}, {m}) {dtype} ({name}), "
+            f"derived {want}",
+            {"N": str(n), "D": str(d), "M": str(m), "dtype": dtype},
+        )  # fmt: skip
+    return Outcome(
+        Verdict.PROVED,
+        f"{counter} equals the derived count{variants} at (N, D, M) = {sizes}, float32 and "
+        f"float64 ({checked} runs)",
+    )
+
+
+def peak_memory_measurements() -> dict:
+    """Peak memory growth per size (bytes), fresh process per size, through the cache."""
+    from answerkey import cache as result_cache
+
+    jobs = [{"form": form, "n": n, "d": 8, "m": 8, "dtype": "float32"}
+            for form, sizes in PEAK_SIZES.items() for n in sizes]  # fmt: skip
+    key = result_cache.cache_key({"jobs": jobs}, MEASURED_CODE, ("torch",))
+
+    def measure() -> dict:
+        return {"jobs": jobs, "peak_bytes": _numeric().peak_memory(jobs)}
+
+    return result_cache.cached("attention-peak", key, measure)
+
+
+def _peak_memory(form: str) -> Outcome:
+    KA = _derivation()
+    NK = _numeric()
+    r = peak_memory_measurements()
+    rows = [(job["n"], peak) for job, peak in zip(r["jobs"], r["peak_bytes"], strict=True)
+            if job["form"] == form]  # fmt: skip
+    if any(peak <= 0 for _, peak in rows):
+        return Outcome(Verdict.FAIL, f"a peak-memory measurement failed: {rows}")
+    ns = [n for n, _ in rows]
+    peaks = [p for _, p in rows]
+    saved = [4 * int(KA.costs(form)["saved"].subs({KA.N: n, KA.D: 8, KA.M: 8})) for n in ns]
+    slope = NK.fit_slope(ns, peaks)
+    ratios = [p / s for p, s in zip(peaks, saved, strict=True)]
+    degree = PEAK_DEGREE[form]
+    ok = abs(slope - degree) <= SLOPE_TOLERANCE and all(0.9 <= x <= 4 for x in ratios)
+    detail = (
+        f"measured in a fresh process per size (D = M = 8, float32, forward with autograd), "
+        f"N = {', '.join(map(str, ns))}: peak growth "
+        f"{', '.join(f'{p / 2**20:.1f}' for p in peaks)} MiB, log-log slope {slope:.2f} "
+        f"(big-O: {degree} ± {SLOPE_TOLERANCE}); peak / derived saved bytes "
+        f"{', '.join(f'{x:.2f}' for x in ratios)} (transients on top of what is kept)"
+    )  # fmt: skip
+    statistics = {
+        "sizes": ns,
+        "peak_bytes": peaks,
+        "slope": round(slope, 4),
+        "peak_over_saved": [round(x, 4) for x in ratios],
+    }
+    return Outcome(Verdict.PASS if ok else Verdict.FAIL, detail, statistics=statistics)
+
+
+def _softmax_reference() -> Outcome:
+    import torch
+
+    from models.kernel_attention import softmax_attention
+
+    worst = 0.0
+    generator = torch.Generator().manual_seed(3)
+    for n, d, m in ((1, 1, 1), (9, 4, 3), (64, 8, 8), (100, 16, 5)):
+        Q, K, V = (torch.randn(n, w, generator=generator, dtype=torch.float64) for w in (d, d, m))
+        reference = torch.nn.functional.scaled_dot_product_attention(Q[None], K[None], V[None])[0]
+        worst = max(worst, float((softmax_attention(Q, K, V) - reference).abs().max()))
+    ok = worst < 1e-12
+    return Outcome(
+        Verdict.PASS if ok else Verdict.FAIL,
+        f"models.kernel_attention.softmax_attention against torch's scaled_dot_product_attention, "
+        f"float64, four sizes: largest difference {worst:.1e} (< 1e-12)",
+        statistics={"max_difference": worst},
+    )
+
+
+def _linear_agrees_with_quadratic() -> Outcome:
+    import torch
+
+    NK = _numeric()
+    worst = 0.0
+    generator = torch.Generator().manual_seed(4)
+    runs = 0
+    for n, d, m in ((1, 1, 1), (16, 3, 2), (128, 8, 8), (300, 5, 7)):
+        Q, K, V = ((0.5 * torch.randn(n, w, generator=generator, dtype=torch.float64))
+                   for w in (d, d, m))  # fmt: skip
+        for constant, merged in VARIANTS.values():
+            linear = NK.attention_fn("linear", constant, merged)(Q, K, V)
+            quadratic = NK.attention_fn("quadratic", constant)(Q, K, V)
+            worst = max(
+                worst, float(((linear - quadratic).abs() / quadratic.abs().clamp(min=1)).max())
+            )
+            runs += 1
+    ok = worst < AGREEMENT_TOLERANCE
+    return Outcome(
+        Verdict.PASS if ok else Verdict.FAIL,
+        f"the linearized form (eq. 5) and the O(N²) form (eq. 3 with the kernel) agree in float64 "
+        f"for all four feature maps at N up to 300 ({runs} runs): largest difference "
+        f"{worst:.1e} (< {AGREEMENT_TOLERANCE:g})",
+        statistics={"max_difference": worst, "runs": runs},
+    )  # fmt: skip
+
+
+def _checks_c(form: str):
+    def build() -> list[Check]:
+        name = "softmax" if form == "softmax" else "linearized"
+        checks = [
+            Check(f"{name}: exact counts and big-O derived step by step", Evidence.GENERAL,
+                  lambda: _prove_costs(form)),
+            Check(f"{name}: matrix-product FLOPs equal FlopCounterMode's",
+                  Evidence.EXACT_INSTANCE, lambda: _count_against(form, "flops")),
+            Check(f"{name}: all arithmetic equals the operation counter's",
+                  Evidence.EXACT_INSTANCE, lambda: _count_against(form, "operations")),
+            Check(f"{name}: bytes saved for backward equal the derived memory",
+                  Evidence.EXACT_INSTANCE, lambda: _count_against(form, "saved")),
+            Check(f"{name}: measured peak memory grows as N^{PEAK_DEGREE[form]}",
+                  Evidence.NUMERIC, lambda: _peak_memory(form), timeout_s=300),
+        ]  # fmt: skip
+        if form == "softmax":
+            checks.append(Check("softmax attention as implemented is torch's",
+                                Evidence.NUMERIC, _softmax_reference))  # fmt: skip
+        else:
+            checks.append(Check("linearized and O(N²) quadratic-kernel attention agree to 1e-10",
+                                Evidence.NUMERIC, _linear_agrees_with_quadratic))  # fmt: skip
+        return checks
+
+    return build
+
+
+def counts_table(sizes=(256, 1024, 4096, 16384), d: int = 8, m: int = 8) -> Table:
+    """Derived (and counter-checked) FLOPs and saved memory at D = M = 8, float32."""
+    KA = _derivation()
+    rows = []
+    for n in sizes:
+        at = {KA.N: n, KA.D: d, KA.M: m}
+        soft, lin = KA.costs("softmax"), KA.costs("linear")
+        sf, lf = int(soft["flops"].subs(at)), int(lin["flops"].subs(at))
+        sm, lm = 4 * int(soft["saved"].subs(at)), 4 * int(lin["saved"].subs(at))
+        rows.append((str(n), f"{sf:,}", f"{lf:,}", f"{sf / lf:.1f}×",
+                     f"{sm / 2**20:.2f} MiB", f"{lm / 2**20:.2f} MiB"))  # fmt: skip
+    return Table(
+        f"Counted costs at D = M = {d}, float32 (derived, equal to the counters)",
+        ("N", "softmax FLOPs", "linear FLOPs", "ratio", "softmax kept", "linear kept"),
+        tuple(rows),
+    )
+
+
+FIGURE_CAPTION = (
+    "Measured on the build machine (varies by machine and load): forward time (one thread, "
+    "no autograd) and peak memory growth (fresh process per N, forward with autograd) of "
+    "softmax and linearized quadratic-kernel attention, D = M = 8, float32, log-log, with "
+    "fitted slopes over N ≥ 1024 and the crossover N; dashed: the derived saved-for-backward "
+    "memory."
+)
+
+
+def _complexity_answer(form: str) -> Answer:
+    import sympy as sp
+
+    claimed = claimed_costs(form)
+    value = {
+        "time": claimed["operations"],
+        "memory": claimed["saved"],
+        "time_O": claimed["time_O"],
+        "memory_O": claimed["memory_O"],
+        "matmul_flops": claimed["flops"],
+    }
+    if form == "softmax":
+        latex = (
+            r"\text{time } O\big(N^2 (D + M)\big) = O\big(N^2 \max(D, M)\big),\quad "
+            r"\text{memory } O\big(N^2 + N (D + M)\big)"
+        )
+        text = (
+            "Time O(N²(D + M)): QKᵀ costs 2N²D FLOPs, the softmax O(N²), and the product with V "
+            "2N²M; exactly "
+            f"{sp.sstr(sp.expand(claimed['operations']))} scalar operations "
+            f"({sp.sstr(sp.factor(claimed['flops']))} matrix-product FLOPs). Memory "
+            "O(N² + N(D + M)): backpropagation keeps Q, K, V and the N×N attention matrix, "
+            f"{sp.sstr(claimed['saved'])} numbers (plus the N×M output); computing it also "
+            "holds a second N×N matrix (the scores) for a moment."
+        )
+    else:
+        latex = r"\text{time } O(N D^2 M),\quad \text{memory } O(N D^2 + N M + D^2 M)"
+        text = (
+            "Time O(N D² M): with P = (D+1)(D+2)/2 = O(D²) features, φ(Q) and φ(K) cost O(N D²), "
+            "Σ_j φ(K_j)V_jᵀ and φ(Q)(·) each 2NPM FLOPs, the denominator 2NP; exactly "
+            f"{sp.sstr(sp.factor(claimed['flops']))} matrix-product FLOPs — linear in N. Memory "
+            "O(N D² + N M + D² M): backpropagation keeps Q, K, V, φ(Q), φ(K) (N·P each), the "
+            "P×M matrix Σ_j φ(K_j)V_jᵀ, Σ_j φ(K_j), the numerator and the denominator; no N×N "
+            "matrix. Under the (qᵀk)² reading P = D(D+1)/2 (or D² with ordered pairs): the "
+            "same big-O."
+        )
+    return Answer(
+        latex=latex,
+        value=value,
+        text=text,
+        figures=[Figure(FIGURE, FIGURE_CAPTION)],
+        tables=[counts_table()],
+    )
+
+
+# --- the experiment ----------------------------------------------------------------------------
+
+
+def experiment_config(quick: bool, sizes=None, d: int = 8, m: int = 8,
+                      dtype: str = "float32") -> dict:  # fmt: skip
+    top = 11 if quick else 14
+    return {
+        "sizes": sorted(sizes) if sizes else [2**e for e in range(4, top + 1)],
+        "d": d,
+        "m": m,
+        "dtype": dtype,
+        "threads": 1,
+        "seed": 0,
+        "fit_from": 1024,
+    }
+
+
+def run_attention(cfg: dict) -> dict:
+    """Counts (deterministic) and measurements ("timings") of both forms at every N."""
+    import math
+
+    import torch
+
+    KA = _derivation()
+    NK = _numeric()
+    sizes, d, m = cfg["sizes"], cfg["d"], cfg["m"]
+    counts = {form: {"flops": [], "operations": [], "saved_bytes": [], "counted_flops": []}
+              for form in NK.FORMS}  # fmt: skip
+    element = torch.tensor([], dtype=getattr(torch, cfg["dtype"])).element_size()
+    for form in NK.FORMS:
+        derived = KA.costs(form)
+        fn = NK.attention_fn(form)
+        for n in sizes:
+            at = {KA.N: n, KA.D: d, KA.M: m}
+            counts[form]["flops"].append(int(derived["flops"].subs(at)))
+            counts[form]["operations"].append(int(derived["operations"].subs(at)))
+            counts[form]["saved_bytes"].append(element * int(derived["saved"].subs(at)))
+            # Shapes only: FlopCounterMode on meta tensors runs no arithmetic.
+            meta = NK.inputs(n, d, m, cfg["dtype"], device="meta")
+            counts[form]["counted_flops"].append(NK.count_matmul_flops(fn, *meta))
+    flop_slopes = {}
+    for form in NK.FORMS:
+        flops = counts[form]["flops"]
+        ratios = {f"{b / a:.12g}" for a, b in zip(flops, flops[1:], strict=False)}
+        doubling = all(b == 2 * a for a, b in zip(sizes, sizes[1:], strict=False))
+        exact = len(ratios) == 1 and doubling
+        flop_slopes[form] = (
+            math.log2(float(ratios.pop())) if exact
+            else NK.fit_slope(sizes, flops)
+        )  # fmt: skip
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(cfg["threads"])
+    try:
+        seconds = {form: [NK.time_forward(form, n, d, m, cfg["dtype"], seed=cfg["seed"])
+                          for n in sizes] for form in NK.FORMS}  # fmt: skip
+    finally:
+        torch.set_num_threads(previous)
+    jobs = [{"form": form, "n": n, "d": d, "m": m, "dtype": cfg["dtype"]}
+            for form in NK.FORMS for n in sizes]  # fmt: skip
+    peaks = NK.peak_memory(jobs)
+    peak = {form: [p for job, p in zip(jobs, peaks, strict=True) if job["form"] == form]
+            for form in NK.FORMS}  # fmt: skip
+    fit = [i for i, n in enumerate(sizes) if n >= cfg["fit_from"]]
+    if len(fit) < 2:
+        fit = list(range(len(sizes)))
+    fit_sizes = [sizes[i] for i in fit]
+
+    def slope(values):
+        return NK.fit_slope(fit_sizes, [values[i] for i in fit])
+
+    timings = {
+        "seconds": seconds,
+        "peak_bytes": peak,
+        "time_slopes": {form: slope(seconds[form]) for form in NK.FORMS},
+        "memory_slopes": {form: slope(peak[form]) for form in NK.FORMS},
+        "fit_sizes": fit_sizes,
+        "crossover_time": NK.crossover(sizes, seconds["softmax"], seconds["linear"]),
+        "crossover_memory": NK.crossover(sizes, peak["softmax"], peak["linear"]),
+        "speedup_at_largest": seconds["softmax"][-1] / seconds["linear"][-1],
+        "torch_threads": cfg["threads"],
+    }
+    return {
+        "config": cfg,
+        "counts": counts,
+        "counts_match_flop_counter": all(c["flops"] == c["counted_flops"] for c in counts.values()),
+        "flop_slopes": flop_slopes,
+        "operation_degree_in_N": {"softmax": 2, "linear": 1},
+        "timings": timings,
+    }
+
+
+def results(cfg: dict, remeasure: bool = False) -> dict:
+    from answerkey import cache as result_cache
+
+    key = result_cache.cache_key(cfg, ("derivations", *MEASURED_CODE), LIBRARIES)
+    if remeasure:
+        result_cache.entry_path(NAMESPACE, key).unlink(missing_ok=True)
+    return result_cache.cached(NAMESPACE, key, lambda: run_attention(cfg))
+
+
+def draw_scaling(r: dict, path: Path) -> None:
+    """Log-log time and peak memory against N, fitted slopes, the crossover."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    cfg, t = r["config"], r["timings"]
+    sizes = np.asarray(cfg["sizes"], float)
+    colors = {"softmax": "#c0392b", "linear": "#2471a3"}
+    labels = {"softmax": "softmax attention", "linear": "linearized (qᵀk+1)²"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 4.6))
+    fit = np.asarray(t["fit_sizes"], float)
+    for ax, key, slopes, unit, scale in (
+        (left, "seconds", t["time_slopes"], "forward time (s)", 1.0),
+        (right, "peak_bytes", t["memory_slopes"], "peak memory growth (MiB)", 2.0**-20),
+    ):  # fmt: skip
+        for form in ("softmax", "linear"):
+            values = np.asarray(t[key][form], float) * scale
+            ok = values > 0
+            ax.plot(sizes[ok], values[ok], "o-", color=colors[form], ms=4, lw=1.4,
+                    label=f"{labels[form]} (slope {slopes[form]:.2f})")  # fmt: skip
+            chosen = np.isin(sizes, fit) & ok
+            if chosen.sum() >= 2:
+                coef = np.polyfit(np.log(sizes[chosen]), np.log(values[chosen]), 1)
+                ax.plot(fit, np.exp(np.polyval(coef, np.log(fit))), "-", color=colors[form],
+                        lw=6, alpha=0.18)  # fmt: skip
+            if key == "peak_bytes":
+                kept = np.asarray(r["counts"][form]["saved_bytes"], float) * scale
+                ax.plot(sizes, kept, "--", color=colors[form], lw=1, alpha=0.8,
+                        label=f"{labels[form]}: derived kept for backward")  # fmt: skip
+        cross = t["crossover_time" if key == "seconds" else "crossover_memory"]
+        if cross:
+            ax.axvline(cross, color="0.35", ls=":", lw=1.2)
+            ax.annotate(f"crossover N ≈ {cross:.0f}", (cross, 0.97),
+                        xycoords=("data", "axes fraction"), ha="left", va="top", fontsize=9,
+                        color="0.25", xytext=(4, 0), textcoords="offset points")  # fmt: skip
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("sequence length N")
+        ax.set_ylabel(unit)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left" if key == "peak_bytes" else "lower right")
+    left.set_title("time (median of repeats)", fontsize=10)
+    right.set_title("memory (fresh process per N)", fontsize=10)
+    fig.suptitle(
+        f"Measured: D = {cfg['d']}, M = {cfg['m']}, {cfg['dtype']}, CPU, {cfg['threads']} thread; "
+        f"shaded lines: fits over N ≥ {cfg['fit_from']}",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    fig.savefig(path.with_suffix(".pdf"))
+    plt.close(fig)
+
+
+def _add_arguments(parser) -> None:
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="sequence lengths (default 16 … 16384 by doubling; --quick: … 2048)",
+    )
+    parser.add_argument("--remeasure", action="store_true",
+                        help="measure again instead of reusing the cached measurement")  # fmt: skip
+
+
+MAX_SIZE = 1 << 15  # softmax's N×N float32 matrices: 4 GiB each beyond this
+
+
+def _run(args) -> dict:
+    from answerkey.cli import UsageError
+
+    sizes = getattr(args, "sizes", None)
+    if sizes is not None:
+        if len(set(sizes)) < 2:
+            raise UsageError("--sizes needs at least two different lengths")
+        bad = [n for n in sizes if not 1 <= n <= MAX_SIZE]
+        if bad:
+            raise UsageError(f"--sizes must lie in 1…{MAX_SIZE}; got {bad[0]}")
+    cfg = experiment_config(args.quick, sizes)
+    r = results(cfg, remeasure=getattr(args, "remeasure", False))
+    figures = Path(args.out) / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    draw_scaling(r, figures / FIGURE)
+    out = {**r, "figures": [str(figures / FIGURE)]}
+    if not args.json:
+        _print(out)
+    return out
+
+
+def _print(r: dict) -> None:
+    cfg, t, c = r["config"], r["timings"], r["counts"]
+    print(f"Attention, D = {cfg['d']}, M = {cfg['m']}, {cfg['dtype']}, CPU, {cfg['threads']} "
+          "thread (measured; cached until the code changes, or --remeasure)")  # fmt: skip
+    print(f"{'N':>6} {'softmax s':>11} {'linear s':>11} {'speedup':>8} {'softmax MiB':>12} "
+          f"{'linear MiB':>11} {'softmax FLOPs':>15} {'linear FLOPs':>13}")  # fmt: skip
+    for i, n in enumerate(cfg["sizes"]):
+        s, lin = t["seconds"]["softmax"][i], t["seconds"]["linear"][i]
+        print(f"{n:>6} {s:>11.3e} {lin:>11.3e} {s / lin:>7.1f}× "
+              f"{t['peak_bytes']['softmax'][i] / 2**20:>12.2f} "
+              f"{t['peak_bytes']['linear'][i] / 2**20:>11.2f} "
+              f"{c['softmax']['flops'][i]:>15,} {c['linear']['flops'][i]:>13,}")  # fmt: skip
+    fs = ", ".join(f"{k} {v:.3f}" for k, v in r["flop_slopes"].items())
+    ts = ", ".join(f"{k} {v:.2f}" for k, v in t["time_slopes"].items())
+    ms = ", ".join(f"{k} {v:.2f}" for k, v in t["memory_slopes"].items())
+    print(f"FLOP slopes (counted, FlopCounterMode agrees: {r['counts_match_flop_counter']}): {fs}")
+    print(f"time slopes over N ≥ {cfg['fit_from']}: {ts}; memory slopes: {ms}")
+    ct, cm = t["crossover_time"], t["crossover_memory"]
+    print(f"crossover N: time {'none' if ct is None else f'{ct:.0f}'}, "
+          f"memory {'none' if cm is None else f'{cm:.0f}'}; linear form "
+          f"{t['speedup_at_largest']:.0f}× faster at N = {cfg['sizes'][-1]}")  # fmt: skip
+    print("figures: " + ", ".join(r["figures"]))
+
+
+EXPERIMENTS = [
+    Experiment(
+        "attention",
+        "Q3: time and peak memory of softmax vs linearized attention as N grows",
+        _run,
+        _add_arguments,
+    )
+]
+
+
+# --- the question ------------------------------------------------------------------------------
+
+ASSUMPTIONS = ("N, D, M positive integers", "Q, K ∈ R^{N×D}, V ∈ R^{N×M}")
+COST_ASSUMPTIONS = (
+    *ASSUMPTIONS,
+    "a matrix product (m×k)(k×n): 2mkn FLOPs, mn(2k−1) scalar operations; softmax over a row "
+    "of n: 5n − 2 operations",
+    "memory: the numbers autograd keeps for backward (Q, K, V and intermediates)",
+)
+
+NOTES_A = (
+    "HW6 caveat: even with (qᵀk + 1)² ≥ 0 the denominator is 0 when every Q_iᵀK_j = −1 (0/0); "
+    "implementations add a small ε to the denominator. ε does not rescue a similarity that can "
+    "be negative: its denominator can be −ε.",
+    "Full credit for “the denominator must be positive” or “sim ≥ 0 and not all zero” with the "
+    "reason (weights of a convex combination / no cancellation to zero). “Nonzero” alone is "
+    "not enough: a denominator near zero still blows V'_i up.",
+)
+NOTES_B_I = (
+    "HW6 caveat: “constants set to 1” is usually read as (qᵀk + 1)²; (qᵀk)² is a defensible "
+    "reading too. The key gives the first and accepts the second with its own φ (then q3.b.ii "
+    "and q3.c.ii follow through).",
+)
+NOTES_B_II = (
+    "HW6 caveat: φ for (qᵀk + 1)² has (D+1)(D+2)/2 components with the √2 cross terms merged, or "
+    "1 + D + D² with every ordered pair kept: both are right. Any φ with φ(q)ᵀφ(k) = (qᵀk + 1)² "
+    "is right (e.g. vec(x̃x̃ᵀ) with x̃ = (1, x), (D+1)² components); the order of the components "
+    "does not matter, nor their signs.",
+    "Under the (qᵀk)² reading: φ(q) = (q_i², √2 q_i q_j for i < j), D(D+1)/2 components (or D² "
+    "ordered).",
+)
+NOTES_C_I = (
+    "Memory counts what backpropagation keeps: Q, K, V and the N×N attention matrix; the N×M "
+    "output and the transient N×N score matrix come on top and do not change the big-O.",
+    "O(N²D) alone (dropping M), or O(N²) for memory without Q, K, V, are partial answers.",
+)
+NOTES_C_II = (
+    "The O(·) needs the feature dimension: P = O(D²) gives O(N D² M) time; O(N D M) (treating "
+    "φ as width D) is wrong. Under the (qᵀk)² reading the big-O is the same.",
+    "The exact counts assume the key's implementation (models/kernel_attention.py); a different "
+    "order of operations changes lower-order terms only.",
+)
 
 QUESTION = Question(
     number=3,
@@ -14,27 +1098,69 @@ QUESTION = Question(
         r"softmax attention is the case $\mathrm{sim}(q, k) = \exp(q^\top k / \sqrt{D})$."
     ),
     parts=[
-        Part("q3.a", "What conditions on the denominator of eq. 3 keep V'_i from blowing up?"),
+        Part(
+            "q3.a",
+            "What conditions on the denominator of eq. 3 keep V'_i from blowing up?",
+            answer=_answer_a,
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _steps()["q3.a"],
+            checks=_checks_a,
+            notes=NOTES_A,
+        ),
         Part(
             "q3.b.i",
             '"Quadratic kernel attention": the polynomial kernel of degree 2, with every constant '
             "factor set to 1. Derive sim(q, k).",
+            answer=_answer_b_i,
+            assumptions=("q, k ∈ R^D",),
+            steps=lambda: _steps()["q3.b.i"],
+            checks=_checks_b_i,
+            notes=NOTES_B_I,
         ),
         Part(
             "q3.b.ii",
             "Derive the feature map φ(·) of that quadratic kernel, so that K(q, k) = φ(q)ᵀφ(k).",
+            answer=_answer_b_ii,
+            assumptions=("q, k ∈ R^D, D a positive integer",),
+            steps=lambda: _steps()["q3.b.ii"],
+            checks=_checks_b_ii,
+            notes=NOTES_B_II,
         ),
-        Part("q3.b.iii", "For a general kernel with feature map φ, rewrite eq. 3 using φ."),
+        Part(
+            "q3.b.iii",
+            "For a general kernel with feature map φ, rewrite eq. 3 using φ.",
+            answer=_answer_b_iii,
+            assumptions=("φ: R^D → R^P any feature map",),
+            steps=lambda: _steps()["q3.b.iii"],
+            checks=_checks_b_iii,
+        ),
         Part(
             "q3.c.i",
             "Softmax attention: the computational cost and memory requirement of computing all "
             "V'_i, in terms of N, D, M (memory includes everything stored for backpropagation).",
+            answer=lambda: _complexity_answer("softmax"),
+            assumptions=COST_ASSUMPTIONS,
+            steps=lambda: _steps()["q3.c.i"],
+            checks=_checks_c("softmax"),
+            notes=NOTES_C_I,
+            experiment="attention",
         ),
         Part(
             "q3.c.ii",
             "Linearized degree-2 polynomial kernel attention, using associativity "
             "(V'_i = φ(Q_i)ᵀ Σ_j φ(K_j)V_jᵀ / φ(Q_i)ᵀ Σ_j φ(K_j), eq. 5): its computational cost "
             "and memory requirement.",
+            answer=lambda: _complexity_answer("linear"),
+            assumptions=(*COST_ASSUMPTIONS, "the merged feature map, P = (D+1)(D+2)/2"),
+            steps=lambda: _steps()["q3.c.ii"],
+            checks=_checks_c("linear"),
+            notes=NOTES_C_II,
+            experiment="attention",
         ),
     ],
 )
+
+
+@cache
+def _steps():
+    return _derivation().steps()

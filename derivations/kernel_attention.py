@@ -1,0 +1,563 @@
+"""Q3: kernelized linear attention, derived in SymPy.
+
+Symbols: `qk` stands for the dot product qᵀk (a real number); N, D, M are the
+sequence length, the query/key width and the value width (positive integers).
+
+- q3.a   the weights s_j / Σ_l s_l of eq. 3 are a convex combination when every
+         s_j ≥ 0 and Σ_l s_l > 0 (symbolic N), and the Jensen gap
+         Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖² = ½ Σ_j Σ_k w_j w_k ‖V_j − V_k‖² ≥ 0
+         (symbolic N, any M: in inner products g_jk = V_jᵀV_k), so
+         ‖V'_i‖² ≤ Σ_j w_j‖V_j‖² ≤ max_j ‖V_j‖².
+- q3.b   sim(q, k) = (qᵀk + 1)², its feature maps (merged √2 cross terms,
+         (D+1)(D+2)/2 components; or every ordered pair, 1 + D + D²), the
+         identity φ(q)ᵀφ(k) = (qᵀk + 1)² expanded for concrete D and, for
+         symbolic D, through the double-sum lemma (Σ_i q_i k_i)² =
+         Σ_i Σ_j (q_i q_j)(k_i k_j); the alternative reading (qᵀk)² alongside.
+- q3.b.iii  eq. 3 with sim = φ(·)ᵀφ(·) equals eq. 5 (associativity).
+- q3.c   exact operation counts and saved-for-backward element counts of
+         `models.kernel_attention`, step by step, and their dominant terms.
+
+Counting conventions (the same as `numeric.kernel_attention.OperationCounter`):
+a matrix product (m×k)(k×n) is 2mkn FLOPs the way FLOP counters count it (one
+multiply and one add per term), and mn(2k − 1) scalar operations exactly (mk n
+multiplies, m n (k − 1) adds); an elementwise op is one operation per output
+element; a sum of n numbers is n − 1 additions; a softmax over a row of n is
+5n − 2 (n − 1 comparisons for the max, n subtractions, n exponentials, n − 1
+additions, n divisions). Memory counts the elements of every distinct tensor
+autograd keeps for backward (Q, K, V and the intermediates), not the output.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+from sympy.simplify.simplify import factor_sum
+
+from derivations.steps import Step
+
+qk = sp.Symbol("qk", real=True)  # stands for qᵀk
+N, D, M = sp.symbols("N D M", integer=True, positive=True)
+P = sp.Symbol("P", integer=True, positive=True)  # a feature map's output width
+
+KERNEL = (qk + 1) ** 2
+ALTERNATIVE_KERNEL = qk**2
+
+# Bound indices of the symbolic sums, and the one every innermost sum is renamed to
+# so that sums differing only in their dummy compare equal.
+i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
+_CANONICAL = sp.Symbol("iota", integer=True, positive=True)
+
+
+# --- q3.b.i: the kernel ---------------------------------------------------------------------
+
+
+def polynomial_kernel(degree=2, gamma=1, c=1) -> sp.Expr:
+    """K(q, k) = (γ qᵀk + c)^degree, the polynomial kernel, as an expression in `qk`."""
+    return (gamma * qk + c) ** degree
+
+
+def quadratic_kernel() -> sp.Expr:
+    """Degree 2 with every constant factor (γ and c) set to 1."""
+    return polynomial_kernel(2, 1, 1)
+
+
+# --- q3.b.ii: feature maps --------------------------------------------------------------------
+
+
+def vector_symbols(name: str, dim: int) -> tuple[sp.Symbol, ...]:
+    """(name_1, …, name_dim), real: the components of a concrete-width vector."""
+    return tuple(sp.Symbol(f"{name}_{index}", real=True) for index in range(1, dim + 1))
+
+
+def feature_map(dim: int, constant: bool = True, merged: bool = True, name: str = "q"):
+    """φ(q) as a list of expressions in `vector_symbols(name, dim)`.
+
+    constant=True is the map of (qᵀk + 1)², constant=False that of (qᵀk)². Order as
+    `models.kernel_attention.quadratic_features`: [1, √2 q, q², √2 q_i q_j (i<j, by i)]
+    merged, [1, √2 q, q_i q_j (every ordered pair, row-major)] otherwise.
+    """
+    x = vector_symbols(name, dim)
+    head = [sp.Integer(1), *[sp.sqrt(2) * xi for xi in x]] if constant else []
+    if merged:
+        squares = [xi**2 for xi in x]
+        cross = [sp.sqrt(2) * x[a] * x[b] for a, b in itertools.combinations(range(dim), 2)]
+        return head + squares + cross
+    return head + [x[a] * x[b] for a in range(dim) for b in range(dim)]
+
+
+def merged_dimension(constant: bool = True) -> sp.Expr:
+    """P of the merged map, counted: 1 + D (linear) + D (squares) + Σ_{i<j} 1 (pairs)."""
+    pairs = sp.summation(sp.summation(1, (j, i + 1, D)), (i, 1, D))
+    return sp.factor((1 + D if constant else 0) + D + pairs)
+
+
+def ordered_dimension(constant: bool = True) -> sp.Expr:
+    """P of the ordered-pair map: 1 + D + Σ_i Σ_j 1."""
+    pairs = sp.summation(sp.summation(1, (j, 1, D)), (i, 1, D))
+    return sp.expand((1 + D if constant else 0) + pairs)
+
+
+DIMENSION_MERGED = (D + 1) * (D + 2) / 2
+DIMENSION_ORDERED = 1 + D + D**2
+ALTERNATIVE_DIMENSION_MERGED = D * (D + 1) / 2
+ALTERNATIVE_DIMENSION_ORDERED = D**2
+
+
+def kernel_identity_difference(dim: int, constant: bool = True, merged: bool = True) -> sp.Expr:
+    """φ(q)ᵀφ(k) − K(q, k), expanded, at a concrete width (0 when the map is right)."""
+    phi_q = feature_map(dim, constant, merged, "q")
+    phi_k = feature_map(dim, constant, merged, "k")
+    dot = sum(
+        a * b for a, b in zip(vector_symbols("q", dim), vector_symbols("k", dim), strict=True)
+    )
+    kernel = (KERNEL if constant else ALTERNATIVE_KERNEL).subs(qk, dot)
+    return sp.expand(sum(a * b for a, b in zip(phi_q, phi_k, strict=True)) - kernel)
+
+
+def pair_merging_difference() -> sp.Expr:
+    """The merging lemma: the ordered pairs (i, j), (j, i) contribute what one √2-weighted
+    component does, (q_i q_j)(k_i k_j) + (q_j q_i)(k_j k_i) − (√2 q_i q_j)(√2 k_i k_j)."""
+    qi, qj, ki, kj = sp.symbols("q_i q_j k_i k_j", real=True)
+    return sp.expand(
+        qi * qj * ki * kj + qj * qi * kj * ki - (sp.sqrt(2) * qi * qj) * (sp.sqrt(2) * ki * kj)
+    )
+
+
+def canonical_dummies(expr: sp.Expr) -> sp.Expr:
+    """Rename the index of every innermost single-limit Sum to one fixed symbol.
+
+    Σ_i a_i and Σ_j a_j are the same number; SymPy compares them structurally.
+    Only sums with no sum inside are renamed, and the fixed symbol occurs nowhere
+    else, so no index is captured.
+    """
+    if _CANONICAL in expr.free_symbols:
+        raise ValueError("the canonical index already occurs in the expression")
+
+    def innermost(e) -> bool:
+        return isinstance(e, sp.Sum) and len(e.limits) == 1 and not e.function.has(sp.Sum)
+
+    def rename(e):
+        ((var, low, high),) = e.limits
+        return sp.Sum(e.function.xreplace({var: _CANONICAL}), (_CANONICAL, low, high))
+
+    return expr.replace(innermost, rename)
+
+
+def double_sum(summand: sp.Expr, first=i, second=j, upper=D) -> sp.Expr:
+    """Σ_first Σ_second summand, constant factors pulled out of each sum (inner first)."""
+    inner = factor_sum(sp.Sum(summand, (second, 1, upper)))
+    return factor_sum(sp.Sum(sp.expand(inner), (first, 1, upper)))
+
+
+def double_sum_lemma() -> dict[str, sp.Expr]:
+    """(Σ_i q_i k_i)² and Σ_i Σ_j (q_i q_j)(k_i k_j) for symbolic D.
+
+    `factored` is the double sum after pulling the constant factor out of the inner
+    and then the outer sum: (Σ_j q_j k_j)(Σ_i q_i k_i). With the dummies renamed it
+    is the square: the lemma for every D.
+    """
+    q, kk = sp.IndexedBase("q", real=True), sp.IndexedBase("k", real=True)
+    square = sp.Sum(q[i] * kk[i], (i, 1, D)) ** 2
+    double = sp.Sum(sp.Sum(q[i] * q[j] * kk[i] * kk[j], (j, 1, D)), (i, 1, D))
+    factored = double_sum(q[i] * q[j] * kk[i] * kk[j])
+    return {
+        "square": square,
+        "double_sum": double,
+        "factored": factored,
+        "lhs": canonical_dummies(square),
+        "rhs": canonical_dummies(factored),
+    }
+
+
+def ordered_map_identity_general() -> dict[str, sp.Expr]:
+    """φ(q)ᵀφ(k) of the ordered-pair map for symbolic D, block by block:
+    1·1 + Σ_i (√2 q_i)(√2 k_i) + Σ_i Σ_j (q_i q_j)(k_i k_j), and (qᵀk + 1)²."""
+    q, kk = sp.IndexedBase("q", real=True), sp.IndexedBase("k", real=True)
+    linear = factor_sum(sp.Sum((sp.sqrt(2) * q[i]) * (sp.sqrt(2) * kk[i]), (i, 1, D)))
+    pairs = double_sum(q[i] * q[j] * kk[i] * kk[j])
+    inner_product = canonical_dummies(1 + linear + pairs)
+    kernel = canonical_dummies(KERNEL.subs(qk, sp.Sum(q[i] * kk[i], (i, 1, D))))
+    return {"inner_product": inner_product, "kernel": kernel}
+
+
+def double_sum_lemma_at(dim: int) -> sp.Expr:
+    """(Σ q_i k_i)² − Σ_i Σ_j (q_i q_j)(k_i k_j) at a concrete D, expanded."""
+    q, kk = vector_symbols("q", dim), vector_symbols("k", dim)
+    square = sum(a * b for a, b in zip(q, kk, strict=True)) ** 2
+    double = sum(q[a] * q[b] * kk[a] * kk[b] for a in range(dim) for b in range(dim))
+    return sp.expand(square - double)
+
+
+# --- q3.a: why the denominator must stay positive -------------------------------------------
+
+
+def convex_weights() -> dict[str, sp.Expr]:
+    """w_j = s_j / S with s_j ≥ 0 and S = Σ_l s_l > 0 (symbolic N).
+
+    `weight` uses S as a positive symbol (the condition: not every score is 0);
+    `weights_sum` is Σ_j s_j / Σ_l s_l with the constant 1/Σ_l s_l pulled out,
+    dummies renamed: it is 1.
+    """
+    s = sp.IndexedBase("s", nonnegative=True)
+    total = sp.Symbol("S", positive=True)
+    weights_sum = canonical_dummies(factor_sum(sp.Sum(s[j] / sp.Sum(s[l], (l, 1, N)), (j, 1, N))))
+    return {"weight": s[j] / total, "weights_sum": sp.simplify(weights_sum)}
+
+
+def jensen_gap_identity() -> dict[str, sp.Expr]:
+    """With Σ_j w_j = 1 and g_jk = V_jᵀV_k (any M), for symbolic N:
+
+        Σ_j w_j g_jj − Σ_j Σ_k w_j w_k g_jk  =  ½ Σ_j Σ_k w_j w_k (g_jj − 2 g_jk + g_kk).
+
+    The left side is Σ_j w_j‖V_j‖² − ‖V'_i‖², the right half-sum of w_j w_k ‖V_j − V_k‖².
+    Returned: both sides with every constant factor pulled out of the sums, the
+    dummies renamed and Σ_j w_j replaced by 1.
+    """
+    w = sp.IndexedBase("w", nonnegative=True)
+    g = sp.IndexedBase("g", real=True)
+    upper = N
+
+    def dsum(summand):
+        return double_sum(summand, j, k, upper)
+
+    norm_of_mean = dsum(w[j] * w[k] * g[j, k])
+    lhs = sp.Sum(w[j] * g[j, j], (j, 1, upper)) - norm_of_mean
+    rhs = (dsum(w[j] * w[k] * g[j, j]) + dsum(w[j] * w[k] * g[k, k])) / 2 - norm_of_mean
+    one = canonical_dummies(sp.Sum(w[j], (j, 1, upper)))
+    return {
+        "lhs": canonical_dummies(lhs).xreplace({one: 1}),
+        "rhs": canonical_dummies(rhs).xreplace({one: 1}),
+    }
+
+
+def jensen_gap_at(n: int, m: int) -> dict[str, sp.Expr]:
+    """The same identity with concrete vectors V_1..V_n ∈ R^m and w_n = 1 − Σ_{j<n} w_j:
+    `gap` = Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖², `half_sum` = ½ Σ_jk w_j w_k ‖V_j − V_k‖²."""
+    v = [vector_symbols(f"v{a}", m) for a in range(1, n + 1)]
+    free = sp.symbols(f"w1:{n}", nonnegative=True) if n > 1 else ()
+    w = [*free, 1 - sum(free)]
+
+    def sq(vec):
+        return sum(c**2 for c in vec)
+
+    mean = [sum(w[a] * v[a][c] for a in range(n)) for c in range(m)]
+    gap = sum(w[a] * sq(v[a]) for a in range(n)) - sq(mean)
+    half = (
+        sum(
+            w[a] * w[b] * sq([x - y for x, y in zip(v[a], v[b], strict=True)])
+            for a in range(n)
+            for b in range(n)
+        )
+        / 2
+    )
+    return {"gap": sp.expand(gap), "half_sum": sp.expand(half)}
+
+
+# --- q3.b.iii: eq. 3 with a kernel = eq. 5 ------------------------------------------------------
+
+
+def eq3_and_eq5(n: int, d: int, m: int, feature=None) -> dict[str, list]:
+    """Numerators and denominators of eq. 3 (sim = φᵀφ, summed over j) and eq. 5
+    (φ(Q_i)ᵀ(Σ_j φ(K_j)V_jᵀ), φ(Q_i)ᵀ Σ_j φ(K_j)), for symbolic entries.
+
+    feature=None: a generic map: φ(Q_i), φ(K_j) are free symbols a_ip, b_jp with p ≤ d
+    (so the identity holds for every φ of width d). feature="quadratic": the merged
+    map of (qᵀk + 1)² on symbolic Q_i, K_j ∈ R^d, and sim = (Q_iᵀK_j + 1)² in eq. 3.
+    """
+    V = sp.Matrix(n, m, lambda a, b: sp.Symbol(f"V_{a + 1}{b + 1}", real=True))
+    if feature is None:
+        phi_q = [sp.Matrix(d, 1, lambda p, _, a=a: sp.Symbol(f"a_{a + 1}{p + 1}", real=True))
+                 for a in range(n)]  # fmt: skip
+        phi_k = [sp.Matrix(d, 1, lambda p, _, a=a: sp.Symbol(f"b_{a + 1}{p + 1}", real=True))
+                 for a in range(n)]  # fmt: skip
+        sims = [[(phi_q[a].T * phi_k[b])[0] for b in range(n)] for a in range(n)]
+    else:
+        Q = [vector_symbols(f"Q{a + 1}", d) for a in range(n)]
+        K = [vector_symbols(f"K{a + 1}", d) for a in range(n)]
+
+        def phi(vec):
+            return sp.Matrix(feature_map(d)).xreplace(
+                dict(zip(vector_symbols("q", d), vec, strict=True))
+            )
+
+        phi_q, phi_k = [phi(x) for x in Q], [phi(x) for x in K]
+        sims = [
+            [KERNEL.subs(qk, sum(x * y for x, y in zip(Q[a], K[b], strict=True))) for b in range(n)]
+            for a in range(n)
+        ]
+    kv = sum((phi_k[b] * V[b, :] for b in range(n)), sp.zeros(len(phi_k[0]), m))
+    z = sum((phi_k[b] for b in range(n)), sp.zeros(len(phi_k[0]), 1))
+    return {
+        "eq3_num": [sp.expand(sum((sims[a][b] * V[b, :] for b in range(n)), sp.zeros(1, m)))
+                    for a in range(n)],
+        "eq3_den": [sp.expand(sum(sims[a])) for a in range(n)],
+        "eq5_num": [sp.expand(phi_q[a].T * kv) for a in range(n)],
+        "eq5_den": [sp.expand((phi_q[a].T * z)[0]) for a in range(n)],
+    }  # fmt: skip
+
+
+def associativity_general() -> dict[str, sp.Expr]:
+    """(ΦQ ΦKᵀ) V and ΦQ (ΦKᵀ V) for symbolic N, P, M (MatrixSymbols); the
+    denominator is the same with V replaced by the all-ones column."""
+    phi_q, phi_k = sp.MatrixSymbol("PhiQ", N, P), sp.MatrixSymbol("PhiK", N, P)
+    V = sp.MatrixSymbol("V", N, M)
+    ones = sp.MatrixSymbol("1", N, 1)  # the all-ones column
+    return {
+        "eq3_num": (phi_q * phi_k.T) * V,
+        "eq5_num": phi_q * (phi_k.T * V),
+        "eq3_den": (phi_q * phi_k.T) * ones,
+        "eq5_den": phi_q * (phi_k.T * ones),
+    }
+
+
+# --- q3.c: counts -----------------------------------------------------------------------------
+
+
+def matmul_flops(m, inner, n) -> sp.Expr:
+    """FLOPs of an (m×inner)(inner×n) product, as FLOP counters count it."""
+    return 2 * m * inner * n
+
+
+def matmul_operations(m, inner, n) -> sp.Expr:
+    """Exact scalar operations of the same product: m·n·inner multiplies, m·n·(inner−1) adds."""
+    return m * n * (2 * inner - 1)
+
+
+def _step(what, flops=0, operations=0, saved=0) -> dict:
+    return {
+        "what": what,
+        "flops": sp.sympify(flops),
+        "operations": sp.sympify(operations),
+        "saved": sp.sympify(saved),
+    }
+
+
+def softmax_steps() -> list[dict]:
+    """`models.kernel_attention.softmax_attention`, operation by operation; `saved` is
+    the elements of the new tensors autograd keeps (inputs counted once, where first saved)."""
+    return [
+        _step(r"S = Q K^\top", matmul_flops(N, D, N), matmul_operations(N, D, N), 2 * N * D),
+        _step(r"S / \sqrt{D}", 0, N**2),
+        _step(r"A = \operatorname{softmax}(S/\sqrt{D})", 0, N * (5 * N - 2), N**2),
+        _step(r"V' = A V", matmul_flops(N, N, M), matmul_operations(N, N, M), N * M),
+    ]
+
+
+def feature_map_operations(width, constant: bool = True, merged: bool = True) -> sp.Expr:
+    """Scalar operations of `quadratic_features` per input row of the given width:
+    √2·x (if constant), x·x (merged) and the i<j products and their √2 scaling, or
+    the outer product x xᵀ (ordered)."""
+    linear = width if constant else 0
+    if merged:
+        pairs = width * (width - 1) / 2
+        return sp.expand(linear + width + 2 * pairs)
+    return sp.expand(linear + width**2)
+
+
+def feature_dimension(constant: bool = True, merged: bool = True) -> sp.Expr:
+    if merged:
+        return DIMENSION_MERGED if constant else ALTERNATIVE_DIMENSION_MERGED
+    return DIMENSION_ORDERED if constant else ALTERNATIVE_DIMENSION_ORDERED
+
+
+def linear_steps(constant: bool = True, merged: bool = True, p=None, phi_ops=None) -> list[dict]:
+    """`models.kernel_attention.kernelized_attention` with `quadratic_features`
+    (or any map of width `p` costing `phi_ops` per row and saving only its input)."""
+    p = feature_dimension(constant, merged) if p is None else p
+    per_row = feature_map_operations(D, constant, merged) if phi_ops is None else phi_ops
+    return [
+        _step(r"\phi(Q),\ \phi(K)", 0, 2 * N * per_row, 2 * N * D),
+        _step(r"\phi(K)^\top V", matmul_flops(p, N, M), matmul_operations(p, N, M), N * p + N * M),
+        _step(r"z = \textstyle\sum_j \phi(K_j)", 0, p * (N - 1)),
+        _step(r"\phi(Q)\,(\phi(K)^\top V)", matmul_flops(N, p, M), matmul_operations(N, p, M),
+              N * p + p * M),
+        _step(r"\phi(Q)\, z", matmul_flops(N, p, 1), matmul_operations(N, p, 1), p),
+        _step(r"\text{numerator} \oslash \text{denominator}", 0, N * M, N * M + N),
+    ]  # fmt: skip
+
+
+def totals(steps: list[dict]) -> dict[str, sp.Expr]:
+    """Summed counts: matmul FLOPs, all scalar operations, saved elements."""
+    return {
+        key: sp.expand(sum((s[key] for s in steps), sp.Integer(0)))
+        for key in ("flops", "operations", "saved")
+    }
+
+
+def dominant_terms(expr: sp.Expr, symbols=(N, D, M)) -> sp.Expr:
+    """The big-O of a polynomial with positive leading terms: its monomials that no
+    other monomial of it dominates (divides), with coefficient 1.
+
+    N²D + N²M is the class of 2N²D + 2N²M + 6N² − 2N: N² divides N²D, so it is dropped.
+    """
+    poly = sp.Poly(sp.expand(expr), *symbols)
+    monomials = [m for m, _ in poly.terms()]
+
+    def dominated(a, b) -> bool:  # b dominates a
+        return a != b and all(x <= y for x, y in zip(a, b, strict=True))
+
+    keep = [m for m in monomials if not any(dominated(m, other) for other in monomials)]
+    for m in keep:
+        if poly.coeff_monomial(m) <= 0:
+            raise ValueError(f"a dominant term of {expr} has a non-positive coefficient")
+    return sp.Add(*[sp.Mul(*[s**e for s, e in zip(symbols, m, strict=True)]) for m in keep])
+
+
+def costs(form: str, constant: bool = True, merged: bool = True) -> dict[str, sp.Expr]:
+    """{"flops", "operations", "saved", "time_O", "memory_O"} of 'softmax' or 'linear'."""
+    steps = softmax_steps() if form == "softmax" else linear_steps(constant, merged)
+    out = totals(steps)
+    out["time_O"] = dominant_terms(out["operations"])
+    out["memory_O"] = dominant_terms(out["saved"])
+    return out
+
+
+# --- the steps the documents print ---------------------------------------------------------------
+
+
+def latex(expr) -> str:
+    """LaTeX of an expression, with `qk` printed as qᵀk."""
+    return sp.latex(expr, symbol_names={qk: r"q^\top k"})
+
+
+def _count_rows(steps: list[dict]) -> list[Step]:
+    rows = []
+    for number, s in enumerate(steps, start=1):
+        counts = [rf"{sp.latex(sp.factor(s['operations']))} \text{{ operations}}"]
+        if s["flops"]:
+            counts.append(rf"{sp.latex(sp.factor(s['flops']))} \text{{ matmul FLOPs}}")
+        if s["saved"]:
+            counts.append(rf"\text{{keeps }} {sp.latex(sp.factor(s['saved']))}")
+        rows.append(Step(f"Step {number}:", rf"{s['what']}:\quad " + r",\ ".join(counts)))
+    return rows
+
+
+def steps() -> dict[str, list[Step]]:
+    """The derivation steps, by part, as the documents print them."""
+    soft, lin = costs("softmax"), costs("linear")
+    return {
+        "q3.a": [
+            Step(
+                "Write the weights of eq. 3 as w_j = s_j / Σ_l s_l with s_j = sim(Q_i, K_j). "
+                "They sum to 1 for every N; if every s_j ≥ 0 and Σ_l s_l > 0 they are also "
+                "nonnegative, so V'_i is a convex combination of the V_j:",
+                r"V'_i = \sum_j w_j V_j,\quad w_j = \frac{s_j}{\sum_l s_l} \ge 0,\quad "
+                r"\sum_j w_j = 1",
+            ),
+            Step(
+                "Expand ‖Σ_j w_j V_j‖² in the inner products g_jk = V_jᵀV_k; with Σ_j w_j = 1 the "
+                "gap to the weighted mean of the squared norms is a sum of squares:",
+                r"\sum_j w_j \|V_j\|^2 - \Big\|\sum_j w_j V_j\Big\|^2 = \tfrac12 \sum_{j,k} "
+                r"w_j w_k \|V_j - V_k\|^2 \ge 0",
+            ),
+            Step(
+                "Hence the output never leaves the ball that holds every value vector:",
+                r"\|V'_i\|^2 \le \sum_j w_j \|V_j\|^2 \le \max_j \|V_j\|^2",
+            ),
+            Step(
+                "If the scores can be negative (sim = qᵀk), the denominator Σ_j s_j can be 0 or "
+                "arbitrarily close to it while the numerator is not: V'_i is unbounded.",
+                r"\sum_j s_j \to 0 \;\Rightarrow\; \|V'_i\| \to \infty",
+            ),
+        ],
+        "q3.b.i": [
+            Step(
+                "The polynomial kernel of degree d is (γ qᵀk + c)^d; set d = 2 and every "
+                "constant (γ, c) to 1:",
+                r"\mathrm{sim}(q, k) = " + latex(quadratic_kernel()),
+            ),
+            Step(
+                "Expanded, it is a constant, a linear and a quadratic term in qᵀk:",
+                r"(q^\top k + 1)^2 = 1 + 2\, q^\top k + (q^\top k)^2",
+            ),
+        ],
+        "q3.b.ii": [
+            Step(
+                "Write each term as an inner product: 1 = 1·1, 2qᵀk = Σ_i (√2 q_i)(√2 k_i), and "
+                "the double-sum lemma (checked for symbolic D):",
+                r"(q^\top k)^2 = \Big(\sum_i q_i k_i\Big)^2 = \sum_{i=1}^D \sum_{j=1}^D "
+                r"(q_i q_j)(k_i k_j)",
+            ),
+            Step(
+                "So φ can keep every ordered pair (i, j): 1 + D + D² components:",
+                r"\phi(q) = \big(1,\ \sqrt2 q_1, \dots, \sqrt2 q_D,\ q_1 q_1, q_1 q_2, \dots, "
+                r"q_D q_D\big)",
+            ),
+            Step(
+                "The pairs (i, j) and (j, i) give the same product; merge them into one "
+                "component √2 q_i q_j, which contributes (√2 q_i q_j)(√2 k_i k_j) = "
+                "2 q_i q_j k_i k_j, the same as the two did:",
+                r"\phi(q) = \big(1,\ \sqrt2 q_i\ (i \le D),\ q_i^2\ (i \le D),\ "
+                r"\sqrt2 q_i q_j\ (i < j)\big)",
+            ),
+            Step(
+                "Counting components: 1 + D + D + D(D−1)/2:",
+                rf"\dim \phi = {sp.latex(merged_dimension())} "
+                rf"\quad(\text{{ordered pairs: }} {sp.latex(ordered_dimension())})",
+            ),
+            Step(
+                "For D = 2, for example:",
+                rf"\phi(q) = {sp.latex(sp.Matrix(feature_map(2)).T)}",
+            ),
+        ],
+        "q3.b.iii": [
+            Step(
+                "Substitute sim(Q_i, K_j) = φ(Q_i)ᵀφ(K_j) into eq. 3:",
+                r"V'_i = \frac{\sum_j \phi(Q_i)^\top \phi(K_j)\, V_j}"
+                r"{\sum_j \phi(Q_i)^\top \phi(K_j)}",
+            ),
+            Step(
+                "φ(Q_i) does not depend on j: pull it out of both sums (associativity of the "
+                "matrix products):",
+                r"V'_i = \frac{\phi(Q_i)^\top \sum_j \phi(K_j) V_j^\top}"
+                r"{\phi(Q_i)^\top \sum_j \phi(K_j)}",
+            ),
+            Step(
+                "The sums over j are the same for every i: computed once, they cost O(N P M).",
+                r"V' = \big(\phi(Q)\,(\phi(K)^\top V)\big) \oslash "
+                r"\big(\phi(Q)\,(\phi(K)^\top \mathbf{1})\big)",
+            ),
+        ],
+        "q3.c.i": [
+            *_count_rows(softmax_steps()),
+            Step(
+                "Total scalar operations (matrix products counted exactly), and matrix-product "
+                "FLOPs:",
+                rf"T = {sp.latex(sp.collect(soft['operations'], N))},\quad "
+                rf"\text{{FLOPs}} = {sp.latex(sp.factor(soft['flops']))}",
+            ),
+            Step(
+                "Kept for backward: Q, K, V and the N×N attention matrix:",
+                rf"\text{{memory}} = {sp.latex(soft['saved'])} \text{{ numbers}}",
+            ),
+            Step(
+                "Dominant terms:",
+                rf"O\big({sp.latex(soft['time_O'])}\big) \text{{ time}},\quad "
+                rf"O\big({sp.latex(soft['memory_O'])}\big) \text{{ memory}}",
+            ),
+        ],
+        "q3.c.ii": [
+            Step(
+                "With P = (D+1)(D+2)/2 features (merged map); the feature map costs "
+                "D(D+1) operations per row:",
+                rf"P = {sp.latex(DIMENSION_MERGED)}",
+            ),
+            *_count_rows(linear_steps(p=P, phi_ops=D * (D + 1))),
+            Step(
+                "Totals with P substituted:",
+                rf"T = {sp.latex(sp.collect(lin['operations'], N))},\quad "
+                rf"\text{{FLOPs}} = {sp.latex(sp.factor(lin['flops']))}",
+            ),
+            Step(
+                "Kept for backward: Q, K, V, φ(Q), φ(K), φ(K)ᵀV, Σφ(K), the numerator and the "
+                "denominator:",
+                rf"\text{{memory}} = {sp.latex(sp.collect(lin['saved'], N))} \text{{ numbers}}",
+            ),
+            Step(
+                "Dominant terms: linear in N, no N² anywhere:",
+                rf"O\big({sp.latex(lin['time_O'])}\big) \text{{ time}},\quad "
+                rf"O\big({sp.latex(lin['memory_O'])}\big) \text{{ memory}}",
+            ),
+        ],
+    }
