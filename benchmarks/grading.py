@@ -48,6 +48,10 @@ POOL = {
                "time: O(N^2 D), memory: O(N^2)", "time: O(N^2), memory: O(N^2)"],
     "q5.e": ["O(T k^2 log k)", "O(T k^2)", "O(T k log k)", "O(T k M log M)", "O(T k)"],
     "q5.b": ["neural network, network neural", "neural neural, neural network"],
+    "q3.b.ii": ["[1, √2 q_1, √2 q_2, q_1², q_2², √2 q_1 q_2]", "(D+1)(D+2)/2",
+                "[1, q_1, q_2, q_1^2, q_2^2, q_1 q_2]"],
+    "q4.b.i": ["W2^T (X - W2 W1 X) X^T = 0, (X - W2 W1 X) X^T W1^T = 0",
+               "-2/n*W2^T*(X - W2*W1*X)*X^T = 0", "W2 W1 X = X"],
 }  # fmt: skip
 REWRITES = ["({x})*1", "1*({x})", "({x}) + 0", "2*({x})/2", "(({x}))", "({x})^1", "-(-({x}))"]
 TERMS = {"q2.a": ["d", "mu", "2"], "q2.b": ["d", "3"], "q2.c": ["d", "5"]}
