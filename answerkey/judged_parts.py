@@ -318,16 +318,15 @@ def stored_sequences(part_id: str) -> list[tuple[tuple[str, ...], float]]:
     """
     from answerkey import cache as result_cache
 
-    key = result_cache.cache_key({"part": part_id, "of": "Answer.value"}, CODE_PACKAGES, ())
+    key = result_cache.cache_key(
+        {"part": part_id, "of": "Answer.value"}, result_cache.CODE_PACKAGES, ()
+    )
     payload = result_cache.cached(
         KEY_NAMESPACE,
         key,
         lambda: [[list(tokens), float(score)] for tokens, score in key_value(part_id)],
     )
     return [(tuple(tokens), float(score)) for tokens, score in payload]
-
-
-CODE_PACKAGES = ("answerkey", "derivations", "numeric", "models")
 
 
 def _q5_words() -> tuple[str, ...]:
