@@ -561,3 +561,18 @@ def steps() -> dict[str, list[Step]]:
             ),
         ],
     }
+
+
+def derived_crossover(key: str, d: int, m: int, constant: bool = True, merged: bool = True) -> int:
+    """The smallest N from which on the linearized form's count (`key`: "flops",
+    "operations" or "saved") is below softmax's, at concrete D and M: one more than
+    the largest real root of their difference, a polynomial in N."""
+    softmax = costs("softmax")[key].subs({D: d, M: m})
+    linear = costs("linear", constant, merged)[key].subs({D: d, M: m})
+    x = sp.Symbol("x", real=True)
+    difference = sp.Poly(sp.expand((softmax - linear).subs(N, x)), x)
+    roots = [r for r in difference.real_roots() if r.is_real]
+    start = max([0, *[int(sp.floor(r)) for r in roots]]) + 1
+    if difference.eval(start) <= 0:
+        raise ValueError(f"the linearized {key} never drops below softmax's")
+    return start
