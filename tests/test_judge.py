@@ -154,7 +154,22 @@ def test_an_unknown_part_is_refused():
         judge("q9.z", "d")
 
 
-@pytest.mark.parametrize("part", ["q2.a", "q2.b", "q2.c", "q3.b.i", "q5.a", "q5.b", "q5.c", "q5.e"])
+@pytest.mark.parametrize(
+    "part",
+    [
+        "q2.a",
+        "q2.b",
+        "q2.c",
+        "q3.b.i",
+        "q3.b.ii",
+        "q3.c.i",
+        "q3.c.ii",
+        "q5.a",
+        "q5.b",
+        "q5.c",
+        "q5.e",
+    ],
+)
 def test_every_rubric_answer_reads_in_its_part(part):
     entry = load_rubric().parts[part]
     form = form_for(part)
