@@ -373,7 +373,7 @@ def linear_steps(constant: bool = True, merged: bool = True, p=None, phi_ops=Non
         _step(r"\phi(Q)\,(\phi(K)^\top V)", matmul_flops(N, p, M), matmul_operations(N, p, M),
               N * p + p * M),
         _step(r"\phi(Q)\, z", matmul_flops(N, p, 1), matmul_operations(N, p, 1), p),
-        _step(r"\text{numerator} \oslash \text{denominator}", 0, N * M, N * M + N),
+        _step(r"\text{numerator} / \text{denominator}", 0, N * M, N * M + N),
     ]  # fmt: skip
 
 
@@ -493,7 +493,7 @@ def steps() -> dict[str, list[Step]]:
             ),
             Step(
                 "Counting components: 1 + D + D + D(D−1)/2:",
-                rf"\dim \phi = {sp.latex(merged_dimension())} "
+                rf"\operatorname{{dim}} \phi = {sp.latex(merged_dimension())} "
                 rf"\quad(\text{{ordered pairs: }} {sp.latex(ordered_dimension())})",
             ),
             Step(
@@ -514,9 +514,10 @@ def steps() -> dict[str, list[Step]]:
                 r"{\phi(Q_i)^\top \sum_j \phi(K_j)}",
             ),
             Step(
-                "The sums over j are the same for every i: computed once, they cost O(N P M).",
-                r"V' = \big(\phi(Q)\,(\phi(K)^\top V)\big) \oslash "
-                r"\big(\phi(Q)\,(\phi(K)^\top \mathbf{1})\big)",
+                "The sums over j are the same for every i: computed once, they cost O(N P M). "
+                "For all rows at once (each row divided by its own denominator):",
+                r"V' = \operatorname{diag}\big(\phi(Q)\,\phi(K)^\top \mathbf{1}\big)^{-1}\, "
+                r"\phi(Q)\,\big(\phi(K)^\top V\big)",
             ),
         ],
         "q3.c.i": [

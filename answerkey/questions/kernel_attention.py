@@ -74,6 +74,19 @@ def _numeric():
 
 # --- the key's stated forms ------------------------------------------------------------------
 
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def plain(expr) -> str:
+    """An expression as prose prints it: 2DN² + 5N² − MN, N(D + 1)(D + 2)/2."""
+    import re
+
+    import sympy as sp
+
+    text = sp.sstr(expr, order="grlex")
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    return text.replace("*", "").replace(" - ", " − ").replace("sqrt(2)", "√2 ")
+
 
 def claimed_costs(form: str) -> dict:
     """The counts as the key states them; each is proved equal to the derived total."""
@@ -120,7 +133,7 @@ def _prove_jensen_gap() -> Outcome:
     return all_proved(
         [outcome],
         "for symbolic N and any M (in inner products g_jk = V_jᵀV_k), with Σ w_j = 1: "
-        "Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖² = ½ Σ_jk w_j w_k ‖V_j − V_k‖² ≥ 0",
+        "Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖² = (1/2) Σ_jk w_j w_k ‖V_j − V_k‖² ≥ 0",
     )
 
 
@@ -221,7 +234,7 @@ def _checks_a() -> list[Check]:
     return [
         Check("nonnegative scores, not all zero, make the weights of eq. 3 a convex combination",
               Evidence.GENERAL, _prove_convex_weights),
-        Check("Jensen gap: ‖V'_i‖² = Σ_j w_j‖V_j‖² − ½Σ_jk w_j w_k‖V_j − V_k‖² ≤ max_j ‖V_j‖²",
+        Check("Jensen gap: ‖V'_i‖² = Σ_j w_j‖V_j‖² − (1/2)Σ_jk w_j w_k‖V_j − V_k‖² ≤ max_j ‖V_j‖²",
               Evidence.GENERAL, _prove_jensen_gap),
         Check("the same gap identity in coordinates", Evidence.EXHAUSTIVE,
               _jensen_gap_coordinates),
@@ -440,11 +453,14 @@ def _answer_b_ii() -> Answer:
     import sympy as sp
 
     KA = _derivation()
-    example = sp.latex(sp.Matrix(KA.feature_map(2)).T)
+    # The D = 2 example in the prose comes from the derived map, not typed.
+    example = ", ".join(
+        plain(c).replace("q_", " q_").replace("  ", " ").strip() for c in KA.feature_map(2)
+    )
     return Answer(
         latex=(
             r"\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ q_1^2, \dots, q_D^2,\ "
-            r"\sqrt2\, q_i q_j\ (i < j)\big),\quad \dim\phi = "
+            r"\sqrt2\, q_i q_j\ (i < j)\big),\quad \operatorname{dim}\phi = "
             + sp.latex(KA.DIMENSION_MERGED)
             + r"\ \ (\text{or } 1 + D + D^2 \text{ keeping every ordered pair } q_i q_j)"
         ),
@@ -458,7 +474,7 @@ def _answer_b_ii() -> Answer:
             "component per term: φ(q) = (1, √2 q_1, …, √2 q_D, q_1², …, q_D², √2 q_i q_j for "
             "i < j), with (D+1)(D+2)/2 components. Keeping every ordered pair q_i q_j instead "
             "(no √2 on the products) gives an equally valid φ with 1 + D + D² components. "
-            f"For D = 2: φ(q) = (1, √2q₁, √2q₂, q₁², q₂², √2q₁q₂) [{example}]. Under the "
+            f"For D = 2: φ(q) = ({example}). Under the "
             "(qᵀk)² reading, φ(q) = (q_i², √2 q_i q_j for i < j): D(D+1)/2 components (or D² "
             "with ordered pairs)."
         ),
@@ -568,9 +584,9 @@ def _prove_costs(form: str) -> Outcome:
     return all_proved(
         outcomes,
         f"summed over the steps of models.kernel_attention: FLOPs "
-        f"{sp.sstr(sp.factor(claimed['flops']))}, operations of degree {degree} in N, memory "
-        f"{sp.sstr(sp.factor(claimed['saved']))}; dominant terms O({sp.sstr(claimed['time_O'])}) "
-        f"and O({sp.sstr(claimed['memory_O'])}); FLOPs(2N) = {factor}·FLOPs(N) exactly",
+        f"{plain(sp.factor(claimed['flops']))}, operations of degree {degree} in N, memory "
+        f"{plain(sp.expand(claimed['saved']))}; dominant terms O({plain(claimed['time_O'])}) "
+        f"and O({plain(claimed['memory_O'])}); FLOPs(2N) = {factor}·FLOPs(N) exactly",
     )
 
 
@@ -789,29 +805,32 @@ def _complexity_answer(form: str) -> Answer:
         text = (
             "Time O(N²(D + M)): QKᵀ costs 2N²D FLOPs, the softmax O(N²), and the product with V "
             "2N²M; exactly "
-            f"{sp.sstr(sp.expand(claimed['operations']))} scalar operations "
-            f"({sp.sstr(sp.factor(claimed['flops']))} matrix-product FLOPs). Memory "
+            f"{plain(sp.expand(claimed['operations']))} scalar operations "
+            f"({plain(sp.factor(claimed['flops']))} matrix-product FLOPs). Memory "
             "O(N² + N(D + M)): backpropagation keeps Q, K, V and the N×N attention matrix, "
-            f"{sp.sstr(claimed['saved'])} numbers (plus the N×M output); computing it also "
-            "holds a second N×N matrix (the scores) for a moment."
+            f"{plain(claimed['saved'])} numbers (plus the N×M output); computing it also "
+            "holds a second N×N matrix (the scores) for a moment. Measured time and memory of "
+            "both forms as N grows: q3.c.ii's figure."
         )
     else:
         latex = r"\text{time } O(N D^2 M),\quad \text{memory } O(N D^2 + N M + D^2 M)"
         text = (
             "Time O(N D² M): with P = (D+1)(D+2)/2 = O(D²) features, φ(Q) and φ(K) cost O(N D²), "
             "Σ_j φ(K_j)V_jᵀ and φ(Q)(·) each 2NPM FLOPs, the denominator 2NP; exactly "
-            f"{sp.sstr(sp.factor(claimed['flops']))} matrix-product FLOPs — linear in N. Memory "
+            f"{plain(sp.factor(claimed['flops']))} matrix-product FLOPs — linear in N. Memory "
             "O(N D² + N M + D² M): backpropagation keeps Q, K, V, φ(Q), φ(K) (N·P each), the "
             "P×M matrix Σ_j φ(K_j)V_jᵀ, Σ_j φ(K_j), the numerator and the denominator; no N×N "
             "matrix. Under the (qᵀk)² reading P = D(D+1)/2 (or D² with ordered pairs): the "
             "same big-O."
         )
+    # One figure and table for both parts: they compare the two forms, shown with q3.c.ii.
+    shown = form == "linear"
     return Answer(
         latex=latex,
         value=value,
         text=text,
-        figures=[Figure(FIGURE, FIGURE_CAPTION)],
-        tables=[counts_table()],
+        figures=[Figure(FIGURE, FIGURE_CAPTION)] if shown else [],
+        tables=[counts_table()] if shown else [],
     )
 
 
