@@ -189,7 +189,7 @@ def test_peak_memory_grows_quadratically_for_softmax_only():
             for f in ("softmax", "linear") for n in (1024, 2048)]  # fmt: skip
     soft_small, soft_big, lin_small, lin_big = NK.peak_memory(jobs)
     assert soft_big / soft_small == pytest.approx(4, rel=0.2)
-    assert lin_big < 2 * 2**20 and soft_big > 25 * 2**20
+    assert soft_big > 25 * 2**20 and lin_big < soft_big / 8
 
 
 # --- helpers ----------------------------------------------------------------------------
