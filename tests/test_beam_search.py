@@ -370,3 +370,22 @@ def test_counted_search_refuses_bad_sizes(bad):
     sizes = dict(k=2, T=2, M=2) | bad
     with pytest.raises(ValueError):
         counted_beam_search(sizes["k"], sizes["T"], sizes["M"])
+
+
+def test_run_beam_prints_one_json_document_and_saves_the_figures(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, ANSWERKEY_CACHE_DIR=str(tmp_path / "cache"))
+    result = subprocess.run(
+        [sys.executable, "-m", "answerkey", "run", "beam", "--quick", "--json", "--out",
+         str(tmp_path)], capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["figure2"]["pruned_at_step"] == 2
+    assert report["rnn"]["found_fraction"]["1"] == report["rnn"]["found_fraction"]["greedy"]
+    for name in ("beam_figure2_tree.png", "beam_optimum_vs_k.png", "beam_operation_counts.png"):
+        assert (tmp_path / "figures" / name).stat().st_size > 10_000
