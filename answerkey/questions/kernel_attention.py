@@ -1060,9 +1060,11 @@ def _run(args) -> dict:
     figures = Path(args.out) / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     draw_scaling(r, figures / FIGURE)
-    out = {**r, "figures": [str(figures / FIGURE)]}
+    # Names relative to the figures folder: no build folder's path in results.json.
+    out = {**r, "figures": [FIGURE]}
     if not args.json:
         _print(out)
+        print(f"figure: {figures / FIGURE}")
     return out
 
 
@@ -1091,7 +1093,6 @@ def _print(r: dict) -> None:
           f"by the derived counts: operations {dc['operations']}, FLOPs {dc['flops']}, "
           f"memory {dc['saved']}")  # fmt: skip
     print(f"linear form {t['speedup_at_largest']:.0f}× faster at N = {cfg['sizes'][-1]}")
-    print("figures: " + ", ".join(r["figures"]))
 
 
 EXPERIMENTS = [
