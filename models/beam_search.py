@@ -264,7 +264,9 @@ def beam_search(
             hits = None
 
         # The best k candidates that did not finish keep running.
-        masked = top_scores if hits is None else top_scores + hits * PLACEHOLDER
+        # transformers adds −10⁹ to finished candidates; in float32 that rounds to −10⁹ for any
+        # score above −32, so filling with −10⁹ ranks them alike, in one operation.
+        masked = top_scores if hits is None else top_scores.masked_fill(hits, PLACEHOLDER)
         running, chosen = torch.topk(masked, k)
         top_indices.append(top_index)
         top_raw.append(top_scores)
@@ -315,7 +317,7 @@ def beam_search(
         if rows_per_prompt == 1:  # every beam, placeholders included, continues the prompt's row
             rows = offsets.expand(B, k)
         else:
-            rows = torch.div(picked, V, rounding_mode="floor") + row_offsets
+            rows = torch.div(picked, V, rounding_mode="floor").add_(row_offsets)
         state = scorer.reorder(state, rows.reshape(-1))
         rows_per_prompt = k
         log_probs, state = scorer.step((picked % V).view(-1), state)
