@@ -1119,6 +1119,9 @@ NOTES_A = (
     "HW6 caveat: even with (qᵀk + 1)² ≥ 0 the denominator is 0 when every Q_iᵀK_j = −1 (0/0); "
     "implementations add a small ε to the denominator. ε does not rescue a similarity that can "
     "be negative: its denominator can be −ε.",
+    "In floating point the linearized form does not even flag that corner: its denominator "
+    "φ(Q_i)ᵀΣ_jφ(K_j) comes out as a rounding residue (of either sign), so V'_i is finite and "
+    "meaningless instead of NaN (the q3.a check shows one); the ε guard covers it too.",
     "Full credit for “the denominator must be positive” or “sim ≥ 0 and not all zero” with the "
     "reason (weights of a convex combination / no cancellation to zero). “Nonzero” alone is "
     "not enough: a denominator near zero still blows V'_i up.",
