@@ -127,14 +127,33 @@ def source_listing(obj: Any) -> tuple[str, str]:
     return f"{name}  ({_where(obj)})", textwrap.dedent(inspect.getsource(obj))
 
 
-def show_source(*objects: Any) -> None:
+def excerpt(source: str, marker: str) -> str:
+    """The block of `source` that starts at the first line containing `marker`: that line
+    and the lines after it that are indented deeper (a branch of an if, say)."""
+    lines = source.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if marker in line), None)
+    if start is None:
+        raise ValueError(f"{marker!r} is not in the source")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and (
+        not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > indent
+    ):
+        end += 1
+    return textwrap.dedent("".join(lines[start:end]).rstrip() + "\n")
+
+
+def show_source(*objects: Any, block: str | None = None) -> None:
     """Display the project's source of each object as a code listing.
 
     This is how a TODO cell shows its answer: the implementation the package
-    runs, read from its module, never a copy of it.
+    runs, read from its module, never a copy of it. With `block`, only the block
+    starting at the line that contains it (`excerpt`).
     """
     for obj in objects:
         title, source = source_listing(obj)
+        if block is not None:
+            title, source = f"{title}, excerpt", excerpt(source, block)
         fence = "````" if "```" in source else "```"
         _display(
             {
@@ -167,6 +186,47 @@ def show_figure(figure: Any, caption: str = "") -> None:
     )
     if caption:
         show_markdown(f"*{caption}*")
+
+
+def show_image(path: Path | str, caption: str = "") -> None:
+    """Embed a PNG file (a figure an experiment wrote) as an output."""
+    _display(
+        {
+            "image/png": base64.b64encode(Path(path).read_bytes()).decode("ascii"),
+            "text/plain": f"<figure: {caption}>" if caption else "<figure>",
+        }
+    )
+    if caption:
+        show_markdown(f"*{caption}*")
+
+
+_scratch: dict[str, Path] = {}
+
+
+def scratch_dir() -> Path:
+    """A temporary folder for this kernel, removed when it exits: experiments write
+    their figures there and the notebook embeds them."""
+    if "path" not in _scratch:
+        import atexit
+        import shutil
+        import tempfile
+
+        _scratch["path"] = Path(tempfile.mkdtemp(prefix="answerkey-notebook-"))
+        atexit.register(shutil.rmtree, _scratch["path"], ignore_errors=True)
+    return _scratch["path"]
+
+
+def experiment_results(name: str, quick: bool) -> tuple[dict[str, Any], Path]:
+    """The results of experiment `name` exactly as `answerkey build` gets them (through
+    its cache; timings removed) and the folder holding the figures it drew."""
+    from answerkey import parts as registry
+    from answerkey.build import experiment_args, without_timings
+
+    registry.set_quick(quick)
+    out = scratch_dir() / name
+    experiment = registry.experiments()[name]
+    results = experiment.run(experiment_args(experiment, quick, out))
+    return json.loads(json.dumps(without_timings(results), sort_keys=True)), out / "figures"
 
 
 def _cell_text(value: Any) -> str:
@@ -209,9 +269,10 @@ def record(key: str, value: Any, text: str | None = None) -> None:
     _display({"text/plain": text, RESULT_MIME: {"key": key, "value": value}})
 
 
-def show_answer(part_id: str, heading: str = "Answer") -> str:
+def show_answer(part_id: str, heading: str = "Answer", notes: bool = False) -> str:
     """Print a part's written answer, the text the solutions PDF prints (`Answer.text`),
-    computed from the cached results; recorded as `answer.<part id>`."""
+    computed from the cached results; recorded as `answer.<part id>`. With `notes`, the
+    part's caveats follow."""
     from answerkey.parts import get_part
 
     part = get_part(part_id)
@@ -220,6 +281,8 @@ def show_answer(part_id: str, heading: str = "Answer") -> str:
     text = part.answer().text
     show_markdown(f"**{heading} ({part_id}, as in solutions.pdf).**\n\n{text}")
     _display({"text/plain": "", RESULT_MIME: {"key": f"answer.{part_id}", "value": text}})
+    if notes and part.notes:
+        show_markdown("**Caveats.**\n\n" + "\n".join(f"- {note}" for note in part.notes))
     return text
 
 
