@@ -61,6 +61,7 @@ KERNEL = "python3"
 CELL_TIMEOUT_S = 1800  # the full autoencoder grid, when its cache is cold
 RESULT_MIME = "application/vnd.answerkey.result+json"
 FIGURE_DPI = 110
+JUPYTEXT_CELL_KEYS = ("lines_to_next_cell", "lines_to_end_of_cell_marker")
 
 # Every TODO of the original notebooks, in their order (HW6.md, "Notebook facts"):
 # (id, what the TODO asks). Each id tags exactly one code cell of the notebook.
@@ -355,9 +356,11 @@ def load_source(name: str, quick: bool) -> Any:
             break
     else:
         raise NotebookError(f"notebook {name}: no cell tagged 'parameters' sets QUICK")
-    # Stable cell ids (nbformat ≥ 4.5 wants one per cell; random ones would differ per run).
     for index, cell in enumerate(notebook.cells):
+        # Stable cell ids (nbformat ≥ 4.5 wants one per cell; random ones differ per run).
         cell["id"] = f"cell-{index:03d}"
+        for key in JUPYTEXT_CELL_KEYS:  # how the script was laid out, not the notebook
+            cell.metadata.pop(key, None)
     check_todos(notebook, name)
     return notebook
 

@@ -217,9 +217,12 @@ def show_rows(dataset: str, activation: str, baseline: str) -> None:
 # 100-d Gaussian data whose covariance is 10 on 20 directions and 1 on the other 80,
 # rotated at random; the label is the sign of the sum of the 20 high-variance coordinates.
 # By q4.b a linear autoencoder's optimum spans PCA's top-k subspace, so PCA is the
-# reference.
+# reference. Below, what every cell of the grid runs: the architecture for a (data,
+# activation, k), then pretraining, the validation objective after every epoch, the codes
+# and the probes; the table is the grid's, from the cache.
 
 # %% todo="ae.linear_synthetic"
+show_source(grid.hidden_sizes, grid._run_autoencoder)
 show_rows("synthetic", "linear", "PCA")
 
 # %% [markdown]
