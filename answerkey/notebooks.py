@@ -40,10 +40,12 @@ functions: the CLI imports this module to list its experiment.
 from __future__ import annotations
 
 import base64
+import contextlib
 import inspect
 import io
 import json
 import os
+import re
 import sys
 import textwrap
 import time
@@ -226,8 +228,22 @@ def experiment_results(name: str, quick: bool) -> tuple[dict[str, Any], Path]:
     registry.set_quick(quick)
     out = scratch_dir() / name
     experiment = registry.experiments()[name]
-    results = experiment.run(experiment_args(experiment, quick, out))
+    # Progress bars (which report rates and times) would make the output differ from run
+    # to run: keep what the experiment writes to stderr except them.
+    with contextlib.redirect_stderr(io.StringIO()) as captured:
+        results = experiment.run(experiment_args(experiment, quick, out))
+    if kept := without_progress_bars(captured.getvalue()):
+        print(kept, file=sys.stderr)
     return json.loads(json.dumps(without_timings(results), sort_keys=True)), out / "figures"
+
+
+PROGRESS_BAR = re.compile(r"^[^|]*\d+%\|.*\|")
+
+
+def without_progress_bars(text: str) -> str:
+    """`text` without tqdm's progress lines (each redraw starts with a carriage return)."""
+    pieces = re.split(r"[\r\n]", text)
+    return "\n".join(p for p in pieces if p.strip() and not PROGRESS_BAR.match(p))
 
 
 def _cell_text(value: Any) -> str:

@@ -198,6 +198,23 @@ def test_a_rebuild_gives_the_same_notebook(built, tmp_path):
     assert (tmp_path / "q_zkc.ipynb").read_bytes() == first
 
 
+def test_no_progress_bar_reaches_the_outputs(built):
+    """Progress bars print rates and times: they would make every build differ."""
+    for notebook in built["notebooks"].values():
+        streams = [
+            output.get("text", "")
+            for cell in notebook.cells
+            for output in cell.get("outputs", ())
+            if output.get("output_type") == "stream"
+        ]
+        assert not any(N.PROGRESS_BAR.search(line) for s in streams for line in s.split("\r"))
+
+
+def test_progress_bars_are_dropped_and_warnings_kept():
+    text = "\rgrid:   0%|   | 0/30 [00:00<?, ?cell/s]\rgrid: 100%|███| 30/30 [00:01]\nWarning: x\n"
+    assert N.without_progress_bars(text) == "Warning: x"
+
+
 def test_no_execution_timestamps_are_kept(built):
     for notebook in built["notebooks"].values():
         assert all("execution" not in cell.metadata for cell in notebook.cells)
