@@ -33,10 +33,12 @@ def cache_dir() -> Path:
 
 
 def code_hash(packages: Iterable[str] = CODE_PACKAGES) -> str:
-    """SHA-256 over the Python sources of the given top-level packages."""
+    """SHA-256 over the Python sources of the given top-level packages (or single
+    files, e.g. "models/autoencoders.py", so an experiment hashes only what it runs)."""
     digest = hashlib.sha256()
     for package in sorted(packages):
-        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+        root = PROJECT_ROOT / package
+        for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
             digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
