@@ -9,6 +9,8 @@ Into `out` (default `build/`) it writes:
     rubric.csv                         part, item, points delta, description
     results.json                       every number the documents quote
     figures/                           what the experiments drew
+    notebooks/                         q_zkc.ipynb, q_ae.ipynb executed (the `notebooks`
+                                       experiment, run last: answerkey/notebooks.py)
 
 Steps: read the rubric (a bad file stops here: `FILE:LINE: …`, exit 2);
 run every experiment through its cache with its figures going into the new

@@ -234,9 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
         "build",
         help="verify, run the experiments, then write the solutions and the TA key",
         description="Run every check and every experiment (through their caches), then write "
-        "solutions.pdf, answer_key.pdf, their .tex sources, rubric.csv, results.json and "
-        "figures/ into --out, atomically. If a check fails, say which and write nothing "
-        "(exit 1); --draft writes the documents anyway, stamped NOT VERIFIED (still exit 1).",
+        "solutions.pdf, answer_key.pdf, their .tex sources, rubric.csv, results.json, "
+        "figures/ and the executed notebooks/ into --out, atomically. If a check fails, say "
+        "which and write nothing (exit 1); --draft writes the documents anyway, stamped "
+        "NOT VERIFIED (still exit 1).",
     )
     build.add_argument("--out", default="build", help="output folder (default: build)")
     build.add_argument("--quick", action="store_true", help="small sizes and few epochs")

@@ -7,6 +7,7 @@ default one, or ANSWERKEY_CACHE_DIR); every test below reads that build.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -244,6 +245,56 @@ def test_a_failing_cell_names_the_notebook_and_cell_and_writes_nothing(tmp_path,
     assert "(TODO zkc.model)" in message
     assert "ZeroDivisionError" in message
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.fixture
+def stand_in_build(tmp_path, monkeypatch):
+    """`answerkey build` with no questions and only the notebooks experiment, whose
+    sources are stand-ins (`_script`) in a temporary folder."""
+    from answerkey import build as build_module
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    monkeypatch.setattr(N, "SOURCE_DIR", sources)
+    monkeypatch.setattr(registry, "questions", lambda: ())
+    monkeypatch.setattr(registry, "experiments", lambda: {"notebooks": N.EXPERIMENTS[0]})
+    monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [])
+    monkeypatch.setattr(build_module, "render_documents", lambda results, folder: ([], []))
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text("")
+
+    def run(failing: str | None = None):
+        for name in N.NOTEBOOKS:
+            (sources / f"{name}.py").write_text(_script(N.TODOS[name], failing))
+        options = build_module.BuildOptions(out=tmp_path / "out", quick=True, rubric=rubric)
+        try:
+            return build_module.build(options, log=lambda _: None)
+        finally:
+            registry.set_quick(False)
+
+    return run
+
+
+def test_answerkey_build_writes_the_notebooks_into_out(stand_in_build, tmp_path):
+    report = stand_in_build()
+    assert report.verified
+    assert "notebooks/" in report.written
+    for name in N.NOTEBOOKS:
+        notebook = nbformat.read(tmp_path / "out" / "notebooks" / f"{name}.ipynb", as_version=4)
+        assert N.todo_ids(notebook) == [todo for todo, _ in N.TODOS[name]]
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["experiments"]["notebooks"]["notebooks"]["q_zkc"]["file"] == (
+        "notebooks/q_zkc.ipynb"
+    )
+
+
+def test_a_failing_notebook_fails_the_build_naming_it_and_writes_nothing(stand_in_build, tmp_path):
+    report = stand_in_build(failing="ae.probe")
+    assert not report.verified
+    (failure,) = report.failures
+    assert "experiment notebooks failed: NotebookError: notebook q_ae, cell " in failure
+    assert "(TODO ae.probe): ZeroDivisionError" in failure
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_missing_todo_cell_stops_the_build(tmp_path, monkeypatch):
