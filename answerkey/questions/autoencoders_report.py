@@ -253,7 +253,8 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
     plt = _pyplot()
     code_sizes = summary["config"]["code_sizes"]
     colors = _k_colors(code_sizes)
-    fig, axes = plt.subplots(2, 3, figsize=(12, 6.6), sharex=True, sharey=True)
+    sharey = "row" if which == "recon" else True  # linear AEs reach 1e-11 where ReLU ones do not
+    fig, axes = plt.subplots(2, 3, figsize=(12, 6.6), sharex=True, sharey=sharey)
     for r, activation in enumerate(grid.ACTIVATIONS):
         for c, variant in enumerate(grid.VARIANTS):
             ax = axes[r][c]
@@ -271,7 +272,8 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
                 ax.fill_between(epochs, band["min"], band["max"], color=colors[k], alpha=0.25)
                 if which == "recon" and variant == "vanilla":
                     pca_row = find_baseline(summary, dataset, "pca", k)
-                    if pca_row is not None:
+                    # k ≥ m: PCA keeps every direction and its loss is 0 (off a log axis).
+                    if pca_row is not None and pca_row["recon_test"] > 1e-9:
                         ax.axhline(pca_row["recon_test"], color=colors[k], ls=":", lw=1)
             if which == "probe":
                 raw = find_baseline(summary, dataset, "raw")
@@ -289,14 +291,14 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
         axes[r][0].set_ylabel(label)
     handles, labels = axes[0][0].get_legend_handles_labels()
     extra = (
-        "dotted: PCA at the same k (vanilla panels)"
+        "dotted: PCA at the same k < m (vanilla panels)"
         if which == "recon"
         else "dashed: probe on raw inputs"
     )
     fig.legend(handles, labels, loc="lower center", ncol=len(code_sizes), frameon=False)
     seeds = len(summary["config"]["seeds"])
     what = "Reconstruction loss on the held-out split" if which == "recon" else "Linear probe"
-    draws = "" if dataset == "synthetic" else ", mean over label draws"
+    draws = "" if dataset == "synthetic" or which == "recon" else ", mean over label draws"
     fig.suptitle(
         f"{DATASET_TITLE[dataset]}: {what} — mean and min–max band over {seeds} seeds{draws}; "
         f"{extra}",
@@ -340,7 +342,12 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
             pca_ks = [k for k, row in zip(code_sizes, pca_rows, strict=True) if row]
             if pca_ks:
                 pca_mean = [row["probe"]["mean"] for row in pca_rows if row]
+                pca_sklearn = [row["sklearn"]["mean"] for row in pca_rows if row]
                 ax.plot(pca_ks, pca_mean, color="0.35", ls=":", marker="x", label="PCA, same k")
+                # The same PCA features under scikit-learn's converged, regularized fit: the
+                # gap to the Adam probe is the probe's sensitivity to the feature basis.
+                ax.plot(pca_ks, pca_sklearn, color="0.6", ls="-.", marker="+", lw=0.9,
+                        label="PCA, scikit-learn LR")  # fmt: skip
             raw = find_baseline(summary, dataset, "raw")
             if raw is not None:
                 ax.axhline(raw["probe"]["mean"], color="0.2", ls="--", lw=1, label="raw inputs")
@@ -360,10 +367,11 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
     seeds = len(summary["config"]["seeds"])
     fig.suptitle(
         f"Linear-probe accuracy vs bottleneck size: mean with min–max bars over {seeds} seeds "
-        "(MNIST: each seed averaged over the label draws)",
+        "(MNIST: each seed averaged over the label draws).\nPCA at k ≥ m keeps all m "
+        "components; dash-dotted: scikit-learn's logistic regression on the PCA features.",
         fontsize=10,
     )
-    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.08, top=0.92, wspace=0.15, hspace=0.22)
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.08, top=0.9, wspace=0.15, hspace=0.22)
     names = _save(fig, folder, FIGURES["accuracy"])
     plt.close(fig)
     return names
@@ -418,23 +426,27 @@ def _trend_sentence(summary: dict) -> str:
     code_sizes = summary["config"]["code_sizes"]
     if len(code_sizes) < 2:
         return ""
-    rising = falling = 0
+    rising = settings = 0
+    late = []  # change over the last step of k
     for row in summary["rows"]:
         if row["k"] != code_sizes[0]:
             continue
-        last = find_row(summary, row["dataset"], row["activation"], row["variant"], code_sizes[-1])
-        if last is None:
+        key = (row["dataset"], row["activation"], row["variant"])
+        last = find_row(summary, *key, code_sizes[-1])
+        before = find_row(summary, *key, code_sizes[-2])
+        if last is None or before is None:
             continue
-        if last["probe"]["mean"] > row["probe"]["mean"]:
-            rising += 1
-        else:
-            falling += 1
+        settings += 1
+        rising += last["probe"]["mean"] > row["probe"]["mean"]
+        late.append((last["probe"]["mean"] - before["probe"]["mean"], key))
+    change, key = max(late, key=lambda item: abs(item[0]))
     return (
-        f"Across the {rising + falling} (data, activation, variant) settings, accuracy at "
-        f"k = {code_sizes[-1]} is higher than at k = {code_sizes[0]} in {rising}: a small code "
-        "discards label information (on the synthetic set the label depends on all 20 "
-        "high-variance directions, so k < 20 cannot hold it), and past the data's intrinsic "
-        "dimension more code adds little."
+        f"In {rising} of {settings} (data, activation, variant) settings accuracy is higher at "
+        f"k = {code_sizes[-1]} than at k = {code_sizes[0]}: a small code discards label "
+        "information (the synthetic label depends on all 20 high-variance directions, so "
+        f"k < 20 cannot hold it). From k = {code_sizes[-2]} to {code_sizes[-1]} accuracy moves "
+        f"by at most {100 * abs(change):.1f} points ({change * 100:+.1f}: {key[0]}, {key[1]}, "
+        f"{key[2]})."
     )
 
 
@@ -453,11 +465,10 @@ def answer_overcomplete(summary: dict) -> str:
             lin = row["linear"]
             lines.append(
                 f"{variant}: validation loss {row['recon']['mean']:.3g} (linear optimum "
-                f"{lin['optimum_objective']['mean']:.3g}); W₂W₁ is "
+                f"{max(0.0, lin['optimum_objective']['mean']):.3g}); W₂W₁ is "
                 f"{lin['distance_to_identity']['mean']:.2f} from the identity and "
-                f"{lin['distance_to_optimal_map']['mean']:.2f} from the variant's optimal map, "
-                f"which is itself {lin['optimal_map_distance_to_identity']['mean']:.2f} from "
-                "the identity (distances relative, on the inputs the map sees)"
+                f"{lin['distance_to_optimal_map']['mean']:.2f} from the optimal map, which is "
+                f"itself {lin['optimal_map_distance_to_identity']['mean']:.2f} from the identity"
             )
         relu = []
         for variant in grid.VARIANTS:
@@ -482,38 +493,36 @@ def answer_overcomplete(summary: dict) -> str:
         "invertible linear image of x. Denoising and masking make copying wrong: the best "
         "linear map becomes a shrinkage Σ(Σ + 0.25 I)⁻¹ (denoising) or a map that predicts each "
         "entry from the others, Σ(0.75 Σ + 0.25 diag E[xxᵀ])⁻¹ (masked), so the over-complete "
-        "code must carry the data's correlation structure. Measured: " + " ".join(sentences)
+        "code must carry the data's correlation structure. Measured (distances of maps are "
+        "relative Frobenius distances on the inputs the map sees): " + " ".join(sentences)
     )
 
 
 def answer_linear_vs_relu(summary: dict) -> str:
     parts = []
     for dataset in grid.DATASETS:
-        wins, total, gaps = 0, 0, []
+        by_k = []
         for k in summary["config"]["code_sizes"]:
+            gaps = []
             for variant in grid.VARIANTS:
                 lin = find_row(summary, dataset, "linear", variant, k)
                 relu = find_row(summary, dataset, "relu", variant, k)
                 if lin and relu:
-                    total += 1
-                    gap = relu["probe"]["mean"] - lin["probe"]["mean"]
-                    gaps.append((gap, variant, k))
-                    wins += gap > 0
-        if not total:
-            continue
-        best = max(gaps)
-        worst = min(gaps)
-        parts.append(
-            f"{DATASET_TITLE[dataset]}: ReLU beats linear in {wins} of {total} (variant, k) "
-            f"pairs; the largest ReLU advantage is {100 * best[0]:+.1f} points ({best[1]}, "
-            f"k = {best[2]}), the largest linear advantage {100 * worst[0]:+.1f} points "
-            f"({worst[1]}, k = {worst[2]})."
-        )
+                    gaps.append(relu["probe"]["mean"] - lin["probe"]["mean"])
+            if gaps:
+                by_k.append(
+                    f"k = {k}: {100 * min(gaps):+.1f} to {100 * max(gaps):+.1f}"
+                    if len(gaps) > 1
+                    else f"k = {k}: {100 * gaps[0]:+.1f}"
+                )
+        if by_k:
+            parts.append(f"{DATASET_TITLE[dataset]}: " + "; ".join(by_k) + ".")
     return (
-        "A linear autoencoder can only learn a linear subspace (at best PCA's), so its codes "
-        "are a linear image of the input: a linear probe on them can do no better than a "
-        "linear probe on the inputs restricted to that subspace. A ReLU encoder can bend the "
-        "representation. Measured: " + " ".join(parts)
+        "ReLU minus linear probe accuracy, in points, over the three variants at each k — "
+        + " ".join(parts)
+        + " A linear encoder's code is a linear image of the input, so a linear probe on it "
+        "can do no better than one on the inputs; only a non-linear encoder can make classes "
+        "more linearly separable than the pixels are."
     )
 
 
@@ -531,23 +540,30 @@ def answer_linear_vs_pca(summary: dict) -> str:
                 continue
             lin = row["linear"]
             pieces.append(
-                f"k = {k}: loss {row['recon']['mean']:.3g} vs PCA {pca_row['recon_test']:.3g}, "
-                f"largest principal angle to PCA's subspace {lin['max_angle_deg']['mean']:.0f}°, "
-                f"probe {_pct(row['probe']['mean'])} vs {_pct(pca_row['probe']['mean'])} "
-                f"(scikit-learn {_pct(row['sklearn']['mean'])} vs "
+                f"k = {k}: loss {row['recon']['mean']:.3g} vs PCA's {pca_row['recon_test']:.3g} "
+                f"(×{row['recon']['mean'] / pca_row['recon_test']:.2f}), mean cos² of the "
+                f"principal angles to PCA's subspace {lin['subspace_overlap']['mean']:.2f}, "
+                f"probe {_pct(row['probe']['mean'])} vs PCA's {_pct(pca_row['probe']['mean'])} "
+                f"(scikit-learn: {_pct(row['sklearn']['mean'])} vs "
                 f"{_pct(pca_row['sklearn']['mean'])})"
             )
         if pieces:
             parts.append(f"{DATASET_TITLE[dataset]}: " + "; ".join(pieces) + ".")
+            if dataset == "synthetic" and min(summary["config"]["code_sizes"]) < 20:
+                parts.append(
+                    "(The synthetic covariance's top 20 eigenvalues are all 10: for k < 20 there "
+                    "is no eigengap and every k-dimensional subspace of those 20 directions is "
+                    "optimal, so PCA's loss with a different subspace is the q4.b caveat, not a "
+                    "failure.)"
+                )
     return (
-        "By q4.b the vanilla linear autoencoder's optimum spans PCA's top-k subspace "
-        "(up to an invertible mixing), so with enough training its loss equals PCA's and "
-        "its codes hold the same information. In 10 epochs it gets close where the spectrum "
-        "has a clear gap and lags where it does not: "
+        "By q4.b the vanilla linear autoencoder's optimum is PCA's top-k subspace up to an "
+        "invertible mixing, with PCA's loss (the numeric check trains one to PCA's loss and "
+        "subspace to 1e-10). Measured after the notebook's 10 epochs at lr 5e-4 (a mean cos² "
+        "of 1 would be the same subspace): "
         + " ".join(parts)
-        + " The Adam probe is not invariant to the mixing C (scikit-learn's regularized "
-        "optimum nearly is), which is why PCA scores and autoencoder codes of the same "
-        "subspace can probe differently."
+        + " The probe with Adam is not invariant to the mixing, so equal subspaces can probe "
+        "differently; scikit-learn's regularized optimum is nearly invariant."
     )
 
 
