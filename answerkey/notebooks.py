@@ -429,6 +429,9 @@ def execute(notebook: Any, name: str, kernel_name: str = KERNEL) -> Any:
         allow_errors=False,
         resources={"metadata": {"path": str(PROJECT_ROOT)}},
         on_cell_start=on_cell_start,
+        # The kernel's own log (e.g. its warning that a local kernel talks over TCP) is not
+        # the notebook's business; errors still show.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     try:
         client.execute(env=kernel_env())
