@@ -252,6 +252,16 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _is_number(text: str) -> bool:
+    """Whether a cell reads as a number (a mean with its [min, max] counts): numbers are
+    right-aligned, text left-aligned."""
+    try:
+        float(text.split()[0])
+    except (ValueError, IndexError):
+        return text in ("—", "")
+    return True
+
+
 def show_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = "") -> None:
     """A table as Markdown (and aligned plain text)."""
     rows = [[_cell_text(v) for v in row] for row in rows]
@@ -261,9 +271,10 @@ def show_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], caption: s
         "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
         for row in [header, *rows]
     ]
+    numeric = [all(_is_number(r[i]) for r in rows) for i in range(len(header))]
     markdown = [
         "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" for _ in header) + "|",
+        "|" + "|".join("---:" if right else ":---" for right in numeric) + "|",
         *("| " + " | ".join(row) + " |" for row in rows),
     ]
     lead = f"*{caption}*\n\n" if caption else ""
