@@ -166,7 +166,7 @@ def wall_time(cache_dir: str | None, out: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full-grid", action="store_true", help="also time the whole grid")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     figures: dict = {"machine": {"cpus": os.cpu_count(), "torch_threads": 1}}
     figures["throughput"] = throughput(args.repeats)
