@@ -297,7 +297,7 @@ def record(key: str, value: Any, text: str | None = None) -> None:
     _display({"text/plain": text, RESULT_MIME: {"key": key, "value": value}})
 
 
-def show_answer(part_id: str, heading: str = "Answer", notes: bool = False) -> str:
+def show_answer(part_id: str, heading: str = "Answer", notes: bool = False) -> None:
     """Print a part's written answer, the text the solutions PDF prints (`Answer.text`),
     computed from the cached results; recorded as `answer.<part id>`. With `notes`, the
     part's caveats follow."""
@@ -311,7 +311,6 @@ def show_answer(part_id: str, heading: str = "Answer", notes: bool = False) -> s
     _display({"text/plain": "", RESULT_MIME: {"key": f"answer.{part_id}", "value": text}})
     if notes and part.notes:
         show_markdown("**Caveats.**\n\n" + "\n".join(f"- {note}" for note in part.notes))
-    return text
 
 
 # --- reading executed notebooks ------------------------------------------------------------
