@@ -71,7 +71,18 @@ def squash(text: str) -> str:
 def letters_of_formula(latex: str) -> str:
     """The letters and digits a formula prints, in order: `d \\mu^{2}` → `dμ2`."""
     latex = re.sub(r"\\([A-Za-z]+)", lambda m: GREEK.get(m.group(1), " "), latex)
-    return re.sub(r"[^0-9A-Za-zα-ωΑ-Ωϕ]", "", latex)
+    # Decomposed, so an accented letter (Â from \hat A) keeps its base letter.
+    return re.sub(r"[^0-9A-Za-zα-ωΑ-Ωϕ]", "", unicodedata.normalize("NFKD", latex))
+
+
+def formula_pieces(latex: str) -> list[str]:
+    """The letter runs a formula prints, split at every LaTeX command: display layout (a
+    fraction's numerator over its denominator, Σ's limits below it, a root's radicand under
+    its sign) makes text extraction read those apart, but each run between commands stays
+    together. Runs of one character say too little alone and are left out."""
+    pieces = re.split(r"\\[A-Za-z]+|[{}]", latex)
+    runs = [letters for piece in pieces if len(letters := letters_of_formula(piece)) > 1]
+    return runs or [letters_of_formula(latex)]  # a short formula (dμ²) is checked whole
 
 
 def results(built) -> dict:
@@ -126,7 +137,8 @@ def test_pdf_holds_every_final_answer(built, document):
             first_sentence = re.split(r"(?<=\.)\s", answer["text"].strip(), maxsplit=1)[0]
             assert squash(first_sentence) in text, (part["id"], first_sentence)
         if answer["latex"]:
-            assert letters_of_formula(answer["latex"]) in text, (part["id"], answer["latex"])
+            for piece in formula_pieces(answer["latex"]):
+                assert piece in letters_of_formula(text), (part["id"], answer["latex"], piece)
 
 
 @needs_pdftotext
@@ -163,7 +175,7 @@ def test_results_json_holds_no_timings(built):
 def test_results_json_holds_every_check_and_its_statistics(built):
     checks = [c for part in answered_parts(built) for c in part["checks"]]
     assert checks
-    assert all(c["verdict"] in ("PROVED", "PASS") for c in checks)
+    assert [c for c in checks if c["verdict"] not in ("PROVED", "PASS")] == []
     numeric = [c for c in checks if c["evidence"] == "numeric"]
     assert all(c["statistics"] for c in numeric)
 

@@ -531,11 +531,16 @@ def _check_determinism() -> Outcome:
         result.pop("timings")
         return result
 
-    same = once() == once()
+    first, second = once(), once()
+    same = first == second
+    differing = sorted(
+        key for key in first.keys() | second.keys() if first.get(key) != second.get(key)
+    )
     return Outcome(
         Verdict.PASS if same else Verdict.FAIL,
         f"the same cell ({cell.label}, quick profile) computed twice gives identical results: "
         f"{same}",
+        statistics={"cell": cell.label, "runs": 2, "keys": len(first), "differing": differing},
     )
 
 

@@ -386,7 +386,7 @@ def _run(args) -> dict:
     draw_tree(r, figures / FIGURES["tree"])
     draw_optimum(r, figures / FIGURES["optimum"])
     draw_operations(r, figures / FIGURES["operations"])
-    out = {**r, "figures": [str(figures / name) for name in FIGURES.values()]}
+    out = {**r, "figures": list(FIGURES.values())}  # names under <out>/figures: no staging path
     if not args.json:
         _print(out)
     return out
