@@ -2,19 +2,12 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
+from cli_run import answerkey
 
 from answerkey import cache
 from answerkey.questions import autoencoders_grid as grid
-
-
-def answerkey(*args, env):
-    return subprocess.run(
-        [sys.executable, "-m", "answerkey", *args], capture_output=True, text=True, env=env
-    )
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import sys
 import unicodedata
 
 import pytest
+from cli_run import answerkey
 
 from answerkey.parts import part_ids
 
@@ -32,12 +33,6 @@ GREEK = {
     "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "ϕ",
     "varphi": "φ", "psi": "ψ", "omega": "ω", "pi": "π", "Sigma": "Σ", "Phi": "Φ",
 }  # fmt: skip
-
-
-def answerkey(*args, env):
-    return subprocess.run(
-        [sys.executable, "-m", "answerkey", *args], capture_output=True, text=True, env=env
-    )
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from cli_run import answerkey
 
 from answerkey.parts import part_ids
 
@@ -13,12 +14,6 @@ HW6_PART_IDS = [
     "q3.c.i", "q3.c.ii", "q4.a", "q4.b.i", "q4.b.ii", "q5.a", "q5.b", "q5.c", "q5.d", "q5.e",
     "q6",
 ]  # fmt: skip
-
-
-def answerkey(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "answerkey", *args], capture_output=True, text=True, env=env
-    )
 
 
 @pytest.fixture

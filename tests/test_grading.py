@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+from cli_run import answerkey as run_answerkey
 
 from answerkey import grading
 from answerkey.grading import GradeInputError, grade_file, read_rows
@@ -230,9 +231,7 @@ def test_sandbox_runs_tasks_in_parallel_and_keeps_ids():
 
 
 def answerkey(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "answerkey", *args], capture_output=True, text=True, timeout=120
-    )
+    return run_answerkey(*args, timeout=120)
 
 
 @pytest.mark.parametrize(

@@ -2,20 +2,13 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
+from cli_run import answerkey
 
 from models import karate_club as K
 
 FIGURES = ("zkc_graph.png", "zkc_curves.png", "zkc_embedding.png", "zkc_semi_supervised.png")
-
-
-def answerkey(*args, env):
-    return subprocess.run(
-        [sys.executable, "-m", "answerkey", *args], capture_output=True, text=True, env=env
-    )
 
 
 @pytest.fixture(scope="module")

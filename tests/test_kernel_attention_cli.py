@@ -4,22 +4,15 @@ the rubric's Q3 answers through the judge, and bad input."""
 import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 import sympy as sp
+from cli_run import answerkey
 
 from answerkey.judge import Verdict, judge
 from answerkey.parts import get_part
 from answerkey.rubric import load_rubric
 from derivations import kernel_attention as KA
-
-
-def answerkey(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "answerkey", *args], capture_output=True, text=True, env=env
-    )
 
 
 @pytest.fixture
