@@ -223,19 +223,18 @@ def beam_search(
 
     running = torch.zeros(B, k, dtype=dtype, device=device)
     running[:, 1:] = PLACEHOLDER
-    eos_tensor = torch.tensor(eos, device=device) if len(eos) > 1 else None
-    top_mask = torch.zeros(C, dtype=torch.bool, device=device)
-    top_mask[:k] = True
+    # ends_at[i]: whether continuation i = origin·V + token of the k·V ends a hypothesis.
+    ends_at = torch.zeros(k, V, dtype=torch.bool, device=device)
+    ends_at[:, eos] = True
+    ends_at = ends_at.view(-1)
     offsets = torch.arange(B, device=device)[:, None]
     row_offsets = offsets * k
-    candidate_ids = torch.arange(C, device=device).expand(B, C)
-    placeholder = torch.tensor(PLACEHOLDER, dtype=dtype, device=device)
+    first_k = torch.arange(k, device=device).expand(B, k)
 
     # The finished set: k slots per prompt, each a score and a code t·C + c naming candidate c
     # of step t (−1: empty). A slot holds a hypothesis when its score is above INVALID_BELOW.
     fin_score = torch.full((B, k), PLACEHOLDER, dtype=dtype, device=device)
     fin_code = torch.full((B, k), -1, dtype=torch.long, device=device)
-    is_fin = fin_score > INVALID_BELOW
     improvable = torch.ones(B, 1, dtype=torch.bool, device=device)
     any_full = False  # has some prompt filled all k finished slots?
     all_improvable = True
@@ -255,65 +254,71 @@ def beam_search(
         top_scores, top_index = torch.topk(step_scores.view(B, -1), C)
         last = t + 1 == T
         if last:
-            hits = top_mask.expand(B, C) | True
-        elif eos_tensor is not None:
-            hits = torch.isin(top_index % V, eos_tensor)
+            hits = torch.ones(B, C, dtype=torch.bool, device=device)
+            some_hit = top_hit = True
         elif eos:
-            hits = top_index % V == eos[0]
+            hits = torch.take(ends_at, top_index)
+            # One synchronization: in which of the C columns does some prompt finish one?
+            columns = hits.any(0).tolist()
+            some_hit, top_hit = any(columns), any(columns[:k])
         else:
-            hits = None
+            hits, some_hit, top_hit = None, False, False
 
-        # The best k candidates that did not finish keep running.
-        # transformers adds −10⁹ to finished candidates; in float32 that rounds to −10⁹ for any
-        # score above −32, so filling with −10⁹ ranks them alike, in one operation.
-        masked = top_scores if hits is None else top_scores.masked_fill(hits, PLACEHOLDER)
-        running, chosen = torch.topk(masked, k)
+        # The best k candidates that did not finish keep running. top_scores is sorted, so
+        # while none finishes they are its first k columns: no second topk.
+        if some_hit:
+            # transformers adds −10⁹ to finished candidates; in float32 that rounds to −10⁹ for
+            # any score above −32, so filling with −10⁹ ranks them alike, in one operation.
+            running, chosen = torch.topk(top_scores.masked_fill(hits, PLACEHOLDER), k)
+            picked = torch.gather(top_index, 1, chosen)
+        else:
+            running, chosen, picked = top_scores[:, :k], first_k, top_index[:, :k]
         top_indices.append(top_index)
         top_raw.append(top_scores)
         keep.append(chosen)
         if trace:
             kept_scores.append(running)
 
-        if hits is not None:
-            eligible = hits & top_mask  # only the best k candidates may finish
-            if last or bool(eligible[:, :k].any()):
-                # Blocked candidates score PLACEHOLDER (transformers adds −10⁹ instead: the same
-                # ranking, since neither can displace a real hypothesis).
-                if early_stopping is True and any_full:
-                    eligible = eligible & ~is_fin.all(dim=1, keepdim=True)
-                if not all_improvable:
-                    eligible = eligible & improvable
-                candidate = torch.where(
-                    eligible, top_scores / ((t + 1) ** length_penalty), placeholder
-                )
-                fin_score, pick = torch.topk(torch.cat((fin_score, candidate), dim=1), k)
-                codes = torch.cat((fin_code, candidate_ids + t * C), dim=1)
-                fin_code = torch.gather(codes, 1, pick)
-                if not any_full:  # slots are sorted: the last one is the worst
-                    any_full = bool((fin_score[:, -1] > INVALID_BELOW).any())
+        if top_hit:  # only the best k candidates may finish
+            eligible = hits[:, :k]
+            # Blocked candidates score PLACEHOLDER (transformers adds −10⁹ instead: the same
+            # ranking, since neither can displace a real hypothesis).
+            if early_stopping is True and any_full:
+                eligible = eligible & (fin_score[:, -1:] <= INVALID_BELOW)
+            if not all_improvable:
+                eligible = eligible & improvable
+            candidate = top_scores[:, :k]
+            if length_penalty != 0.0:
+                candidate = candidate / ((t + 1) ** length_penalty)
+            candidate = candidate.masked_fill(~eligible, PLACEHOLDER)
+            fin_score, pick = torch.topk(torch.cat((fin_score, candidate), dim=1), k)
+            fin_code = torch.gather(torch.cat((fin_code, first_k + t * C), dim=1), 1, pick)
+            if not any_full:  # slots are sorted: the last one is the worst
+                any_full = bool((fin_score[:, -1] > INVALID_BELOW).any())
         if trace:
             snapshots.append((fin_score, fin_code))
         if last:
             break
 
         if any_full:
-            # Can the best running beam still beat the worst finished hypothesis? Only a prompt
-            # whose k slots are all full can stop, so the test waits until one is.
+            # Can the best running beam still beat the worst finished hypothesis (the last,
+            # sorted slot; an empty one scores PLACEHOLDER, so a prompt can stop only once its
+            # k slots are full)? transformers' test, in fewer operations.
             if early_stopping == "never" and length_penalty > 0.0:
                 best_length = T
             else:
                 best_length = t + 1
-            best = running[:, :1] / (best_length**length_penalty)
-            is_fin = fin_score > INVALID_BELOW
-            worst = torch.where(is_fin, fin_score.min(dim=1, keepdim=True).values, PLACEHOLDER)
-            improvable = improvable & (best > worst).any(dim=-1, keepdim=True)
-            all_improvable = bool(improvable.all())
-            if not bool(improvable.any()):
+            best = running[:, :1]
+            if length_penalty != 0.0:
+                best = best / (best_length**length_penalty)
+            improvable = improvable & (best > fin_score[:, -1:])
+            still = int(improvable.sum())
+            all_improvable = still == B
+            if still == 0:
                 break
-            if early_stopping is True and bool(is_fin.all()):
+            if early_stopping is True and bool((fin_score[:, -1] > INVALID_BELOW).all()):
                 break
 
-        picked = torch.gather(top_index, 1, chosen)
         if rows_per_prompt == 1:  # every beam, placeholders included, continues the prompt's row
             rows = offsets.expand(B, k)
         else:
@@ -358,12 +363,12 @@ class _Backtrack:
     def rebuild(self, end_step: torch.Tensor, cand: torch.Tensor, length: int) -> torch.Tensor:
         """Tokens [B, R, length] of the candidates `cand` [B, R] of steps `end_step` [B, R];
         positions after a hypothesis' end hold the pad token."""
-        uniform = bool((end_step == length - 1).all())
+        ends = set(end_step.unique().tolist())  # the steps at which some hypothesis ends
         current = cand
         visited = []
         for s in reversed(range(length)):
-            if not uniform:
-                current = torch.where(end_step == s, cand, current)
+            if s in ends:  # hypotheses ending at step s start their walk back here
+                current = cand if len(ends) == 1 else torch.where(end_step == s, cand, current)
             visited.append(current)
             if s > 0:
                 current = torch.gather(self.parent[s - 1], 1, current)

@@ -1,8 +1,7 @@
 """The decoder of HW6 Figure 2 as a scorer: a tree of log p(token | prefix).
 
-Vocabulary {neural, network}; depth 3. The numbers are the scan's, laid out as
-HW6.md reconstructs them (every sibling pair's probabilities sum to 1 up to
-the rounding of the printed log-probabilities).
+Vocabulary {neural, network}; depth 3. The numbers live in `models.figure2_tree`
+(torch-free, so the written answers can be read without torch).
 
 The state is one node id per row; `step` moves each row to the child its token
 names and returns that node's children's log-probabilities [N, 2].
@@ -10,23 +9,9 @@ names and returns that node's children's log-probabilities [N, 2].
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-VOCAB = ("neural", "network")
-
-# prefix → log p(token | prefix) for each token, in VOCAB order.
-FIGURE2: dict[tuple[str, ...], tuple[float, float]] = {
-    (): (-0.65, -0.73),
-    ("neural",): (-0.80, -0.60),
-    ("network",): (-0.60, -0.80),
-    ("neural", "neural"): (-0.01, -4.60),
-    ("neural", "network"): (-0.80, -0.60),
-    ("network", "neural"): (-0.80, -0.60),
-    ("network", "network"): (-4.60, -0.01),
-}
-DEPTH = 3
+from models.figure2_tree import DEPTH, FIGURE2, VOCAB, sequence_log_prob
 
 
 class TreeScorer:
@@ -40,6 +25,7 @@ class TreeScorer:
         if not vocab:
             raise ValueError("empty vocabulary")
         self.vocab = tuple(vocab)
+        self.tree = dict(tree)
         self.vocab_size = len(self.vocab)
         self.prefixes = sorted(tree, key=lambda p: (len(p), [self.vocab.index(w) for w in p]))
         if () not in tree:
@@ -74,12 +60,4 @@ class TreeScorer:
         return tuple(self.vocab[int(t)] for t in tokens)
 
     def sequence_log_prob(self, words: tuple[str, ...]) -> float:
-        total = 0.0
-        for i, word in enumerate(words):
-            total += float(self.log_probs[self.node[words[:i]], self.vocab.index(word)])
-        return total
-
-
-def sibling_probability_sums(tree=FIGURE2) -> dict[tuple[str, ...], float]:
-    """Σ_token p(token | prefix) for each prefix: 1 up to the rounding of the printed numbers."""
-    return {prefix: sum(math.exp(v) for v in values) for prefix, values in tree.items()}
+        return sequence_log_prob(words, self.tree, self.vocab)

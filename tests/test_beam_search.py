@@ -8,7 +8,8 @@ import torch
 
 from derivations import beam_search as D
 from models.beam_search import beam_search, exhaustive_search, greedy_search
-from models.figure2_decoder import FIGURE2, VOCAB, TreeScorer
+from models.figure2_decoder import TreeScorer
+from models.figure2_tree import FIGURE2, VOCAB
 from models.rnn_language_model import EOS, RNNScorer, generate_corpus, grammar_entropy, train
 from numeric.beam_search import counted_beam_search, exact_beams, exact_ranking, fit_exponents
 
@@ -163,6 +164,54 @@ def test_finished_hypotheses_leave_the_beam_and_are_padded():
             if n < 6:
                 assert tokens[n - 1] == 2  # ended by the end-of-sequence token
             assert 2 not in tokens[: n - 1]  # a finished hypothesis is never extended
+
+
+def path_log_prob(scorer, prompt, tokens) -> float:
+    """log p(tokens | prompt), replayed through the scorer one token at a time."""
+    log_probs, state = scorer.start(torch.tensor([prompt]))
+    total = 0.0
+    for token in tokens:
+        total += float(log_probs[0, token])
+        log_probs, state = scorer.step(torch.tensor([token]), state)
+    return total
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(
+    "settings",
+    [TEXTBOOK, dict(length_penalty=1.0, early_stopping=True),
+     dict(length_penalty=2.0, early_stopping="never"), dict(length_penalty=-1.0)],
+)  # fmt: skip
+def test_hypotheses_ending_at_different_steps_are_rebuilt_exactly(seed, settings):
+    scorer = TableScorer(5, seed=seed)
+    if seed % 2:  # the end token is nearly certain from step 2 on: every hypothesis ends there
+        scorer.table[1:, :, 0] = -1e-4
+    out = beam_search(scorer, torch.arange(3), num_beams=3, max_new_tokens=7, eos_token_id=0,
+                      num_return_sequences=3, **settings)  # fmt: skip
+    for b in range(3):
+        for tokens, _ in out.hypotheses(b):
+            r = [t for t, _ in out.hypotheses(b)].index(tokens)
+            assert 0 not in tokens[:-1]
+            assert path_log_prob(scorer, b, tokens) == pytest.approx(
+                float(out.log_probs[b, r]), abs=1e-12
+            )
+
+
+def test_hypotheses_that_all_end_before_the_search_does_are_rebuilt_exactly():
+    scorer = TableScorer(4, seed=1)
+    scorer.table[1, :, 0], scorer.table[1, :, 1:] = -1e-4, -10.0  # the end token at step 2
+    scorer.table[2:, :, 0], scorer.table[2:, :, 1:] = -50.0, -5.0  # and never after
+    out = beam_search(scorer, torch.arange(2), num_beams=2, max_new_tokens=7, eos_token_id=0,
+                      num_return_sequences=2, length_penalty=2.0, early_stopping="never",
+                      trace=True)  # fmt: skip
+    assert len(out.trace) > 2, "the search must run on after every hypothesis has ended"
+    assert out.lengths.tolist() == [[2, 2], [2, 2]]
+    for b in range(2):
+        for r, (tokens, _) in enumerate(out.hypotheses(b)):
+            assert tokens[-1] == 0
+            assert path_log_prob(scorer, b, tokens) == pytest.approx(
+                float(out.log_probs[b, r]), abs=1e-12
+            )
 
 
 def test_log_probs_are_the_path_sums(tree):
