@@ -59,8 +59,9 @@ def pdf_text(path) -> str:
 
 
 def squash(text: str) -> str:
-    """Whitespace out, math italics to plain letters (𝑑𝜇 → dμ)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """Whitespace out, math italics to plain letters (𝑑𝜇 → dμ), and hyphens out: pdftotext
+    joins a word broken at a line end without its hyphen ("log-prob" → "logprob")."""
+    return re.sub(r"[\s-]+", "", unicodedata.normalize("NFKC", text))
 
 
 def letters_of_formula(latex: str) -> str:

@@ -271,13 +271,15 @@ def test_check_strips_control_characters_from_what_it_prints():
     "part, answer",
     [("q2.a", "d mu^2"), ("q5.e", "O(T k^2)"), ("q4.b.i", "W2 W1 X = X"), ("q3.b.i", "(qᵀk+1)²")],
 )
-def test_check_does_not_import_heavy_modules(part, answer):
+def test_check_does_not_import_heavy_modules(part, answer, tmp_path):
     code = (
         f"import sys; from answerkey.cli import main; main([{'check'!r}, {part!r}, {answer!r}]);"
         "heavy = [m for m in ('torch', 'matplotlib') if m in sys.modules];"
         "sys.stderr.write(repr(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    # An empty cache: the key itself must be computed without torch, not read back.
+    env = dict(os.environ, ANSWERKEY_CACHE_DIR=str(tmp_path / "cache"))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stderr.strip().endswith("[]"), result.stderr
 
 
