@@ -14,10 +14,12 @@ Into `out` (default `build/`) it writes:
 
 Steps: read the rubric (a bad file stops here: `FILE:LINE: …`, exit 2);
 run every experiment through its cache with its figures going into the new
-folder; run every check (`answerkey.verify`; the verdicts are cached under
-the code hash and library versions once every check passed, so a second
-build does not pay for them again); collect each part's answer, steps and
-checks into results.json; render the documents from results.json alone.
+folder (a commit built before replays each experiment's results and files
+from the build cache instead of redrawing them and re-executing notebooks);
+run every check (`answerkey.verify`; the verdicts are cached under the code
+hash and library versions once every check passed, so a second build does
+not pay for them again); collect each part's answer, steps and checks into
+results.json; render the documents from results.json alone.
 
 Atomic: everything is written into a temporary folder beside `out`, which
 is renamed into place only when complete; a failure, an error or Ctrl-C
@@ -36,8 +38,10 @@ documents with "NOT VERIFIED" on every page (and still exits 1).
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
@@ -57,6 +61,7 @@ from answerkey.rubric import RUBRIC_PATH, Rubric, load_rubric
 
 MARKER = ".answerkey-build"
 VERIFY_NAMESPACE = "build-verify"
+EXPERIMENTS_NAMESPACE = "build-experiments"
 SCHEMA = 1
 HOMEWORK = "EECS 182 Deep Neural Networks, Fall 2022, Homework 6"
 # Libraries whose versions can change a verdict or a number; part of every record's key.
@@ -191,6 +196,50 @@ def experiment_args(experiment: registry.Experiment, quick: bool, out: Path) -> 
     return args
 
 
+def experiment_key(experiment: registry.Experiment, quick: bool) -> str:
+    """What an experiment's whole output depends on: the project's code, the files it
+    names as inputs (notebook sources), the library versions and the profile."""
+    inputs = sorted(Path(p) for p in experiment.inputs()) if experiment.inputs else []
+    config = {
+        "experiment": experiment.name,
+        "quick": quick,
+        "inputs": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
+    }
+    return cache.cache_key(config, cache.CODE_PACKAGES, LIBRARIES)
+
+
+def files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def run_experiment(
+    name: str, experiment: registry.Experiment, out: Path, quick: bool
+) -> tuple[Any, bool]:
+    """(results with timings removed, whether they came from the cache).
+
+    A build of a commit it has built before replays each experiment's results and
+    the files it wrote (figures, executed notebooks) from the cache instead of
+    redrawing and re-executing them: they are the same bytes, and a second build
+    takes seconds instead of a minute. Experiments keep their own finer caches for
+    when the code did change.
+    """
+    key = experiment_key(experiment, quick)
+    recorded = cache.load(EXPERIMENTS_NAMESPACE, key)
+    if recorded is not None:
+        for relative, encoded in recorded["files"].items():
+            cache.write_atomic(out / relative, base64.b64decode(encoded))
+        return recorded["results"], True
+    before = files_under(out) if out.exists() else set()
+    # An experiment prints its table unless --json; keep stdout for our own report.
+    with contextlib.redirect_stdout(sys.stderr):
+        outcome = experiment.run(experiment_args(experiment, quick, out))
+    results = json.loads(json.dumps(without_timings(outcome), sort_keys=True))
+    written = sorted(files_under(out) - before) if out.exists() else []
+    files = {f: base64.b64encode((out / f).read_bytes()).decode("ascii") for f in written}
+    cache.store(EXPERIMENTS_NAMESPACE, key, {"results": results, "files": files})
+    return results, False
+
+
 def run_experiments(
     out: Path, quick: bool, log: Callable[[str], None]
 ) -> tuple[dict[str, Any], list[str]]:
@@ -201,15 +250,14 @@ def run_experiments(
         log(f"experiment {name} …")
         start = time.perf_counter()
         try:
-            # An experiment prints its table unless --json; keep stdout for our own report.
-            with contextlib.redirect_stdout(sys.stderr):
-                outcome = experiment.run(experiment_args(experiment, quick, out))
-            results[name] = json.loads(json.dumps(without_timings(outcome), sort_keys=True))
+            results[name], replayed = run_experiment(name, experiment, out, quick)
         except Exception as exc:
             failures.append(f"experiment {name} failed: {_where(exc)}")
             log(failures[-1])
+            continue
         # Only in the log: timings never reach results.json or the documents.
-        log(f"experiment {name}: {time.perf_counter() - start:.1f} s")
+        how = "replayed from the cache (same code and libraries)" if replayed else "ran"
+        log(f"experiment {name}: {how}, {time.perf_counter() - start:.1f} s")
     return results, failures
 
 

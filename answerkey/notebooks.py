@@ -545,5 +545,6 @@ EXPERIMENTS = [
         "execute the solution notebooks q_zkc and q_ae into OUT/notebooks/",
         _run,
         _add_arguments,
+        inputs=lambda: [source_path(name) for name in NOTEBOOKS],
     )
 ]

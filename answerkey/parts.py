@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from answerkey.verdicts import Check
@@ -104,13 +105,17 @@ class Experiment:
     """A runnable experiment behind `answerkey run NAME`.
 
     `add_arguments(parser)` declares its own options; `run(args)` returns a
-    JSON-able dict of results (figures are written into `args.out`).
+    JSON-able dict of results (figures are written into `args.out`). `inputs()`
+    names the files outside the project's Python packages that its results
+    depend on (a notebook's source), so that a build replays its cached output
+    only while they are unchanged.
     """
 
     name: str
     help: str
     run: Callable[[Any], dict]
     add_arguments: Callable[[Any], None] | None = None
+    inputs: Callable[[], Iterable[Path]] | None = None
 
 
 _profile = {"quick": False}

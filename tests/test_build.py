@@ -240,6 +240,45 @@ def test_a_rebuild_replaces_the_previous_build(fake_homework, tmp_path, monkeypa
     assert _leftovers(tmp_path) == []
 
 
+def test_a_second_build_replays_the_experiments_from_the_cache(
+    fake_homework, tmp_path, monkeypatch
+):
+    runs = []
+
+    def counted(args):
+        runs.append(args.out)
+        return _run_fake(args)
+
+    monkeypatch.setattr(
+        registry, "experiments", lambda: {"fake": Experiment("fake", "stand-in", counted)}
+    )
+    monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [_passing()])
+    first, second = tmp_path / "first", tmp_path / "second"
+    build(BuildOptions(out=first, quick=True, rubric=fake_homework), log=lambda _: None)
+    log = []
+    build(BuildOptions(out=second, quick=True, rubric=fake_homework), log=log.append)
+    assert len(runs) == 1
+    assert any("experiment fake: replayed from the cache" in line for line in log)
+    assert (second / "figures" / "fake_curve.png").read_bytes() == _png()
+    assert (second / "results.json").read_bytes() == (first / "results.json").read_bytes()
+
+
+def test_the_other_profile_runs_the_experiments_again(fake_homework, tmp_path, monkeypatch):
+    runs = []
+
+    def counted(args):
+        runs.append(args.quick)
+        return _run_fake(args)
+
+    monkeypatch.setattr(
+        registry, "experiments", lambda: {"fake": Experiment("fake", "stand-in", counted)}
+    )
+    monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [_passing()])
+    build(BuildOptions(out=tmp_path / "a", quick=True, rubric=fake_homework), log=lambda _: None)
+    build(BuildOptions(out=tmp_path / "b", quick=False, rubric=fake_homework), log=lambda _: None)
+    assert runs == [True, False]
+
+
 def test_a_folder_that_is_not_a_build_is_never_replaced(fake_homework, tmp_path):
     out = tmp_path / "precious"
     out.mkdir()
