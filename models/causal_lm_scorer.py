@@ -12,29 +12,97 @@ Two adapters, both without importing transformers (they take a model object):
   of the library's module tree (masks, cache objects, output records) that
   dominates for small models.
 
-Prompts are a LongTensor [B, P] of equal-length prompts (no padding).
+Prompts, B of them, may be given as
+
+- a LongTensor [B, P]: B prompts of P tokens each;
+- a sequence of B token sequences (lists or 1-D tensors) of any lengths, which
+  are left-padded to the longest;
+- a pair (input_ids [B, P], attention_mask [B, P]) as a tokenizer returns it
+  with `padding_side="left"`: 1 marks a real token, 0 a pad before it.
+
+Left padding is what `generate` expects too: a pad never attends or is attended
+to, and positions count real tokens only (position_ids = cumsum(mask) − 1), so
+a prompt gives the same continuation alone or padded in a batch.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 
-def _prompts(prompts) -> torch.Tensor:
-    if not isinstance(prompts, torch.Tensor) or prompts.dim() != 2 or prompts.dtype != torch.long:
+@dataclass
+class PromptBatch:
+    """Left-padded prompts: ids [B, P]; mask [B, P] (1: real token), None when none is padded."""
+
+    ids: torch.Tensor
+    mask: torch.Tensor | None
+
+    @property
+    def pads(self) -> torch.Tensor | None:
+        """[B] how many pads precede each prompt, or None."""
+        return None if self.mask is None else (self.mask == 0).sum(dim=1)
+
+
+def prompt_batch(prompts) -> PromptBatch:
+    """Prompts in any of the module's three forms as one left-padded batch."""
+    if isinstance(prompts, torch.Tensor):
+        ids, mask = prompts, None
+    elif (
+        isinstance(prompts, tuple)
+        and len(prompts) == 2
+        and all(isinstance(p, torch.Tensor) and p.dim() == 2 for p in prompts)
+    ):
+        ids, mask = prompts
+        if mask.shape != ids.shape:
+            raise ValueError(
+                f"attention_mask has shape {tuple(mask.shape)}, input_ids {tuple(ids.shape)}"
+            )
+        mask = mask.long()
+        if bool(((mask != 0) & (mask != 1)).any()):
+            raise ValueError("attention_mask must hold only 0 and 1")
+        if bool((mask[:, 1:] < mask[:, :-1]).any()):
+            raise ValueError("prompts must be left-padded: a 0 in attention_mask after a 1")
+    elif isinstance(prompts, Sequence) and not isinstance(prompts, str):
+        rows = [torch.as_tensor(p) for p in prompts]
+        if not rows:
+            raise ValueError("no prompts: an empty sequence")
+        for row in rows:
+            if row.numel() == 0:
+                raise ValueError("every prompt needs at least one token")
+            if row.dim() != 1 or row.dtype not in (torch.long, torch.int32, torch.int16):
+                raise ValueError("each prompt must be a 1-D sequence of integer token ids")
+        width = max(len(row) for row in rows)
+        ids = torch.zeros(len(rows), width, dtype=torch.long)
+        mask = torch.zeros(len(rows), width, dtype=torch.long)
+        for b, row in enumerate(rows):
+            ids[b, width - len(row) :] = row
+            mask[b, width - len(row) :] = 1
+    else:
+        raise ValueError(
+            "prompts must be a LongTensor (batch, prompt_length), a sequence of token-id "
+            "sequences, or a pair (input_ids, attention_mask)"
+        )
+    if ids.dim() != 2 or ids.dtype != torch.long:
         raise ValueError("prompts must be a LongTensor of shape (batch, prompt_length)")
-    if prompts.shape[0] < 1 or prompts.shape[1] < 1:
-        raise ValueError(f"prompts must be non-empty, got shape {tuple(prompts.shape)}")
-    return prompts
+    if ids.shape[0] < 1 or ids.shape[1] < 1:
+        raise ValueError(f"prompts must be non-empty, got shape {tuple(ids.shape)}")
+    if mask is not None:
+        if bool((mask.sum(dim=1) == 0).any()):
+            raise ValueError("every prompt needs at least one token")
+        if bool(mask.all()):
+            mask = None  # nothing is padded: the plain path
+    return PromptBatch(ids, mask)
 
 
 class HFCausalLMScorer:
-    """A transformers causal LM through its `forward`, with its cache as the state."""
+    """A transformers causal LM through its `forward`; the state is its cache and, for
+    padded prompts, the attention mask, which grows by one column per step."""
 
     def __init__(self, model):
         self.model = model.eval()
@@ -42,24 +110,34 @@ class HFCausalLMScorer:
         parameters = inspect.signature(model.forward).parameters
         self._cache_arg = "cache" if "cache" in parameters else "past_key_values"
 
-    def _log_probs(self, out):
+    def _run(self, input_ids, cache, mask):
+        kwargs = {} if cache is None else {self._cache_arg: cache}
+        if mask is not None:
+            # generate's position ids: real tokens count from 0, pads hold 1
+            positions = (mask.cumsum(dim=-1) - 1).masked_fill(mask == 0, 1)
+            kwargs.update(attention_mask=mask, position_ids=positions[:, -input_ids.shape[1] :])
+        out = self.model(input_ids=input_ids, use_cache=True, **kwargs)
         cache = getattr(out, "cache", None)
         if cache is None:
             cache = out.past_key_values
-        return F.log_softmax(out.logits[:, -1, :].float(), dim=-1), cache
+        return F.log_softmax(out.logits[:, -1, :].float(), dim=-1), (cache, mask)
 
     @torch.no_grad()
     def start(self, prompts):
-        return self._log_probs(self.model(input_ids=_prompts(prompts), use_cache=True))
+        batch = prompt_batch(prompts)
+        return self._run(batch.ids, None, batch.mask)
 
     @torch.no_grad()
-    def step(self, tokens, cache):
-        kwargs = {self._cache_arg: cache}
-        return self._log_probs(self.model(input_ids=tokens[:, None], use_cache=True, **kwargs))
+    def step(self, tokens, state):
+        cache, mask = state
+        if mask is not None:
+            mask = torch.cat((mask, mask.new_ones(mask.shape[0], 1)), dim=1)
+        return self._run(tokens[:, None], cache, mask)
 
-    def reorder(self, cache, index):
+    def reorder(self, state, index):
+        cache, mask = state
         cache.reorder_cache(index)
-        return cache
+        return cache, None if mask is None else mask[index]
 
 
 @dataclass
@@ -68,12 +146,14 @@ class KVState:
 
     `spare` is a second buffer that `reorder` writes into (and hands the old one
     back as the next spare), so that a step allocates nothing: a state is consumed
-    by `step` and `reorder`, as the searches use it.
+    by `step` and `reorder`, as the searches use it. `pads` [N]: how many pads
+    precede each row's prompt (None: no row is padded).
     """
 
     kv: torch.Tensor
     length: int
     spare: torch.Tensor | None = None
+    pads: torch.Tensor | None = None
 
 
 class GPT2Scorer:
@@ -133,7 +213,12 @@ class GPT2Scorer:
             grown = kv.new_zeros(*kv.shape[:4], size, self.head_dim)
             grown[:, :, :, :, :start] = kv[:, :, :, :, :start]
             kv = grown
-        x = self.wte[tokens] + self.wpe[start : start + S]
+        if state.pads is None:
+            x = self.wte[tokens] + self.wpe[start : start + S]
+            visible = None
+        else:
+            x = self.wte[tokens] + self.wpe[self._positions(state.pads, start, S)]
+            visible = self._visible(state.pads, start, S)
         for layer, w in enumerate(self.blocks):
             h = F.layer_norm(x, (self.width,), *w["ln_1"], self.eps)
             qkv = torch.addmm(w["c_attn"][1], h.view(-1, self.width), w["c_attn"][0])
@@ -143,8 +228,9 @@ class GPT2Scorer:
             keys = kv[layer, 0, :, :, : start + S]
             values = kv[layer, 1, :, :, : start + S]
             attn = F.scaled_dot_product_attention(
-                self._heads(q), keys, values, is_causal=S > 1, scale=w["scaling"]
-            )
+                self._heads(q), keys, values, attn_mask=visible,
+                is_causal=S > 1 and visible is None, scale=w["scaling"],
+            )  # fmt: skip
             attn = attn.transpose(1, 2).reshape(N * S, self.width)
             x = x + torch.addmm(w["c_proj"][1], attn, w["c_proj"][0]).view(N, S, self.width)
             h = F.layer_norm(x, (self.width,), *w["ln_2"], self.eps)
@@ -154,14 +240,30 @@ class GPT2Scorer:
         last = F.layer_norm(x[:, -1], (self.width,), *self.ln_f, self.eps)
         logits = last @ self.lm_head.T
         spare = state.spare if state.spare is not None and kv is state.kv else None
-        return F.log_softmax(logits.float(), dim=-1), KVState(kv, start + S, spare)
+        return F.log_softmax(logits.float(), dim=-1), KVState(kv, start + S, spare, state.pads)
+
+    @staticmethod
+    def _positions(pads: torch.Tensor, start: int, S: int) -> torch.Tensor:
+        """[N, S] positions of the new tokens, counting real tokens only (pads: 0)."""
+        return (torch.arange(start, start + S, device=pads.device) - pads[:, None]).clamp(min=0)
+
+    @staticmethod
+    def _visible(pads: torch.Tensor, start: int, S: int) -> torch.Tensor:
+        """[N, 1, S, start + S] which keys each new token attends to: no pad, nothing later.
+        A pad attends to itself alone, so that its (unused) output is not NaN."""
+        keys = torch.arange(start + S, device=pads.device)
+        queries = torch.arange(start, start + S, device=pads.device)
+        real = keys[None, None, :] >= pads[:, None, None]
+        causal = keys[None, :] <= queries[:, None]
+        itself = keys[None, :] == queries[:, None]
+        return ((real & causal) | itself)[:, None]
 
     def start(self, prompts):
-        prompts = _prompts(prompts)
-        N, P = prompts.shape
+        batch = prompt_batch(prompts)
+        N, P = batch.ids.shape
         size = min(self.max_positions, max(P + 32, 2 * P))
         kv = self.wte.new_zeros(len(self.blocks), 2, N, self.heads, size, self.head_dim)
-        return self._forward(prompts, KVState(kv, 0))
+        return self._forward(batch.ids, KVState(kv, 0, pads=batch.pads))
 
     def step(self, tokens, state):
         return self._forward(tokens[:, None], state)
@@ -175,7 +277,8 @@ class GPT2Scorer:
         # Rows are contiguous blocks once the layer and key/value axes are merged.
         flat = kv.view(shape[0] * shape[1], kv.shape[2], -1)
         torch.index_select(flat, 1, index, out=spare.view(shape[0] * shape[1], index.shape[0], -1))
-        return KVState(spare, state.length, kv if kv.shape == shape else None)
+        pads = None if state.pads is None else state.pads[index]
+        return KVState(spare, state.length, kv if kv.shape == shape else None, pads)
 
 
 def tiny_gpt2(vocab_size=50, width=32, layers=2, heads=2, positions=128, seed=0, eos_token_id=1):
