@@ -227,8 +227,12 @@ def beam_search(
     ends_at = torch.zeros(k, V, dtype=torch.bool, device=device)
     ends_at[:, eos] = True
     ends_at = ends_at.view(-1)
-    offsets = torch.arange(B, device=device)[:, None]
-    row_offsets = offsets * k
+    # Continuation i of prompt b extends state row b·k + i // V with token i % V: looked up in
+    # one operation each per step.
+    prompt_of = torch.arange(B, device=device)[:, None]
+    flat = torch.arange(k * V, device=device)
+    row_of = torch.div(flat, V, rounding_mode="floor") + k * prompt_of
+    token_of = flat % V
     first_k = torch.arange(k, device=device).expand(B, k)
 
     # The finished set: k slots per prompt, each a score and a code t·C + c naming candidate c
@@ -250,23 +254,20 @@ def beam_search(
 
     for t in range(T):
         # log_probs: [B·rows, V]; with one row per prompt it broadcasts over the k beams.
-        step_scores = running[:, :, None] + log_probs.view(B, rows_per_prompt, V)
+        step_scores = running.unsqueeze(2) + log_probs.view(B, rows_per_prompt, V)
         top_scores, top_index = torch.topk(step_scores.view(B, -1), C)
         last = t + 1 == T
         if last:
-            hits = torch.ones(B, C, dtype=torch.bool, device=device)
-            some_hit = top_hit = True
+            hits, top_hit = torch.ones(B, C, dtype=torch.bool, device=device), True
         elif eos:
             hits = torch.take(ends_at, top_index)
-            # One synchronization: in which of the C columns does some prompt finish one?
-            columns = hits.any(0).tolist()
-            some_hit, top_hit = any(columns), any(columns[:k])
+            top_hit = bool(hits[:, :k].any())  # does any prompt finish one of its best k?
         else:
-            hits, some_hit, top_hit = None, False, False
+            hits, top_hit = None, False
 
         # The best k candidates that did not finish keep running. top_scores is sorted, so
-        # while none finishes they are its first k columns: no second topk.
-        if some_hit:
+        # while none of the first k finishes (the usual step) they are those k: no second topk.
+        if top_hit:
             # transformers adds −10⁹ to finished candidates; in float32 that rounds to −10⁹ for
             # any score above −32, so filling with −10⁹ ranks them alike, in one operation.
             running, chosen = torch.topk(top_scores.masked_fill(hits, PLACEHOLDER), k)
@@ -320,19 +321,20 @@ def beam_search(
                 break
 
         if rows_per_prompt == 1:  # every beam, placeholders included, continues the prompt's row
-            rows = offsets.expand(B, k)
+            rows = prompt_of.expand(B, k)
         else:
-            rows = torch.div(picked, V, rounding_mode="floor").add_(row_offsets)
+            rows = torch.gather(row_of, 1, picked)
         state = scorer.reorder(state, rows.reshape(-1))
         rows_per_prompt = k
-        log_probs, state = scorer.step((picked % V).view(-1), state)
+        log_probs, state = scorer.step(torch.take(token_of, picked).view(-1), state)
         _check_log_probs(log_probs, B * k, V, "step")
 
     walk = _Backtrack(top_indices, top_raw, keep, V, pad)
     # NaN and +inf rank first in topk, so any in the log-probs reached the candidates; checked
     # once here rather than at every step. It is an error, never a silent answer.
-    bad = torch.isnan(walk.raw) | torch.isposinf(walk.raw)
-    if bool(bad.any()):
+    largest = float(walk.raw.max())  # NaN if any is NaN
+    if math.isnan(largest) or largest == math.inf:
+        bad = torch.isnan(walk.raw) | torch.isposinf(walk.raw)
         first = int(bad.flatten(1).any(dim=1).nonzero()[0])
         where = "start" if first == 0 else f"step (new token {first + 1})"
         raise ValueError(f"the scorer's {where} returned NaN or +inf log-probs")
