@@ -12,7 +12,8 @@ sequence length, the query/key width and the value width (positive integers).
          (D+1)(D+2)/2 components; or every ordered pair, 1 + D + D²), the
          identity φ(q)ᵀφ(k) = (qᵀk + 1)² expanded for concrete D and, for
          symbolic D, through the double-sum lemma (Σ_i q_i k_i)² =
-         Σ_i Σ_j (q_i q_j)(k_i k_j); the alternative reading (qᵀk)² alongside.
+         Σ_i Σ_j (q_i q_j)(k_i k_j) (ordered pairs) and by induction on D
+         (merged map); the alternative reading (qᵀk)² alongside.
 - q3.b.iii  eq. 3 with sim = φ(·)ᵀφ(·) equals eq. 5 (associativity).
 - q3.c   exact operation counts and saved-for-backward element counts of
          `models.kernel_attention`, step by step, and their dominant terms.
@@ -32,6 +33,7 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
+from sympy.series.limitseq import difference_delta
 from sympy.simplify.simplify import factor_sum
 
 from derivations.steps import Step
@@ -115,15 +117,6 @@ def kernel_identity_difference(dim: int, constant: bool = True, merged: bool = T
     return sp.expand(sum(a * b for a, b in zip(phi_q, phi_k, strict=True)) - kernel)
 
 
-def pair_merging_difference() -> sp.Expr:
-    """The merging lemma: the ordered pairs (i, j), (j, i) contribute what one √2-weighted
-    component does, (q_i q_j)(k_i k_j) + (q_j q_i)(k_j k_i) − (√2 q_i q_j)(√2 k_i k_j)."""
-    qi, qj, ki, kj = sp.symbols("q_i q_j k_i k_j", real=True)
-    return sp.expand(
-        qi * qj * ki * kj + qj * qi * kj * ki - (sp.sqrt(2) * qi * qj) * (sp.sqrt(2) * ki * kj)
-    )
-
-
 def canonical_dummies(expr: sp.Expr) -> sp.Expr:
     """Rename the index of every innermost single-limit Sum to one fixed symbol.
 
@@ -179,6 +172,129 @@ def ordered_map_identity_general() -> dict[str, sp.Expr]:
     inner_product = canonical_dummies(1 + linear + pairs)
     kernel = canonical_dummies(KERNEL.subs(qk, sp.Sum(q[i] * kk[i], (i, 1, D))))
     return {"inner_product": inner_product, "kernel": kernel}
+
+
+def merged_blocks(x) -> dict[str, sp.Expr]:
+    """The merged map's blocks for a vector x (an IndexedBase), one component each:
+    {"constant": 1, "linear": √2 x_i, "square": x_i², "cross": √2 x_i x_j (i < j)}."""
+    return {
+        "constant": sp.Integer(1),
+        "linear": sp.sqrt(2) * x[i],
+        "square": x[i] ** 2,
+        "cross": sp.sqrt(2) * x[i] * x[j],
+    }
+
+
+def merged_inner_product(blocks=merged_blocks) -> sp.Expr:
+    """a(q)a(k) + Σ_{i=1}^{D} l_i(q)l_i(k) + Σ_{i=1}^{D} t_i(q)t_i(k) + Σ_{j=1}^{D} Σ_{i=1}^{j−1}
+    p_ij(q)p_ij(k): φ(q)ᵀφ(k) for symbolic D of the map whose blocks `blocks(x)` gives
+    (a, l_i, t_i, p_ij: "constant", "linear", "square", "cross"; see `merged_blocks`).
+
+    The pairs i < j are enumerated as j = 1…D, i = 1…j−1, so only the outermost index
+    runs up to D.
+    """
+    q, kk = sp.IndexedBase("q", real=True), sp.IndexedBase("k", real=True)
+    bq, bk = blocks(q), blocks(kk)
+    return (
+        bq["constant"] * bk["constant"]
+        + sp.Sum(bq["linear"] * bk["linear"], (i, 1, D))
+        + sp.Sum(bq["square"] * bk["square"], (i, 1, D))
+        + sp.Sum(bq["cross"] * bk["cross"], (i, 1, j - 1), (j, 1, D))
+    )
+
+
+def evaluate_one_point_sums(expr: sp.Expr) -> sp.Expr:
+    """Σ_{v=a}^{a} f(v) = f(a) for every sum whose outermost index takes one value, then `doit`.
+
+    Sum.doit starts at the innermost index and gives up on Σ_{i=1}^{j−1} while j is
+    still bound, so Σ_{j=1}^{1} Σ_{i=1}^{j−1} would stay unevaluated.
+    """
+
+    def one_point(e) -> bool:
+        return isinstance(e, sp.Sum) and e.limits[-1][1] == e.limits[-1][2]
+
+    def evaluate(e):
+        *inner, (var, low, _) = e.limits
+        body = sp.Sum(e.function, *inner) if inner else e.function
+        return body.subs(var, low)
+
+    return expr.replace(one_point, evaluate).doit()
+
+
+def increment(expr: sp.Expr, n=D) -> sp.Expr:
+    """expr(n + 1) − expr(n), for an expression in which n occurs only as the outermost
+    upper limit of its sums.
+
+    Each such sum Σ is replaced by Σ + difference_delta(Σ, n) (SymPy: the same sum with its
+    outermost index at n + 1 alone), and Σ cancels in the difference. SymPy's increment of a
+    Sum holds only when the summand and the other limits are free of n: anything else is
+    refused. Constant factors are pulled out of what sums remain, dummies renamed.
+    """
+    sums = [e for e in expr.atoms(sp.Sum) if e.has(n)]
+    for one in sums:
+        *inner, (_, low, high) = one.limits
+        if high != n or one.function.has(n) or low.has(n) or sp.Tuple(*inner).has(n):
+            raise ValueError(f"{one}: only the outermost upper limit may depend on {n}")
+    if expr.xreplace({one: sp.Dummy() for one in sums}).has(n):
+        raise ValueError(f"{expr} depends on {n} outside its sums")
+    at_next = expr.xreplace({one: one + difference_delta(one, n) for one in sums})
+    step = evaluate_one_point_sums(sp.expand(at_next - expr))
+    return canonical_dummies(step.replace(lambda e: isinstance(e, sp.Sum), factor_sum))
+
+
+SUM_QK = sp.Symbol("s", real=True)  # stands for Σ_{i=1}^{D} q_i k_i in the inductive step
+
+
+def in_plain_symbols(expr: sp.Expr, dot: sp.Expr) -> sp.Expr:
+    """expr with the sum `dot` as s (SUM_QK) and each entry outside a sum (q[1], k[D + 1]) as a
+    real Symbol (q_1, k_{D+1}), so that a counterexample reads as values of those."""
+    expr = expr.xreplace({dot: SUM_QK})
+
+    def name(e: sp.Indexed) -> str:
+        (index,) = e.indices
+        return (
+            f"{e.base}_{index}"
+            if index.is_Integer
+            else f"{e.base}_{{{sp.sstr(index).replace(' ', '')}}}"
+        )
+
+    entries = [e for e in expr.atoms(sp.Indexed) if not e.indices[0].free_symbols - {D}]
+    return expr.xreplace({e: sp.Symbol(name(e), real=True) for e in entries})
+
+
+def merged_map_induction(blocks=merged_blocks) -> dict[str, sp.Expr]:
+    """φ(q)ᵀφ(k) = (qᵀk + 1)² for every D ≥ 1, by induction on D, for a map given by blocks.
+
+    F(D) = φ(q)ᵀφ(k) (`merged_inner_product`), K(D) = (s + 1)² with s = Σ_{i=1}^{D} q_i k_i.
+    Base: F(1) and K(1), every sum evaluated. Step: F(D+1) − F(D) and K(D+1) − K(D) for
+    symbolic D (`increment`); for the merged map 2xy + x²y² + 2xy·s and (s + xy + 1)² −
+    (s + 1)², with x = q_{D+1}, y = k_{D+1}. Equal bases and equal increments give
+    F(D) = K(D) for every D ≥ 1.
+
+    Base and step are returned in plain Symbols (`in_plain_symbols`: q_1, q_{D+1}, and s
+    for the sum Σ_{i≤D} q_i k_i). An identity in independent s, x, y holds at every value
+    of the sum; and every real s is such a sum (q_1 = s, k_1 = 1, the rest 0) whatever
+    x and y are, so a difference found there is a genuine counterexample.
+    """
+    q, kk = sp.IndexedBase("q", real=True), sp.IndexedBase("k", real=True)
+    dot = sp.Sum(q[i] * kk[i], (i, 1, D))
+    inner_product = merged_inner_product(blocks)
+    kernel = KERNEL.subs(qk, dot)
+
+    def base(expr):  # no sum is left at D = 1
+        return in_plain_symbols(sp.expand(evaluate_one_point_sums(expr.subs(D, 1))), dot)
+
+    def step(expr):
+        return in_plain_symbols(increment(expr), canonical_dummies(dot))
+
+    return {
+        "inner_product": inner_product,
+        "kernel": kernel,
+        "base_inner_product": base(inner_product),
+        "base_kernel": base(kernel),
+        "step_inner_product": step(inner_product),
+        "step_kernel": step(kernel),
+    }
 
 
 def double_sum_lemma_at(dim: int) -> sp.Expr:

@@ -4,6 +4,8 @@ eq. 3 = eq. 5, counts and big-O) and the exact / numeric q3.a cases."""
 import pytest
 import sympy as sp
 
+from answerkey.questions import kernel_attention as Q
+from answerkey.verdicts import Verdict
 from derivations import kernel_attention as KA
 from numeric import kernel_attention as NK
 
@@ -71,8 +73,84 @@ def test_ordered_map_identity_for_symbolic_d():
     assert sp.expand(identity["inner_product"] - identity["kernel"]) == 0
 
 
-def test_pair_merging_lemma():
-    assert KA.pair_merging_difference() == 0
+# The merged map for every D, by induction on D.
+q_, k_ = sp.IndexedBase("q", real=True), sp.IndexedBase("k", real=True)
+X, Y = sp.Symbol("q_{D+1}", real=True), sp.Symbol("k_{D+1}", real=True)
+
+
+def no_sqrt2_cross(x):
+    return {**KA.merged_blocks(x), "cross": x[KA.i] * x[KA.j]}
+
+
+def no_squares(x):
+    return {**KA.merged_blocks(x), "square": 0}
+
+
+def test_merged_map_base_case():
+    proof = KA.merged_map_induction()
+    assert sp.expand(proof["base_inner_product"] - proof["base_kernel"]) == 0
+
+
+def test_merged_map_increments_agree():
+    proof = KA.merged_map_induction()
+    assert sp.expand(proof["step_inner_product"] - proof["step_kernel"]) == 0
+
+
+def test_merged_map_increment_is_the_new_coordinates_terms():
+    # 2xy + x²y² from the new linear and square components, 2xy·s from the pairs (i, D+1).
+    step = KA.merged_map_induction()["step_inner_product"]
+    assert sp.expand(step - (2 * X * Y + X**2 * Y**2 + 2 * X * Y * KA.SUM_QK)) == 0
+
+
+def test_merged_map_is_proved_for_every_d():
+    assert Q._prove_merged_map_general().verdict is Verdict.PROVED
+
+
+def test_merged_map_without_sqrt2_fails_the_step():
+    proof = KA.merged_map_induction(no_sqrt2_cross)
+    assert sp.expand(proof["step_inner_product"] - proof["step_kernel"]) != 0
+
+
+def test_merged_map_without_sqrt2_is_not_proved():
+    assert Q._prove_merged_map_general(no_sqrt2_cross).verdict is not Verdict.PROVED
+
+
+def test_merged_map_without_squares_fails_the_base_case():
+    proof = KA.merged_map_induction(no_squares)
+    assert sp.expand(proof["base_inner_product"] - proof["base_kernel"]) != 0
+
+
+def test_merged_map_without_squares_is_not_proved():
+    assert Q._prove_merged_map_general(no_squares).verdict is not Verdict.PROVED
+
+
+def test_increment_of_a_sum_is_its_next_term():
+    assert KA.increment(sp.Sum(q_[KA.i], (KA.i, 1, D))) == q_[D + 1]
+
+
+def test_increment_of_the_pairs_is_the_pairs_with_the_new_index():
+    pairs = sp.Sum(q_[KA.i] * q_[KA.j], (KA.i, 1, KA.j - 1), (KA.j, 1, D))
+    expected = KA.canonical_dummies(q_[D + 1] * sp.Sum(q_[KA.i], (KA.i, 1, D)))
+    assert KA.increment(pairs) == expected
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        D * sp.Sum(q_[KA.i], (KA.i, 1, D)),  # D outside the sum
+        sp.Sum(q_[KA.i] * q_[KA.j], (KA.j, 1, D), (KA.i, 1, D)),  # an inner limit is D
+        sp.Sum(q_[KA.i], (KA.i, 1, D - 1)),  # the upper limit is not D
+    ],
+)
+def test_increment_refuses_what_difference_delta_gets_wrong(expr):
+    with pytest.raises(ValueError):
+        KA.increment(expr)
+
+
+def test_one_point_sums_are_evaluated_from_the_outermost_index():
+    empty_pairs = sp.Sum(q_[KA.i] * q_[KA.j], (KA.i, 1, KA.j - 1), (KA.j, 1, 1))
+    assert empty_pairs.doit() != 0  # SymPy's doit leaves it
+    assert KA.evaluate_one_point_sums(empty_pairs) == 0
 
 
 def test_canonical_dummies_only_renames_bound_indices():
