@@ -240,19 +240,25 @@ def test_a_rebuild_replaces_the_previous_build(fake_homework, tmp_path, monkeypa
     assert _leftovers(tmp_path) == []
 
 
-def test_a_second_build_replays_the_experiments_from_the_cache(
-    fake_homework, tmp_path, monkeypatch
-):
+def _counted_experiment(monkeypatch) -> list[bool]:
+    """The stand-in experiment, recording the profile of each run in the returned list."""
     runs = []
 
     def counted(args):
-        runs.append(args.out)
+        runs.append(args.quick)
         return _run_fake(args)
 
     monkeypatch.setattr(
         registry, "experiments", lambda: {"fake": Experiment("fake", "stand-in", counted)}
     )
     monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [_passing()])
+    return runs
+
+
+def test_a_second_build_replays_the_experiments_from_the_cache(
+    fake_homework, tmp_path, monkeypatch
+):
+    runs = _counted_experiment(monkeypatch)
     first, second = tmp_path / "first", tmp_path / "second"
     build(BuildOptions(out=first, quick=True, rubric=fake_homework), log=lambda _: None)
     log = []
@@ -264,16 +270,7 @@ def test_a_second_build_replays_the_experiments_from_the_cache(
 
 
 def test_the_other_profile_runs_the_experiments_again(fake_homework, tmp_path, monkeypatch):
-    runs = []
-
-    def counted(args):
-        runs.append(args.quick)
-        return _run_fake(args)
-
-    monkeypatch.setattr(
-        registry, "experiments", lambda: {"fake": Experiment("fake", "stand-in", counted)}
-    )
-    monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [_passing()])
+    runs = _counted_experiment(monkeypatch)
     build(BuildOptions(out=tmp_path / "a", quick=True, rubric=fake_homework), log=lambda _: None)
     build(BuildOptions(out=tmp_path / "b", quick=False, rubric=fake_homework), log=lambda _: None)
     assert runs == [True, False]
