@@ -370,10 +370,11 @@ def _answer_a() -> Answer:
 
     summary = _summary(is_quick())
     answers = summary["answers"]
+    largest = max(summary["config"]["code_sizes"])
     text = "\n\n".join(
         [
             "Accuracy vs k. " + answers["accuracy_vs_k"],
-            "Over-complete k = 1000. " + answers["overcomplete"],
+            f"Over-complete k = {largest}. " + answers["overcomplete"],
             "Linear vs ReLU. " + answers["linear_vs_relu"],
             "Linear autoencoders vs PCA. " + answers["linear_vs_pca"],
         ]
