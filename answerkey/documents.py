@@ -272,7 +272,7 @@ def _solution_part(part: dict) -> list[Block]:
         blocks.append(Steps(tuple((prose(s["text"]), s["latex"]) for s in part["steps"])))
     blocks.extend(_figures_and_tables(part))
     if part["assumptions"] and part["answered"]:
-        blocks.append(Small(plain("Assumptions: " + "; ".join(part["assumptions"]) + ".")))
+        blocks.append(Small(prose("Assumptions: " + "; ".join(part["assumptions"]) + ".")))
     return blocks
 
 

@@ -348,7 +348,7 @@ def steps() -> dict[str, list[Step]]:
                 r"U_k^\top U_k = I_k, \qquad \tfrac{1}{n}XX^\top U_k = U_k\Lambda_k",
             ),
             Step(
-                "Encoder condition at W₁ = U_kᵀ, W₂ = U_k: the two terms cancel by "
+                r"Encoder condition at $W_1 = U_k^\top$, $W_2 = U_k$: the two terms cancel by "
                 "orthonormality alone:",
                 r"U_k^\top (X - U_kU_k^\top X)X^\top = U_k^\top XX^\top - "
                 r"(U_k^\top U_k)U_k^\top XX^\top = 0",
@@ -359,12 +359,13 @@ def steps() -> dict[str, list[Step]]:
                 r"= nU_k\Lambda_k - nU_k(U_k^\top U_k)\Lambda_k = 0",
             ),
             Step(
-                "The same cancellations hold for W₁ = CU_kᵀ, W₂ = U_kC⁻¹ with any invertible C "
-                "(C⁻¹C = I), and for any k eigenvectors, not only the top k:",
+                r"The same cancellations hold for $W_1 = C U_k^\top$, $W_2 = U_k C^{-1}$ with "
+                r"any invertible $C$ ($C^{-1} C = I$), and for any $k$ eigenvectors, not only "
+                "the top $k$:",
                 r"W_2W_1 = U_kC^{-1}CU_k^\top = U_kU_k^\top",
             ),
             Step(
-                "The loss there is the sum of the eigenvalues left out, smallest for the top k:",
+                "The loss there is the sum of the eigenvalues left out, smallest for the top $k$:",
                 r"L(U_k^\top, U_k) = \operatorname{tr}\!\big(\tfrac{1}{n}XX^\top\big) - "
                 r"\operatorname{tr}\Lambda_k = \sum_{i > k} \sigma_i^2",
             ),

@@ -108,35 +108,38 @@ def steps() -> list[Step]:
     terms = step_terms()
     return [
         Step(
-            "One step: each of the k hypotheses runs one RNN step (cost c, independent of t).",
+            "One step: each of the $k$ hypotheses runs one RNN step (cost $c$, independent "
+            "of $t$).",
             rf"{sp.latex(terms['rnn'])}",
         ),
         Step(
-            "Score every continuation: add each of the M log-probabilities to its prefix's score.",
+            "Score every continuation: add each of the $M$ log-probabilities to its prefix's "
+            "score.",
             rf"{sp.latex(terms['scores'])}",
         ),
         Step(
-            "Keep each hypothesis' best k of its M continuations (sorting them):",
+            "Keep each hypothesis' best $k$ of its $M$ continuations (sorting them):",
             rf"{sp.latex(terms['per_hypothesis_top_k'])}",
         ),
         Step(
-            "Keep the best k of the k·k surviving candidates (sorting them):",
+            r"Keep the best $k$ of the $k \cdot k$ surviving candidates (sorting them):",
             rf"{sp.latex(terms['select_among_k2'])}",
         ),
         Step(
-            "T identical steps (an RNN's step does not grow with the prefix):",
+            "$T$ identical steps (an RNN's step does not grow with the prefix):",
             rf"\text{{cost}}(T, k, M) = {sp.latex(total_cost())}",
         ),
         Step(
-            "With the model and the vocabulary fixed (M, c constant), the k² term dominates:",
+            "With the model and the vocabulary fixed ($M$, $c$ constant), the $k^2$ term "
+            "dominates:",
             rf"O\!\left({sp.latex(big_o_in_T_k())}\right)",
         ),
         Step(
-            "Keeping M: for k ≤ M, k² log k ≤ k M log M (x log x increases), so",
+            r"Keeping $M$: for $k \le M$, $k^2 \log k \le k M \log M$ ($x \log x$ increases), so",
             rf"O\!\left({sp.latex(big_o_with_M())}\right) = O(T k M \log M)",
         ),
         Step(
-            "With linear-time selection (quickselect) instead of sorting, for k ≤ M:",
+            r"With linear-time selection (quickselect) instead of sorting, for $k \le M$:",
             rf"O\!\left({sp.latex(big_o_linear_selection())}\right) = O(T k M)",
         ),
     ]

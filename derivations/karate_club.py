@@ -166,31 +166,34 @@ def steps() -> list[Step]:
             r"\hat A_{ij} = \tilde A_{ij} / \sqrt{\tilde D_{ii} \tilde D_{jj}}",
         ),
         Step(
-            "Â is similar to the row-stochastic D̃⁻¹Ã, so its eigenvalues lie in [−1, 1] with "
-            "√d̃ an eigenvector for 1: propagating by Â neither explodes nor vanishes.",
+            r"$\hat A$ is similar to the row-stochastic $\tilde D^{-1} \tilde A$, so its "
+            r"eigenvalues lie in $[-1, 1]$ with $\sqrt{\tilde d}$ an eigenvector for 1: "
+            r"propagating by $\hat A$ neither explodes nor vanishes.",
             r"\hat A \sqrt{\tilde d} = \sqrt{\tilde d}",
         ),
         Step(
-            "The layer, with no features (X = I) at the input:",
+            "The layer, with no features ($X = I$) at the input:",
             r"H' = \tanh(Z),\quad Z = \hat A X W^\top",
         ),
         Step(
-            "The derivative of tanh, by SymPy:",
+            r"The derivative of $\tanh$, by SymPy:",
             rf"\tanh'(z) = {sp.latex(derivative)} = 1 - \tanh^2(z)",
         ),
         Step(
-            "Backpropagate G = ∂L/∂H' through the elementwise tanh:",
+            r"Backpropagate $G = \partial L / \partial H'$ through the elementwise $\tanh$:",
             r"S = \frac{\partial L}{\partial Z} = G \odot (1 - H' \odot H')",
         ),
         Step(
-            "Z is linear in each of W, X, Â; by SymPy's matrix calculus on L = tr(Gᵀ tanh(ÂXWᵀ)):",
+            r"$Z$ is linear in each of $W$, $X$, $\hat A$; by SymPy's matrix calculus on "
+            r"$L = \operatorname{tr}(G^\top \tanh(\hat A X W^\top))$:",
             r"\frac{\partial L}{\partial W} = S^\top \hat A X,\quad "
             r"\frac{\partial L}{\partial X} = \hat A^\top S W,\quad "
             r"\frac{\partial L}{\partial \hat A} = S W X^\top",
         ),
         Step(
-            "At the softmax classifier z = HWcᵀ + b with cross-entropy on the train nodes "
-            "(the notebook's J divides by N = 34 and adds (λ/2)ΣW², bias excluded):",
+            r"At the softmax classifier $z = H W_c^\top + b$ with cross-entropy on the train "
+            r"nodes (the notebook's $J$ divides by $N = 34$ and adds $(\lambda/2) \sum W^2$, "
+            "bias excluded):",
             r"\frac{\partial J}{\partial z_i} = \frac{\mathbb{1}[i \in \text{train}]}{N}"
             r"\left(\operatorname{softmax}(z_i) - y_i\right),\quad "
             r"\frac{\partial J}{\partial W} \mathrel{+}= \frac{\lambda}{N} W",

@@ -555,15 +555,17 @@ def steps() -> dict[str, list[Step]]:
     return {
         "q3.a": [
             Step(
-                "Write the weights of eq. 3 as w_j = s_j / Σ_l s_l with s_j = sim(Q_i, K_j). "
-                "They sum to 1 for every N; if every s_j ≥ 0 and Σ_l s_l > 0 they are also "
-                "nonnegative, so V'_i is a convex combination of the V_j:",
+                r"Write the weights of eq. 3 as $w_j = s_j / \sum_l s_l$ with "
+                r"$s_j = \mathrm{sim}(Q_i, K_j)$. They sum to 1 for every $N$; if every "
+                r"$s_j \ge 0$ and $\sum_l s_l > 0$ they are also nonnegative, so $V'_i$ is a "
+                "convex combination of the $V_j$:",
                 r"V'_i = \sum_j w_j V_j,\quad w_j = \frac{s_j}{\sum_l s_l} \ge 0,\quad "
                 r"\sum_j w_j = 1",
             ),
             Step(
-                "Expand ‖Σ_j w_j V_j‖² in the inner products g_jk = V_jᵀV_k; with Σ_j w_j = 1 the "
-                "gap to the weighted mean of the squared norms is a sum of squares:",
+                r"Expand $\|\sum_j w_j V_j\|^2$ in the inner products $g_{jk} = V_j^\top V_k$; "
+                r"with $\sum_j w_j = 1$ the gap to the weighted mean of the squared norms is a "
+                "sum of squares:",
                 r"\sum_j w_j \|V_j\|^2 - \Big\|\sum_j w_j V_j\Big\|^2 = \tfrac12 \sum_{j,k} "
                 r"w_j w_k \|V_j - V_k\|^2 \ge 0",
             ),
@@ -572,66 +574,69 @@ def steps() -> dict[str, list[Step]]:
                 r"\|V'_i\|^2 \le \sum_j w_j \|V_j\|^2 \le \max_j \|V_j\|^2",
             ),
             Step(
-                "If the scores can be negative (sim = qᵀk), the denominator Σ_j s_j can be 0 or "
-                "arbitrarily close to it while the numerator is not: V'_i is unbounded.",
+                r"If the scores can be negative ($\mathrm{sim} = q^\top k$), the denominator "
+                r"$\sum_j s_j$ can be 0 or arbitrarily close to it while the numerator is not: "
+                "$V'_i$ is unbounded.",
                 r"\sum_j s_j \to 0 \;\Rightarrow\; \|V'_i\| \to \infty",
             ),
         ],
         "q3.b.i": [
             Step(
-                "The polynomial kernel of degree d is (γ qᵀk + c)^d; set d = 2 and every "
-                "constant (γ, c) to 1:",
+                r"The polynomial kernel of degree $d$ is $(\gamma\, q^\top k + c)^d$; set $d = 2$ "
+                r"and every constant ($\gamma$, $c$) to 1:",
                 r"\mathrm{sim}(q, k) = " + latex(quadratic_kernel()),
             ),
             Step(
-                "Expanded, it is a constant, a linear and a quadratic term in qᵀk:",
+                r"Expanded, it is a constant, a linear and a quadratic term in $q^\top k$:",
                 r"(q^\top k + 1)^2 = 1 + 2\, q^\top k + (q^\top k)^2",
             ),
         ],
         "q3.b.ii": [
             Step(
-                "Write each term as an inner product: 1 = 1·1, 2qᵀk = Σ_i (√2 q_i)(√2 k_i), and "
-                "the double-sum lemma (checked for symbolic D):",
+                r"Write each term as an inner product: $1 = 1 \cdot 1$, "
+                r"$2 q^\top k = \sum_i (\sqrt{2} q_i)(\sqrt{2} k_i)$, and the double-sum lemma "
+                "(checked for symbolic $D$):",
                 r"(q^\top k)^2 = \Big(\sum_i q_i k_i\Big)^2 = \sum_{i=1}^D \sum_{j=1}^D "
                 r"(q_i q_j)(k_i k_j)",
             ),
             Step(
-                "So φ can keep every ordered pair (i, j): 1 + D + D² components:",
+                r"So $\phi$ can keep every ordered pair $(i, j)$: $1 + D + D^2$ components:",
                 r"\phi(q) = \big(1,\ \sqrt2 q_1, \dots, \sqrt2 q_D,\ q_1 q_1, q_1 q_2, \dots, "
                 r"q_D q_D\big)",
             ),
             Step(
-                "The pairs (i, j) and (j, i) give the same product; merge them into one "
-                "component √2 q_i q_j, which contributes (√2 q_i q_j)(√2 k_i k_j) = "
-                "2 q_i q_j k_i k_j, the same as the two did:",
+                r"The pairs $(i, j)$ and $(j, i)$ give the same product; merge them into one "
+                r"component $\sqrt{2} q_i q_j$, which contributes "
+                r"$(\sqrt{2} q_i q_j)(\sqrt{2} k_i k_j) = 2 q_i q_j k_i k_j$, the same as the two "
+                "did:",
                 r"\phi(q) = \big(1,\ \sqrt2 q_i\ (i \le D),\ q_i^2\ (i \le D),\ "
                 r"\sqrt2 q_i q_j\ (i < j)\big)",
             ),
             Step(
-                "Counting components: 1 + D + D + D(D−1)/2:",
+                r"Counting components: $1 + D + D + D(D-1)/2$:",
                 rf"\operatorname{{dim}} \phi = {sp.latex(merged_dimension())} "
                 rf"\quad(\text{{ordered pairs: }} {sp.latex(ordered_dimension())})",
             ),
             Step(
-                "For D = 2, for example:",
+                "For $D = 2$, for example:",
                 rf"\phi(q) = {sp.latex(sp.Matrix(feature_map(2)).T)}",
             ),
         ],
         "q3.b.iii": [
             Step(
-                "Substitute sim(Q_i, K_j) = φ(Q_i)ᵀφ(K_j) into eq. 3:",
+                r"Substitute $\mathrm{sim}(Q_i, K_j) = \phi(Q_i)^\top \phi(K_j)$ into eq. 3:",
                 r"V'_i = \frac{\sum_j \phi(Q_i)^\top \phi(K_j)\, V_j}"
                 r"{\sum_j \phi(Q_i)^\top \phi(K_j)}",
             ),
             Step(
-                "φ(Q_i) does not depend on j: pull it out of both sums (associativity of the "
-                "matrix products):",
+                r"$\phi(Q_i)$ does not depend on $j$: pull it out of both sums (associativity of "
+                "the matrix products):",
                 r"V'_i = \frac{\phi(Q_i)^\top \sum_j \phi(K_j) V_j^\top}"
                 r"{\phi(Q_i)^\top \sum_j \phi(K_j)}",
             ),
             Step(
-                "The sums over j are the same for every i: computed once, they cost O(N P M). "
-                "For all rows at once (each row divided by its own denominator):",
+                "The sums over $j$ are the same for every $i$: computed once, they cost "
+                "$O(N P M)$. For all rows at once (each row divided by its own denominator):",
                 r"V' = \operatorname{diag}\big(\phi(Q)\,\phi(K)^\top \mathbf{1}\big)^{-1}\, "
                 r"\phi(Q)\,\big(\phi(K)^\top V\big)",
             ),
@@ -645,7 +650,7 @@ def steps() -> dict[str, list[Step]]:
                 rf"\text{{FLOPs}} = {sp.latex(sp.factor(soft['flops']))}",
             ),
             Step(
-                "Kept for backward: Q, K, V and the N×N attention matrix:",
+                r"Kept for backward: $Q$, $K$, $V$ and the $N \times N$ attention matrix:",
                 rf"\text{{memory}} = {sp.latex(soft['saved'])} \text{{ numbers}}",
             ),
             Step(
@@ -656,23 +661,23 @@ def steps() -> dict[str, list[Step]]:
         ],
         "q3.c.ii": [
             Step(
-                "With P = (D+1)(D+2)/2 features (merged map); the feature map costs "
-                "D(D+1) operations per row:",
+                "With $P = (D+1)(D+2)/2$ features (merged map); the feature map costs "
+                "$D(D+1)$ operations per row:",
                 rf"P = {sp.latex(DIMENSION_MERGED)}",
             ),
             *_count_rows(linear_steps(p=P, phi_ops=D * (D + 1))),
             Step(
-                "Totals with P substituted:",
+                "Totals with $P$ substituted:",
                 rf"T = {sp.latex(sp.collect(lin['operations'], N))},\quad "
                 rf"\text{{FLOPs}} = {sp.latex(sp.factor(lin['flops']))}",
             ),
             Step(
-                "Kept for backward: Q, K, V, φ(Q), φ(K), φ(K)ᵀV, Σφ(K), the numerator and the "
-                "denominator:",
+                r"Kept for backward: $Q$, $K$, $V$, $\phi(Q)$, $\phi(K)$, $\phi(K)^\top V$, "
+                r"$\sum_j \phi(K_j)$, the numerator and the denominator:",
                 rf"\text{{memory}} = {sp.latex(sp.collect(lin['saved'], N))} \text{{ numbers}}",
             ),
             Step(
-                "Dominant terms: linear in N, no N² anywhere:",
+                "Dominant terms: linear in $N$, no $N^2$ anywhere:",
                 rf"O\big({sp.latex(lin['time_O'])}\big) \text{{ time}},\quad "
                 rf"O\big({sp.latex(lin['memory_O'])}\big) \text{{ memory}}",
             ),

@@ -112,18 +112,18 @@ def steps() -> dict[str, list[Step]]:
                 rf"\mathbb{{E}}[q_i] = {sp.latex(first)}",
             ),
             Step(
-                "q_i and k_i are independent, so the expectation of the product factors:",
+                "$q_i$ and $k_i$ are independent, so the expectation of the product factors:",
                 rf"\mathbb{{E}}[q_i k_i] = \mathbb{{E}}[q_i]\,\mathbb{{E}}[k_i] "
                 rf"= {sp.latex(mean_term)}",
             ),
             Step(
-                "Linearity of expectation over the d coordinates:",
+                "Linearity of expectation over the $d$ coordinates:",
                 rf"\mathbb{{E}}[q^\top k] = \sum_{{i=1}}^{{d}} {sp.latex(mean_term)} "
                 rf"= {sp.latex(expectation)}",
             ),
             Step(
-                "With a vector mean μ (coordinate i has mean μ_i) the same steps give the "
-                "squared norm:",
+                r"With a vector mean $\mu$ (coordinate $i$ has mean $\mu_i$) the same steps "
+                "give the squared norm:",
                 r"\mathbb{E}[q^\top k] = \sum_{i=1}^{d} \mu_i^2 = \|\mu\|^2",
             ),
         ],
@@ -133,7 +133,7 @@ def steps() -> dict[str, list[Step]]:
                 rf"\mathbb{{E}}[q_i^2] = {sp.latex(second)}",
             ),
             Step(
-                "By independence of q_i and k_i:",
+                "By independence of $q_i$ and $k_i$:",
                 rf"\mathbb{{E}}[(q_i k_i)^2] = \mathbb{{E}}[q_i^2]\,\mathbb{{E}}[k_i^2] "
                 rf"= {sp.latex(sp.factor(square_term))}",
             ),
@@ -142,21 +142,21 @@ def steps() -> dict[str, list[Step]]:
                 rf"\operatorname{{Var}}(q_i k_i) = {sp.latex(term_variance)}",
             ),
             Step(
-                "The d terms are independent, so their variances add:",
+                "The $d$ terms are independent, so their variances add:",
                 rf"\operatorname{{Var}}(q^\top k) = {sp.latex(variance)}",
             ),
             Step(
-                "At μ = 0, σ = 1:",
+                r"At $\mu = 0$, $\sigma = 1$:",
                 rf"\operatorname{{Var}}(q^\top k) = {sp.latex(variance.subs({mu: 0, sigma: 1}))}",
             ),
         ],
         "q2.c": [
             Step(
-                "With μ = 0 the mean is 0 for every s:",
+                r"With $\mu = 0$ the mean is 0 for every $s$:",
                 rf"\mathbb{{E}}[q^\top k / s] = {sp.latex(expectation_of_scaled_dot_product())}",
             ),
             Step(
-                "Scaling divides the variance by s²; set it to 1 and take the positive root:",
+                "Scaling divides the variance by $s^2$; set it to 1 and take the positive root:",
                 rf"\operatorname{{Var}}(q^\top k / s) = "
                 rf"{sp.latex(variance.subs({mu: 0, sigma: 1}) / s**2)} = 1 "
                 rf"\;\Rightarrow\; s = {sp.latex(roots[0])}",

@@ -23,7 +23,6 @@
 # %%
 import torch
 
-from answerkey import cache
 from answerkey.notebooks import (
     experiment_results,
     record,
@@ -141,10 +140,9 @@ show_source(ae.train_epoch, ae.train_autoencoder)
 k_live = min(config["code_sizes"], key=lambda size: abs(size - 10))
 cell = grid.Cell("synthetic", "ae", config["seeds"][0], "denoising", "relu", k_live)
 data = grid.load_data("synthetic", QUICK, None)
-live = grid._single_threaded(lambda: grid.run_cell(cell, data, profile))
+live = grid.single_threaded(lambda: grid.run_cell(cell, data, profile))
 live.pop("timings")
-cached = cache.load(grid.NAMESPACE, grid.cell_key(cell, profile, data.source, "cpu"))
-cached = {key: value for key, value in cached.items() if key != "timings"}
+cached = grid.cached_cell(cell, profile, data)
 show_table(
     ("epoch", "train loss", "validation objective"),
     [

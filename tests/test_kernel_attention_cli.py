@@ -122,9 +122,11 @@ def test_every_answered_q3_part_has_notes_or_steps():
 
 def test_the_hw6_caveats_are_stated():
     notes = " ".join(get_part("q3.a").notes + get_part("q3.b.i").notes + get_part("q3.b.ii").notes)
-    assert "Q_iᵀK_j = −1" in notes and "ε" in notes
-    assert "(qᵀk)²" in notes
-    assert "(D+1)(D+2)/2" in notes and "1 + D + D²" in notes
+    assert r"$Q_i^\top K_j = -1$" in notes
+    assert r"$\varepsilon$" in notes
+    assert r"$(q^\top k)^2$" in notes
+    assert "$(D+1)(D+2)/2$" in notes
+    assert "$1 + D + D^2$" in notes
 
 
 # --- the rubric's Q3 answers through the judge ------------------------------------------------

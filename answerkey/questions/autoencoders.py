@@ -318,8 +318,10 @@ def _answer_b_i() -> Answer:
         latex=latex,
         value=[g1, g2],
         text=(
-            "∂L/∂W₁ = −(2/n) W₂ᵀ(X − W₂W₁X)Xᵀ = 0 and ∂L/∂W₂ = −(2/n)(X − W₂W₁X)XᵀW₁ᵀ = 0. "
-            "Equivalently W₂ᵀ(I − W₂W₁)XXᵀ = 0 and (I − W₂W₁)XXᵀW₁ᵀ = 0."
+            r"$\partial L / \partial W_1 = -\frac{2}{n} W_2^\top (X - W_2 W_1 X) X^\top = 0$ and "
+            r"$\partial L / \partial W_2 = -\frac{2}{n} (X - W_2 W_1 X) X^\top W_1^\top = 0$. "
+            r"Equivalently $W_2^\top (I - W_2 W_1) X X^\top = 0$ and "
+            r"$(I - W_2 W_1) X X^\top W_1^\top = 0$."
         ),
     )
 
@@ -331,25 +333,29 @@ def _answer_b_ii() -> Answer:
         r"U_k^\top(X - U_kU_k^\top X)X^\top = 0,\ (X - U_kU_k^\top X)X^\top U_k = 0",
         value=(D.U.T, D.U),
         text=(
-            "Encoder condition: U_kᵀ(X − U_kU_kᵀX)Xᵀ = U_kᵀXXᵀ − (U_kᵀU_k)U_kᵀXXᵀ = 0 by "
-            "U_kᵀU_k = I. Decoder condition: (X − U_kU_kᵀX)XᵀU_k = XXᵀU_k − U_kU_kᵀXXᵀU_k = "
-            "nU_kΛ_k − nU_k(U_kᵀU_k)Λ_k = 0 by (1/n)XXᵀU_k = U_kΛ_k. The argument uses nothing "
-            "about which eigenvectors U_k holds: any k eigenvectors are stationary, and so is "
-            "W₁ = CU_kᵀ, W₂ = U_kC⁻¹ for any invertible C. What singles out the top k is the "
-            "loss, tr((1/n)XXᵀ) − tr Λ_k = the sum of the discarded eigenvalues, least for the "
-            "k largest."
+            r"Encoder condition: $U_k^\top (X - U_k U_k^\top X) X^\top = U_k^\top X X^\top - "
+            r"(U_k^\top U_k) U_k^\top X X^\top = 0$ by $U_k^\top U_k = I$. Decoder condition: "
+            r"$(X - U_k U_k^\top X) X^\top U_k = X X^\top U_k - U_k U_k^\top X X^\top U_k = "
+            r"n U_k \Lambda_k - n U_k (U_k^\top U_k) \Lambda_k = 0$ by "
+            r"$\frac{1}{n} X X^\top U_k = U_k \Lambda_k$. The argument uses nothing about which "
+            "eigenvectors $U_k$ holds: any $k$ eigenvectors are stationary, and so is "
+            r"$W_1 = C U_k^\top$, $W_2 = U_k C^{-1}$ for any invertible $C$. What singles out "
+            r"the top $k$ is the loss, $\operatorname{tr}(\frac{1}{n} X X^\top) - "
+            r"\operatorname{tr} \Lambda_k$ = the sum of the discarded eigenvalues, least for the "
+            "$k$ largest."
         ),
     )
 
 
 B_NOTES = (
-    "W₁ = W₂ = 0 is stationary too: the first-order conditions do not characterize the "
+    "$W_1 = W_2 = 0$ is stationary too: the first-order conditions do not characterize the "
     "optimum alone.",
-    "The optimum is unique only up to an invertible k×k mixing C (W₁ = CU_kᵀ, W₂ = U_kC⁻¹), "
-    "not merely 'up to sign', and only when σ_k² > σ_{k+1}² (an eigengap); with a tie any "
-    "basis of the tied eigenspace works.",
-    "Every choice of k eigenvectors satisfies the conditions; the top k are singled out by the "
-    "loss (the sum of the discarded eigenvalues), not by the conditions.",
+    r"The optimum is unique only up to an invertible $k \times k$ mixing $C$ "
+    r"($W_1 = C U_k^\top$, $W_2 = U_k C^{-1}$), not merely 'up to sign', and only when "
+    r"$\sigma_k^2 > \sigma_{k+1}^2$ (an eigengap); with a tie any basis of the tied eigenspace "
+    "works.",
+    "Every choice of $k$ eigenvectors satisfies the conditions; the top $k$ are singled out by "
+    "the loss (the sum of the discarded eigenvalues), not by the conditions.",
 )
 
 
@@ -528,7 +534,7 @@ def _check_determinism() -> Outcome:
     cell = grid.Cell("synthetic", "ae", 0, "denoising", "relu", 5)
 
     def once() -> dict:
-        result = grid._single_threaded(lambda: grid.run_cell(cell, data, grid.QUICK))
+        result = grid.single_threaded(lambda: grid.run_cell(cell, data, grid.QUICK))
         result.pop("timings")
         return result
 
@@ -639,20 +645,24 @@ QUESTION = Question(
         Part(
             "q4.b.i",
             "PCA and linear autoencoders: write the first-order optimality conditions of "
-            "L(W₁, W₂; X) = (1/n)‖X − W₂W₁X‖²_F.",
+            r"$L(W_1, W_2; X) = \frac{1}{n} \|X - W_2 W_1 X\|_F^2$.",
             answer=_answer_b_i,
-            assumptions=("X ∈ R^{m×n}, W₁ ∈ R^{k×m}, W₂ ∈ R^{m×k}",),
+            assumptions=(
+                r"$X \in \mathbb{R}^{m \times n}$, $W_1 \in \mathbb{R}^{k \times m}$, "
+                r"$W_2 \in \mathbb{R}^{m \times k}$",
+            ),
             steps=lambda: _steps()["q4.b.i"],
             checks=_checks_b_i,
             notes=B_NOTES[:1],
         ),
         Part(
             "q4.b.ii",
-            "Show that W₁ = U_kᵀ, W₂ = U_k satisfy them.",
+            r"Show that $W_1 = U_k^\top$, $W_2 = U_k$ satisfy them.",
             answer=_answer_b_ii,
             assumptions=(
-                "U_k ∈ R^{m×k}: orthonormal eigenvectors of (1/n)XXᵀ with eigenvalues Λ_k",
-                "σ₁² > … > σ_k² > σ_{k+1}² for uniqueness (up to C)",
+                r"$U_k \in \mathbb{R}^{m \times k}$: orthonormal eigenvectors of "
+                r"$\frac{1}{n} X X^\top$ with eigenvalues $\Lambda_k$",
+                r"$\sigma_1^2 > \dots > \sigma_k^2 > \sigma_{k+1}^2$ for uniqueness (up to $C$)",
             ),
             steps=lambda: _steps()["q4.b.ii"],
             checks=_checks_b_ii,

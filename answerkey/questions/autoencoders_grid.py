@@ -377,7 +377,9 @@ def _worker_run(cell: Cell, quick: bool, mnist_dir: str | None, device: str) -> 
     return run_cell(cell, data, profile_for(quick), device)
 
 
-def _single_threaded(compute: Callable[[], dict]) -> dict:
+def single_threaded(compute: Callable[[], dict]) -> dict:
+    """`compute()` with torch and BLAS on one thread: how the grid runs every cell, so a
+    cell's numbers do not depend on the machine's core count."""
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -388,6 +390,12 @@ def _single_threaded(compute: Callable[[], dict]) -> dict:
             return compute()
     finally:
         torch.set_num_threads(previous)
+
+
+def cached_cell(cell: Cell, profile: Profile, data: Data, device: str = "cpu") -> dict | None:
+    """The grid's cached result for `cell` without its timings, or None if not cached."""
+    record = cache.load(NAMESPACE, cell_key(cell, profile, data.source, device))
+    return None if record is None else {k: v for k, v in record.items() if k != "timings"}
 
 
 def default_workers(device: str, quick: bool = False) -> int:
@@ -444,7 +452,7 @@ def run_grid(
             for cell in missing:
                 data = load_data(cell.dataset, quick, mnist_dir)
                 finish(
-                    cell, _single_threaded(lambda c=cell, d=data: run_cell(c, d, profile, device))
+                    cell, single_threaded(lambda c=cell, d=data: run_cell(c, d, profile, device))
                 )
         else:
             _run_parallel(missing, quick, mnist_dir, device, workers, finish)

@@ -698,19 +698,19 @@ def _answer_e() -> Answer:
         Figure(
             FIGURES["operations"],
             "Counted comparisons of the two selections "
-            "of each step, over a grid of T, k and M, with the fitted exponents.",
+            "of each step, over a grid of $T$, $k$ and $M$, with the fitted exponents.",
         )
     ]
     return Answer(
         latex=rf"O\!\left({sp.latex(D.ANSWER_IN_T_K)}\right)",
         value={"in_T_k": D.ANSWER_IN_T_K, "accepted": list(D.ACCEPTED)},
         text=(
-            "O(T k² log k). Each of the T steps runs the RNN once per hypothesis (k steps of "
-            "constant cost: an RNN's step does not grow with the prefix), keeps each "
-            "hypothesis' best k continuations, and sorts the k² survivors to keep the best k: "
-            "k² log k dominates. O(T k²) is accepted too (selection treated as constant-factor). "
-            "Keeping the vocabulary size M: O(T k M log M) (k ≤ M), or O(T k M) with linear-time "
-            "selection."
+            r"$O(T k^2 \log k)$. Each of the $T$ steps runs the RNN once per hypothesis ($k$ "
+            "steps of constant cost: an RNN's step does not grow with the prefix), keeps each "
+            "hypothesis' best $k$ continuations, and sorts the $k^2$ survivors to keep the best "
+            r"$k$: $k^2 \log k$ dominates. $O(T k^2)$ is accepted too (selection treated as "
+            r"constant-factor). Keeping the vocabulary size $M$: $O(T k M \log M)$ ($k \le M$), "
+            "or $O(T k M)$ with linear-time selection."
         ),
         figures=figures,
     )
@@ -784,11 +784,11 @@ def _checks_e() -> list[Check]:
 
 
 NOTES_E = (
-    "Accepted (HW6 caveat): in T and k alone, O(Tk² log k) (sorting the k² candidates) and "
-    "O(Tk²) (treating the per-step model and the vocabulary as constant); with the vocabulary "
-    "M, O(TkM log M), or O(TkM) with linear-time selection.",
-    "An RNN's step costs the same at every t; a transformer decoder's attention grows with "
-    "the prefix, which would add a T² term — not what the question asks.",
+    r"Accepted (HW6 caveat): in $T$ and $k$ alone, $O(T k^2 \log k)$ (sorting the $k^2$ "
+    "candidates) and $O(T k^2)$ (treating the per-step model and the vocabulary as constant); "
+    r"with the vocabulary $M$, $O(T k M \log M)$, or $O(T k M)$ with linear-time selection.",
+    "An RNN's step costs the same at every $t$; a transformer decoder's attention grows with "
+    "the prefix, which would add a $T^2$ term — not what the question asks.",
 )
 
 ASSUMPTIONS = (
@@ -850,10 +850,10 @@ QUESTION = Question(
         ),
         Part(
             "q5.e",
-            "What is the runtime complexity of generating a length-T sequence with beam size k "
-            "with an RNN, in terms of T and k?",
+            "What is the runtime complexity of generating a length-$T$ sequence with beam size "
+            "$k$ with an RNN, in terms of $T$ and $k$?",
             answer=_answer_e,
-            assumptions=("an RNN decoder: constant cost per step and hypothesis", "k ≤ M"),
+            assumptions=("an RNN decoder: constant cost per step and hypothesis", r"$k \le M$"),
             steps=lambda: _derivation().steps(),
             checks=_checks_e,
             experiment="beam",

@@ -77,6 +77,11 @@ def _where_node(r: dict, node: int) -> str:
     return "a test node" if node in r["split"]["test"] else "a train node"
 
 
+def _signed(x: float, spec: str) -> str:
+    """A number for prose, with a true minus sign (−0.42, not -0.42)."""
+    return format(x, spec).replace("-", "−")
+
+
 def embedding_question_answer(r: dict | None = None) -> str:
     """The notebook's written question: why is test accuracy 100% while two points look
     misclassified in the embedding plot? Answered from the run (nodes and distances)."""
@@ -98,10 +103,11 @@ def embedding_question_answer(r: dict | None = None) -> str:
     every_correct = not (leak["misclassified_train"] or leak["misclassified_test"])
     text = (
         "Correctness is decided by the softmax classifier, not by which cluster a point "
-        "appears to sit in: node i is classified as class 1 exactly when its embedding h_i "
-        "lies on the class-1 side of the line (w₁ − w₀)·h + (b₁ − b₀) = 0 (drawn in the "
-        "embedding figure), and test accuracy counts only the 10 test nodes. The points that "
-        "look misclassified sit away from their own colour's cluster, toward the other one. "
+        "appears to sit in: node $i$ is classified as class 1 exactly when its embedding $h_i$ "
+        r"lies on the class-1 side of the line $(w_1 - w_0) \cdot h + (b_1 - b_0) = 0$ (drawn "
+        "in the embedding figure), and test accuracy counts only the 10 test nodes. The points "
+        "that look misclassified sit away from their own colour's cluster, toward the other "
+        "one. "
         f"In the run that reproduces the notebook's 100% (all 34 labels in the loss, as the "
         f"original code did; test accuracy {leak['test_accuracy']:.2f}) the two most "
         f"out-of-place points are {described}; distances are measured from the decision line "
@@ -121,7 +127,7 @@ def embedding_question_answer(r: dict | None = None) -> str:
     wrong = ours["misclassified_test"]
     if wrong:
         names = ", ".join(
-            f"node {n} ({ours['boundary']['signed_distance'][n]:+.2f})" for n in wrong
+            f"node {n} ({_signed(ours['boundary']['signed_distance'][n], '+.2f')})" for n in wrong
         )
         text += (
             f"Trained honestly on the 24 train nodes, {names} ends across the line and test "
@@ -178,14 +184,17 @@ def q1_1_text(r: dict | None = None) -> str:
         else "weighted adjacency (networkx's interaction counts 1–7 as edge weights)"
     )
     missed = ", ".join(map(str, ours["misclassified_test"])) or "none"
+    low, high = r["graph"]["a_hat_eigenvalue_range"]
     return (
         f"Implemented in models/karate_club.py; run with {adjacency}, "
         f"the {labels['set']!r} labels ({labels['class_sizes'][0]} + "
-        f"{labels['class_sizes'][1]} nodes), X = I, Â = D^(-1/2)(A + I)D^(-1/2) (symmetric, "
-        f"eigenvalues in [{r['graph']['a_hat_eigenvalue_range'][0]:.3f}, "
-        f"{r['graph']['a_hat_eigenvalue_range'][1]:.3f}]). The GCN layer "
-        "H' = tanh(ÂXWᵀ) has a hand-written backward pass: with S = G ⊙ (1 − H'⊙H'), "
-        "∂L/∂W = SᵀÂX, ∂L/∂X = ÂᵀSW (and ∂L/∂Â = SWXᵀ), derived with SymPy and checked by "
+        f"{labels['class_sizes'][1]} nodes), $X = I$, "
+        r"$\hat A = D^{-1/2}(A + I)D^{-1/2}$ (symmetric, eigenvalues in "
+        f"[{_signed(low, '.3f')}, {_signed(high, '.3f')}]). The GCN layer "
+        r"$H' = \tanh(\hat A X W^\top)$ has a hand-written backward pass: with "
+        r"$S = G \odot (1 - H' \odot H')$, $\partial L / \partial W = S^\top \hat A X$, "
+        r"$\partial L / \partial X = \hat A^\top S W$ (and "
+        r"$\partial L / \partial \hat A = S W X^\top$), derived with SymPy and checked by "
         "gradcheck in float64. Trained on the 24 train nodes only (full-batch gradient "
         "descent, lr 2e-2, weight decay 2.5e-2 without the bias, seed "
         f"{r['training']['seed']}, {ours['epochs']} epochs), test accuracy is "
@@ -194,7 +203,7 @@ def q1_1_text(r: dict | None = None) -> str:
         "label leak: its softmax backward pass built the training mask from an attribute "
         "that was never set, so all 34 labels drove the gradient. Trained that way, our "
         f"network scores {leak['test_accuracy']:.2f}, the notebook's figure. "
-        "Stopping on the test loss instead of on the objective J would use the test labels "
+        "Stopping on the test loss instead of on the objective $J$ would use the test labels "
         f"and here stops at epoch {watch['epochs']}, in the initial plateau, with test "
         f"accuracy {watch['test_accuracy']:.2f}.\n\n"
         "Written question (the embedding plot): " + embedding_question_answer(r)
@@ -243,10 +252,10 @@ def q1_2_text(r: dict | None = None) -> str:
                 break
     return (
         "1. Two GCN layers are two rounds of message passing: each layer averages a node's "
-        "features with its neighbours' (weights 1/√(d_i d_j)), so the 2-d embedding of a node "
-        "depends on its 2-hop neighbourhood. With X = I there are no features at all: the "
-        "graph's structure alone places the members, and nodes with similar neighbourhoods "
-        "get similar embeddings.\n"
+        r"features with its neighbours' (weights $1/\sqrt{d_i d_j}$), so the 2-d embedding of "
+        "a node depends on its 2-hop neighbourhood. With $X = I$ there are no features at all: "
+        "the graph's structure alone places the members, and nodes with similar "
+        "neighbourhoods get similar embeddings.\n"
         "2. Very few labels suffice. Labelling only Mr. Hi (node 0) and the Officer (node 33) "
         f"and predicting the real club split of the other {n_predicted} members (Kipf & "
         f"Welling's semi-supervised setting), the GCN is right on {acc['mean']:.1%} of them "
@@ -702,14 +711,14 @@ NOTES_Q1_1 = (
     "built the train mask from an attribute that was never set). The key trains on the 24 "
     "train nodes and gets 0.9, not the notebook's 1.0; with the leak it gets 1.0. A student "
     "reporting 1.0 with the provided helper code is not wrong about their run.",
-    "Early stopping watches the objective J (train labels only), which keeps falling under "
+    "Early stopping watches the objective $J$ (train labels only), which keeps falling under "
     "gradient descent, so the run uses all 20000 epochs; stopping on the test loss would use "
     "the test labels and stops at epoch 51 in the initial plateau.",
     "Initialization: seed 100 through torch.Generator: the same rule as the notebook but not "
     "its NumPy random stream, so individual numbers (losses, embedding coordinates) differ.",
 )
 NOTES_Q1_2 = (
-    "Semi-supervised runs: the notebook's network, init rule, lr and weight decay; J is "
+    "Semi-supervised runs: the notebook's network, init rule, lr and weight decay; $J$ is "
     "divided by the 2 labelled nodes instead of 34 (Kipf & Welling's mean cross-entropy; "
     "same minimizers, 17× the step), no early stopping (no labelled node is left to watch), "
     "6000 epochs; seeds 100–119.",

@@ -78,7 +78,8 @@ _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def plain(expr) -> str:
-    """An expression as prose prints it: 2DN² + 5N² − MN, N(D + 1)(D + 2)/2."""
+    """An expression as the check details print it (plain text, where `$` is no math):
+    2DN² + 5N² − MN, N(D + 1)(D + 2)/2."""
     import re
 
     import sympy as sp
@@ -86,6 +87,13 @@ def plain(expr) -> str:
     text = sp.sstr(expr, order="grlex")
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
     return text.replace("*", "").replace(" - ", " − ").replace("sqrt(2)", "√2 ")
+
+
+def _latex(expr) -> str:
+    """An expression as inline math in the answers' prose, terms in `plain`'s order."""
+    import sympy as sp
+
+    return sp.latex(expr, order="grlex")
 
 
 def claimed_costs(form: str) -> dict:
@@ -254,13 +262,15 @@ def _answer_a() -> Answer:
         value=None,
         text=(
             "The denominator must be strictly positive, and it stays so when every similarity "
-            "score is nonnegative, sim(Q_i, K_j) ≥ 0, and not all of them are zero. Then the "
-            "weights w_j = sim(Q_i, K_j) / Σ_l sim(Q_i, K_l) are nonnegative and sum to 1, so "
-            "V'_i is a convex combination (a weighted average) of the V_j and cannot leave "
-            "their convex hull: ‖V'_i‖ ≤ max_j ‖V_j‖. If the scores can be negative (e.g. the "
-            "plain dot product qᵀk), positive and negative terms can cancel, the denominator "
-            "can be 0 or arbitrarily close to it while the numerator is not, and V'_i blows "
-            "up. Softmax's exp(qᵀk/√D) > 0 always satisfies the condition."
+            r"score is nonnegative, $\mathrm{sim}(Q_i, K_j) \ge 0$, and not all of them are "
+            r"zero. Then the weights "
+            r"$w_j = \mathrm{sim}(Q_i, K_j) / \sum_l \mathrm{sim}(Q_i, K_l)$ are nonnegative "
+            "and sum to 1, so $V'_i$ is a convex combination (a weighted average) of the $V_j$ "
+            "and cannot leave their convex hull: "
+            r"$\|V'_i\| \le \max_j \|V_j\|$. If the scores can be negative (e.g. the plain dot "
+            r"product $q^\top k$), positive and negative terms can cancel, the denominator can be "
+            "0 or arbitrarily close to it while the numerator is not, and $V'_i$ blows up. "
+            r"Softmax's $\exp(q^\top k / \sqrt{D}) > 0$ always satisfies the condition."
         ),
     )
 
@@ -323,11 +333,13 @@ def _answer_b_i() -> Answer:
     return Answer(
         latex=r"\mathrm{sim}(q, k) = " + KA.latex(KA.KERNEL),
         value=KA.KERNEL,
+        # An exponent after a bracket in braces, `)^{2}`: the build's test reads a formula's
+        # letters piece by piece (split at braces), and pdftotext lifts that exponent off the line.
         text=(
-            "sim(q, k) = (qᵀk + 1)² = 1 + 2qᵀk + (qᵀk)²: the polynomial kernel (γqᵀk + c)^d "
-            "with d = 2 and γ = c = 1. Reading “every constant set to 1” as no constant term "
-            "gives (qᵀk)², which the key accepts (its feature map and costs are given with "
-            "q3.b.ii and q3.c.ii)."
+            r"$\mathrm{sim}(q, k) = (q^\top k + 1)^{2} = 1 + 2 q^\top k + (q^\top k)^{2}$: the "
+            r"polynomial kernel $(\gamma\, q^\top k + c)^{d}$ with $d = 2$ and $\gamma = c = 1$. "
+            r"Reading “every constant set to 1” as no constant term gives $(q^\top k)^{2}$, which "
+            "the key accepts (its feature map and costs are given with q3.b.ii and q3.c.ii)."
         ),
     )
 
@@ -470,9 +482,7 @@ def _answer_b_ii() -> Answer:
 
     KA = _derivation()
     # The D = 2 example in the prose comes from the derived map, not typed.
-    example = ", ".join(
-        plain(c).replace("q_", " q_").replace("  ", " ").strip() for c in KA.feature_map(2)
-    )
+    example = ", ".join(sp.latex(c) for c in KA.feature_map(2))
     return Answer(
         latex=(
             r"\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ q_1^2, \dots, q_D^2,\ "
@@ -486,13 +496,15 @@ def _answer_b_ii() -> Answer:
             "dimension_ordered": KA.DIMENSION_ORDERED,
         },
         text=(
-            "Expand (qᵀk + 1)² = 1 + 2Σ_i q_i k_i + Σ_i Σ_j (q_i q_j)(k_i k_j) and read off one "
-            "component per term: φ(q) = (1, √2 q_1, …, √2 q_D, q_1², …, q_D², √2 q_i q_j for "
-            "i < j), with (D+1)(D+2)/2 components. Keeping every ordered pair q_i q_j instead "
-            "(no √2 on the products) gives an equally valid φ with 1 + D + D² components. "
-            f"For D = 2: φ(q) = ({example}). Under the "
-            "(qᵀk)² reading, φ(q) = (q_i², √2 q_i q_j for i < j): D(D+1)/2 components (or D² "
-            "with ordered pairs)."
+            r"Expand $(q^\top k + 1)^{2} = 1 + 2 \sum_i q_i k_i "
+            r"+ \sum_i \sum_j (q_i q_j)(k_i k_j)$ and read off one component per term: "
+            r"$\phi(q) = (1, \sqrt{2} q_1, \dots, \sqrt{2} q_D, q_1^2, \dots, q_D^2, "
+            r"\sqrt{2} q_i q_j \text{ for } i < j)$, with $(D+1)(D+2)/2$ components. Keeping "
+            r"every ordered pair $q_i q_j$ instead (no $\sqrt{2}$ on the products) gives an "
+            r"equally valid $\phi$ with $1 + D + D^2$ components. For $D = 2$: "
+            rf"$\phi(q) = ({example})$. Under the $(q^\top k)^{{2}}$ reading, "
+            r"$\phi(q) = (q_i^2, \sqrt{2} q_i q_j \text{ for } i < j)$: $D(D+1)/2$ components "
+            "(or $D^2$ with ordered pairs)."
         ),
     )
 
@@ -565,10 +577,12 @@ def _answer_b_iii() -> Answer:
         r"{\phi(Q_i)^\top \sum_{j=1}^N \phi(K_j)}",
         value=None,
         text=(
-            "Replace sim(Q_i, K_j) by φ(Q_i)ᵀφ(K_j) in eq. 3: V'_i = Σ_j φ(Q_i)ᵀφ(K_j) V_j / "
-            "Σ_j φ(Q_i)ᵀφ(K_j). Since φ(Q_i) does not depend on j it comes out of both sums, "
-            "V'_i = φ(Q_i)ᵀ(Σ_j φ(K_j)V_jᵀ) / φ(Q_i)ᵀ(Σ_j φ(K_j)), which is eq. 5: the sums "
-            "are shared by every i."
+            r"Replace $\mathrm{sim}(Q_i, K_j)$ by $\phi(Q_i)^\top \phi(K_j)$ in eq. 3: "
+            r"$V'_i = \sum_j \phi(Q_i)^\top \phi(K_j) V_j \,/\, \sum_j \phi(Q_i)^\top \phi(K_j)$. "
+            r"Since $\phi(Q_i)$ does not depend on $j$ it comes out of both sums, "
+            r"$V'_i = \phi(Q_i)^\top \big(\sum_j \phi(K_j) V_j^\top\big) \,/\, "
+            r"\phi(Q_i)^\top \big(\sum_j \phi(K_j)\big)$, which is eq. 5: the sums are shared "
+            "by every $i$."
         ),
     )
 
@@ -819,25 +833,27 @@ def _complexity_answer(form: str) -> Answer:
             r"\text{memory } O\big(N^2 + N (D + M)\big)"
         )
         text = (
-            "Time O(N²(D + M)): QKᵀ costs 2N²D FLOPs, the softmax O(N²), and the product with V "
-            "2N²M; exactly "
-            f"{plain(sp.expand(claimed['operations']))} scalar operations "
-            f"({plain(sp.factor(claimed['flops']))} matrix-product FLOPs). Memory "
-            "O(N² + N(D + M)): backpropagation keeps Q, K, V and the N×N attention matrix, "
-            f"{plain(claimed['saved'])} numbers (plus the N×M output); computing it also "
-            "holds a second N×N matrix (the scores) for a moment. Measured time and memory of "
-            "both forms as N grows: q3.c.ii's figure."
+            r"Time $O(N^2 (D + M))$: $Q K^\top$ costs $2 N^2 D$ FLOPs, the softmax $O(N^2)$, "
+            "and the product with $V$ $2 N^2 M$; exactly "
+            f"${_latex(sp.expand(claimed['operations']))}$ scalar operations "
+            f"(${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs). Memory "
+            "$O(N^2 + N(D + M))$: backpropagation keeps $Q$, $K$, $V$ and the $N \\times N$ "
+            f"attention matrix, ${_latex(claimed['saved'])}$ numbers (plus the $N \\times M$ "
+            "output); computing it also holds a second $N \\times N$ matrix (the scores) for "
+            "a moment. Measured time and memory of both forms as $N$ grows: q3.c.ii's figure."
         )
     else:
         latex = r"\text{time } O(N D^2 M),\quad \text{memory } O(N D^2 + N M + D^2 M)"
         text = (
-            "Time O(N D² M): with P = (D+1)(D+2)/2 = O(D²) features, φ(Q) and φ(K) cost O(N D²), "
-            "Σ_j φ(K_j)V_jᵀ and φ(Q)(·) each 2NPM FLOPs, the denominator 2NP; exactly "
-            f"{plain(sp.factor(claimed['flops']))} matrix-product FLOPs — linear in N. Memory "
-            "O(N D² + N M + D² M): backpropagation keeps Q, K, V, φ(Q), φ(K) (N·P each), the "
-            "P×M matrix Σ_j φ(K_j)V_jᵀ, Σ_j φ(K_j), the numerator and the denominator; no N×N "
-            "matrix. Under the (qᵀk)² reading P = D(D+1)/2 (or D² with ordered pairs): the "
-            "same big-O."
+            r"Time $O(N D^2 M)$: with $P = (D+1)(D+2)/2 = O(D^2)$ features, $\phi(Q)$ and "
+            r"$\phi(K)$ cost $O(N D^2)$, $\sum_j \phi(K_j) V_j^\top$ and $\phi(Q)(\cdot)$ each "
+            "$2 N P M$ FLOPs, the denominator $2 N P$; exactly "
+            f"${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs — linear in $N$. "
+            r"Memory $O(N D^2 + N M + D^2 M)$: backpropagation keeps $Q$, $K$, $V$, $\phi(Q)$, "
+            r"$\phi(K)$ ($N \cdot P$ each), the $P \times M$ matrix "
+            r"$\sum_j \phi(K_j) V_j^\top$, $\sum_j \phi(K_j)$, the numerator and the "
+            r"denominator; no $N \times N$ matrix. Under the $(q^\top k)^{2}$ reading "
+            "$P = D(D+1)/2$ (or $D^2$ with ordered pairs): the same big-O."
         )
     # One figure and table for both parts: they compare the two forms, shown with q3.c.ii.
     shown = form == "linear"
@@ -1123,46 +1139,56 @@ EXPERIMENTS = [
 
 # --- the question ------------------------------------------------------------------------------
 
-ASSUMPTIONS = ("N, D, M positive integers", "Q, K ∈ R^{N×D}, V ∈ R^{N×M}")
+ASSUMPTIONS = (
+    "$N$, $D$, $M$ positive integers",
+    r"$Q, K \in \mathbb{R}^{N \times D}$, $V \in \mathbb{R}^{N \times M}$",
+)
 COST_ASSUMPTIONS = (
     *ASSUMPTIONS,
-    "a matrix product (m×k)(k×n): 2mkn FLOPs, mn(2k−1) scalar operations; softmax over a row "
-    "of n: 5n − 2 operations",
-    "memory: the numbers autograd keeps for backward (Q, K, V and intermediates)",
+    r"a matrix product $(m \times k)(k \times n)$: $2mkn$ FLOPs, $mn(2k - 1)$ scalar "
+    "operations; softmax over a row of $n$: $5n - 2$ operations",
+    "memory: the numbers autograd keeps for backward ($Q$, $K$, $V$ and intermediates)",
 )
 
 NOTES_A = (
-    "HW6 caveat: even with (qᵀk + 1)² ≥ 0 the denominator is 0 when every Q_iᵀK_j = −1 (0/0); "
-    "implementations add a small ε to the denominator. ε does not rescue a similarity that can "
-    "be negative: its denominator can be −ε.",
+    r"HW6 caveat: even with $(q^\top k + 1)^2 \ge 0$ the denominator is 0 when every "
+    r"$Q_i^\top K_j = -1$ (0/0); implementations add a small $\varepsilon$ to the denominator. "
+    r"$\varepsilon$ does not rescue a similarity that can be negative: its denominator can be "
+    r"$-\varepsilon$.",
     "In floating point the linearized form does not even flag that corner: its denominator "
-    "φ(Q_i)ᵀΣ_jφ(K_j) comes out as a rounding residue (of either sign), so V'_i is finite and "
-    "meaningless instead of NaN (the q3.a check shows one); the ε guard covers it too.",
-    "Full credit for “the denominator must be positive” or “sim ≥ 0 and not all zero” with the "
-    "reason (weights of a convex combination / no cancellation to zero). “Nonzero” alone is "
-    "not enough: a denominator near zero still blows V'_i up.",
+    r"$\phi(Q_i)^\top \sum_j \phi(K_j)$ comes out as a rounding residue (of either sign), so "
+    r"$V'_i$ is finite and meaningless instead of NaN (the q3.a check shows one); the "
+    r"$\varepsilon$ guard covers it too.",
+    "Full credit for “the denominator must be positive” or "
+    r"“$\mathrm{sim} \ge 0$ and not all zero” with the reason (weights of a convex combination "
+    "/ no cancellation to zero). “Nonzero” alone is not enough: a denominator near zero still "
+    "blows $V'_i$ up.",
 )
 NOTES_B_I = (
-    "HW6 caveat: “constants set to 1” is usually read as (qᵀk + 1)²; (qᵀk)² is a defensible "
-    "reading too. The key gives the first and accepts the second with its own φ (then q3.b.ii "
-    "and q3.c.ii follow through).",
+    r"HW6 caveat: “constants set to 1” is usually read as $(q^\top k + 1)^2$; $(q^\top k)^2$ is "
+    r"a defensible reading too. The key gives the first and accepts the second with its own "
+    r"$\phi$ (then q3.b.ii and q3.c.ii follow through).",
 )
 NOTES_B_II = (
-    "HW6 caveat: φ for (qᵀk + 1)² has (D+1)(D+2)/2 components with the √2 cross terms merged, or "
-    "1 + D + D² with every ordered pair kept: both are right. Any φ with φ(q)ᵀφ(k) = (qᵀk + 1)² "
-    "is right (e.g. vec(x̃x̃ᵀ) with x̃ = (1, x), (D+1)² components); the order of the components "
-    "does not matter, nor their signs.",
-    "Under the (qᵀk)² reading: φ(q) = (q_i², √2 q_i q_j for i < j), D(D+1)/2 components (or D² "
-    "ordered).",
+    r"HW6 caveat: $\phi$ for $(q^\top k + 1)^2$ has $(D+1)(D+2)/2$ components with the "
+    r"$\sqrt{2}$ cross terms merged, or $1 + D + D^2$ with every ordered pair kept: both are "
+    r"right. Any $\phi$ with $\phi(q)^\top \phi(k) = (q^\top k + 1)^2$ is right (e.g. "
+    r"$\operatorname{vec}(\tilde{x} \tilde{x}^\top)$ with $\tilde{x} = (1, x)$, $(D+1)^2$ "
+    "components); the order of the components does not matter, nor their signs.",
+    r"Under the $(q^\top k)^2$ reading: $\phi(q) = (q_i^2, \sqrt{2} q_i q_j \text{ for } i < j)$, "
+    "$D(D+1)/2$ components (or $D^2$ ordered).",
 )
 NOTES_C_I = (
-    "Memory counts what backpropagation keeps: Q, K, V and the N×N attention matrix; the N×M "
-    "output and the transient N×N score matrix come on top and do not change the big-O.",
-    "O(N²D) alone (dropping M), or O(N²) for memory without Q, K, V, are partial answers.",
+    r"Memory counts what backpropagation keeps: $Q$, $K$, $V$ and the $N \times N$ attention "
+    r"matrix; the $N \times M$ output and the transient $N \times N$ score matrix come on top "
+    "and do not change the big-O.",
+    "$O(N^2 D)$ alone (dropping $M$), or $O(N^2)$ for memory without $Q$, $K$, $V$, are partial "
+    "answers.",
 )
 NOTES_C_II = (
-    "The O(·) needs the feature dimension: P = O(D²) gives O(N D² M) time; O(N D M) (treating "
-    "φ as width D) is wrong. Under the (qᵀk)² reading the big-O is the same.",
+    r"The $O(\cdot)$ needs the feature dimension: $P = O(D^2)$ gives $O(N D^2 M)$ time; "
+    r"$O(N D M)$ (treating $\phi$ as width $D$) is wrong. Under the $(q^\top k)^2$ reading the "
+    "big-O is the same.",
     "The exact counts assume the key's implementation (models/kernel_attention.py); a different "
     "order of operations changes lower-order terms only.",
 )
@@ -1181,7 +1207,7 @@ QUESTION = Question(
     parts=[
         Part(
             "q3.a",
-            "What conditions on the denominator of eq. 3 keep V'_i from blowing up?",
+            "What conditions on the denominator of eq. 3 keep $V'_i$ from blowing up?",
             answer=_answer_a,
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q3.a"],
@@ -1191,34 +1217,36 @@ QUESTION = Question(
         Part(
             "q3.b.i",
             '"Quadratic kernel attention": the polynomial kernel of degree 2, with every constant '
-            "factor set to 1. Derive sim(q, k).",
+            r"factor set to 1. Derive $\mathrm{sim}(q, k)$.",
             answer=_answer_b_i,
-            assumptions=("q, k ∈ R^D",),
+            assumptions=(r"$q, k \in \mathbb{R}^D$",),
             steps=lambda: _steps()["q3.b.i"],
             checks=_checks_b_i,
             notes=NOTES_B_I,
         ),
         Part(
             "q3.b.ii",
-            "Derive the feature map φ(·) of that quadratic kernel, so that K(q, k) = φ(q)ᵀφ(k).",
+            r"Derive the feature map $\phi(\cdot)$ of that quadratic kernel, so that "
+            r"$K(q, k) = \phi(q)^\top \phi(k)$.",
             answer=_answer_b_ii,
-            assumptions=("q, k ∈ R^D, D a positive integer",),
+            assumptions=(r"$q, k \in \mathbb{R}^D$, $D$ a positive integer",),
             steps=lambda: _steps()["q3.b.ii"],
             checks=_checks_b_ii,
             notes=NOTES_B_II,
         ),
         Part(
             "q3.b.iii",
-            "For a general kernel with feature map φ, rewrite eq. 3 using φ.",
+            r"For a general kernel with feature map $\phi$, rewrite eq. 3 using $\phi$.",
             answer=_answer_b_iii,
-            assumptions=("φ: R^D → R^P any feature map",),
+            assumptions=(r"$\phi: \mathbb{R}^D \to \mathbb{R}^P$ any feature map",),
             steps=lambda: _steps()["q3.b.iii"],
             checks=_checks_b_iii,
         ),
         Part(
             "q3.c.i",
             "Softmax attention: the computational cost and memory requirement of computing all "
-            "V'_i, in terms of N, D, M (memory includes everything stored for backpropagation).",
+            "$V'_i$, in terms of $N$, $D$, $M$ (memory includes everything stored for "
+            "backpropagation).",
             answer=lambda: _complexity_answer("softmax"),
             assumptions=COST_ASSUMPTIONS,
             steps=lambda: _steps()["q3.c.i"],
@@ -1228,11 +1256,12 @@ QUESTION = Question(
         ),
         Part(
             "q3.c.ii",
-            "Linearized degree-2 polynomial kernel attention, using associativity "
-            "(V'_i = φ(Q_i)ᵀ Σ_j φ(K_j)V_jᵀ / φ(Q_i)ᵀ Σ_j φ(K_j), eq. 5): its computational cost "
-            "and memory requirement.",
+            # eq. 5 last: earlier in the line LaTeX finds no good break around it (overfull).
+            "Linearized degree-2 polynomial kernel attention: its computational cost and memory "
+            r"requirement, using associativity ($V'_i = \phi(Q_i)^\top \sum_j \phi(K_j) "
+            r"V_j^\top \,/\, \phi(Q_i)^\top \sum_j \phi(K_j)$, eq. 5).",
             answer=lambda: _complexity_answer("linear"),
-            assumptions=(*COST_ASSUMPTIONS, "the merged feature map, P = (D+1)(D+2)/2"),
+            assumptions=(*COST_ASSUMPTIONS, "the merged feature map, $P = (D+1)(D+2)/2$"),
             steps=lambda: _steps()["q3.c.ii"],
             checks=_checks_c("linear"),
             notes=NOTES_C_II,

@@ -237,7 +237,8 @@ QUESTION = Question(
             r"Give $\mathbb{E}[q^\top k]$ in terms of $\mu$, $\sigma$ and $d$.",
             answer=_answer(
                 claimed_expectation,
-                "E[qᵀk] = dμ². With a vector mean μ it is ‖μ‖²; σ does not enter.",
+                r"$\mathbb{E}[q^\top k] = d\mu^2$. With a vector mean $\mu$ it is $\|\mu\|^2$; "
+                r"$\sigma$ does not enter.",
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.a"],
@@ -248,7 +249,8 @@ QUESTION = Question(
             r"With $\mu = 0$, $\sigma = 1$, give $\operatorname{Var}(q^\top k)$ in terms of $d$.",
             answer=_answer(
                 claimed_variance,
-                "Var(qᵀk) = d. In general Var(qᵀk) = dσ²(σ² + 2μ²).",
+                r"$\operatorname{Var}(q^\top k) = d$. In general "
+                r"$\operatorname{Var}(q^\top k) = d\sigma^2(\sigma^2 + 2\mu^2)$.",
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.b"],
@@ -260,8 +262,8 @@ QUESTION = Question(
             r"$\operatorname{Var}(q^\top k / s) = 1$, what is $s$ in terms of $d$?",
             answer=_answer(
                 claimed_scale,
-                "s = √d, the positive root of d/s² = 1. The mean condition holds for every s, "
-                "because E[qᵀk] = 0 when μ = 0.",
+                r"$s = \sqrt{d}$, the positive root of $d/s^2 = 1$. The mean condition holds for "
+                r"every $s$, because $\mathbb{E}[q^\top k] = 0$ when $\mu = 0$.",
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.c"],
