@@ -45,10 +45,11 @@ every step, and rebuilds sequences (and the optional trace) at the end.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import torch
 
@@ -186,6 +187,45 @@ def _check_settings(
 # --- beam search --------------------------------------------------------------------------
 
 
+class _Start(NamedTuple):
+    """A search's starting state and lookup tables for one shape (B prompts, k beams, V
+    tokens, the end tokens). Made once per shape and reused, never written into: for small
+    models their dozen operations are a visible part of a search's cost."""
+
+    running: torch.Tensor  # [B, k] beam scores: 0 for the prompt, PLACEHOLDER for its copies
+    ends_at: torch.Tensor  # [k·V] whether continuation origin·V + token ends a hypothesis
+    origin_of: torch.Tensor  # [k·V] continuation → the beam it extends (state rows, +b·k)
+    token_of: torch.Tensor  # [k·V] continuation → its token
+    row_base: torch.Tensor  # [B, 1] b·k, prompt b's first state row
+    prompt_rows: torch.Tensor  # [B, k] row b for every beam: the first step's reorder
+    first_k: torch.Tensor  # [B, k] 0 … k−1
+    fin_score: torch.Tensor  # [B, k] an empty finished set (see beam_search)
+    fin_code: torch.Tensor  # [B, k]
+    improvable: torch.Tensor  # [B, 1] all True
+
+
+@functools.lru_cache(maxsize=8)  # tables of k·V entries, not B·k·V: vocabularies are large
+def _start(B: int, k: int, V: int, eos: tuple[int, ...], dtype, device) -> _Start:
+    running = torch.zeros(B, k, dtype=dtype, device=device)
+    running[:, 1:] = PLACEHOLDER
+    ends_at = torch.zeros(k, V, dtype=torch.bool, device=device)
+    ends_at[:, list(eos)] = True
+    flat = torch.arange(k * V, device=device)
+    prompt = torch.arange(B, device=device)[:, None]
+    return _Start(
+        running=running,
+        ends_at=ends_at.view(-1),
+        origin_of=torch.div(flat, V, rounding_mode="floor"),
+        token_of=flat % V,
+        row_base=k * prompt,
+        prompt_rows=prompt.expand(B, k),
+        first_k=torch.arange(k, device=device).expand(B, k),
+        fin_score=torch.full((B, k), PLACEHOLDER, dtype=dtype, device=device),
+        fin_code=torch.full((B, k), -1, dtype=torch.long, device=device),
+        improvable=torch.ones(B, 1, dtype=torch.bool, device=device),
+    )
+
+
 def beam_search(
     scorer: Scorer,
     prompts: Any,
@@ -221,25 +261,11 @@ def beam_search(
     _check_log_probs(log_probs, B, V, "start")
     dtype, device = log_probs.dtype, log_probs.device
 
-    running = torch.zeros(B, k, dtype=dtype, device=device)
-    running[:, 1:] = PLACEHOLDER
-    # ends_at[i]: whether continuation i = origin·V + token of the k·V ends a hypothesis.
-    ends_at = torch.zeros(k, V, dtype=torch.bool, device=device)
-    ends_at[:, eos] = True
-    ends_at = ends_at.view(-1)
-    # Continuation i of prompt b extends state row b·k + i // V with token i % V: looked up in
-    # one operation each per step.
-    prompt_of = torch.arange(B, device=device)[:, None]
-    flat = torch.arange(k * V, device=device)
-    row_of = torch.div(flat, V, rounding_mode="floor") + k * prompt_of
-    token_of = flat % V
-    first_k = torch.arange(k, device=device).expand(B, k)
-
+    start = _start(B, k, V, tuple(eos), dtype, device)
+    running, first_k = start.running, start.first_k
     # The finished set: k slots per prompt, each a score and a code t·C + c naming candidate c
     # of step t (−1: empty). A slot holds a hypothesis when its score is above INVALID_BELOW.
-    fin_score = torch.full((B, k), PLACEHOLDER, dtype=dtype, device=device)
-    fin_code = torch.full((B, k), -1, dtype=torch.long, device=device)
-    improvable = torch.ones(B, 1, dtype=torch.bool, device=device)
+    fin_score, fin_code, improvable = start.fin_score, start.fin_code, start.improvable
     any_full = False  # has some prompt filled all k finished slots?
     all_improvable = True
 
@@ -260,7 +286,7 @@ def beam_search(
         if last:
             hits, top_hit = torch.ones(B, C, dtype=torch.bool, device=device), True
         elif eos:
-            hits = torch.take(ends_at, top_index)
+            hits = torch.take(start.ends_at, top_index)
             top_hit = bool(hits[:, :k].any())  # does any prompt finish one of its best k?
         else:
             hits, top_hit = None, False
@@ -321,12 +347,12 @@ def beam_search(
                 break
 
         if rows_per_prompt == 1:  # every beam, placeholders included, continues the prompt's row
-            rows = prompt_of.expand(B, k)
+            rows = start.prompt_rows
         else:
-            rows = torch.gather(row_of, 1, picked)
+            rows = torch.take(start.origin_of, picked).add_(start.row_base)
         state = scorer.reorder(state, rows.reshape(-1))
         rows_per_prompt = k
-        log_probs, state = scorer.step(torch.take(token_of, picked).view(-1), state)
+        log_probs, state = scorer.step(torch.take(start.token_of, picked).view(-1), state)
         _check_log_probs(log_probs, B * k, V, "step")
 
     walk = _Backtrack(top_indices, top_raw, keep, V, pad)

@@ -262,6 +262,18 @@ def test_deterministic():
     assert torch.equal(first.scores, second.scores)
 
 
+def test_the_shared_starting_tables_are_left_as_they_were():
+    from models.beam_search import _start
+
+    scorer = TableScorer(5, seed=2)
+    settings = dict(num_beams=3, max_new_tokens=5, eos_token_id=1, trace=True)
+    beam_search(scorer, torch.arange(5), **settings)
+    before = [t.clone() for t in _start(5, 3, 5, (1,), torch.float64, torch.device("cpu"))]
+    beam_search(scorer, torch.arange(5), **settings)
+    after = _start(5, 3, 5, (1,), torch.float64, torch.device("cpu"))
+    assert all(torch.equal(a, b) for a, b in zip(before, after, strict=True))
+
+
 def test_trace_is_consistent_with_the_result(tree):
     out = beam_search(tree, 1, num_beams=2, max_new_tokens=3, trace=True, **TEXTBOOK)
     assert [step.step for step in out.trace] == [1, 2, 3]
