@@ -722,10 +722,10 @@ NOTES_Q1_2 = (
     "divided by the 2 labelled nodes instead of 34 (Kipf & Welling's mean cross-entropy; "
     "same minimizers, 17× the step), no early stopping (no labelled node is left to watch), "
     "6000 epochs; seeds 100–119.",
-    "Zachary (1977) numbers members from 1: his individual 9 is node 8 here. Zachary's own "
-    "account of why member 9 joined Mr. Hi's club despite the cut is a personal reason (he "
-    "was close to his black-belt examination under Mr. Hi); the data cannot check that, and "
-    "the key relies only on the min cut, which it recomputes.",
+    "Zachary (1977) numbers members from 1: his individual 9 is node 8 here, the one member "
+    "whose choice his min-cut model got wrong (the cut puts him with the officer; he went "
+    "with Mr. Hi). Why he did is a matter of Zachary's fieldwork, not of the network; the "
+    "key relies only on the min cut, which it recomputes.",
 )
 
 
