@@ -212,9 +212,7 @@ def files_under(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
-def run_experiment(
-    name: str, experiment: registry.Experiment, out: Path, quick: bool
-) -> tuple[Any, bool]:
+def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> tuple[Any, bool]:
     """(results with timings removed, whether they came from the cache).
 
     A build of a commit it has built before replays each experiment's results and
@@ -250,7 +248,7 @@ def run_experiments(
         log(f"experiment {name} …")
         start = time.perf_counter()
         try:
-            results[name], replayed = run_experiment(name, experiment, out, quick)
+            results[name], replayed = run_experiment(experiment, out, quick)
         except Exception as exc:
             failures.append(f"experiment {name} failed: {_where(exc)}")
             log(failures[-1])

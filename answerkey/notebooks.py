@@ -221,20 +221,19 @@ def scratch_dir() -> Path:
 
 def experiment_results(name: str, quick: bool) -> tuple[dict[str, Any], Path]:
     """The results of experiment `name` exactly as `answerkey build` gets them (through
-    its cache; timings removed) and the folder holding the figures it drew."""
+    its caches; timings removed) and the folder holding the figures it drew."""
     from answerkey import parts as registry
-    from answerkey.build import experiment_args, without_timings
+    from answerkey.build import run_experiment
 
     registry.set_quick(quick)
     out = scratch_dir() / name
-    experiment = registry.experiments()[name]
     # Progress bars (which report rates and times) would make the output differ from run
     # to run: keep what the experiment writes to stderr except them.
     with contextlib.redirect_stderr(io.StringIO()) as captured:
-        results = experiment.run(experiment_args(experiment, quick, out))
+        results, _ = run_experiment(registry.experiments()[name], out, quick)
     if kept := without_progress_bars(captured.getvalue()):
         print(kept, file=sys.stderr)
-    return json.loads(json.dumps(without_timings(results), sort_keys=True)), out / "figures"
+    return results, out / "figures"
 
 
 PROGRESS_BAR = re.compile(r"^[^|]*\d+%\|.*\|")

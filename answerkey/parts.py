@@ -71,6 +71,12 @@ class Answer:
     tables: list[Table] = field(default_factory=list)
 
 
+def signed(value: float, spec: str = ".2f") -> str:
+    """A number for prose (`Answer.text`, notes), formatted by `spec`, with a true minus
+    sign: −0.42, not -0.42."""
+    return format(value, spec).replace("-", "−")
+
+
 @dataclass
 class Part:
     id: str

@@ -25,9 +25,14 @@ FIGURE2: dict[tuple[str, ...], tuple[float, float]] = {
 DEPTH = 3
 
 
+def token_log_prob(prefix: tuple[str, ...], word: str, tree=FIGURE2, vocab=VOCAB) -> float:
+    """log p(word | prefix), read off the tree."""
+    return tree[tuple(prefix)][vocab.index(word)]
+
+
 def sequence_log_prob(words: tuple[str, ...], tree=FIGURE2, vocab=VOCAB) -> float:
-    """log p(words) = Σ_i log p(w_i | w_<i), read off the tree."""
-    return sum(tree[tuple(words[:i])][vocab.index(word)] for i, word in enumerate(words))
+    """log p(words) = Σ_i log p(w_i | w_<i)."""
+    return sum(token_log_prob(words[:i], word, tree, vocab) for i, word in enumerate(words))
 
 
 def sibling_probability_sums(tree=FIGURE2) -> dict[tuple[str, ...], float]:

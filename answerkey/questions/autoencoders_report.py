@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from answerkey.parts import signed
 from answerkey.questions import autoencoders_grid as grid
 from models import mnist, synthetic
 from numeric.autoencoders import MASK_PROBABILITY, NOISE_STD
@@ -423,8 +424,7 @@ def _pct_range(values) -> str:
 
 def _points(value: float) -> str:
     """An accuracy difference in percentage points, signed, with a true minus sign."""
-    text = f"{100 * value:+.1f}"
-    return "0.0" if float(text) == 0 else text.replace("-", "−")
+    return "0.0" if round(100 * value, 1) == 0 else signed(100 * value, "+.1f")
 
 
 def _number(value: float) -> str:

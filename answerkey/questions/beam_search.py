@@ -25,7 +25,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick
+from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick, signed
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
 
 NAMESPACE = "beam"
@@ -82,8 +82,8 @@ def figure2() -> dict:
         before = [((), 0.0)] if pruned == 1 else steps[pruned - 2]
         candidates = sorted(
             (
-                (words + (w,), _round(score + tree.sequence_log_prob(words + (w,)) - score))
-                for words, score in before
+                (words + (w,), _round(tree.sequence_log_prob(words + (w,))))
+                for words, _ in before
                 for w in tree.vocab
             ),
             key=lambda item: -item[1],
@@ -210,7 +210,7 @@ def draw_tree(r: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from models.figure2_tree import FIGURE2, VOCAB
+    from models.figure2_tree import FIGURE2, VOCAB, sequence_log_prob
 
     f2 = r["figure2"]
     kept = {tuple(words) for held in f2["steps"] for words, _ in held}
@@ -223,9 +223,6 @@ def draw_tree(r: dict, path: Path) -> None:
     def y(prefix):
         below = [y_leaf[leaf] for leaf in order if leaf[: len(prefix)] == prefix]
         return sum(below) / len(below)
-
-    def score(prefix):
-        return sum(FIGURE2[prefix[:i]][VOCAB.index(prefix[i])] for i in range(len(prefix)))
 
     fig, ax = plt.subplots(figsize=(10, 6.2))
     for prefix in FIGURE2 | {leaf: None for leaf in order}:
@@ -258,7 +255,7 @@ def draw_tree(r: dict, path: Path) -> None:
             face, edge, alpha = "white", "0.6", 0.3
         ax.scatter([len(prefix)], [y(prefix)], s=90, color=face, edgecolor=edge, lw=1.8,
                    zorder=3, alpha=alpha)  # fmt: skip
-        label = f"{prefix[-1]}\nΣ = {score(prefix):.2f}"
+        label = f"{prefix[-1]}\nΣ = {sequence_log_prob(prefix):.2f}"
         color = "#1f5fbf" if prefix in kept else ("#9a6b00" if prefix == optimum else "0.15")
         ax.text(len(prefix), y(prefix) - 0.16, label, fontsize=8.5, va="top", ha="center",
                 alpha=1.0 if prefix == optimum else alpha, color=color)  # fmt: skip
@@ -429,11 +426,6 @@ def _words(words) -> str:
     return " ".join(words)
 
 
-def _signed(value: float) -> str:
-    """A log-probability for prose: two decimals and a true minus sign."""
-    return f"{value:.2f}".replace("-", "−")
-
-
 def _listing(held) -> str:
     """Sequences with their log-probabilities, as display math."""
     return r",\quad ".join(rf"\text{{{_words(w)}}}\ ({s:.2f})" for w, s in held)
@@ -442,7 +434,7 @@ def _listing(held) -> str:
 def _beam_answer(step: int):
     def build() -> Answer:
         held = [(tuple(w), s) for w, s in figure2()["steps"][step - 1]]
-        text = " and ".join(f"{_words(w)} (log-prob {_signed(s)})" for w, s in held)
+        text = " and ".join(f"{_words(w)} (log-prob {signed(s)})" for w, s in held)
         text = f"At step {step} the beam holds {text}."
         if step == LENGTH:
             text += " At the last step every candidate is complete; these are the k best."
@@ -456,19 +448,19 @@ def _beam_steps(step: int):
 
     def build():
         from derivations.steps import Step
-        from models.figure2_tree import FIGURE2, VOCAB
+        from models.figure2_tree import VOCAB, token_log_prob
 
         f2 = figure2()
         previous = [((), 0.0)] if step == 1 else f2["steps"][step - 2]
         rows = []
         for words, score in previous:
-            for index, word in enumerate(VOCAB):
-                token = FIGURE2[tuple(words)][index]
+            for word in VOCAB:
+                token = token_log_prob(words, word)
                 total = _round(score + token)
                 child = rf"\text{{{_words(tuple(words) + (word,))}}}"
                 sum_ = f"{score:.2f} + ({token:.2f}) = {total:.2f}" if words else f"{total:.2f}"
                 rows.append(f"{child} &: {sum_}")
-        kept = " and ".join(f"{_words(w)} ({_signed(s)})" for w, s in f2["steps"][step - 1])
+        kept = " and ".join(f"{_words(w)} ({signed(s)})" for w, s in f2["steps"][step - 1])
         extend = (
             "Score each token after the empty prefix: log p(token)."
             if step == 1
@@ -538,24 +530,24 @@ def _checks_beam(step: int):
 
 
 def _answer_d() -> Answer:
-    from models.figure2_tree import FIGURE2, VOCAB
+    from models.figure2_tree import VOCAB, token_log_prob
 
     f2 = figure2()
     beam, optimum = f2["beam"], f2["optimum"]
     pruned = f2["pruned_at_step"]
-    losing = [c for c in f2["candidates_at_pruning"] if tuple(c[0]) == tuple(optimum[0][:pruned])]
-    cands = ", ".join(f"{_words(w)} {_signed(s)}" for w, s in f2["candidates_at_pruning"])
-    rank = [tuple(w) for w, _ in f2["candidates_at_pruning"]].index(tuple(optimum[0][:pruned]))
+    candidates = f2["candidates_at_pruning"]
+    cands = ", ".join(f"{_words(w)} {signed(s)}" for w, s in candidates)
+    # Where the optimum's prefix ranked among the candidates of the step that pruned it.
+    rank = [tuple(w) for w, _ in candidates].index(tuple(optimum[0][:pruned]))
     ordinal = ("first", "second", "third", "fourth")[rank] if rank < 4 else f"number {rank + 1}"
-    last = optimum[0]
-    last_token = FIGURE2[tuple(last[:-1])][VOCAB.index(last[-1])]
+    last_token = token_log_prob(optimum[0][:-1], optimum[0][-1])
     text = (
-        f"No. Beam search returns {_words(beam[0])} (log-prob {_signed(beam[1])}), but the most "
-        f"likely sequence is {_words(optimum[0])} ({_signed(optimum[1])}), found by scoring all "
+        f"No. Beam search returns {_words(beam[0])} (log-prob {signed(beam[1])}), but the most "
+        f"likely sequence is {_words(optimum[0])} ({signed(optimum[1])}), found by scoring all "
         f"{2**LENGTH} sequences. Its prefix {_words(optimum[0][:pruned])} was pruned at step "
-        f"{pruned}: with sum {_signed(losing[0][1])} it ranked {ordinal} of the "
-        f"{len(f2['candidates_at_pruning'])} candidates ({cands}), and only k = {BEAM} survive. "
-        f"The optimum's last token is nearly certain (log-prob {_signed(last_token)}), but beam "
+        f"{pruned}: with sum {signed(candidates[rank][1])} it ranked {ordinal} of the "
+        f"{len(candidates)} candidates ({cands}), and only k = {BEAM} survive. "
+        f"The optimum's last token is nearly certain (log-prob {signed(last_token)}), but beam "
         f"search ranks prefixes by their score so far and cannot see that a weak prefix has a "
         f"strong continuation. It is a greedy approximation, sure to find the optimum "
         f"only when $k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), when no prefix "

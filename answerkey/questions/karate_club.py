@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick
+from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick, signed
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
 
 NAMESPACE = "zkc"
@@ -77,11 +77,6 @@ def _where_node(r: dict, node: int) -> str:
     return "a test node" if node in r["split"]["test"] else "a train node"
 
 
-def _signed(x: float, spec: str) -> str:
-    """A number for prose, with a true minus sign (−0.42, not -0.42)."""
-    return format(x, spec).replace("-", "−")
-
-
 def embedding_question_answer(r: dict | None = None) -> str:
     """The notebook's written question: why is test accuracy 100% while two points look
     misclassified in the embedding plot? Answered from the run (nodes and distances)."""
@@ -127,7 +122,7 @@ def embedding_question_answer(r: dict | None = None) -> str:
     wrong = ours["misclassified_test"]
     if wrong:
         names = ", ".join(
-            f"node {n} ({_signed(ours['boundary']['signed_distance'][n], '+.2f')})" for n in wrong
+            f"node {n} ({signed(ours['boundary']['signed_distance'][n], '+.2f')})" for n in wrong
         )
         text += (
             f"Trained honestly on the 24 train nodes, {names} ends across the line and test "
@@ -190,7 +185,7 @@ def q1_1_text(r: dict | None = None) -> str:
         f"the {labels['set']!r} labels ({labels['class_sizes'][0]} + "
         f"{labels['class_sizes'][1]} nodes), $X = I$, "
         r"$\hat A = D^{-1/2}(A + I)D^{-1/2}$ (symmetric, eigenvalues in "
-        f"[{_signed(low, '.3f')}, {_signed(high, '.3f')}]). The GCN layer "
+        f"[{signed(low, '.3f')}, {signed(high, '.3f')}]). The GCN layer "
         r"$H' = \tanh(\hat A X W^\top)$ has a hand-written backward pass: with "
         r"$S = G \odot (1 - H' \odot H')$, $\partial L / \partial W = S^\top \hat A X$, "
         r"$\partial L / \partial X = \hat A^\top S W$ (and "

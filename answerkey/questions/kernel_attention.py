@@ -91,9 +91,9 @@ def plain(expr) -> str:
 
 def _latex(expr) -> str:
     """An expression as inline math in the answers' prose, terms in `plain`'s order."""
-    import sympy as sp
+    from answerkey.typst_math import latex
 
-    return sp.latex(expr, order="grlex")
+    return latex(expr, order="grlex")
 
 
 def claimed_costs(form: str) -> dict:
