@@ -15,7 +15,7 @@ import sys
 import unicodedata
 
 import pytest
-from cli_run import answerkey
+from cli_run import answerkey, pdf_text
 
 from answerkey.parts import part_ids
 
@@ -33,29 +33,6 @@ GREEK = {
     "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "ϕ",
     "varphi": "φ", "psi": "ψ", "omega": "ω", "pi": "π", "Sigma": "Σ", "Phi": "Φ",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """(build folder, first run, second run, results.json and PDF texts of the first)."""
-    root = tmp_path_factory.mktemp("key")
-    env = dict(os.environ, ANSWERKEY_CACHE_DIR=str(root / "cache"))
-    out = root / "build"
-    first = answerkey("build", "--quick", "--json", "--out", str(out), env=env)
-    if first.returncode != 0:
-        pytest.fail(f"answerkey build --quick failed:\n{first.stdout}\n{first.stderr[-3000:]}")
-    kept = {"results.json": (out / "results.json").read_bytes()}
-    if shutil.which("pdftotext"):
-        for name in ("solutions.pdf", "answer_key.pdf"):
-            kept[name] = pdf_text(out / name)
-    second = answerkey("build", "--quick", "--json", "--out", str(out), env=env)
-    return out, first, second, kept
-
-
-def pdf_text(path) -> str:
-    result = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def squash(text: str) -> str:

@@ -186,10 +186,10 @@ def test_counter_catches_a_changed_implementation():
 
 def test_peak_memory_grows_quadratically_for_softmax_only():
     jobs = [{"form": f, "n": n, "d": 8, "m": 8, "dtype": "float32"}
-            for f in ("softmax", "linear") for n in (1024, 2048)]  # fmt: skip
+            for f in ("softmax", "linear") for n in (2048, 4096)]  # fmt: skip
     soft_small, soft_big, lin_small, lin_big = NK.peak_memory(jobs)
     assert soft_big / soft_small == pytest.approx(4, rel=0.2)
-    assert soft_big > 25 * 2**20 and lin_big < soft_big / 8
+    assert soft_big > 100 * 2**20 and lin_big < soft_big / 8
 
 
 # --- helpers ----------------------------------------------------------------------------

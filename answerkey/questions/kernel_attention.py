@@ -41,7 +41,7 @@ EXHAUSTIVE_DIMS = tuple(range(1, 9))
 # (N, D, M) at which the implementation is counted: D = 1 (no cross terms), odd sizes.
 COUNT_SIZES = ((7, 1, 1), (5, 2, 3), (16, 4, 8), (33, 3, 7), (64, 8, 8))
 # Peak memory: sizes large enough that the measured growth is the tensors, not noise.
-PEAK_SIZES = {"softmax": (1024, 2048, 4096), "linear": (16384, 32768, 65536)}
+PEAK_SIZES = {"softmax": (2048, 4096, 8192), "linear": (16384, 32768, 65536)}
 PEAK_DEGREE = {"softmax": 2, "linear": 1}
 SLOPE_TOLERANCE = 0.25
 AGREEMENT_TOLERANCE = 1e-10
