@@ -57,6 +57,7 @@ from typing import Any
 
 from answerkey import cache
 from answerkey import parts as registry
+from answerkey.errors import UsageError
 from answerkey.rubric import RUBRIC_PATH, Rubric, load_rubric
 
 MARKER = ".answerkey-build"
@@ -68,10 +69,6 @@ HOMEWORK = "EECS 182 Deep Neural Networks, Fall 2022, Homework 6"
 LIBRARIES = ("numpy", "scipy", "sympy", "torch", "networkx", "scikit-learn", "matplotlib")
 OUTPUTS = ("solutions.pdf", "answer_key.pdf", "solutions.tex", "answer_key.tex", "rubric.csv")
 RUBRIC_CSV_COLUMNS = ("part", "item", "points delta", "description")
-
-
-class BuildUsageError(Exception):
-    """Bad --out (or similar): one line, exit 2."""
 
 
 @dataclass
@@ -121,13 +118,13 @@ class Staging:
     def __init__(self, out: Path):
         self.out = Path(os.path.abspath(out.expanduser()))
         if self.out.exists() and not self.out.is_dir():
-            raise BuildUsageError(f"--out {out}: exists and is not a folder")
+            raise UsageError(f"--out {out}: exists and is not a folder")
         try:
             occupied = self.out.is_dir() and any(self.out.iterdir())
         except OSError as exc:
-            raise BuildUsageError(f"--out {out}: cannot read it: {exc.strerror or exc}") from None
+            raise UsageError(f"--out {out}: cannot read it: {exc.strerror or exc}") from None
         if occupied and not (self.out / MARKER).exists():
-            raise BuildUsageError(
+            raise UsageError(
                 f"--out {out}: a folder that is not empty and not an answerkey build; "
                 "refusing to replace it"
             )
@@ -145,9 +142,7 @@ class Staging:
             self.path.chmod(0o777 & ~umask)
         except OSError as exc:
             self._remove_created()
-            raise BuildUsageError(
-                f"--out {out}: cannot write there: {exc.strerror or exc}"
-            ) from None
+            raise UsageError(f"--out {out}: cannot write there: {exc.strerror or exc}") from None
 
     def _remove_created(self) -> None:
         for folder in reversed(self.created):
@@ -354,7 +349,7 @@ def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
 
 
 def _answer_record(part: registry.Part, figures_dir: Path) -> tuple[dict, list[str]]:
-    from answerkey.typst_math import latex as spelled
+    from answerkey.documents.math_notation import latex as spelled
 
     answer = part.answer()
     latex = answer.latex
@@ -365,7 +360,7 @@ def _answer_record(part: registry.Part, figures_dir: Path) -> tuple[dict, list[s
     problems = []
     figures = []
     for figure in answer.figures:
-        from answerkey.documents import figure_file
+        from answerkey.documents.content import figure_file
 
         record = {"name": figure.name, "caption": figure.caption}
         file = figure_file(figure.name)
@@ -474,7 +469,7 @@ def rubric_csv(results: dict) -> str:
     A part without items gets one "full credit" row. A description that a
     spreadsheet would read as a formula (= + - @) is prefixed with an apostrophe.
     """
-    from answerkey.documents import points_text
+    from answerkey.documents.content import points_text
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -509,10 +504,10 @@ def _strings(value: Any):
 def render_documents(results: dict, folder: Path) -> tuple[list[str], list[str]]:
     """Write both documents (PDF and .tex) and rubric.csv into `folder` from `results`
     alone; figures are read from `folder/figures`. Returns (files written, warnings)."""
-    from answerkey.documents import answer_key, solutions
-    from answerkey.escaping import UNKNOWN_CHARACTER, unprintable_in_latex
-    from answerkey.latex_documents import render_latex
-    from answerkey.typst_documents import compile_pdf
+    from answerkey.documents.content import answer_key, solutions
+    from answerkey.documents.escaping import UNKNOWN_CHARACTER, unprintable_in_latex
+    from answerkey.documents.latex_render import render_latex
+    from answerkey.documents.typst_render import compile_pdf
 
     warnings: list[str] = []
     unprintable = sorted(
@@ -521,7 +516,7 @@ def render_documents(results: dict, folder: Path) -> tuple[list[str], list[str]]
     if unprintable:
         warnings.append(
             f".tex: LaTeX prints these characters as {UNKNOWN_CHARACTER}: {' '.join(unprintable)} "
-            "(add them to answerkey/escaping.py)"
+            "(add them to answerkey/documents/escaping.py)"
         )
     for name, make in (("solutions", solutions), ("answer_key", answer_key)):
         document = make(results)

@@ -12,17 +12,9 @@ import sys
 from pathlib import Path
 
 from answerkey import parts as registry
-from answerkey.rubric import RubricError
+from answerkey.errors import CommandFailed, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad usage or input: printed as one line, exit 2."""
-
-
-class CommandFailed(Exception):
-    """A command that could not finish, for a reason said in one line: exit 1."""
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -91,7 +83,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from answerkey.build import BuildOptions, BuildUsageError, build
+    from answerkey.build import BuildOptions, build
 
     options = BuildOptions(
         out=Path(args.out),
@@ -99,10 +91,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         draft=args.draft,
         rubric=Path(args.rubric) if args.rubric else None,
     )
-    try:
-        report = build(options)
-    except BuildUsageError as exc:
-        raise UsageError(str(exc)) from None
+    report = build(options)
     for warning in report.warnings:
         print(f"answerkey: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -121,12 +110,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from answerkey.judge import EXIT_BY_VERDICT, CheckUsageError, check_one, format_judgement
+    from answerkey.judging.judge import EXIT_BY_VERDICT, check_one, format_judgement
 
-    try:
-        judgement = check_one(args.part, args.answer, cpu_seconds=args.time_limit)
-    except CheckUsageError as exc:
-        raise UsageError(str(exc)) from None
+    judgement = check_one(args.part, args.answer, cpu_seconds=args.time_limit)
     if args.json:
         print(json.dumps(judgement.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -135,21 +121,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from answerkey.grading import GradeInputError, grade_file, report_json, summary_table
-    from answerkey.sandbox import Limits
+    from answerkey.judging.grade import grade_file, report_json, summary_table
+    from answerkey.judging.sandbox import Limits
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    try:
-        report = grade_file(
-            Path(args.file),
-            Path(args.out),
-            jobs=args.jobs,
-            limits=Limits(cpu_seconds=args.time_limit),
-            progress=not args.no_progress,
-        )
-    except GradeInputError as exc:
-        raise UsageError(str(exc)) from None
+    report = grade_file(
+        Path(args.file),
+        Path(args.out),
+        jobs=args.jobs,
+        limits=Limits(cpu_seconds=args.time_limit),
+        progress=not args.no_progress,
+    )
     print(report_json(report) if args.json else summary_table(report))
     return EXIT_OK
 
@@ -256,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, RubricError) as exc:
+    except UsageError as exc:
         print(f"answerkey: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CommandFailed as exc:

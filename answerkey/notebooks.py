@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from answerkey.cache import PROJECT_ROOT, write_atomic
-from answerkey.cli import CommandFailed
+from answerkey.errors import CommandFailed
 from answerkey.parts import Experiment
 
 SOURCE_DIR = PROJECT_ROOT / "notebooks"

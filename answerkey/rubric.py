@@ -10,12 +10,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from answerkey.errors import UsageError
 from answerkey.parts import part_ids
 
 RUBRIC_PATH = Path(__file__).with_name("rubric.toml")
 
 
-class RubricError(ValueError):
+class RubricError(UsageError):
     """A malformed rubric file: the message is `FILE:LINE: what is wrong`."""
 
 

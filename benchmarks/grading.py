@@ -59,7 +59,7 @@ TERMS = {"q2.a": ["d", "mu", "2"], "q2.b": ["d", "3"], "q2.c": ["d", "5"]}
 
 def judged_parts() -> list[str]:
     """The parts in POOL whose key has landed."""
-    from answerkey.judge import NotCheckable, prepare
+    from answerkey.judging.judge import NotCheckable, prepare
     from answerkey.parts import UnknownPart
 
     parts = []

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answerkey.answer_parser import (
+from answerkey.judging.parser import (
     MAX_DEPTH,
     AnswerError,
     TooExpensive,
@@ -12,7 +12,7 @@ from answerkey.answer_parser import (
     parse,
     render,
 )
-from answerkey.answer_text import csv_cell, normalize, printable
+from answerkey.judging.text import csv_cell, normalize, printable
 
 V = Vocabulary(names={"d": "d", "d_k": "d", "mu": "mu", "sigma": "sigma"})
 VECTORS = Vocabulary(
@@ -238,7 +238,7 @@ def test_the_parser_builds_no_sympy_objects():
     import sys
 
     code = (
-        "import sys; from answerkey.answer_parser import parse, Vocabulary;"
+        "import sys; from answerkey.judging.parser import parse, Vocabulary;"
         "parse('d mu^2 + sqrt(d)', Vocabulary(names={'d': 'd', 'mu': 'mu'}));"
         "print('sympy' in sys.modules)"
     )

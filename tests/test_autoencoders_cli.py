@@ -8,10 +8,10 @@ import pytest
 from cli_run import answerkey
 
 from answerkey import cache
-from answerkey.escaping import split_math
+from answerkey.documents.escaping import split_math
+from answerkey.documents.math_notation import to_typst
 from answerkey.questions import autoencoders_grid as grid
 from answerkey.questions import autoencoders_report as report
-from answerkey.typst_math import to_typst
 
 
 @pytest.fixture(scope="module")

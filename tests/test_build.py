@@ -17,7 +17,7 @@ import pytest
 
 from answerkey import build as build_module
 from answerkey import parts as registry
-from answerkey.build import MARKER, BuildOptions, BuildUsageError, build, rubric_csv
+from answerkey.build import MARKER, BuildOptions, UsageError, build, rubric_csv
 from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table
 from answerkey.rubric import RubricError
 
@@ -280,7 +280,7 @@ def test_a_folder_that_is_not_a_build_is_never_replaced(fake_homework, tmp_path)
     out = tmp_path / "precious"
     out.mkdir()
     (out / "thesis.tex").write_text("years of work")
-    with pytest.raises(BuildUsageError, match="not an answerkey build"):
+    with pytest.raises(UsageError, match="not an answerkey build"):
         build(BuildOptions(out=out, rubric=fake_homework), log=lambda _: None)
     assert (out / "thesis.tex").read_text() == "years of work"
     assert _leftovers(tmp_path) == []
@@ -289,7 +289,7 @@ def test_a_folder_that_is_not_a_build_is_never_replaced(fake_homework, tmp_path)
 def test_an_out_below_a_file_is_a_usage_error(fake_homework, tmp_path):
     blocker = tmp_path / "file.txt"
     blocker.write_text("x")
-    with pytest.raises(BuildUsageError, match="cannot write there"):
+    with pytest.raises(UsageError, match="cannot write there"):
         build(BuildOptions(out=blocker / "out", rubric=fake_homework), log=lambda _: None)
 
 

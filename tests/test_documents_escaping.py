@@ -11,7 +11,16 @@ import subprocess
 
 import pytest
 
-from answerkey.document_model import (
+from answerkey.documents.escaping import (
+    UNKNOWN_CHARACTER,
+    escape_latex,
+    escape_typst,
+    split_math,
+    typst_string,
+    unprintable_in_latex,
+)
+from answerkey.documents.latex_render import render_latex
+from answerkey.documents.model import (
     Bullets,
     Document,
     Heading,
@@ -20,16 +29,7 @@ from answerkey.document_model import (
     TableBlock,
     plain,
 )
-from answerkey.escaping import (
-    UNKNOWN_CHARACTER,
-    escape_latex,
-    escape_typst,
-    split_math,
-    typst_string,
-    unprintable_in_latex,
-)
-from answerkey.latex_documents import render_latex
-from answerkey.typst_documents import compile_pdf
+from answerkey.documents.typst_render import compile_pdf
 
 HOSTILE = [
     "#set page(width: 1cm)",
@@ -190,7 +190,7 @@ def test_split_math_finds_inline_formulas_and_leaves_a_lone_dollar():
 
 
 def test_prose_reads_math_and_code_but_plain_reads_nothing():
-    from answerkey.document_model import Math, Mono, Text, prose
+    from answerkey.documents.model import Math, Mono, Text, prose
 
     assert prose(r"the `club` split at $\mu$") == (
         Text("the "),

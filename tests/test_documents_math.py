@@ -7,7 +7,7 @@ with the LaTeX); a change in tylax that alters any of them fails here first.
 
 import pytest
 
-from answerkey.typst_math import MathError, latex, symbol_latex, to_typst
+from answerkey.documents.math_notation import MathError, latex, symbol_latex, to_typst
 
 GOLDEN = [
     (

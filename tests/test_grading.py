@@ -11,9 +11,9 @@ import time
 import pytest
 from cli_run import answerkey as run_answerkey
 
-from answerkey import grading
-from answerkey.grading import GradeInputError, grade_file, read_rows
-from answerkey.sandbox import Finished, Limits, Stopped, run_limited, run_one
+from answerkey.judging import grade as grading
+from answerkey.judging.grade import UsageError, grade_file, read_rows
+from answerkey.judging.sandbox import Finished, Limits, Stopped, run_limited, run_one
 
 GOOD = [
     ("s1", "q2.a", "d mu^2"),
@@ -132,18 +132,18 @@ def test_summary_counts_and_common_wrong_answers(malformed, tmp_path):
 
 def test_a_header_without_the_answer_column_is_a_usage_error(tmp_path):
     path = write_csv(tmp_path / "a.csv", [("s1", "q2.a")], header=("id", "part"))
-    with pytest.raises(GradeInputError, match="answer"):
+    with pytest.raises(UsageError, match="answer"):
         read_rows(path)
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path):
-    with pytest.raises(GradeInputError, match="no such file"):
+    with pytest.raises(UsageError, match="no such file"):
         read_rows(tmp_path / "nope.csv")
 
 
 def test_an_empty_file_is_a_usage_error(tmp_path):
     (tmp_path / "empty.csv").write_text("")
-    with pytest.raises(GradeInputError, match="empty"):
+    with pytest.raises(UsageError, match="empty"):
         read_rows(tmp_path / "empty.csv")
 
 

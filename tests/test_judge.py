@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answerkey.judge import NotCheckable, Verdict, form_for, judge
+from answerkey.judging.judge import NotCheckable, Verdict, form_for, judge
 from answerkey.parts import UnknownPart
 from answerkey.rubric import load_rubric
 

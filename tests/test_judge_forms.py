@@ -7,8 +7,8 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answerkey.judge import Verdict, judge_with
-from answerkey.judged_parts import (
+from answerkey.judging.judge import Verdict, judge_with
+from answerkey.judging.judged_parts import (
     attention_complexity_form,
     beam_complexity_form,
     conditions_form,
@@ -238,7 +238,7 @@ def test_complexity_needs_both_time_and_memory():
 
 
 def test_half_right_complexity_gets_a_share_of_the_credit():
-    from answerkey.judge import _Known
+    from answerkey.judging.judge import _Known
 
     result = judge_with(SOFTMAX, "time: O(N^2 (D+M)), memory: O(N^2)", known=_Known(3.0))
     assert result.verdict is Verdict.INCORRECT
@@ -282,7 +282,7 @@ def test_shape_errors_are_invalid(answer):
 
 
 def _relation(a, b, variables=(N, D, M)):
-    from answerkey.complexity import compare_classes
+    from answerkey.judging.complexity import compare_classes
 
     return compare_classes(a, b, list(variables), [str(v) for v in variables]).relation
 

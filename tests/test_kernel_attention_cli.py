@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 from cli_run import answerkey
 
-from answerkey.judge import Verdict, judge
+from answerkey.judging.judge import Verdict, judge
 from answerkey.parts import get_part
 from answerkey.rubric import load_rubric
 from derivations import kernel_attention as KA
@@ -161,8 +161,8 @@ def test_right_q3_answers_are_correct(part, answer):
 
 
 def test_prose_parts_are_not_judged():
-    from answerkey.judge import form_for
-    from answerkey.judged_parts import NotCheckable
+    from answerkey.judging.judge import form_for
+    from answerkey.judging.judged_parts import NotCheckable
 
     for part in ("q3.a", "q3.b.iii"):
         with pytest.raises(NotCheckable):

@@ -786,7 +786,7 @@ def written_answers(summary: dict) -> dict[str, str]:
 def resolve_device(requested: str | None) -> str:
     import torch
 
-    from answerkey.cli import UsageError
+    from answerkey.errors import UsageError
 
     if requested is None:
         return "cuda" if torch.cuda.is_available() else "cpu"
@@ -800,7 +800,7 @@ def resolve_device(requested: str | None) -> str:
 
 
 def check_mnist_dir(mnist_dir: str | None, quick: bool) -> None:
-    from answerkey.cli import UsageError
+    from answerkey.errors import UsageError
     from models.mnist import MnistNotFound
 
     try:
@@ -828,7 +828,7 @@ def summarize(
 
 
 def run(args) -> dict:
-    from answerkey.cli import UsageError
+    from answerkey.errors import UsageError
 
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")

@@ -773,7 +773,7 @@ def _print_summary(r: dict, figures: dict) -> None:
 
 
 def _run_zkc(args) -> dict:
-    from answerkey.cli import UsageError
+    from answerkey.errors import UsageError
 
     if args.labels not in LABEL_SETS:
         raise UsageError(

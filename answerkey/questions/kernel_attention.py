@@ -91,7 +91,7 @@ def plain(expr) -> str:
 
 def _latex(expr) -> str:
     """An expression as inline math in the answers' prose, terms in `plain`'s order."""
-    from answerkey.typst_math import latex
+    from answerkey.documents.math_notation import latex
 
     return latex(expr, order="grlex")
 
@@ -1078,7 +1078,7 @@ MAX_SIZE = 1 << 15  # softmax's N×N float32 matrices: 4 GiB each beyond this
 
 
 def _run(args) -> dict:
-    from answerkey.cli import UsageError
+    from answerkey.errors import UsageError
 
     sizes = getattr(args, "sizes", None)
     if sizes is not None:

@@ -11,7 +11,7 @@ verdict ERROR and a reason; an empty answer is INVALID INPUT with credit 0.
 Nothing is dropped.
 
 Identical (part, answer) pairs are judged once. Each distinct answer runs in
-its own limited child process (`answerkey.sandbox`): a CPU-time and memory
+its own limited child process (`answerkey.judging.sandbox`): a CPU-time and memory
 limit per answer, so one pathological answer cannot stall the file. Cells
 are written through `csv_cell`, which defuses spreadsheet formulas.
 """
@@ -26,8 +26,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from answerkey.answer_text import csv_cell, printable
-from answerkey.sandbox import Finished, Limits, run_limited
+from answerkey.errors import UsageError
+from answerkey.judging.sandbox import Finished, Limits, run_limited
+from answerkey.judging.text import csv_cell, printable
 
 ERROR = "ERROR"
 DEFAULT_LIMITS = Limits()
@@ -41,10 +42,6 @@ _ALIASES = {
     "part": ("part", "part_id", "question", "q"),
     "answer": ("answer", "response", "text"),
 }
-
-
-class GradeInputError(ValueError):
-    """The file as a whole cannot be graded (missing, unreadable, no header): exit 2."""
 
 
 @dataclass
@@ -79,7 +76,7 @@ def _columns(header: list[str]) -> dict[str, str]:
                 break
     missing = [c for c in _ALIASES if c not in found]
     if missing:
-        raise GradeInputError(
+        raise UsageError(
             f"the header has no {' / '.join(missing)} column; it needs id, part and answer "
             f"(found: {', '.join(printable(h, 40) for h in header) or 'nothing'})"
         )
@@ -91,9 +88,9 @@ def read_rows(path: Path) -> tuple[list[str], list[Row]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise GradeInputError(f"{path}: no such file") from None
+        raise UsageError(f"{path}: no such file") from None
     except OSError as exc:
-        raise GradeInputError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+        raise UsageError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     # Undecodable bytes survive as lone surrogates, so one bad row does not sink the file.
     text = raw.decode("utf-8-sig", errors="surrogateescape")
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))  # a 100-kB answer is a row
@@ -101,9 +98,9 @@ def read_rows(path: Path) -> tuple[list[str], list[Row]]:
     try:
         header = next(reader)
     except StopIteration:
-        raise GradeInputError(f"{path}: the file is empty") from None
+        raise UsageError(f"{path}: the file is empty") from None
     except csv.Error as exc:
-        raise GradeInputError(f"{path}: not CSV: {exc}") from None
+        raise UsageError(f"{path}: not CSV: {exc}") from None
     header = [_undecodable(h) or h for h in header]
     columns = _columns(header)
     rows: list[Row] = []
@@ -144,13 +141,13 @@ def _undecodable(text: str) -> str | None:
 
 
 def _judge_task(part: str, answer: str) -> dict:
-    from answerkey.judge import judge
+    from answerkey.judging.judge import judge
 
     return judge(part, answer).to_json()
 
 
 def _stopped(part: str, answer: str, reason: str) -> dict:
-    from answerkey.judge import Judgement, Verdict, _known
+    from answerkey.judging.judge import Judgement, Verdict, _known
 
     return Judgement(
         part,
@@ -167,7 +164,7 @@ def grade_rows(
     rows: list[Row], jobs: int = 1, limits: Limits = DEFAULT_LIMITS, progress: bool = True
 ) -> None:
     """Fill each row's `result` (or `error`), judging distinct answers in limited workers."""
-    from answerkey.judge import NotCheckable, prepare
+    from answerkey.judging.judge import NotCheckable, prepare
     from answerkey.parts import UnknownPart
 
     usable: dict[str, str] = {}  # part → "" if judged, else the reason it is not
@@ -285,7 +282,7 @@ def grade_file(
     try:
         write_graded(out, header, rows)
     except OSError as exc:
-        raise GradeInputError(f"{out}: cannot write it: {exc.strerror or exc}") from None
+        raise UsageError(f"{out}: cannot write it: {exc.strerror or exc}") from None
     distinct = len({(r.part, r.answer) for r in rows if not r.error})
     return GradeReport(len(rows), out, summarize(rows), time.perf_counter() - start, distinct)
 

@@ -1,8 +1,8 @@
 """The blocks both documents are made of, written once and rendered twice.
 
-`answerkey.documents` says what the solutions and the TA key contain, as a
-`Document` of blocks; `answerkey.typst_documents` renders it to Typst (the
-PDFs) and `answerkey.latex_documents` to LaTeX (the .tex sources). Text comes
+`answerkey.documents.content` says what the solutions and the TA key contain, as a
+`Document` of blocks; `answerkey.documents.typst_render` renders it to Typst (the
+PDFs) and `answerkey.documents.latex_render` to LaTeX (the .tex sources). Text comes
 in two kinds: `prose(s)` is the project's own writing, where `$…$` is LaTeX
 math and backticks mark code; `plain(s)` is text from files people edit
 (rubric.toml, answers), which is printed exactly as written and never
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from answerkey.escaping import split_math
+from answerkey.documents.escaping import split_math
 
 
 @dataclass(frozen=True)

@@ -254,7 +254,7 @@ def _exponential_comparison(student, key, variables, names) -> ClassComparison |
     if mine is None and theirs is None:
         return None
     if mine is not None and theirs is not None:
-        from answerkey.equivalence import same
+        from answerkey.judging.equivalence import same
 
         if same(student, key):
             return ClassComparison("equal", "the same expression")

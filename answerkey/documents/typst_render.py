@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from answerkey.document_model import (
+from answerkey.documents.escaping import escape_typst, typst_string
+from answerkey.documents.math_notation import MathError, to_typst
+from answerkey.documents.model import (
     Block,
     Boxed,
     Bullets,
@@ -38,8 +40,6 @@ from answerkey.document_model import (
     TableBlock,
     Text,
 )
-from answerkey.escaping import escape_typst, typst_string
-from answerkey.typst_math import MathError, to_typst
 
 FONT = "New Computer Modern"
 TONES = {  # frame and fill of a Boxed block

@@ -6,8 +6,8 @@
 Both are built from `results`, the dictionary `answerkey.build` writes as
 results.json, and from nothing else: every number a document quotes is in
 that file, and the same results give the same documents. The blocks are
-rendered to Typst (`answerkey.typst_documents`) and LaTeX
-(`answerkey.latex_documents`).
+rendered to Typst (`answerkey.documents.typst_render`) and LaTeX
+(`answerkey.documents.latex_render`).
 
 Solutions, per question: the statement, then per part the answer set off in
 a frame, one line of verification evidence naming its kind under it, the
@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from answerkey.document_model import (
+from answerkey.documents.model import (
     Block,
     Boxed,
     Bullets,

@@ -29,9 +29,10 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from answerkey.answer_parser import AnswerError
-from answerkey.answer_text import printable
-from answerkey.judged_parts import FORMS, NOT_CHECKABLE, NotCheckable
+from answerkey.errors import UsageError
+from answerkey.judging.judged_parts import FORMS, NOT_CHECKABLE, NotCheckable
+from answerkey.judging.parser import AnswerError
+from answerkey.judging.text import printable
 
 
 class Verdict(StrEnum):
@@ -228,21 +229,17 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
 # --- one answer from the command line ----------------------------------------------------
 
 
-class CheckUsageError(ValueError):
-    """An unknown part, or a part with nothing to judge: one line, exit 2."""
-
-
 def check_one(part_id: str, text: str, cpu_seconds: float = 5.0) -> Judgement:
     """Judge one answer in a limited child process (`answerkey check`)."""
+    from answerkey.judging.sandbox import Finished, Limits, run_one
     from answerkey.parts import UnknownPart
-    from answerkey.sandbox import Finished, Limits, run_one
 
     try:
         prepare(part_id)
     except UnknownPart as exc:
-        raise CheckUsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     except NotCheckable as exc:
-        raise CheckUsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     outcome = run_one(judge, (part_id, text), Limits(cpu_seconds=cpu_seconds))
     if isinstance(outcome, Finished):
         return outcome.value

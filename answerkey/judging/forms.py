@@ -22,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from answerkey.answer_parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
-from answerkey.answer_sympy import ComplexityClass, Context, build
-from answerkey.answer_text import normalize as _normalize_text
-from answerkey.equivalence import Comparison, compare, prove_zero, same
+from answerkey.judging.equivalence import Comparison, compare, prove_zero, same
+from answerkey.judging.parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
+from answerkey.judging.text import normalize as _normalize_text
+from answerkey.judging.to_sympy import ComplexityClass, Context, build
 
 
 def normalize(text: str) -> str:
@@ -421,7 +421,7 @@ class ComplexityForm:
         return value
 
     def compare(self, reading: ComplexityReading) -> Comparison:
-        from answerkey.complexity import ClassComparison, compare_classes
+        from answerkey.judging.complexity import ClassComparison, compare_classes
 
         variables = self.variables()
         key = self.key()
@@ -463,7 +463,7 @@ class ComplexityForm:
         return Comparison("equal", method, "; ".join(details), None, 1.0)
 
     def same(self, first: ComplexityReading, second: ComplexityReading) -> bool:
-        from answerkey.complexity import compare_classes
+        from answerkey.judging.complexity import compare_classes
 
         variables = self.variables()
         return all(

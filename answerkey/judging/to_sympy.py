@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
-from answerkey.answer_parser import AnswerError, Node
+from answerkey.judging.parser import AnswerError, Node
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ kernel commands only.
 
 from __future__ import annotations
 
-from answerkey.document_model import (
+from answerkey.documents.escaping import escape_latex
+from answerkey.documents.model import (
     Block,
     Boxed,
     Bullets,
@@ -33,7 +34,6 @@ from answerkey.document_model import (
     TableBlock,
     Text,
 )
-from answerkey.escaping import escape_latex
 
 PACKAGES = ("amsmath", "amssymb", "graphicx", "booktabs")
 _HEADINGS = {1: r"\section*", 2: r"\subsection*", 3: r"\subsubsection*"}

@@ -2,7 +2,7 @@
 
     FORMS["q2.a"]()  ->  a ScalarForm over d, μ, σ whose key is q2.a's Answer.value
 
-Each judged part gets a form (`answerkey.answer_forms`) built from the
+Each judged part gets a form (`answerkey.judging.forms`) built from the
 symbols its derivation exports and its `part.answer().value` (the contracts
 in the project brief). The factories (`kernel_form`, `feature_map_form`, …)
 take the symbols and key as arguments, so tests can build them from
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from answerkey.answer_parser import Vocabulary
+from answerkey.judging.parser import Vocabulary
 
 
 class NotCheckable(ValueError):
@@ -83,8 +83,8 @@ def q2_form(d, mu, sigma, key: Callable[[], Any], assumptions: str, fixed: bool)
     """q2.a-c: an expression in d, μ, σ; `fixed` substitutes the question's μ = 0, σ = 1."""
     import sympy as sp
 
-    from answerkey.answer_forms import ScalarForm
-    from answerkey.answer_sympy import Context
+    from answerkey.judging.forms import ScalarForm
+    from answerkey.judging.to_sympy import Context
 
     norm_mu = sp.Symbol("‖μ‖", positive=True)  # the vector reading of μ (rubric: accepted)
     context = Context({"d": d, "mu": mu, "sigma": sigma}, norms={"mu": norm_mu})
@@ -127,8 +127,8 @@ ALTERNATIVE_KERNEL_NOTE = (
 
 def kernel_form(dot, D, key: Callable[[], Any], alternative):
     """q3.b.i: an expression in qᵀk (the Symbol `dot`) and D."""
-    from answerkey.answer_forms import ScalarForm
-    from answerkey.answer_sympy import Context
+    from answerkey.judging.forms import ScalarForm
+    from answerkey.judging.to_sympy import Context
 
     context = Context(
         {"D": D},
@@ -156,8 +156,8 @@ def feature_map_form(dot, D, kernel_expr, alternative_expr, merged, ordered):
     q3.b.i key (qᵀk → Σ q_i k_i); or the feature count, an expression in D."""
     import sympy as sp
 
-    from answerkey.answer_forms import FeatureMapForm, ScalarForm
-    from answerkey.answer_sympy import Context
+    from answerkey.judging.forms import FeatureMapForm, ScalarForm
+    from answerkey.judging.to_sympy import Context
 
     def kernel(q, k, expr=kernel_expr):
         return expr.subs(dot, sp.Add(*[a * b for a, b in zip(q, k, strict=True)]))
@@ -210,8 +210,8 @@ def attention_complexity_form(N, D, M, key: Callable[[], dict]):
     """q3.c.i/ii: time and memory classes in N, D, M; `key()` → {"time": …, "memory": …}."""
     import sympy as sp
 
-    from answerkey.answer_forms import ComplexityForm
-    from answerkey.answer_sympy import Context
+    from answerkey.judging.forms import ComplexityForm
+    from answerkey.judging.to_sympy import Context
 
     F = sp.Symbol("F", integer=True, positive=True)  # the input width, not in the key
     symbols = {"N": N, "D": D, "M": M, "F": F}
@@ -276,8 +276,8 @@ Q4_MATRICES = Vocabulary(
 
 def conditions_form(W1, W2, X, n, key: Callable[[], list]):
     """q4.b.i: matrix equations in W₁, W₂, X (and the scalar n)."""
-    from answerkey.answer_forms import ConditionsForm
-    from answerkey.answer_sympy import Context
+    from answerkey.judging.forms import ConditionsForm
+    from answerkey.judging.to_sympy import Context
 
     context = Context({"W1": W1, "W2": W2, "X": X, "n": n}, identity=True)
     return ConditionsForm(vocabulary=Q4_MATRICES, context=lambda: context, key=key)
@@ -299,7 +299,7 @@ Q5_SIZES = Vocabulary(
 
 def sequence_form(key: Callable[[], list], vocabulary: Callable[[], tuple[str, ...]]):
     """q5.a-c: the set of sequences the beam holds; `key()` → [(tokens, logprob)]."""
-    from answerkey.answer_forms import SequenceForm
+    from answerkey.judging.forms import SequenceForm
 
     return SequenceForm(key=key, vocabulary=vocabulary, length=lambda: len(key()[0][0]))
 
@@ -342,8 +342,8 @@ def _q5_sequences(part_id: str):
 
 def beam_complexity_form(T, k, M, key: Callable[[], dict]):
     """q5.e: one class in T, k (and M); `key()` → {"in_T_k": …, "accepted": [...]}."""
-    from answerkey.answer_forms import ComplexityForm
-    from answerkey.answer_sympy import Context
+    from answerkey.judging.forms import ComplexityForm
+    from answerkey.judging.to_sympy import Context
 
     def accepted():
         return {

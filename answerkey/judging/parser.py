@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from answerkey.answer_text import normalize
+from answerkey.judging.text import normalize
 
 # --- limits, checked before any SymPy object exists ------------------------------
 MAX_CHARS = 2000  # after normalization
