@@ -36,7 +36,7 @@ QUESTION_MODULES = (
 )
 # Modules that add experiments but no question, run after the questions' own
 # (`answerkey run notebooks` executes the solution notebooks, which read their results).
-EXPERIMENT_MODULES = ("answerkey.notebooks",)
+EXPERIMENT_MODULES = ("answerkey.experiments.notebooks",)
 
 
 @dataclass(frozen=True)

@@ -84,16 +84,26 @@ def _stack(sizes: Sequence[int], activation: type[nn.Module]) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def add_noise(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """The denoising autoencoder's input x + 0.5·ε, ε ~ N(0, I)."""
+    noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+    return x + NOISE_STD * noise
+
+
+def mask_entries(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """The masked autoencoder's input: each entry of x zeroed independently w.p. 0.25."""
+    keep = torch.rand(x.shape, generator=generator, device=x.device) >= MASK_PROBABILITY
+    return x * keep
+
+
 def corrupt(x: torch.Tensor, variant: str, generator: torch.Generator | None = None):
     """The encoder's input x̃ for `variant`; the target stays x."""
     if variant == "vanilla":
         return x
     if variant == "denoising":
-        noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
-        return x + NOISE_STD * noise
+        return add_noise(x, generator)
     if variant == "masked":
-        keep = torch.rand(x.shape, generator=generator, device=x.device) >= MASK_PROBABILITY
-        return x * keep
+        return mask_entries(x, generator)
     raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
 
 
