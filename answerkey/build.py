@@ -37,7 +37,6 @@ documents with "NOT VERIFIED" on every page (and still exits 1).
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import csv
@@ -55,9 +54,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from answerkey import cache
+from answerkey import cache, experiments
 from answerkey import parts as registry
 from answerkey.errors import UsageError
+from answerkey.experiments import Profile
 from answerkey.rubric import RUBRIC_PATH, Rubric, load_rubric
 
 MARKER = ".answerkey-build"
@@ -178,25 +178,13 @@ def without_timings(value: Any) -> Any:
     return value
 
 
-def experiment_args(experiment: registry.Experiment, quick: bool, out: Path) -> argparse.Namespace:
-    """The arguments `answerkey run NAME --json [--quick] --out OUT` would give it."""
-    parser = argparse.ArgumentParser(prog=f"answerkey run {experiment.name}", add_help=False)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="build")
-    if experiment.add_arguments:
-        experiment.add_arguments(parser)
-    args = parser.parse_args(["--json", *(["--quick"] if quick else []), "--out", str(out)])
-    args.out = Path(args.out)
-    return args
-
-
-def experiment_key(experiment: registry.Experiment, quick: bool) -> str:
+def experiment_key(name: str, quick: bool) -> str:
     """What an experiment's whole output depends on: the project's code, the files it
     names as inputs (notebook sources), the library versions and the profile."""
-    inputs = sorted(Path(p) for p in experiment.inputs()) if experiment.inputs else []
+    experiment = experiments.get(name)
+    inputs = sorted(Path(p) for p in experiment.inputs()) if hasattr(experiment, "inputs") else []
     config = {
-        "experiment": experiment.name,
+        "experiment": name,
         "quick": quick,
         "inputs": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
     }
@@ -207,7 +195,7 @@ def files_under(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
-def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> tuple[Any, bool]:
+def run_experiment(name: str, out: Path, quick: bool) -> tuple[Any, bool]:
     """(results with timings removed, whether they came from the cache).
 
     A build of a commit it has built before replays each experiment's results and
@@ -216,7 +204,7 @@ def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> t
     takes seconds instead of a minute. Experiments keep their own finer caches for
     when the code did change.
     """
-    key = experiment_key(experiment, quick)
+    key = experiment_key(name, quick)
     recorded = cache.load(EXPERIMENTS_NAMESPACE, key)
     if recorded is not None:
         for relative, encoded in recorded["files"].items():
@@ -225,7 +213,7 @@ def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> t
     before = files_under(out) if out.exists() else set()
     # An experiment prints its table unless --json; keep stdout for our own report.
     with contextlib.redirect_stdout(sys.stderr):
-        outcome = experiment.run(experiment_args(experiment, quick, out))
+        outcome = experiments.execute(name, Profile(quick=quick), out)
     results = json.loads(json.dumps(without_timings(outcome), sort_keys=True))
     written = sorted(files_under(out) - before) if out.exists() else []
     files = {f: base64.b64encode((out / f).read_bytes()).decode("ascii") for f in written}
@@ -239,11 +227,11 @@ def run_experiments(
     """Each experiment's results (timings removed), and the experiments that failed."""
     results: dict[str, Any] = {}
     failures: list[str] = []
-    for name, experiment in registry.experiments().items():
+    for name in experiments.names():
         log(f"experiment {name} …")
         start = time.perf_counter()
         try:
-            results[name], replayed = run_experiment(experiment, out, quick)
+            results[name], replayed = run_experiment(name, out, quick)
         except Exception as exc:
             failures.append(f"experiment {name} failed: {_where(exc)}")
             log(failures[-1])

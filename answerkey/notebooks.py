@@ -230,7 +230,7 @@ def experiment_results(name: str, quick: bool) -> tuple[dict[str, Any], Path]:
     # Progress bars (which report rates and times) would make the output differ from run
     # to run: keep what the experiment writes to stderr except them.
     with contextlib.redirect_stderr(io.StringIO()) as captured:
-        results, _ = run_experiment(registry.experiments()[name], out, quick)
+        results, _ = run_experiment(name, out, quick)
     if kept := without_progress_bars(captured.getvalue()):
         print(kept, file=sys.stderr)
     return results, out / "figures"

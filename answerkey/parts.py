@@ -34,9 +34,6 @@ QUESTION_MODULES = (
     "answerkey.questions.beam_search",
     "answerkey.questions.homework_process",
 )
-# Modules that add experiments but no question, run after the questions' own
-# (`answerkey run notebooks` executes the solution notebooks, which read their results).
-EXPERIMENT_MODULES = ("answerkey.notebooks",)
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A runnable experiment behind `answerkey run NAME`.
+    """A runnable experiment behind `answerkey run NAME`, in the form not yet moved into
+    `answerkey.experiments` (`ae`, `notebooks`; registered there as `Legacy`).
 
     `add_arguments(parser)` declares its own options; `run(args)` returns a
     JSON-able dict of results (figures are written into `args.out`). `inputs()`
@@ -139,15 +137,6 @@ def is_quick() -> bool:
 @cache
 def questions() -> tuple[Question, ...]:
     return tuple(importlib.import_module(name).QUESTION for name in QUESTION_MODULES)
-
-
-@cache
-def experiments() -> dict[str, Experiment]:
-    found: dict[str, Experiment] = {}
-    for name in (*QUESTION_MODULES, *EXPERIMENT_MODULES):
-        for experiment in getattr(importlib.import_module(name), "EXPERIMENTS", ()):
-            found[experiment.name] = experiment
-    return found
 
 
 def all_parts() -> list[Part]:

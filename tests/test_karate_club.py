@@ -135,7 +135,9 @@ def test_unknown_label_set_names_the_valid_ones():
 
 
 def test_zacharys_weighted_min_cut_misplaces_only_member_8():
-    report = K.zachary_analysis()
+    from answerkey.experiments.zkc.runner import zachary_analysis
+
+    report = zachary_analysis()
     assert report["weighted_min_cut"]["disagrees_with_club"] == [8]
     assert report["unweighted_min_cut"]["disagrees_with_club"] == [8, 9]
 

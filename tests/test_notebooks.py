@@ -16,6 +16,7 @@ import textwrap
 import nbformat
 import pytest
 
+from answerkey import experiments
 from answerkey import notebooks as N
 from answerkey import parts as registry
 
@@ -257,7 +258,9 @@ def stand_in_build(tmp_path, monkeypatch):
     sources.mkdir()
     monkeypatch.setattr(N, "SOURCE_DIR", sources)
     monkeypatch.setattr(registry, "questions", lambda: ())
-    monkeypatch.setattr(registry, "experiments", lambda: {"notebooks": N.EXPERIMENTS[0]})
+    monkeypatch.setattr(
+        experiments, "modules", lambda: {"notebooks": experiments.Legacy(N.EXPERIMENTS[0])}
+    )
     monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [])
     monkeypatch.setattr(build_module, "render_documents", lambda results, folder: ([], []))
     rubric = tmp_path / "rubric.toml"
@@ -318,7 +321,7 @@ def test_a_missing_kernel_exits_1_naming_the_notebook(tmp_path):
 
 
 def test_the_notebooks_experiment_runs_after_the_ones_it_reads():
-    names = list(registry.experiments())
+    names = experiments.names()
     assert names[-1] == "notebooks"
     assert {"zkc", "ae"} <= set(names[:-1])
 
