@@ -47,7 +47,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from answerkey.verify import results_json, verify_parts
 
-    registry.set_quick(args.quick)
     try:
         selected = registry.select_parts(args.parts)
     except registry.UnknownPart as exc:
@@ -61,7 +60,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     if not args.json:
         print(f"{'part':<9} {'verdict':<8} {'evidence':<15} claim / detail")
-    results = verify_parts(selected, on_result=show)
+    results = verify_parts(selected, _profile(args), on_result=show)
     unanswered = [p.id for p in selected if not p.answered]
     if args.json:
         print(results_json(results))
@@ -88,7 +87,6 @@ def _profile(args: argparse.Namespace):
 def _cmd_run(args: argparse.Namespace) -> int:
     from answerkey import experiments
 
-    registry.set_quick(args.quick)
     out = Path(args.out)
     results = experiments.execute(args.experiment, _profile(args), out, args)
     module = experiments.get(args.experiment)

@@ -18,10 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from answerkey.verdicts import Check
 from derivations.steps import Step
+
+if TYPE_CHECKING:
+    from answerkey.experiments import Profile
 
 PART_ID = re.compile(r"^q\d+(\.[a-z0-9]+)*$")
 
@@ -78,11 +81,13 @@ def signed(value: float, spec: str = ".2f") -> str:
 class Part:
     id: str
     question: str
-    # Computed on demand so that `answerkey list` does not pay for SymPy or torch.
-    answer: Callable[[], Answer] | None = None
+    # Computed on demand so that `answerkey list` does not pay for SymPy or torch. Answers
+    # and checks take the profile (quick or full, device, data): an experiment's numbers
+    # depend on it; the derivation's steps do not.
+    answer: Callable[[Profile], Answer] | None = None
     assumptions: tuple[str, ...] = ()
     steps: Callable[[], list[Step]] | None = None
-    checks: Callable[[], list[Check]] | None = None
+    checks: Callable[[Profile], list[Check]] | None = None
     notes: tuple[str, ...] = ()  # caveats and TA notes printed with the answer
     experiment: str | None = None  # name of the `answerkey run` experiment it draws on
 
@@ -120,18 +125,6 @@ class Experiment:
     run: Callable[[Any], dict]
     add_arguments: Callable[[Any], None] | None = None
     inputs: Callable[[], Iterable[Path]] | None = None
-
-
-_profile = {"quick": False}
-
-
-def set_quick(quick: bool) -> None:
-    """Select the quick profile (small sizes, few epochs) for checks and experiments."""
-    _profile["quick"] = quick
-
-
-def is_quick() -> bool:
-    return _profile["quick"]
 
 
 @cache

@@ -89,14 +89,14 @@ def _fake_question(with_figure: str = "fake_curve.png") -> Question:
             Part(
                 "q9.a",
                 r"What is $x^2$ written as a product?",
-                answer=lambda: Answer(
+                answer=lambda profile: Answer(
                     latex=r"x \cdot x",
                     text="The square is x·x, with 87.5% agreement.",
                     figures=[Figure(with_figure, "The stand-in curve.")],
                     tables=[Table("Stand-in results", ("k", "accuracy"), ((5, 0.875), (10, 0.5)))],
                 ),
                 steps=lambda: [],
-                checks=lambda: [],
+                checks=lambda profile: [],
                 notes=("A caveat with a $ sign and #hash.",),
                 experiment="fake",
             ),
@@ -114,8 +114,7 @@ def fake_homework(monkeypatch, tmp_path):
     monkeypatch.setenv("ANSWERKEY_CACHE_DIR", str(tmp_path / "cache"))
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(RUBRIC, encoding="utf-8")
-    yield rubric
-    registry.set_quick(False)
+    return rubric
 
 
 def _passing(part="q9.a"):

@@ -120,15 +120,14 @@ def test_the_club_labels_on_the_weighted_graph_run_end_to_end():
 
 def test_the_answers_are_computed_from_the_run(quick_run, env, monkeypatch):
     from answerkey import experiments
-    from answerkey.parts import get_part, set_quick
+    from answerkey.parts import get_part
 
     monkeypatch.setenv("ANSWERKEY_CACHE_DIR", env["ANSWERKEY_CACHE_DIR"])
     experiments.forget()
-    set_quick(True)
     try:
-        first, second = get_part("q1.1").answer(), get_part("q1.2").answer()
+        quick = experiments.QUICK
+        first, second = get_part("q1.1").answer(quick), get_part("q1.2").answer(quick)
     finally:
-        set_quick(False)
         experiments.forget()
     assert first.value["test_accuracy"] == 0.9
     assert first.value["misclassified_test"] == [8]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from answerkey.experiments import Profile, results
 from answerkey.experiments.beam import BEAM, FIGURES, LENGTH, figure2, rounded
-from answerkey.parts import Answer, Figure, Part, Question, Table, is_quick, signed
+from answerkey.parts import Answer, Figure, Part, Question, Table, signed
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
 
 # Tolerances of the fitted exponents: the counts are of random inputs on a modest grid.
@@ -43,7 +43,7 @@ def _listing(held) -> str:
 
 
 def _beam_answer(step: int):
-    def build() -> Answer:
+    def build(profile: Profile) -> Answer:
         held = [(tuple(w), s) for w, s in figure2()["steps"][step - 1]]
         text = " and ".join(f"{_words(w)} (log-prob {signed(s)})" for w, s in held)
         text = f"At step {step} the beam holds {text}."
@@ -119,7 +119,7 @@ def _check_sibling_sums() -> Outcome:
 
 
 def _checks_beam(step: int):
-    def build() -> list[Check]:
+    def build(profile: Profile) -> list[Check]:
         checks = [
             Check(
                 f"the beam at step {step} equals textbook beam search in exact rational arithmetic",
@@ -140,7 +140,7 @@ def _checks_beam(step: int):
     return build
 
 
-def _answer_d() -> Answer:
+def _answer_d(profile: Profile) -> Answer:
     from models.figure2_tree import VOCAB, token_log_prob
 
     f2 = figure2()
@@ -172,7 +172,7 @@ def _answer_d() -> Answer:
     }
     # The experiment's paragraph: if the experiment fails, so does this answer (and the
     # build says why), rather than printing the answer without it.
-    rnn = results("beam", Profile(quick=is_quick()))["rnn"]
+    rnn = results("beam", profile)["rnn"]
     figures = [
         Figure(FIGURES["tree"], "Figure 2's tree: the beam's keeps (blue), pruned "
                "candidates (×), never-scored branches (faded), the optimum (gold)."),
@@ -253,8 +253,8 @@ def _check_d_large_beam() -> Outcome:
     )
 
 
-def _check_d_rnn() -> Outcome:
-    rnn = results("beam", Profile(quick=is_quick()))["rnn"]
+def _check_d_rnn(profile: Profile) -> Outcome:
+    rnn = results("beam", profile)["rnn"]
     fractions = rnn["found_fraction"]
     beams = sorted(int(k) for k in fractions if k != "greedy")
     ok = fractions["1"] == fractions["greedy"] and fractions[str(beams[-1])] >= fractions["greedy"]
@@ -267,14 +267,14 @@ def _check_d_rnn() -> Outcome:
     )
 
 
-def _checks_d() -> list[Check]:
+def _checks_d(profile: Profile) -> list[Check]:
     return [
         Check("the optimum, the beam's answer and the pruning step, by scoring all 8 sequences",
               Evidence.EXHAUSTIVE, _check_d_exhaustive),
         Check("beam search with k = |V|^(T−1) = 4 returns the optimum",
               Evidence.EXACT_INSTANCE, _check_d_large_beam),
         Check("on a GRU LM, beam with k = 1 equals greedy and a wider beam finds the optimum "
-              "at least as often", Evidence.NUMERIC, _check_d_rnn, timeout_s=300),
+              "at least as often", Evidence.NUMERIC, lambda: _check_d_rnn(profile), timeout_s=300),
     ]  # fmt: skip
 
 
@@ -287,7 +287,7 @@ def _derivation():
     return beam_search
 
 
-def _answer_e() -> Answer:
+def _answer_e(profile: Profile) -> Answer:
     import sympy as sp
 
     D = _derivation()
@@ -346,8 +346,8 @@ def _prove_e_general() -> Outcome:
     )
 
 
-def _check_e_fits() -> Outcome:
-    fits = results("beam", Profile(quick=is_quick()))["operations"]["fits"]
+def _check_e_fits(profile: Profile) -> Outcome:
+    fits = results("beam", profile)["operations"]["fits"]
     expected = {
         ("among_candidates_sort_over_log_k", "T"): (1.0, EXPONENT_TOLERANCE["T"]),
         ("among_candidates_sort_over_log_k", "k"): (2.0, EXPONENT_TOLERANCE["k"]),
@@ -374,12 +374,12 @@ def _check_e_fits() -> Outcome:
                    detail if not misses else "; ".join(misses), statistics=statistics)  # fmt: skip
 
 
-def _checks_e() -> list[Check]:
+def _checks_e(profile: Profile) -> list[Check]:
     return [
         Check("the operation count's big-O is T k² log k (M fixed), T k M log M, T k M "
               "(quickselect)", Evidence.GENERAL, _prove_e_general),
         Check("counted operations over a grid of T, k, M fit the derived exponents",
-              Evidence.NUMERIC, _check_e_fits, timeout_s=300),
+              Evidence.NUMERIC, lambda: _check_e_fits(profile), timeout_s=300),
     ]  # fmt: skip
 
 

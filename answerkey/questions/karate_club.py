@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from answerkey.experiments import Profile, results
 from answerkey.experiments.zkc import accuracy_table, by_node
-from answerkey.parts import Answer, Figure, Part, Question, Table, is_quick, signed
+from answerkey.parts import Answer, Figure, Part, Question, Table, signed
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
 
 GRADIENT_FORMULAS = {
@@ -28,8 +28,8 @@ GRADIENT_FORMULAS = {
 }
 
 
-def _results() -> dict:
-    return results("zkc", Profile(quick=is_quick()))
+def _results(profile: Profile) -> dict:
+    return results("zkc", profile)
 
 
 # --- written answers, computed from the results -----------------------------------
@@ -45,10 +45,9 @@ def _where_node(r: dict, node: int) -> str:
     return "a test node" if node in r["split"]["test"] else "a train node"
 
 
-def embedding_question_answer(r: dict | None = None) -> str:
+def embedding_question_answer(r: dict) -> str:
     """The notebook's written question: why is test accuracy 100% while two points look
     misclassified in the embedding plot? Answered from the run (nodes and distances)."""
-    r = r or _results()
     labels, label_set = r["labels"]["y"], r["labels"]["set"]
     leak, ours = r["leak"], r["notebook"]
     pair = [node for node, _ in leak["boundary"]["out_of_place"][:2]]
@@ -100,8 +99,7 @@ def embedding_question_answer(r: dict | None = None) -> str:
     return text
 
 
-def q1_1_text(r: dict | None = None) -> str:
-    r = r or _results()
+def q1_1_text(r: dict) -> str:
     ours, leak, watch = r["notebook"], r["leak"], r["test_loss_monitor"]
     labels = r["labels"]
     adjacency = (
@@ -136,8 +134,7 @@ def q1_1_text(r: dict | None = None) -> str:
     )
 
 
-def q1_2_text(r: dict | None = None) -> str:
-    r = r or _results()
+def q1_2_text(r: dict) -> str:
     semi, zachary = r["semi_supervised"], r["zachary"]
     acc = semi["accuracy"]
     runs = len(semi["seeds"])
@@ -339,10 +336,10 @@ def _check_a_hat() -> Outcome:
     )
 
 
-def _check_labels() -> Outcome:
+def _check_labels(profile: Profile) -> Outcome:
     import networkx as nx
 
-    r = _results()
+    r = _results(profile)
     labels = r["labels"]
     if not labels["detection_matches_literal"]:
         return Outcome(
@@ -361,8 +358,8 @@ def _check_labels() -> Outcome:
     )
 
 
-def _check_accuracy() -> Outcome:
-    r = _results()
+def _check_accuracy(profile: Profile) -> Outcome:
+    r = _results(profile)
     ours, leak = r["notebook"], r["leak"]
     statistics = {
         "test_accuracy": ours["test_accuracy"],
@@ -385,8 +382,8 @@ def _check_accuracy() -> Outcome:
     )
 
 
-def _check_embedding_answer() -> Outcome:
-    r = _results()
+def _check_embedding_answer(profile: Profile) -> Outcome:
+    r = _results(profile)
     leak = r["leak"]
     pair = [node for node, _ in leak["boundary"]["out_of_place"][:2]]
     labels = r["labels"]["y"]
@@ -400,8 +397,8 @@ def _check_embedding_answer() -> Outcome:
     )
 
 
-def _check_min_cut() -> Outcome:
-    r = _results()
+def _check_min_cut(profile: Profile) -> Outcome:
+    r = _results(profile)
     weighted = r["zachary"]["weighted_min_cut"]["disagrees_with_club"]
     unweighted = r["zachary"]["unweighted_min_cut"]["disagrees_with_club"]
     ok = weighted == [8]
@@ -412,15 +409,15 @@ def _check_min_cut() -> Outcome:
     )
 
 
-def _check_semi_supervised() -> Outcome:
-    r = _results()
+def _check_semi_supervised(profile: Profile) -> Outcome:
+    r = _results(profile)
     semi = r["semi_supervised"]
     runs = len(semi["seeds"])
     counts = {int(k): v for k, v in semi["miss_counts"].items()}
     every_seed_misses_8 = counts.get(8) == runs
     only_8 = set(counts) == {8}
-    ok = every_seed_misses_8 and (only_8 or is_quick())
-    scope = "" if not is_quick() else " (quick profile: only 'every seed misses 8' is claimed)"
+    ok = every_seed_misses_8 and (only_8 or profile.quick)
+    scope = "" if not profile.quick else " (quick profile: only 'every seed misses 8' is claimed)"
     return Outcome(
         Verdict.PASS if ok else Verdict.FAIL,
         f"{runs} seeds, {semi['epochs']} epochs: mean accuracy {semi['accuracy']['mean']:.4f} "
@@ -429,7 +426,7 @@ def _check_semi_supervised() -> Outcome:
     )
 
 
-def _checks_q1_1() -> list[Check]:
+def _checks_q1_1(profile: Profile) -> list[Check]:
     return [
         Check("tanh'(z) = 1 − tanh²(z)", Evidence.GENERAL, _check_tanh_lemma),
         Check(
@@ -465,35 +462,35 @@ def _checks_q1_1() -> list[Check]:
         Check(
             "the notebook's label partition (a literal) is what greedy modularity detects",
             Evidence.EXACT_INSTANCE,
-            _check_labels,
+            lambda: _check_labels(profile),
         ),
         Check(
             "test accuracy 0.9 (node 8 missed) on train nodes only; 1.0 with the label leak",
             Evidence.NUMERIC,
-            _check_accuracy,
+            lambda: _check_accuracy(profile),
             timeout_s=300,
         ),
         Check(
             "the embedding's out-of-place points are on their own side of the decision line",
             Evidence.NUMERIC,
-            _check_embedding_answer,
+            lambda: _check_embedding_answer(profile),
             timeout_s=300,
         ),
     ]
 
 
-def _checks_q1_2() -> list[Check]:
+def _checks_q1_2(profile: Profile) -> list[Check]:
     return [
         Check(
             "Zachary's weighted min cut misplaces exactly member 8 (his individual 9)",
             Evidence.EXACT_INSTANCE,
-            _check_min_cut,
+            lambda: _check_min_cut(profile),
             timeout_s=300,
         ),
         Check(
             "with two labels, every seed misses member 8, and only him at convergence",
             Evidence.NUMERIC,
-            _check_semi_supervised,
+            lambda: _check_semi_supervised(profile),
             timeout_s=300,
         ),
     ]
@@ -527,8 +524,8 @@ FIGURES_Q1_2 = (
 )
 
 
-def _answer_q1_1() -> Answer:
-    r = _results()
+def _answer_q1_1(profile: Profile) -> Answer:
+    r = _results(profile)
     ours = r["notebook"]
     value = {
         "test_accuracy": ours["test_accuracy"],
@@ -591,8 +588,8 @@ def _zachary_table(r: dict) -> Table:
     )
 
 
-def _answer_q1_2() -> Answer:
-    r = _results()
+def _answer_q1_2(profile: Profile) -> Answer:
+    r = _results(profile)
     semi = r["semi_supervised"]
     value = {
         "semi_supervised_mean_accuracy": semi["accuracy"]["mean"],

@@ -754,7 +754,7 @@ def _linear_agrees_with_quadratic() -> Outcome:
 
 
 def _checks_c(form: str):
-    def build() -> list[Check]:
+    def build(profile) -> list[Check]:
         name = "softmax" if form == "softmax" else "linearized"
         checks = [
             Check(f"{name}: exact counts and big-O derived step by step", Evidence.GENERAL,
@@ -927,46 +927,46 @@ QUESTION = Question(
         Part(
             "q3.a",
             "What conditions on the denominator of eq. 3 keep $V'_i$ from blowing up?",
-            answer=_answer_a,
+            answer=lambda profile: _answer_a(),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q3.a"],
-            checks=_checks_a,
+            checks=lambda profile: _checks_a(),
             notes=NOTES_A,
         ),
         Part(
             "q3.b.i",
             '"Quadratic kernel attention": the polynomial kernel of degree 2, with every constant '
             r"factor set to 1. Derive $\mathrm{sim}(q, k)$.",
-            answer=_answer_b_i,
+            answer=lambda profile: _answer_b_i(),
             assumptions=(r"$q, k \in \mathbb{R}^D$",),
             steps=lambda: _steps()["q3.b.i"],
-            checks=_checks_b_i,
+            checks=lambda profile: _checks_b_i(),
             notes=NOTES_B_I,
         ),
         Part(
             "q3.b.ii",
             r"Derive the feature map $\phi(\cdot)$ of that quadratic kernel, so that "
             r"$K(q, k) = \phi(q)^\top \phi(k)$.",
-            answer=_answer_b_ii,
+            answer=lambda profile: _answer_b_ii(),
             assumptions=(r"$q, k \in \mathbb{R}^D$, $D$ a positive integer",),
             steps=lambda: _steps()["q3.b.ii"],
-            checks=_checks_b_ii,
+            checks=lambda profile: _checks_b_ii(),
             notes=NOTES_B_II,
         ),
         Part(
             "q3.b.iii",
             r"For a general kernel with feature map $\phi$, rewrite eq. 3 using $\phi$.",
-            answer=_answer_b_iii,
+            answer=lambda profile: _answer_b_iii(),
             assumptions=(r"$\phi: \mathbb{R}^D \to \mathbb{R}^P$ any feature map",),
             steps=lambda: _steps()["q3.b.iii"],
-            checks=_checks_b_iii,
+            checks=lambda profile: _checks_b_iii(),
         ),
         Part(
             "q3.c.i",
             "Softmax attention: the computational cost and memory requirement of computing all "
             "$V'_i$, in terms of $N$, $D$, $M$ (memory includes everything stored for "
             "backpropagation).",
-            answer=lambda: _complexity_answer("softmax"),
+            answer=lambda profile: _complexity_answer("softmax"),
             assumptions=COST_ASSUMPTIONS,
             steps=lambda: _steps()["q3.c.i"],
             checks=_checks_c("softmax"),
@@ -979,7 +979,7 @@ QUESTION = Question(
             "Linearized degree-2 polynomial kernel attention: its computational cost and memory "
             r"requirement, using associativity ($V'_i = \phi(Q_i)^\top \sum_j \phi(K_j) "
             r"V_j^\top \,/\, \phi(Q_i)^\top \sum_j \phi(K_j)$, eq. 5).",
-            answer=lambda: _complexity_answer("linear"),
+            answer=lambda profile: _complexity_answer("linear"),
             assumptions=(*COST_ASSUMPTIONS, "the merged feature map, $P = (D+1)(D+2)/2$"),
             steps=lambda: _steps()["q3.c.ii"],
             checks=_checks_c("linear"),
