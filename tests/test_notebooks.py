@@ -19,6 +19,7 @@ import jupytext
 import nbformat
 import pytest
 
+from answerkey import experiments
 from answerkey import parts as registry
 from answerkey.experiments import notebooks as N
 
@@ -27,17 +28,11 @@ FIGURES = {"q_zkc": 3, "q_ae": 4}  # the graph, the curves, the embedding / see 
 
 def experiment_results(name: str) -> dict:
     """The quick profile's results of experiment `name`, as results.json holds them."""
-    from answerkey import experiments
+    if name == "ae":  # not yet moved into answerkey/experiments/ (a Legacy experiment)
+        from answerkey.questions import autoencoders_report
 
-    if hasattr(experiments, "names") and name in experiments.names():
-        return experiments.results(name, experiments.QUICK)
-    if name == "zkc":  # not yet moved into answerkey/experiments/
-        from answerkey.questions import karate_club
-
-        return karate_club.results(quick=True)
-    from answerkey.questions import autoencoders_report
-
-    return autoencoders_report.summarize(quick=True)[0]
+        return autoencoders_report.summarize(quick=True)[0]
+    return experiments.results(name, experiments.QUICK)
 
 
 @pytest.fixture(scope="module")
@@ -336,18 +331,17 @@ def test_a_failing_notebook_fails_the_build_naming_the_cell(stand_ins, tmp_path,
     from answerkey import build as build_module
 
     monkeypatch.setattr(registry, "questions", lambda: ())
-    monkeypatch.setattr(registry, "experiments", lambda: {"notebooks": N.EXPERIMENTS[0]})
-    monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [])
+    monkeypatch.setattr(
+        experiments, "modules", lambda: {"notebooks": experiments.Legacy(N.EXPERIMENTS[0])}
+    )
+    monkeypatch.setattr(build_module, "run_checks", lambda profile, log: [])
     monkeypatch.setattr(build_module, "render_documents", lambda results, folder: ([], []))
     rubric = tmp_path / "rubric.toml"
     rubric.write_text("")
 
     def build():
         options = build_module.BuildOptions(out=tmp_path / "out", quick=True, rubric=rubric)
-        try:
-            return build_module.build(options, log=lambda _: None)
-        finally:
-            registry.set_quick(False)
+        return build_module.build(options, log=lambda _: None)
 
     stand_ins()
     report = build()
@@ -391,6 +385,6 @@ def test_a_missing_kernel_exits_1_naming_the_notebook(tmp_path):
 
 
 def test_the_notebooks_experiment_runs_after_the_ones_it_reads():
-    names = list(registry.experiments())
+    names = experiments.names()
     assert names[-1] == "notebooks"
     assert {"zkc", "ae"} <= set(names[:-1])

@@ -262,10 +262,10 @@ def source_path(name: str) -> Path:
 def parameters(name: str, quick: bool) -> dict[str, Any]:
     """The profile's settings a notebook runs with: its experiment's, so the numbers match."""
     if name == "q_zkc":
-        from models.karate_club import ExperimentConfig
+        from answerkey.experiments import Profile, zkc
 
-        config = ExperimentConfig.quick() if quick else ExperimentConfig()
-        return {"EPOCHS": config.max_epochs, "PATIENCE": config.patience, "SEED": config.seed}
+        config = zkc.config(Profile(quick=quick))
+        return {"EPOCHS": config["max_epochs"], "PATIENCE": config["patience"]}
     from answerkey.questions.autoencoders_grid import profile_for
 
     profile = profile_for(quick)
