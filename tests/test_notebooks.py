@@ -122,7 +122,7 @@ def test_each_inlined_cell_is_the_current_source_of_what_it_names(built, name):
         if "todo" in cell.metadata:
             header, code = code.split("\n\n", 1)
             assert header.startswith("# TODO ") and header.endswith("— solution")
-        rest = code
+        rest, namespace = code, None
         for spec in N.specs_of(cell):
             module_name, _, attribute = spec.partition(":")
             module = importlib.import_module(module_name)
@@ -131,17 +131,14 @@ def test_each_inlined_cell_is_the_current_source_of_what_it_names(built, name):
                 source = textwrap.dedent(inspect.getsource(obj)).rstrip()
                 assert source in rest, f"{name}: {spec} is not its current source"
                 rest = rest.replace(source, "", 1)
-            else:  # a constant: the cell's statement assigns it the module's value
-                (statement,) = [
-                    node
-                    for node in ast.parse(code).body
-                    if isinstance(node, ast.Assign)
-                    and any(getattr(t, "id", None) == attribute for t in node.targets)
-                ]
-                namespace: dict = {}
-                imports = next(c for c in by_id.values() if c.cell_type == "code").source
-                exec(imports + "\n" + ast.get_source_segment(code, statement), namespace)
-                assert namespace[attribute] == obj, spec
+            else:  # a constant: the cell assigns it the module's value
+                if namespace is None:  # the imports, then every inlined cell up to here
+                    namespace = {}
+                    imports = next(c for c in by_id.values() if c.cell_type == "code").source
+                    exec(imports, namespace)
+                    for earlier in built_inlined[: built_inlined.index(cell) + 1]:
+                        exec(earlier.source, namespace)
+                assert repr(namespace[attribute]) == repr(obj), spec
                 rest = rest.replace(N.constant_source(module, attribute).rstrip(), "", 1)
         assert not rest.strip(), f"{name}: code in an inlined cell that names no source"
 

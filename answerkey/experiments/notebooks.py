@@ -260,29 +260,14 @@ def source_path(name: str) -> Path:
 
 
 def parameters(name: str, quick: bool) -> dict[str, Any]:
-    """The profile's settings a notebook runs with: its experiment's, so the numbers match."""
+    """The values the injected-parameters cell sets: q_zkc gets the zkc experiment's
+    epochs and patience; q_ae names the profile, whose settings its cells inline."""
     if name == "q_zkc":
         from answerkey.experiments import Profile, zkc
 
         config = zkc.config(Profile(quick=quick))
         return {"EPOCHS": config["max_epochs"], "PATIENCE": config["patience"]}
-    from answerkey.questions.autoencoders_grid import profile_for
-
-    profile = profile_for(quick)
-    return {
-        "CODE_SIZES": profile.code_sizes,
-        "SEEDS": profile.seeds,
-        "EPOCHS": profile.epochs,
-        "BATCH_SIZE": profile.batch_size,
-        "LR": profile.lr,
-        "SYNTHETIC_SAMPLES": profile.synthetic_samples,
-        "SYNTHETIC_PROBE": profile.synthetic_probe,
-        "MNIST_PROBE": profile.mnist_probe,
-        "MNIST_DRAWS": profile.mnist_draws,
-        "MNIST_PER_CLASS": profile.mnist_per_class,
-        "MNIST_TRAIN_LIMIT": profile.mnist_train_limit,
-        "MNIST_TEST_LIMIT": profile.mnist_test_limit,
-    }
+    return {"PROFILE": "quick" if quick else "full"}
 
 
 def load_source(name: str, quick: bool) -> Any:
