@@ -8,10 +8,9 @@ meaning or shape changes, so a reader can tell which contract it holds. `execute
 drops "timings" (measurements vary run to run and stay out of results.json).
 `tests/test_contracts.py` holds the golden results.json to these shapes.
 
-JSON, so tuples arrive as lists and dict keys as strings (node ids: "8").
+JSON, so tuples arrive as lists and dict keys as strings (node ids: "8"). No
+`from __future__ import annotations`: TypedDict must see NotRequired unstringified.
 """
-
-from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
