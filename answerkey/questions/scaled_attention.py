@@ -236,7 +236,7 @@ def _checks_c() -> list[Check]:
 
 
 def _answer(claim, text: str):
-    def build() -> Answer:
+    def build(profile) -> Answer:
         import sympy as sp
 
         value = claim()
@@ -266,7 +266,7 @@ QUESTION = Question(
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.a"],
-            checks=_checks_a,
+            checks=lambda profile: _checks_a(),
         ),
         Part(
             "q2.b",
@@ -278,7 +278,7 @@ QUESTION = Question(
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.b"],
-            checks=_checks_b,
+            checks=lambda profile: _checks_b(),
         ),
         Part(
             "q2.c",
@@ -291,7 +291,7 @@ QUESTION = Question(
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.c"],
-            checks=_checks_c,
+            checks=lambda profile: _checks_c(),
         ),
     ],
 )
