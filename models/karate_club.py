@@ -203,7 +203,7 @@ def gcn_layer_backward(
     h: Tensor,
     needs: tuple[bool, bool, bool] = (True, True, True),
 ) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
-    """The layer's backward pass, derived by hand (`derivations.karate_club`).
+    """The layer's backward pass, derived by hand with the chain rule.
 
     With G = ∂L/∂H' and S = G ⊙ (1 − H' ⊙ H')   (tanh' = 1 − tanh², S = ∂L/∂Z, Z = ÂXWᵀ):
         ∂L/∂Â = S W Xᵀ     (N, N)
@@ -234,7 +234,7 @@ class GCNLayerFunction(torch.autograd.Function):
     """H' = tanh(Â X Wᵀ) as an autograd Function whose backward is `gcn_layer_backward`.
 
     Checked against autograd's own derivative with `torch.autograd.gradcheck` in
-    float64 (`numeric.karate_club.gradcheck_gcn_layer`).
+    float64.
     """
 
     @staticmethod

@@ -182,6 +182,17 @@ def test_the_markdown_is_student_facing():
             assert word not in text.lower(), (name, word)
 
 
+@pytest.mark.parametrize("name", N.NOTEBOOKS)
+def test_no_cell_points_into_the_project(built, name):
+    """The inlined code's docstrings and comments too: a student has no such modules."""
+    for cell in built["solutions"][name].cells:
+        for package in N.BLOCKED_PACKAGES:
+            assert f"{package}." not in cell.source and f"{package}/" not in cell.source, (
+                package,
+                cell.source[:80],
+            )
+
+
 def test_the_profile_is_injected_after_the_parameters(built):
     for notebook in built["solutions"].values():
         tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
