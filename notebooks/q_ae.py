@@ -29,7 +29,6 @@ import gzip
 import hashlib
 import importlib.util
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -326,7 +325,6 @@ def run(dataset: str, activation: str, variant: str, k: int, seed: int) -> dict:
 
 
 runs = {}  # (dataset, activation, variant, k) → one result per seed
-started = time.perf_counter()
 
 
 def run_all(dataset: str, activation: str) -> None:
@@ -431,7 +429,6 @@ plot("synthetic")
 # %% todo="ae.relu_mnist"
 run_all("mnist", "relu")
 plot("mnist")
-print(f"the grid took {(time.perf_counter() - started) / 60:.1f} minutes")
 
 # %% [markdown]
 # ## TODO 11 — discussion

@@ -217,6 +217,29 @@ def test_the_notebooks_numbers_equal_the_experiments_results(built, name):
         assert _agrees(value, _resolve(results, path)), path
 
 
+def test_a_rebuild_gives_the_same_notebook(built, tmp_path):
+    """Deterministic: same code, same bytes (seeds, stable ids, no timestamps, streams
+    merged however the kernel split them)."""
+    N.build_notebooks(tmp_path, quick=True, names=("q_zkc",), log=lambda _: None)
+    for version in ("solutions", "student"):
+        first = (built["out"] / version / "q_zkc.ipynb").read_bytes()
+        assert (tmp_path / version / "q_zkc.ipynb").read_bytes() == first
+
+
+def test_consecutive_prints_become_one_stream_output():
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "x"}),
+        nbformat.v4.new_output("stream", name="stdout", text="c\n"),
+    ]
+    notebook.cells = [cell]
+    N.coalesce_streams(notebook)
+    assert [o.get("text") for o in cell.outputs] == ["a\nb\n", None, "c\n"]
+
+
 # --- student versions ----------------------------------------------------------------------
 
 

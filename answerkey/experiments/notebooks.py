@@ -476,6 +476,7 @@ def execute(
                     os.environ.pop("JUPYTER_PATH", None)
                 else:
                     os.environ["JUPYTER_PATH"] = previous
+    coalesce_streams(notebook)
     probed = notebook.cells.pop() if probe else None
     if errors := error_outputs(notebook):
         raise NotebookError(f"notebook {name}: error output {errors[0]}")
@@ -483,6 +484,26 @@ def execute(
         return notebook, {}
     printed = "".join(o.get("text", "") for o in probed.outputs if o.get("name") == "stdout")
     return notebook, json.loads(printed)
+
+
+def coalesce_streams(notebook: Any) -> None:
+    """Merge each cell's consecutive stdout (or stderr) outputs into one: how a cell's
+    prints are split into messages depends on timing, not on what it printed."""
+    for cell in notebook.cells:
+        merged: list[Any] = []
+        for output in cell.get("outputs", ()):
+            previous = merged[-1] if merged else None
+            if (
+                output.get("output_type") == "stream"
+                and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")
+            ):
+                previous["text"] += output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
 
 
 def build_notebooks(
