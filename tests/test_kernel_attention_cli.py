@@ -81,7 +81,7 @@ def test_a_check_that_raises_is_an_error_and_the_rest_still_run(monkeypatch):
     def boom():
         raise RuntimeError("broken on purpose")
 
-    monkeypatch.setattr(Q, "_prove_kernel", boom)
+    monkeypatch.setattr(Q, "_argue_kernel", boom)
     results = verify_parts([get_part("q3.b.i")], FULL)
     assert [r.verdict for r in results] == [V.ERROR, V.PASS]
     assert "broken on purpose" in results[0].detail
