@@ -175,23 +175,32 @@ def _answer_d(profile: Profile) -> Answer:
     # build says why), rather than printing the answer without it.
     rnn = results("beam", profile)["rnn"]
     figures = [
-        Figure(FIGURES["tree"], "Figure 2's tree: the beam's keeps (blue), pruned "
-               "candidates (×), never-scored branches (faded), the optimum (gold)."),
-        Figure(FIGURES["optimum"], "How often beam search returns the most likely "
-               "sequence of a small GRU language model as k grows, against greedy."),
-    ]  # fmt: skip
+        Figure(
+            FIGURES["tree"],
+            "Figure 2's tree: the beam's keeps (blue), pruned "
+            "candidates (×), never-scored branches (faded), the optimum (gold).",
+        ),
+        Figure(
+            FIGURES["optimum"],
+            "How often beam search returns the most likely "
+            "sequence of a small GRU language model as k grows, against greedy.",
+        ),
+    ]
     tables = [
         Table(
             f"Beam search vs greedy on a GRU language model ({rnn['prompts']} prompts, "
             f"≤ {rnn['new_tokens']} new tokens, optimum by exhaustive search)",
             ("search", "returns the optimum", "mean log-prob gap"),
             tuple(
-                ("greedy" if key == "greedy" else f"beam, k = {key}",
-                 f"{frac:.1%}", f"{rnn['mean_gap'][key]:.4f}")
+                (
+                    "greedy" if key == "greedy" else f"beam, k = {key}",
+                    f"{frac:.1%}",
+                    f"{rnn['mean_gap'][key]:.4f}",
+                )
                 for key, frac in rnn["found_fraction"].items()
             ),
         )
-    ]  # fmt: skip
+    ]
     text += (
         f" Beyond the homework: on a small GRU language model greedy decoding returns the "
         f"most likely sequence for {rnn['found_fraction']['greedy']:.0%} of "
