@@ -13,10 +13,7 @@ beam search over a grid of T, k and M and fitting the exponents.
 trace, how often beam search finds the exhaustive optimum on a tiny GRU
 language model as k grows (against greedy), and the operation counts.
 
-Answer.value contracts: q5.a/b/c a list of (tuple of words, log-prob), best
-first; q5.d {"beam": (words, logprob), "optimum": (words, logprob),
-"found_optimum": bool, "pruned_at_step": int | None}; q5.e {"in_T_k": Expr,
-"accepted": [Expr]} in the symbols T, k, M of `derivations.beam_search`.
+Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 """
 
 from __future__ import annotations

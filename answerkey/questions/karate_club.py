@@ -7,10 +7,7 @@ training, the label leak, the semi-supervised setting, the figures) is
 `answerkey.experiments.zkc`; this module writes the answers from its cached results,
 so `answerkey verify q1` is cheap after the first run.
 
-Answer.value contracts: q1.1 a dict of the reproduced results (test accuracy,
-the notebook's expected 1.0, the leak run's, the test nodes missed, the options
-used, the gradient formulas); q1.2 a dict of the semi-supervised results and
-Zachary's min-cut comparison.
+Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 """
 
 from __future__ import annotations

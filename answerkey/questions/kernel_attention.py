@@ -16,12 +16,7 @@ The checks live in `kernel_attention_checks` (q3.a, q3.b) and
 `kernel_attention_cost_checks` (q3.c); the timing experiment behind q3.c.ii's
 figure (`answerkey run attention`) in `answerkey.experiments.attention`.
 
-Answer.value contracts: q3.a None (prose); q3.b.i `(qk + 1)**2` in the Symbol
-`derivations.kernel_attention.qk` (qᵀk); q3.b.ii {"feature_map":
-derivations.kernel_attention.feature_map (D → list in vector_symbols("q", D)),
-"dimension_merged", "dimension_ordered"}; q3.b.iii None (a formula a TA
-reads); q3.c.i / q3.c.ii {"time", "memory", "time_O", "memory_O",
-"matmul_flops"}, Exprs in N, D, M.
+Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 """
 
 from __future__ import annotations
