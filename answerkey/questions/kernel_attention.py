@@ -30,8 +30,6 @@ ASSUMPTIONS = (
     "$N$, $D$, $M$ positive integers",
     r"$Q, K \in \mathbb{R}^{N \times D}$, $V \in \mathbb{R}^{N \times M}$",
 )
-
-
 COST_ASSUMPTIONS = (
     *ASSUMPTIONS,
     r"a matrix product $(m \times k)(k \times n)$: $2mkn$ FLOPs, $mn(2k - 1)$ scalar "

@@ -14,16 +14,8 @@ from answerkey.questions.kernel_attention import derivation, plain
 from answerkey.verdicts import Check
 
 EXHAUSTIVE_DIMS = tuple(range(1, 9))
-# (N, D, M) at which the implementation is counted: D = 1 (no cross terms), odd sizes.
-
-
-# Peak memory: sizes large enough that the measured growth is the tensors, not noise.
-
-
 # Variants of the linearized form: (constant, merged) — the key's map, the ordered-pair
 # map and the two maps of the alternative reading (qᵀk)².
-
-
 VARIANTS = {
     "(qᵀk+1)², merged": (True, True),
     "(qᵀk+1)², ordered pairs": (True, False),
@@ -37,6 +29,16 @@ def numeric_kernel_attention():
     from numeric import kernel_attention
 
     return kernel_attention
+
+
+def _identity(derive: str, what: str, summary: str, sides=("lhs", "rhs")):
+    """An argument of one identity: `derivation().<derive>()` gives its two sides."""
+
+    def argue() -> ev.Argument:
+        derived = getattr(derivation(), derive)()
+        return ev.Argument(summary, [ev.Identity(*(derived[k] for k in sides), what)])
+
+    return argue
 
 
 # --- q3.a ----------------------------------------------------------------------------------------
@@ -53,15 +55,6 @@ def _argue_convex_weights() -> ev.Argument:
             ev.Identity(w["weights_sum"], sp.Integer(1), "Σ_j s_j / Σ_l s_l and 1"),
             ev.Fact(w["weight"].is_nonnegative, f"SymPy shows {w['weight']} ≥ 0"),
         ],
-    )
-
-
-def _argue_jensen_gap() -> ev.Argument:
-    gap = derivation().jensen_gap_identity()
-    return ev.Argument(
-        "for symbolic N and any M (in inner products g_jk = V_jᵀV_k), with Σ w_j = 1: "
-        "Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖² = (1/2) Σ_jk w_j w_k ‖V_j − V_k‖² ≥ 0",
-        [ev.Identity(gap["lhs"], gap["rhs"], "the two sides")],
     )
 
 
@@ -172,7 +165,15 @@ def checks_a() -> list[Check]:
             "nonnegative scores, not all zero, make the weights of eq. 3 a convex combination",
             _argue_convex_weights,
         ),
-        ev.symbolic(CLAIM_JENSEN, _argue_jensen_gap),
+        ev.symbolic(
+            CLAIM_JENSEN,
+            _identity(
+                "jensen_gap_identity",
+                "the two sides",
+                "for symbolic N and any M (in inner products g_jk = V_jᵀV_k), with Σ w_j = 1: "
+                "Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖² = (1/2) Σ_jk w_j w_k ‖V_j − V_k‖² ≥ 0",
+            ),
+        ),
         ev.exhaustive(
             "the same gap identity in coordinates",
             "N = 1…4 and M = 1…3",
@@ -273,24 +274,6 @@ def _exhaustive_feature_maps(constant: bool) -> ev.Argument:
     )
 
 
-def _argue_double_sum_lemma() -> ev.Argument:
-    lemma = derivation().double_sum_lemma()
-    return ev.Argument(
-        "for symbolic D: pulling q_i k_i out of the inner sum and then Σ_j q_j k_j out of the "
-        "outer turns Σ_i Σ_j (q_i q_j)(k_i k_j) into (Σ_i q_i k_i)(Σ_j q_j k_j), the square",
-        [ev.Identity(lemma["lhs"], lemma["rhs"], "(Σ_i q_i k_i)² and Σ_i Σ_j q_i q_j k_i k_j")],
-    )
-
-
-def _argue_ordered_map() -> ev.Argument:
-    identity = derivation().ordered_map_identity_general()
-    return ev.Argument(
-        "for symbolic D: the ordered-pair map's inner product 1 + Σ_i (√2q_i)(√2k_i) + "
-        "Σ_iΣ_j (q_iq_j)(k_ik_j) is (qᵀk + 1)² by the double-sum lemma",
-        [ev.Identity(identity["inner_product"], identity["kernel"], "φᵀφ and (qᵀk+1)²")],
-    )
-
-
 def _argue_merged_map(blocks=None) -> ev.Argument:
     """The induction of `merged_map_induction`; `blocks` replaces the merged map's blocks
     (the tests pass wrong maps to show that the proof can fail)."""
@@ -369,8 +352,6 @@ def _model_feature_maps() -> ev.Measurement:
 
 
 CLAIM_DOUBLE_SUM = "the double-sum lemma (Σ_i q_i k_i)² = Σ_i Σ_j (q_i q_j)(k_i k_j)"
-
-
 CLAIM_ORDERED = "φ(q)ᵀφ(k) = (qᵀk + 1)² for every D ≥ 1, ordered-pair map (double-sum lemma)"
 
 
@@ -385,8 +366,26 @@ def checks_b_ii() -> list[Check]:
             lambda: _exhaustive_feature_maps(True),
             lemma=(CLAIM_ORDERED, CLAIM_MERGED),
         ),
-        ev.symbolic(CLAIM_DOUBLE_SUM, _argue_double_sum_lemma),
-        ev.symbolic(CLAIM_ORDERED, _argue_ordered_map),
+        ev.symbolic(
+            CLAIM_DOUBLE_SUM,
+            _identity(
+                "double_sum_lemma",
+                "(Σ_i q_i k_i)² and Σ_i Σ_j q_i q_j k_i k_j",
+                "for symbolic D: pulling q_i k_i out of the inner sum and then Σ_j q_j k_j out of "
+                "the outer turns Σ_i Σ_j (q_i q_j)(k_i k_j) into (Σ_i q_i k_i)(Σ_j q_j k_j), the "
+                "square",
+            ),
+        ),
+        ev.symbolic(
+            CLAIM_ORDERED,
+            _identity(
+                "ordered_map_identity_general",
+                "φᵀφ and (qᵀk+1)²",
+                "for symbolic D: the ordered-pair map's inner product 1 + Σ_i (√2q_i)(√2k_i) + "
+                "Σ_iΣ_j (q_iq_j)(k_ik_j) is (qᵀk + 1)² by the double-sum lemma",
+                sides=("inner_product", "kernel"),
+            ),
+        ),
         merged_map_check(),
         ev.symbolic("dimensions (D+1)(D+2)/2 merged, 1 + D + D² ordered", _argue_dimensions),
         ev.exhaustive(

@@ -14,7 +14,9 @@ from answerkey.questions.kernel_attention import claimed_costs, derivation, plai
 from answerkey.questions.kernel_attention_checks import VARIANTS, numeric_kernel_attention
 from answerkey.verdicts import Check
 
+# (N, D, M) at which the implementation is counted: D = 1 (no cross terms), odd sizes.
 COUNT_SIZES = ((7, 1, 1), (5, 2, 3), (16, 4, 8), (33, 3, 7), (64, 8, 8))
+# Peak memory: sizes large enough that the measured growth is the tensors, not noise.
 PEAK_SIZES = {"softmax": (2048, 4096, 8192), "linear": (16384, 32768, 65536)}
 PEAK_DEGREE = {"softmax": 2, "linear": 1}
 SLOPE_TOLERANCE = 0.25
