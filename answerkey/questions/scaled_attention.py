@@ -262,16 +262,20 @@ CLAIM_A = "E[qᵀk] = dμ² for every d ≥ 1"
 CLAIM_B = "Var(qᵀk) = d at μ=0, σ=1; dσ²(σ²+2μ²) in general"
 
 
+def _expansion_check(which: str) -> Check:
+    """The mean or the variance by full expansion at d = 1…4, carried on by the general proof."""
+    if which == "mean":
+        claim, lemma = "E[qᵀk] = dμ² by full expansion", CLAIM_A
+    else:
+        claim, lemma = "Var(qᵀk) = dσ²(σ²+2μ²) by full expansion", CLAIM_B
+    return ev.exhaustive(claim, BRUTE_FORCE_RANGE, lambda: _expand(which), lemma=lemma)
+
+
 def _checks_a() -> list[Check]:
     return [
         ev.symbolic(CLAIM_A, _argue_expectation),
         ev.symbolic("E[qᵀk] = ‖μ‖² for a vector mean μ", _argue_vector_mean),
-        ev.exhaustive(
-            "E[qᵀk] = dμ² by full expansion",
-            BRUTE_FORCE_RANGE,
-            lambda: _expand("mean"),
-            lemma=CLAIM_A,
-        ),
+        _expansion_check("mean"),
         *_mc_checks("mean"),
     ]
 
@@ -279,12 +283,7 @@ def _checks_a() -> list[Check]:
 def _checks_b() -> list[Check]:
     return [
         ev.symbolic(CLAIM_B, _argue_variance),
-        ev.exhaustive(
-            "Var(qᵀk) = dσ²(σ²+2μ²) by full expansion",
-            BRUTE_FORCE_RANGE,
-            lambda: _expand("variance"),
-            lemma=CLAIM_B,
-        ),
+        _expansion_check("variance"),
         *_mc_checks("variance"),
     ]
 
