@@ -115,3 +115,22 @@ def test_the_guard_lets_finite_outputs_and_shape_only_tensors_through():
     assert torch.isfinite(kernelized_attention(Q, K, V)).all()
     meta = [torch.empty(4, w, device="meta") for w in (3, 3, 2)]
     assert kernelized_attention(*meta).shape == (4, 2)
+
+
+def test_q3c_ii_states_the_scales_the_results_give(table):
+    from answerkey.questions.kernel_attention import _scale, precision_sentence, precision_table
+
+    sentence = precision_sentence(table)
+    summary = table["summary"]
+    s32 = summary["linear_float32"]["unreliable_from"]
+    assert f"from $s = {_scale(s32)}$ in float32" in sentence
+    assert f"from $s = {_scale(summary['linear_float64']['unreliable_from'])}$ in float64" in (
+        sentence
+    )
+    assert f"$s^{{{summary['linear_float64']['slope']:.1f}}}$" in sentence
+    # Other results, another sentence: nothing in it is typed.
+    earlier = {**summary["linear_float32"], "unreliable_from": 10.0}
+    moved = {**table, "summary": {**summary, "linear_float32": earlier}}
+    assert "from $s = 10$ in float32" in precision_sentence(moved)
+    rows = precision_table(table).rows
+    assert [row[0] for row in rows] == [f"{s:g}" for s in table["config"]["scales"]]
