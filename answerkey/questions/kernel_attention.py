@@ -882,12 +882,18 @@ def _power_of_ten(x: float) -> str:
     return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def precision_table(p: dict) -> Table:
     """The precision results (`numeric.kernel_attention.linearization_error`) as a table."""
     by = {(r["dtype"], r["scale"]): r for r in p["rows"]}
 
     def cell(value) -> str:
-        return "not finite" if value is None else f"{value:.1e}"
+        if value is None:
+            return "not finite"
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
 
     rows = tuple(
         (f"{s:g}", *(cell(by[dt, s][form]) for dt in ("float32", "float64")
@@ -914,7 +920,7 @@ def precision_sentence(p: dict) -> str:
         "$q^\\top k + 1$: the terms of $\\phi(q)^\\top \\phi(k)$, of size "
         "$\\|q\\|^2 \\|k\\|^2$, cancel down to the weight $(q^\\top k + 1)^2$, so with "
         f"$\\|q\\| = \\|k\\| = s$ and $q^\\top k = O(1)$ its relative error grows as "
-        f"$s^{{{slope:.1f}}}$ and passes {threshold * 100:g}\\% from $s = {_scale(s32)}$ in "
+        f"$s^{{{slope:.1f}}}$ and passes {threshold * 100:g}% from $s = {_scale(s32)}$ in "
         f"float32 (from $s = {_scale(s64)}$ in float64), where the $O(N^2)$ form, which only "
         f"cancels in $q^\\top k$, is still within ${_power_of_ten(exact_there)}$ (table and "
         "figure below)."
