@@ -1,13 +1,15 @@
 """The `answerkey` command line.
 
-Exit codes: 0 ok, 1 a check failed, 2 bad usage or input. Every command that
-reports results takes --json and then prints exactly one JSON document on stdout.
+Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 141 stdout's reader went
+away (`answerkey list | head -2`; quietly, as git does). Every command that reports
+results takes --json and then prints exactly one JSON document on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from answerkey import parts as registry
 from answerkey.errors import CommandFailed, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# What a shell reports for a command killed by SIGPIPE (128 + 13), like `git log | head`.
+EXIT_PIPE = 141
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -199,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Monte Carlo and exact numeric code cross-check them, PyTorch answers the coding "
             "parts, and the documents are built from the verified objects."
         ),
-        epilog="Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.",
+        epilog="Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 141 the reader of "
+        "the output went away (`answerkey list | head -2`).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -251,8 +256,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; returns its exit code (EXIT_PIPE when stdout's reader went away)."""
+    try:
+        try:
+            return _dispatch(argv)
+        finally:
+            sys.stdout.flush()  # a reader that left shows up here at the latest
+    except BrokenPipeError:
+        # `answerkey … | head -2`: stop quietly, as git and grep do. Point stdout at
+        # /dev/null so the interpreter's own flush at exit cannot raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
+
+
+def _dispatch(argv: list[str] | None) -> int:
+    args = build_parser().parse_args(argv)  # --help prints here, so inside main's guard
     try:
         return args.handler(args)
     except UsageError as exc:

@@ -136,7 +136,12 @@ class HFCausalLMScorer:
 
     def reorder(self, state, index):
         cache, mask = state
-        cache.reorder_cache(index)
+        if isinstance(cache, tuple):
+            # The legacy cache, ((key, value) per layer), which older transformers
+            # (4.50 among them) return for GPT-2: rows are the first axis of each tensor.
+            cache = tuple(tuple(t.index_select(0, index) for t in layer) for layer in cache)
+        else:
+            cache.reorder_cache(index)
         return cache, None if mask is None else mask[index]
 
 

@@ -122,18 +122,33 @@ def feature_dimension(d: int, constant: bool = True, merged: bool = True) -> int
     return 1 + d + d * d if constant else d * d
 
 
+class NonFiniteAttention(FloatingPointError):
+    """`kernelized_attention` computed inf or NaN (see its docstring for why and what to do)."""
+
+
 def kernelized_attention(
     Q: Tensor,
     K: Tensor,
     V: Tensor,
     feature_map: FeatureMap = quadratic_features,
     eps: float = 0.0,
+    check_finite: bool = True,
 ) -> Tensor:
     """Eq. 5: V'_i = φ(Q_i)ᵀ Σ_j φ(K_j) V_jᵀ / (φ(Q_i)ᵀ Σ_j φ(K_j) + eps).
 
     Associativity: (φ(Q)φ(K)ᵀ)V = φ(Q)(φ(K)ᵀV), so the N×N matrix is never
     formed. Shapes: Q (N, D), K (N_k, D), V (N_k, M) → (N, M); φ(Q), φ(K) (·, P).
     `eps` is the guard implementations add to the denominator (0: none).
+
+    Precision: the terms of φ(q)ᵀφ(k) are of size ‖q‖²‖k‖² while their sum (qᵀk + 1)² can
+    be O(1), so rounding errors of ε‖q‖²‖k‖² cancel into the result (the O(N²) form only
+    loses ε‖q‖‖k‖ in qᵀk). `numeric.kernel_attention.linearization_error` measures it:
+    with ‖q‖ = ‖k‖ = s and qᵀk = O(1) the relative error grows as s⁴, and the output can
+    come out inf or NaN (a denominator rounded to 0, or overflow).
+
+    Raises NonFiniteAttention when any output is inf or NaN (with inf or NaN inputs too)
+    instead of returning it silently; `check_finite=False` returns the raw output (what
+    the measurements time and count, and what a vmap or a meta tensor needs).
     """
     _check_qkv(Q, K, V)
     phi_q, phi_k = feature_map(Q), feature_map(K)
@@ -145,4 +160,23 @@ def kernelized_attention(
     denominator = phi_q @ z.T  # (N, 1); a matrix product, so FLOP counters see it
     if eps:
         denominator = denominator + eps
-    return numerator / denominator
+    out = numerator / denominator
+    if check_finite and out.device.type != "meta":
+        _raise_if_not_finite(out, denominator)
+    return out
+
+
+def _raise_if_not_finite(out: Tensor, denominator: Tensor) -> None:
+    with torch.no_grad():
+        bad_rows = (~torch.isfinite(out)).any(dim=1)
+        bad = int(bad_rows.sum())
+        if not bad:
+            return
+        zero = int((denominator[bad_rows] == 0).sum())
+    raise NonFiniteAttention(
+        f"kernelized_attention: {bad} of {out.shape[0]} output rows are inf or NaN "
+        f"({zero} of them with a denominator φ(q)ᵀΣφ(k) of exactly 0). Unless the inputs "
+        "hold inf or NaN, the linearized form's terms (size ‖q‖²‖k‖²) cancelled or "
+        "overflowed: rescale Q and K, compute in float64 or use kernel_attention_quadratic; "
+        "eps > 0 guards an all-zero denominator. check_finite=False returns the raw output."
+    )

@@ -9,6 +9,7 @@ sign-changing similarity, and measurements of `models.kernel_attention`.
     saved_bytes(fn, *args)                 saved-for-backward bytes, one per storage
     peak_memory(jobs)                      peak RSS growth, a fresh process per job
     time_forward(form, n, d, m)            median wall time of one forward pass
+    linearization_error()                  the linearized form's rounding error as |q|, |k| grow
 
 The NumPy parts import no torch; the measurements import it when called.
 `python -m numeric.kernel_attention peak JSON` is the worker `peak_memory` starts.
@@ -275,7 +276,8 @@ def attention_fn(form: str, constant: bool = True, merged: bool = True):
         return KA.softmax_attention
     if form == "linear":
         features = partial(KA.quadratic_features, constant=constant, merged=merged)
-        return partial(KA.kernelized_attention, feature_map=features)
+        # The form alone: its finiteness check is a validation pass, not part of the count.
+        return partial(KA.kernelized_attention, feature_map=features, check_finite=False)
     if form == "quadratic":
         return partial(KA.kernel_attention_quadratic,
                        kernel=partial(KA.polynomial_kernel, constant=constant))  # fmt: skip
@@ -411,6 +413,147 @@ def crossover(ns, softmax, linear) -> float | None:
     gap = np.log(s) - np.log(lin)  # negative at a, positive at a + 1
     frac = gap[a] / (gap[a] - gap[a + 1])
     return float(np.exp(np.log(ns[a]) + frac * (np.log(ns[a + 1]) - np.log(ns[a]))))
+
+
+# --- q3.c.ii: where the linearized form loses precision -----------------------------------------
+
+# |q| = |k| = s over half decades; past 10⁴ float64's error is O(1) too.
+PRECISION_SCALES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0)
+# A relative error above 0.5%: fewer than about two correct digits. Between two half-decade
+# scales the error grows ~100× (s⁴), so the level sits well inside one step.
+UNRELIABLE = 5e-3
+
+
+def orthogonal_family(scale: float, n: int = 16, d: int = 8, m: int = 4, seed: int = 0):
+    """(Q, K, V) float64: one query of norm `scale`; n keys of norm ≈ `scale` whose dot
+    products with it stay O(1) (qᵀk_j = c_j ∈ [−½, ½]), so every weight (qᵀk_j + 1)² lies
+    in [¼, 9/4] while the terms of φ(q)ᵀφ(k_j) are of size scale⁴; V ~ N(0, 1).
+
+    The directions, c and V depend on the seed only, so scale is the one thing that changes
+    between scales. Shapes: Q (1, d), K (n, d), V (n, m). The issue's instance is this
+    family's shape in d = 2: q = (s, −s), keys (s, s) and (0, 0).
+    """
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal(d)
+    q /= np.linalg.norm(q)
+    across = rng.standard_normal((n, d))
+    across -= np.outer(across @ q, q)
+    across /= np.linalg.norm(across, axis=1, keepdims=True)
+    c = rng.uniform(-0.5, 0.5, n)
+    K = scale * across + np.outer(c / scale, q)
+    return scale * q[None, :], K, rng.standard_normal((n, m))
+
+
+def exact_quadratic_attention(Q: np.ndarray, K: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """Eq. 3 with sim = (qᵀk + 1)² in exact rational arithmetic on the given floats,
+    rounded once to float64 at the end. Shapes as eq3; for small N only."""
+    keys = [[Fraction(float(x)) for x in key] for key in K]
+    values = [[Fraction(float(x)) for x in row] for row in V]
+    out = np.empty((Q.shape[0], V.shape[1]))
+    for i, query in enumerate(Q):
+        q = [Fraction(float(x)) for x in query]
+        weights = [(sum(a * b for a, b in zip(q, key, strict=True)) + 1) ** 2 for key in keys]
+        total = sum(weights)
+        for c in range(V.shape[1]):
+            out[i, c] = float(sum(w * v[c] for w, v in zip(weights, values, strict=True)) / total)
+    return out
+
+
+def _relative_error(out: np.ndarray, exact: np.ndarray) -> float:
+    if not np.isfinite(out).all():
+        return math.inf
+    return float(np.linalg.norm(out - exact) / np.linalg.norm(exact))
+
+
+def linearization_error(scales=PRECISION_SCALES, dtypes=("float32", "float64"), trials: int = 16,
+                        n: int = 16, d: int = 8, m: int = 4, seed: int = 0) -> dict:  # fmt: skip
+    """Relative error ‖V' − V'_exact‖ / ‖V'_exact‖ of the linearized form φ(Q)(φ(K)ᵀV) ⊘ …
+    and of the O(N²) form against eq. 3 computed exactly, on `orthogonal_family` inputs
+    rounded to each dtype (so only the arithmetic is measured), as the scale grows.
+
+    Per (dtype, scale): the median over `trials` seeds of each form's error (None where
+    the median output is inf or NaN), the largest error, and how many outputs were not
+    finite. Per dtype and form: the log-log slope of the median error against the scale
+    over the scales where it lies between 10 ulps and 10% (about 4 for the
+    linearized form, whose terms are ‖q‖²‖k‖²; about 2 for the O(N²) form, which only
+    cancels in qᵀk), and the first scale whose median error exceeds UNRELIABLE.
+    """
+    import torch
+
+    from models import kernel_attention as KA
+
+    forms = {
+        "linear": lambda *t: KA.kernelized_attention(*t, check_finite=False),
+        "quadratic": KA.kernel_attention_quadratic,
+    }
+    rows = []
+    for dtype in dtypes:
+        kind = getattr(torch, dtype)
+        for scale in scales:
+            errors = {form: [] for form in forms}
+            for trial in range(trials):
+                tensors = [torch.tensor(x, dtype=kind)
+                           for x in orthogonal_family(scale, n, d, m, seed + trial)]  # fmt: skip
+                exact = exact_quadratic_attention(*(t.double().numpy() for t in tensors))
+                for form, fn in forms.items():
+                    out = fn(*tensors).double().numpy()
+                    errors[form].append(_relative_error(out, exact))
+            row = {"dtype": dtype, "scale": scale}
+            for form, values in errors.items():
+                median, largest = float(np.median(values)), max(values)
+                row[form] = median if math.isfinite(median) else None
+                row[f"{form}_max"] = largest if math.isfinite(largest) else None
+                row[f"{form}_not_finite"] = sum(not math.isfinite(v) for v in values)
+            rows.append(row)
+    summary = {}
+    for dtype in dtypes:
+        ulp = float(np.finfo(dtype).eps)
+        mine = [r for r in rows if r["dtype"] == dtype]
+        for form in forms:
+            fit = [(r["scale"], r[form]) for r in mine
+                   if r[form] is not None and 10 * ulp < r[form] < 0.1]  # fmt: skip
+            over = [r["scale"] for r in mine if r[form] is None or r[form] > UNRELIABLE]
+            summary[f"{form}_{dtype}"] = {
+                "slope": fit_slope(*zip(*fit, strict=True)) if len(fit) >= 2 else None,
+                "fit_scales": [s for s, _ in fit],
+                "unreliable_from": over[0] if over else None,
+            }
+    return {
+        "config": {
+            **{"scales": list(scales), "dtypes": list(dtypes), "trials": trials, "seed": seed},
+            **{"N": n, "D": d, "M": m, "unreliable": UNRELIABLE},
+            "family": "|q| = |k| = s, q^T k in [-1/2, 1/2]",
+        },
+        "rows": rows,
+        "summary": summary,
+        "issue_example": issue_example(),
+    }
+
+
+def issue_example(scales=(1000.0, 10000.0)) -> dict:
+    """The field report's instance: q = (s, −s), keys (s, s) and (0, 0), values 3 and 7.
+    Both dot products are 0, so both weights are 1 and the exact output is 5 at every s.
+    Per scale and dtype the linearized and the O(N²) outputs (None where not finite)."""
+    import torch
+
+    from models import kernel_attention as KA
+
+    out = {"exact": 5.0, "rows": []}
+    for scale in scales:
+        for dtype in ("float32", "float64"):
+            kind = getattr(torch, dtype)
+            Q = torch.tensor([[scale, -scale]], dtype=kind)
+            K = torch.tensor([[scale, scale], [0.0, 0.0]], dtype=kind)
+            V = torch.tensor([[3.0], [7.0]], dtype=kind)
+            row = {"scale": scale, "dtype": dtype}
+            for form, value in (
+                ("linear", KA.kernelized_attention(Q, K, V, check_finite=False)),
+                ("quadratic", KA.kernel_attention_quadratic(Q, K, V)),
+            ):
+                number = float(value[0, 0])
+                row[form] = number if math.isfinite(number) else None
+            out["rows"].append(row)
+    return out
 
 
 if __name__ == "__main__":

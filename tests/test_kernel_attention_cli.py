@@ -46,8 +46,10 @@ def test_run_attention_json_is_one_document_with_timings_apart(cache_env, tmp_pa
     assert r["flop_slopes"] == {"softmax": 2.0, "linear": 1.0}
     assert set(r["timings"]) >= {"seconds", "peak_bytes", "time_slopes", "crossover_time"}
     assert all(len(v) == 3 for v in r["timings"]["seconds"].values())
-    assert r["figures"] == ["attention_scaling.png"]  # no build path in results.json
-    assert (out / "figures" / "attention_scaling.png").stat().st_size > 10_000
+    # No build path in results.json; the precision figure comes with the scaling one.
+    assert r["figures"] == ["attention_scaling.png", "attention_precision.png"]
+    for name in r["figures"]:
+        assert (out / "figures" / name).stat().st_size > 10_000
     # The counts are the derived polynomials' values (deterministic), not measurements.
     assert r["counts"]["linear"]["flops"] == [
         int(KA.costs("linear")["flops"].subs({KA.N: n, KA.D: 8, KA.M: 8})) for n in (32, 64, 128)

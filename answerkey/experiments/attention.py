@@ -9,6 +9,11 @@ live under the results' "timings" key only: they never reach results.json or the
 documents' text; the figure says it shows a measurement. The counts (FLOPs, operations,
 saved bytes) come from `derivations.kernel_attention` and `FlopCounterMode`.
 
+It also measures where the linearized form loses precision ("precision",
+`numeric.kernel_attention.linearization_error`: its relative error and the O(N²) form's
+as |q| = |k| = s grows with qᵀk = O(1), float32 and float64; deterministic, so it reaches
+results.json and q3.c.ii) and draws `attention_precision.png`.
+
 Results: `answerkey.experiments.contracts.AttentionResults`.
 """
 
@@ -25,8 +30,9 @@ LIBRARIES = ("torch", "numpy", "sympy", "matplotlib")
 MEASURED_CODE = ("models/kernel_attention.py", "numeric/kernel_attention.py")
 # Only what is measured and counted keys the cache: an edit elsewhere does not re-measure.
 CODE = ("derivations", *MEASURED_CODE, "answerkey/experiments/attention.py")
-VERSION = 1
+VERSION = 2
 FIGURE = "attention_scaling.png"
+FIGURE_PRECISION = "attention_precision.png"
 MAX_SIZE = 1 << 15  # softmax's N×N float32 matrices: 4 GiB each beyond this
 
 
@@ -58,12 +64,14 @@ def config(profile, args: Any = None) -> dict:
 
 
 def run(config: dict) -> AttentionResults:
-    return {"version": VERSION, **run_attention(config)}
+    precision = _numeric().linearization_error()
+    return {"version": VERSION, **run_attention(config), "precision": precision}
 
 
 def draw(results: dict, folder: Path) -> list[str]:
     draw_scaling(results, Path(folder) / FIGURE)
-    return [FIGURE]
+    draw_precision(results["precision"], Path(folder) / FIGURE_PRECISION)
+    return [FIGURE, FIGURE_PRECISION]
 
 
 def experiment_config(
@@ -284,6 +292,84 @@ def draw_scaling(r: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def draw_precision(p: dict, path: Path) -> None:
+    """Log-log median relative error against the scale s = |q| = |k|: the linearized and
+    the O(N²) form, float32 and float64, with the unreliable level and the fitted slopes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cfg, summary = p["config"], p["summary"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    colors = {"linear": "#2471a3", "quadratic": "#7d8c8e"}
+    labels = {"linear": "linearized φ(q)ᵀΣφ(k)vᵀ", "quadratic": "O(N²) form"}
+    styles = {"float32": "o-", "float64": "s--"}
+    # A non-finite median is drawn at the top edge: no digit left.
+    top = 10.0
+    for dtype in cfg["dtypes"]:
+        rows = [r for r in p["rows"] if r["dtype"] == dtype]
+        scales = [r["scale"] for r in rows]
+        for form in ("linear", "quadratic"):
+            errors = [top if r[form] is None else min(r[form], top) for r in rows]
+            slope = summary[f"{form}_{dtype}"]["slope"]
+            slope_text = "" if slope is None else f", slope {slope:.1f}"
+            ax.plot(scales, errors, styles[dtype], color=colors[form], ms=4, lw=1.3,
+                    label=f"{labels[form]}, {dtype}{slope_text}")  # fmt: skip
+    ax.axhline(cfg["unreliable"], color="#c0392b", lw=1, ls=":")
+    ax.annotate(f"unreliable: relative error > {cfg['unreliable']:g}",
+                (scales[0], cfg["unreliable"] * 1.5), fontsize=8, color="#c0392b")  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(top=top * 3)
+    ax.set_xlabel("scale s = |q| = |k|  (qᵀk kept in [−½, ½])")
+    ax.set_ylabel("median relative error of V′")
+    ax.set_title(
+        f"Exact arithmetic as reference; N = {cfg['N']}, D = {cfg['D']}, M = {cfg['M']}, "
+        f"{cfg['trials']} seeds",
+        fontsize=9,
+    )
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7.5, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    fig.savefig(path.with_suffix(".pdf"))
+    plt.close(fig)
+
+
+def precision_lines(p: dict) -> list[str]:
+    """The precision table as text: median relative error per scale, form and dtype."""
+    cfg = p["config"]
+
+    def cell(value) -> str:
+        return "not finite" if value is None else f"{value:.1e}"
+
+    dtypes = cfg["dtypes"]
+    header = f"{'s = |q| = |k|':>13}" + "".join(
+        f" {'linear ' + dt:>16} {'O(N²) ' + dt:>15}" for dt in dtypes
+    )
+    lines = [
+        f"Precision, median relative error of V' over {cfg['trials']} seeds (qᵀk in [−½, ½]; "
+        "exact arithmetic as reference)",
+        header,
+    ]
+    by = {(r["dtype"], r["scale"]): r for r in p["rows"]}
+    for scale in cfg["scales"]:
+        cells = "".join(
+            f" {cell(by[dt, scale]['linear']):>16} {cell(by[dt, scale]['quadratic']):>15}"
+            for dt in dtypes
+        )
+        lines.append(f"{scale:>13g}{cells}")
+    for key, entry in p["summary"].items():
+        slope = "—" if entry["slope"] is None else f"{entry['slope']:.2f}"
+        unreliable = entry["unreliable_from"]
+        lines.append(
+            f"{key}: slope {slope} in log s; relative error > {cfg['unreliable']:g} from s = "
+            f"{'never (up to the largest scale)' if unreliable is None else f'{unreliable:g}'}"
+        )
+    return lines
+
+
 def add_arguments(parser) -> None:
     parser.add_argument(
         "--sizes",
@@ -335,4 +421,5 @@ def summary(r: dict) -> str:
         f"memory {dc['saved']}"
     )
     lines.append(f"linear form {t['speedup_at_largest']:.0f}× faster at N = {cfg['sizes'][-1]}")
+    lines += ["", *precision_lines(r["precision"])]
     return "\n".join(lines)

@@ -111,9 +111,20 @@ class AttentionTimings(TypedDict):
     torch_threads: int
 
 
+class AttentionPrecision(TypedDict):
+    """`numeric.kernel_attention.linearization_error`: deterministic (seeded), so it reaches
+    results.json and q3.c.ii's text."""
+
+    config: dict[str, Any]  # scales, dtypes, trials, seed, N, D, M, unreliable, family
+    rows: list[dict[str, Any]]  # per dtype and scale: median/max error of each form
+    summary: dict[str, Any]  # per form_dtype: slope, fit_scales, unreliable_from
+    issue_example: dict[str, Any]  # q = (s, −s), keys (s, s), (0, 0): exact 5, the outputs
+
+
 class AttentionResults(TypedDict):
     version: int
     config: AttentionConfig
+    precision: AttentionPrecision
     counts: dict[str, AttentionCounts]  # by form: "softmax", "linear"
     derived_crossover: dict[str, int]  # flops, operations, saved: N from which linear wins
     counts_match_flop_counter: bool

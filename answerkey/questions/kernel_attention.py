@@ -21,9 +21,10 @@ Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
-from answerkey.experiments.attention import FIGURE
+from answerkey.experiments.attention import FIGURE, FIGURE_PRECISION
 from answerkey.parts import Answer, Figure, Part, Question, Table
 
 ASSUMPTIONS = (
@@ -37,6 +38,19 @@ COST_ASSUMPTIONS = (
     "memory: the numbers autograd keeps for backward ($Q$, $K$, $V$ and intermediates)",
 )
 
+
+PRECISION_NOTE = (
+    "Precision (not asked; no credit depends on it): the linearized form is exact algebra, "
+    r"not exact arithmetic. $\phi(q)^\top \sum_j \phi(K_j) V_j^\top$ adds terms of size "
+    r"$\|q\|^2 \|K_j\|^2$ whose sum, $\sum_j (q^\top K_j + 1)^2 V_j^\top$, can be "
+    r"$O(1)$: when $\|q\| \|k\|$ is large against $q^\top k + 1$ they cancel, the relative "
+    r"error grows as the fourth power of the scale (the $O(N^2)$ form only loses "
+    r"$\varepsilon \|q\| \|k\|$ in $q^\top k$: the second power), and the output can "
+    "come out as NaN or inf. The scales from which it is unreliable, in float32 and float64, "
+    "are the answer's last sentence and table, read from `answerkey run attention`. A student "
+    "whose implementation returns NaN for large queries and keys has met this, not a wrong "
+    r"$\phi$; the key's `kernelized_attention` raises instead of returning NaN."
+)
 
 QUESTION = Question(
     number=3,
@@ -137,7 +151,7 @@ QUESTION = Question(
             "Linearized degree-2 polynomial kernel attention: its computational cost and memory "
             r"requirement, using associativity ($V'_i = \phi(Q_i)^\top \sum_j \phi(K_j) "
             r"V_j^\top \,/\, \phi(Q_i)^\top \sum_j \phi(K_j)$, eq. 5).",
-            answer=lambda profile: _complexity_answer("linear"),
+            answer=lambda profile: _complexity_answer("linear", profile),
             assumptions=(*COST_ASSUMPTIONS, "the merged feature map, $P = (D+1)(D+2)/2$"),
             steps=lambda: _steps()["q3.c.ii"],
             checks=lambda profile: _cost_checks().checks_c("linear")(profile),
@@ -147,6 +161,7 @@ QUESTION = Question(
                 "k)^2$ reading the big-O is the same.",
                 "The exact counts assume the key's implementation (models/kernel_attention.py); "
                 "a different order of operations changes lower-order terms only.",
+                PRECISION_NOTE,
             ),
             experiment="attention",
         ),
@@ -350,7 +365,7 @@ FIGURE_CAPTION = (
 )
 
 
-def _complexity_answer(form: str) -> Answer:
+def _complexity_answer(form: str, profile=None) -> Answer:
     import sympy as sp
 
     claimed = claimed_costs(form)
@@ -391,10 +406,90 @@ def _complexity_answer(form: str) -> Answer:
         )
     # One figure and table for both parts: they compare the two forms, shown with q3.c.ii.
     shown = form == "linear"
-    return Answer(
-        latex=latex,
-        value=value,
-        text=text,
-        figures=[Figure(FIGURE, FIGURE_CAPTION)] if shown else [],
-        tables=[counts_table()] if shown else [],
+    figures = [Figure(FIGURE, FIGURE_CAPTION)] if shown else []
+    tables = [counts_table()] if shown else []
+    if shown:
+        from answerkey.experiments import results
+
+        precision = results("attention", profile)["precision"]
+        text += " " + precision_sentence(precision)
+        figures.append(Figure(FIGURE_PRECISION, precision_caption(precision)))
+        tables.append(precision_table(precision))
+    return Answer(latex=latex, value=value, text=text, figures=figures, tables=tables)
+
+
+def precision_caption(p: dict) -> str:
+    c = p["config"]
+    return (
+        "Where the linearized form loses precision: median relative error of $V'$ against "
+        f"eq. 3 in exact arithmetic, one query and {c['N']} keys with "
+        "$\\|q\\| = \\|k\\| = s$ and $q^\\top k \\in [-1/2, 1/2]$ "
+        f"(D = {c['D']}, M = {c['M']}, {c['trials']} seeds), log-log: the linearized form and "
+        "the $O(N^2)$ form, float32 and float64, with their fitted slopes in $s$."
+    )
+
+
+def _scale(s: float) -> str:
+    """A scale for prose: 30, 3000, 10^4."""
+    exponent = math.log10(s)
+    if s >= 1e4 and exponent == int(exponent):
+        return f"10^{{{int(exponent)}}}"
+    return f"{s:g}"
+
+
+def _power_of_ten(x: float) -> str:
+    """x rounded to one digit, in LaTeX: 2 \\times 10^{-5}."""
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def precision_table(p: dict) -> Table:
+    """The precision results (`numeric.kernel_attention.linearization_error`) as a table."""
+    by = {(r["dtype"], r["scale"]): r for r in p["rows"]}
+
+    def cell(value) -> str:
+        if value is None:
+            return "not finite"
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+
+    rows = tuple(
+        (
+            f"{s:g}",
+            *(
+                cell(by[dt, s][form])
+                for dt in ("float32", "float64")
+                for form in ("linear", "quadratic")
+            ),
+        )
+        for s in p["config"]["scales"]
+    )
+    return Table(
+        "Median relative error of V' as |q| = |k| = s grows (qᵀk kept O(1); exact reference)",
+        ("s", "linearized, float32", "O(N²), float32", "linearized, float64", "O(N²), float64"),
+        rows,
+    )
+
+
+def precision_sentence(p: dict) -> str:
+    """One sentence for students, every number read from the precision results."""
+    summary, threshold = p["summary"], p["config"]["unreliable"]
+    s32 = summary["linear_float32"]["unreliable_from"]
+    s64 = summary["linear_float64"]["unreliable_from"]
+    slope = summary["linear_float64"]["slope"]
+    exact_there = next(
+        r["quadratic"] for r in p["rows"] if r["dtype"] == "float32" and r["scale"] == s32
+    )
+    return (
+        "In floating point the trick is unreliable once $\\|q\\| \\|k\\|$ is large against "
+        "$q^\\top k + 1$: the terms of $\\phi(q)^\\top \\phi(k)$, of size "
+        "$\\|q\\|^2 \\|k\\|^2$, cancel down to the weight $(q^\\top k + 1)^2$, so with "
+        f"$\\|q\\| = \\|k\\| = s$ and $q^\\top k = O(1)$ its relative error grows as "
+        f"$s^{{{slope:.1f}}}$ and passes {threshold * 100:g}% from $s = {_scale(s32)}$ in "
+        f"float32 (from $s = {_scale(s64)}$ in float64), where the $O(N^2)$ form, which only "
+        f"cancels in $q^\\top k$, is still within ${_power_of_ten(exact_there)}$ (table and "
+        "figure below)."
     )
