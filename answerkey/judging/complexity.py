@@ -235,6 +235,8 @@ def exponential_variable(expr, variables: list):
                 grows = base.is_Symbol or (base.is_Number and base > 1)
             elif isinstance(factor, sp.exp):
                 exponent, grows = factor.args[0], True
+            elif isinstance(factor, sp.factorial) and factor.args[0] in variables:
+                return factor.args[0]  # k! ≥ (k/e)^k: outgrows every polynomial in k
             else:
                 continue
             if not grows or exponent.is_Number:

@@ -23,7 +23,7 @@ limited worker as before.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from answerkey.judging.text import MAX_RAW_CHARS
 
@@ -66,6 +66,7 @@ class Found:
     how: str
     substitutions: tuple[str, ...] = ()
     all_math: tuple[str, ...] = ()  # every math span in scope (for several-part answers)
+    named: bool = False  # the words before the span named the asked quantity
 
 
 # --- respelling ----------------------------------------------------------------------
@@ -81,7 +82,7 @@ _WORD_OPS = [
     (r"\b(?:the\s+)?cube\s+root\s+of\b", r" \\cbrt "),
     (r"\s+squared\b", "^2 "),
     (r"\s+cubed\b", "^3 "),
-    (r"\s+to\s+the\s+power\s+(?:of\s+)?", "^"),
+    (r"\s+to\s+the\s+power\s+(?:of\s+)?([\d./]+|[A-Za-z]+)", r"^(\1)"),
     (r"\bdivided\s+by\b", " / "),
     (r"\bmultiplied\s+by\b", " * "),
     (r"\btimes\b", " * "),
@@ -184,7 +185,7 @@ _CLAUSE = re.compile(
     flags=re.IGNORECASE,
 )
 _ALTERNATIVE = re.compile(
-    r"^[\s,(;)]*(?:or|equivalently|i\.\s?e\.?|that\s+is|namely|aka|or\s+equivalently|"
+    r"^[\s,(;)]*(?:or|equivalently|i\.\s?e\.?|ie|that\s+is|namely|aka|or\s+equivalently|"
     r"which\s+is(?:\s+the\s+same\s+as)?|also\s+written)[\s,:()]*$",
     flags=re.IGNORECASE,
 )
@@ -195,7 +196,7 @@ _GENERIC_REMARK = (
     "when",
     "if",
     "at",
-    "e.g",
+    "eg",
     "example",
     "each",
     "every",
@@ -255,12 +256,13 @@ class _Span:
     end: int
     left: str  # the words before it in its clause
     delimited: bool
+    right: str = ""  # the words after it, to the end of its clause
 
 
 def _is_math_word(word: str, known: set[str]) -> bool:
     if word in known or word.lower() in _OP_WORDS or re.sub(r"[{}]", "", word) in known:
         return True
-    base = re.sub(r"_(?:\{[^{}]*\}|[A-Za-z0-9]+)$", "", word)
+    base = re.sub(r"_(?:\{[^{}]*\}|[A-Za-z0-9]+)$|(?<=[A-Za-z])\d+$", "", word)
     if base != word and (base in known or word in known):
         return True
     if len(word) > 6 or not word.isalpha():
@@ -358,12 +360,24 @@ def _clause_before(text: str) -> str:
     return pieces[-1] if pieces else text
 
 
-def _remark(left: str, asked: Asked) -> bool:
-    lowered = " " + left.lower() + " "
-    if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in asked.words):
-        return bool(re.search(r"\b(each|every|per|single|one term)\b", lowered))
-    words = (*_GENERIC_REMARK, *asked.other)
-    return any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in words)
+def _remark(span: _Span, asked: Asked) -> bool:
+    """A side remark: introduced by "where", "for", "with", "each"…, or naming another
+    quantity (q2.c's "the variance is 1"), or followed by "each"/"per term"."""
+    lowered = " " + span.left.lower() + " "
+    if re.match(r"\s*(?:each|apiece|per\b|for\s+each|for\s+every|for\s+one)", span.right.lower()):
+        return True
+    if re.search(r"\b(?:each|every|per|single|one\s+term)\b", lowered):
+        return True
+    if any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in _GENERIC_REMARK):
+        return True
+    if any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.words):
+        return False
+    return any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.other)
+
+
+def _named_by_lhs(span: _Span, asked: Asked) -> bool:
+    left = _top_level_left(span.text)
+    return left is not None and asked.names(left)
 
 
 def _named(span: _Span, asked: Asked) -> bool:
@@ -391,7 +405,8 @@ def _top_level_left(text: str) -> str | None:
 _DEFINITION = re.compile(
     r"(?:defin\w*|let|with|where|denote\w*|set(?:ting)?|writing|call)\s+\$?\s*"
     r"([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)\s*\$?\s*(?::=|=|≔|\bbe\b|\bas\b|\bdenote\b)\s*"
-    r"(?:the\s+)?([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|\s+(?:features?|components?)\b|$)",
+    r"(?:the\s+)?([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|\s+(?:features?|components?|be|is|as|"
+    r"denotes?|for|where)\b|$)",
     flags=re.IGNORECASE,
 )
 
@@ -424,7 +439,8 @@ def _respell_line(line: str) -> str:
     """Unicode sub- and superscripts, Greek letters and symbols in the parser's spelling."""
     from answerkey.judging.text import normalize
 
-    return respell_words(normalize(line.replace("≈", " \\approx ").replace("±", " \\pm ")))
+    line = normalize(line.replace("≈", " \\approx ").replace("±", " \\pm "))
+    return respell_words(re.sub(r"\^T(?=[A-Za-z\\])", "^T ", line))
 
 
 def _substitute(text: str, names: dict[str, str]) -> str:
@@ -451,7 +467,7 @@ def _apply_aliases(text: str, asked: Asked) -> tuple[str, list[str]]:
             pattern = re.escape(alias)
         else:
             pattern = rf"(?<![A-Za-z\\_]){re.escape(alias)}(?![A-Za-z0-9_{{])"
-        new = re.sub(pattern, name, text, flags=re.IGNORECASE if " " in alias else 0)
+        new = re.sub(pattern, f" {name} ", text, flags=re.IGNORECASE if " " in alias else 0)
         if new != text:
             shown.append(f"{alias} → {name}")
             text = new
@@ -469,6 +485,9 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
     text = text.replace("\r\n", "\n").replace("—", " ;; ").replace("\u2003", " ")
     text, substitutions = _apply_aliases(text, asked)
+    text = re.sub(
+        r"\bi\.\s?e\.|\be\.\s?g\.", lambda m: " ie " if "i" in m.group() else " eg ", text
+    )
     text = "\n".join(_respell_line(line) for line in text.split("\n"))
     names = known | set(asked.aliases.values())
     definitions, shown = _definitions(text, names, asked)
@@ -488,9 +507,9 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     labels = [m.end() for m in _LABEL.finditer(cleaned)]
     if labels:
         scope_start, how = labels[-1], "the labelled answer"
-    spans = _spans(cleaned, scope_start, names | set(definitions))
+    spans = _spans(cleaned, scope_start, names | set(definitions), asked)
     if not spans and labels:  # a label with nothing after it on the way to the end
-        spans, how = _spans(cleaned, 0, names | set(definitions)), "the last math span"
+        spans, how = _spans(cleaned, 0, names | set(definitions), asked), "the last math span"
     if not spans and bold:
         start, end = bold[-1]
         spans = [_Span(cleaned[start:end], start, end, "", False)]
@@ -502,13 +521,13 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     if in_bold and not labels:
         spans, how = in_bold, "the bold answer"
     spans = [s for s in spans if not _defines(s.text, definitions)] or spans
-    usable = [s for s in spans if not _remark(s.left, asked)] or spans
+    usable = [s for s in spans if _named_by_lhs(s, asked) or not _remark(s, asked)] or spans
     named = [s for s in usable if _named(s, asked)]
     chosen = named[-1] if named else usable[-1]
     if named:
         how += " naming the asked quantity"
     group = _alternatives(cleaned, spans, chosen)
-    return _finish(
+    found = _finish(
         [s.text for s in group],
         _line_of(cleaned, chosen.start),
         how,
@@ -516,6 +535,10 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         definitions,
         [s.text for s in usable],
     )
+    by_words = any(
+        re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", chosen.left.lower()) for w in asked.words
+    )
+    return replace(found, named=by_words)
 
 
 def _defines(span: str, definitions: dict[str, str]) -> bool:
@@ -523,14 +546,15 @@ def _defines(span: str, definitions: dict[str, str]) -> bool:
     return left is not None and left.strip().strip("$ ") in definitions
 
 
-def _spans(text: str, start: int, known: set[str]) -> list[_Span]:
+def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -> list[_Span]:
     region = text[start:]
     delimited = []
     for match in _DELIMITED.finditer(region):
         body = next(g for g in match.groups() if g is not None)
         left = _clause_before(region[: match.start()][-200:])
+        right = re.split(r"[.;:!?,]|\$", region[match.end() : match.end() + 80])[0]
         delimited.append(
-            _Span(body, start + match.start(), start + match.end(), left.strip(), True)
+            _Span(body, start + match.start(), start + match.end(), left.strip(), True, right)
         )
     if delimited:
         return delimited
@@ -540,8 +564,47 @@ def _spans(text: str, start: int, known: set[str]) -> list[_Span]:
         for span in _bare_spans(_unwrap_keep(seg_text), start + seg_start, known):
             relative = span.start - start
             span.left = _clause_before(region[max(0, relative - 200) : relative]).strip()
+            after = region[relative + len(span.text) : relative + len(span.text) + 80]
+            span.right = re.split(r"[.;:!?,]", after)[0]
             spans.append(span)
-    return spans
+    return _with_chains(region, start, spans, asked) if asked is not None else spans
+
+
+_SENTENCE = re.compile(
+    r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
+    r"because|and|then)\s|[：:]\s",
+    flags=re.IGNORECASE,
+)
+
+
+def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> list[_Span]:
+    """Chains that start with the asked quantity ("E[qᵀk] = Σᵢ E[qᵢ]E[kᵢ] = dμ²") as one
+    span, so that the notation the grammar does not read (Σ, E[·]) stays a member of the
+    chain instead of cutting it: the form drops the left side and checks the members."""
+    chains = []
+    position = 0
+    for piece in _SENTENCE.split(region):
+        at = region.find(piece, position)
+        position = at + len(piece)
+        left = _top_level_left(piece)
+        if left is None or at < 0:
+            continue
+        words = left.split()
+        for take in range(1, min(4, len(words)) + 1):
+            candidate = " ".join(words[-take:])
+            if asked.names(candidate):
+                offset = at + piece.find(candidate)
+                body = piece[piece.find(candidate) :]
+                body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
+                body = re.sub(r"\([^()]*\b[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*\)", " ", body)
+                body = body.strip().rstrip(",.;")
+                prose = " ".join(words[:-take])
+                chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))
+                break
+    if not chains:
+        return spans
+    kept = [s for s in spans if not any(c.start <= s.start < c.end for c in chains)]
+    return sorted(kept + chains, key=lambda s: s.start)
 
 
 def _unwrap_keep(text: str) -> str:
@@ -703,6 +766,26 @@ def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | 
     return found, Found(spans, line, how, tuple(shown) + tuple(defined), spans)
 
 
+_SCORE_WORDS = {
+    "has",
+    "a",
+    "log",
+    "probability",
+    "prob",
+    "logprob",
+    "of",
+    "with",
+    "score",
+    "is",
+    "at",
+    "lp",
+    "p",
+    "logp",
+    "total",
+    "sum",
+}
+
+
 def token_runs(text: str, tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], float | None]]:
     """Runs of vocabulary words ("neural network network") in prose, each with the number
     that follows it in parentheses or after a colon, if any: [(words, score)]. A word
@@ -712,8 +795,15 @@ def token_runs(text: str, tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...]
     current: list[str] = []
     pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)
     pending = None
+    depth = 0  # inside parentheses: (neural, network, network) is one sequence
     for piece in pieces:
         word = piece.lower()
+        if piece == "(":
+            depth += 1
+        elif piece == ")":
+            depth = max(0, depth - 1)
+        elif piece == "," and depth > 0 and current:
+            continue
         token = lowered.get(word) or next(
             (t for w, t in lowered.items() if len(word) >= 3 and w.startswith(word)), None
         )
@@ -728,7 +818,7 @@ def token_runs(text: str, tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...]
             if found[pending][1] is None:
                 found[pending] = (found[pending][0], float(piece.replace("−", "-")))
             pending = None
-        elif piece.isalpha():
+        elif piece.isalpha() and piece.lower() not in _SCORE_WORDS:
             pending = None
     if current:
         found.append((tuple(current), None))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from answerkey.judging.equivalence import Comparison, compare, prove_zero, same
 from answerkey.judging.parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
@@ -139,6 +139,7 @@ class ScalarForm:
     alternatives: Callable[[], list[tuple[Any, str]]] = lambda: []
     asked: Any = None  # extract.Asked
     unknown: Callable[[], tuple[str, Any]] | None = None
+    reads_named: ClassVar[bool] = True  # read(text, named=True) is understood
 
     def _value(self, tree, context=None):
         value = build(tree, context or self.context())
@@ -163,15 +164,18 @@ class ScalarForm:
                 loose = None
         return ScalarReading(reading, value, loose)
 
-    def read(self, text: str) -> ScalarReading:
-        members = [m for m in members_of(normalize(text))]
+    def read(self, text: str, named: bool = False) -> ScalarReading:
+        """`named`: the words before the text named the asked quantity ("the variance is
+        $d \\cdot 1 = d$"), so a chain in it is the value's chain, not a claim."""
+        members = members_of(re.split(r"≈|\\approx\b", normalize(text))[0])
         if len(members) == 1 or any(not m for m in members):
             if any(not m for m in members) and len(members) > 1:
                 raise AnswerError("an equation with an empty side")
             return self._expression(members[0])
-        named = self.asked is not None and self.asked.names(members[0])
-        if named:
+        dropped = self.asked is not None and self.asked.names(members[0])
+        if dropped:
             members = members[1:]
+        named = named or dropped
         solved = self._solve(members) if not named and self.unknown is not None else None
         if solved is not None:
             return solved
@@ -181,6 +185,8 @@ class ScalarForm:
             try:
                 readings.append(self._expression(member))
             except AnswerError as exc:
+                if _has_prose(member, self.vocabulary):
+                    raise AnswerError(f"prose inside the equation: {exc}") from None
                 readings.append(None)
                 last_error = exc
         final = readings[-1]
@@ -383,6 +389,32 @@ class ScalarForm:
             shown = " or ".join(_unicode(sp.sstr(v), self.display) for v in reading.solutions)
             return shown, r" \text{ or } ".join(sp.latex(v) for v in reading.solutions)
         return _unicode(sp.sstr(reading.value), self.display), sp.latex(reading.value)
+
+
+def _has_prose(text: str, vocabulary: Vocabulary) -> bool:
+    """Whether an unreadable member of a chain holds words (a side remark), rather than
+    notation the grammar does not cover (Σ_i E[q_i]E[k_i], Var(q_i k_i))."""
+    known = vocabulary.known_words() | _NOTATION_WORDS
+    bare = re.sub(r"\\[A-Za-z]+", " ", text)
+    return any(w not in known and w.lower() not in known for w in re.findall(r"[A-Za-z]{3,}", bare))
+
+
+_NOTATION_WORDS = {
+    "var",
+    "cov",
+    "std",
+    "sum",
+    "prod",
+    "tr",
+    "diag",
+    "dim",
+    "argmax",
+    "softmax",
+    "Var",
+    "Cov",
+    "Std",
+    "mean",
+}
 
 
 def _relation_word(relation: str) -> str:
@@ -749,6 +781,7 @@ class SequenceForm:
     key: Callable[[], list[tuple[tuple[str, ...], float]]]
     vocabulary: Callable[[], tuple[str, ...]]
     length: Callable[[], int]
+    strict_needs_pure: ClassVar[bool] = True  # the strict reader skips what it cannot read
 
     def _token(self, word: str) -> str:
         lowered = word.lower()
@@ -920,11 +953,13 @@ class ConditionsForm:
             items.extend(p for p in re.split(r"\s+and\s+", item) if p.strip())
         expressions = []
         for item in items:
-            sides = sides_of_equals(_strip_end(item))
-            if sides is None:
-                left, right = _strip_end(item), "0"
+            members = members_of(_strip_end(item))
+            if len(members) > 2:  # "∂L/∂W₁ = −(2/n)W₂ᵀ(…)Xᵀ = 0": the label member is dropped
+                members = members[-2:]
+            if len(members) == 1:
+                left, right = members[0], "0"
             else:
-                left, right = sides
+                left, right = members
                 left = _lhs_after_label(left)
             context = self.context()
             left_value = build(parse(left, self.vocabulary).tree, context)
@@ -1076,6 +1111,9 @@ class OptimumForm:
             if score is not None:
                 scores.setdefault(words, score)
         return OptimumReading(says, tuple(named), scores)
+
+    def read_free(self, text: str, asked=None) -> OptimumReading:
+        return self.read(text)
 
     def compare(self, reading: OptimumReading) -> Comparison:
         key = self.key()

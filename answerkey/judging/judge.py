@@ -24,6 +24,7 @@ notebook or a proof (q1.*, q3.a, q3.b.iii, q4.a, q4.b.ii, q5.d, q6) are not.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -163,6 +164,11 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         base.feedback = "No answer."
         base.credit = 0.0 if known.points is not None else None
         return base
+    if _SPREADSHEET.match(text):
+        base.method = "reading the answer"
+        base.detail = "a spreadsheet formula, not an answer"
+        base.feedback = "Could not read the answer: it is a spreadsheet formula."
+        return base
     try:
         attempt = read_answer(form, text, part_id)
     except AnswerError as exc:
@@ -270,6 +276,7 @@ class Attempt:
     sign: bool = False  # the answer was given with ± (both signs)
 
 
+_SPREADSHEET = re.compile(r"\s*[=+@]\s*[A-Za-z_.]+\s*\(")
 _PLUS_MINUS = re.compile(r"±|∓|\\pm\b|\\mp\b|\+-|\+/-")
 
 
@@ -279,41 +286,39 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     `.found` set when a span was found but did not read)."""
     from answerkey.judging import extract
 
-    if hasattr(form, "read_free") and not _reads(form, text):
-        return Attempt([form.read_free(text, asked(part_id))], getattr(form, "last_found", None))
-    try:
-        whole = _read_signed(form, text)
-        return Attempt([whole[0]], None, whole[1])
-    except RecursionError:
-        raise
-    except AnswerError as exc:
-        error = exc
-    ask = asked(part_id)
-    try:
-        prepared, shown = extract.prepare(text, ask)
-    except ValueError as exc:
-        raise TooExpensive(str(exc)) from None
-    if prepared != text and "\n" not in text.strip():
+    if len(text) > extract.MAX_RAW_CHARS:
+        raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
+    ask, known = asked(part_id), _known_words(form)
+    pure = extract.all_math(text, ask, known)  # no prose: the text is the answer
+    if hasattr(form, "read_free"):
+        if pure or not getattr(form, "strict_needs_pure", False):
+            whole = _try(form, text)
+            if whole is not None:
+                return Attempt([whole[0]], None, whole[1])
+        return Attempt([form.read_free(text, ask)], getattr(form, "last_found", None))
+    error = AnswerError("no answer found in the text")
+    if pure:
+        try:
+            whole = _read_signed(form, text)
+            return Attempt([whole[0]], None, whole[1])
+        except AnswerError as exc:
+            error = exc
+    prepared, shown = extract.prepare(text, ask)
+    if prepared != text and "\n" not in text.strip() and extract.all_math(prepared, ask, known):
         whole = _try(form, prepared)
         if whole is not None:
             how = "the whole answer, respelled"
             found = extract.Found((prepared,), text.strip(), how, shown, (prepared,))
-            return Attempt(
-                [whole[0]], found if shown or prepared != text.strip() else None, whole[1]
-            )
-    known = _known_words(form)
-    if extract.all_math(text, ask, known) and not re.search(r"\\boxed|\$|\\\(|\\\[", text):
+            return Attempt([whole[0]], found, whole[1])
+    if pure and not re.search(r"\\boxed|\$|\\\(|\\\[", text):
         raise error  # no prose around it: the answer itself does not read
-    try:
-        found = extract.find(text, ask, known)
-    except ValueError as exc:
-        raise TooExpensive(str(exc)) from None
+    found = extract.find(text, ask, known)
     joined = getattr(form, "joins_spans", False)
     spans = ["; ".join(found.all_math)] if joined and found.all_math else list(found.spans)
     readings, sign = [], False
     for span in spans:
         try:
-            reading, signed = _read_signed(form, span)
+            reading, signed = _read_signed(form, span, found.named)
         except AnswerError as exc:
             exc.found = found
             raise
@@ -337,16 +342,20 @@ def _try(form, text: str):
         return None
 
 
-def _read_signed(form, text: str):
+def _read_signed(form, text: str, named: bool = False):
+    read = form.read
+    if named and getattr(form, "reads_named", False):
+        read = functools.partial(form.read, named=True)
     if _PLUS_MINUS.search(text):
-        return form.read(_PLUS_MINUS.sub("+", text)), True
-    return form.read(text), False
+        return read(_PLUS_MINUS.sub("+", text)), True
+    return read(text), False
 
 
 def _known_words(form) -> set[str]:
     vocabulary = getattr(form, "vocabulary", None)
-    if callable(vocabulary):
-        return set(vocabulary())
+    if callable(vocabulary):  # token words, and their prefixes of 3 letters or more
+        words = set(vocabulary())
+        return words | {w[:n] for w in words for n in range(3, len(w))} | {"and"}
     known = set(vocabulary.known_words()) if vocabulary is not None else set()
     if vocabulary is not None:
         known |= set(vocabulary.indexed)

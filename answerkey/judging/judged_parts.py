@@ -149,7 +149,9 @@ ASKED: dict[str, Asked] = {
             "o(d^2)": "D^2",
         },
     ),
-    "q4.b.i": Asked(),
+    "q4.b.i": Asked(
+        lhs=r"(?:∂l/∂w_?\{?[12]\}?|(?:\\)?nabla_?\{?w_?\{?[12]\}?\}?l(?:\(.*\))?|dl/dw_?\{?[12]\}?)",
+    ),
     "q5.e": Asked(
         lhs=r"t\(.*\)|runtime|time|cost|complexity|c|r",
         words=("runtime", "time", "complexity", "cost"),
@@ -475,9 +477,13 @@ def stored_figure2() -> dict:
     key = result_cache.cache_key({"part": "q5.d", "of": "figure2"}, result_cache.CODE_PACKAGES, ())
 
     def compute():
-        from answerkey.questions.beam_search import figure2
+        import sys
 
-        f2 = figure2()
+        from answerkey.parts import get_part
+
+        # The question's own figure2() (its module is loaded by the parts registry);
+        # it imports torch, once per code change, as q5.a-c's keys do.
+        f2 = sys.modules[get_part("q5.d").answer.__module__].figure2()
         return {
             "beam": [list(f2["beam"][0]), float(f2["beam"][1])],
             "optimum": [list(f2["optimum"][0]), float(f2["optimum"][1])],
