@@ -272,7 +272,7 @@ def _exponential_comparison(student, key, variables, names) -> ClassComparison |
     direction = {n: int(v == variable) for n, v in zip(names, variables, strict=True)}
     return ClassComparison(
         "different",
-        f"{who} is exponential in {name}, which outgrows any polynomial along "
+        f"{who} is exponential (or factorial) in {name}, which outgrows any polynomial along "
         f"{_show_direction(tuple(direction.values()), names)}",
         direction,
     )
