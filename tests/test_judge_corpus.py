@@ -135,3 +135,9 @@ SIDES = ["d", "sqrt(d)", "d^2", "1", "0", "2*d", "mu^2", "d*mu^2", "sigma^2", "d
 def test_an_equation_without_the_asked_quantity_is_never_correct(part, left, right, template):
     result = judge(part, template.format(l=left, r=right))
     assert result.verdict is not Verdict.CORRECT, (result.extracted, result.read_as)
+
+
+def test_the_rubrics_aliases_are_read():
+    result = judge("q5.e", "The runtime is O(T k |Y| log |Y|).")
+    assert result.verdict is Verdict.CORRECT
+    assert "|Y| → M" in result.assumed

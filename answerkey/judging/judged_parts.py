@@ -162,9 +162,19 @@ ASKED: dict[str, Asked] = {
 }
 
 
+@cache
 def asked(part_id: str) -> Asked:
-    """What the part asks for (Asked() when nothing is declared)."""
-    return ASKED.get(part_id, Asked())
+    """What the part asks for (Asked() when nothing is declared), with the aliases the
+    rubric adds (`aliases` in answerkey/rubric.toml)."""
+    from dataclasses import replace
+
+    from answerkey.rubric import load_rubric
+
+    declared = ASKED.get(part_id, Asked())
+    entry = load_rubric().parts.get(part_id)
+    if entry is None or not entry.aliases:
+        return declared
+    return replace(declared, aliases={**declared.aliases, **dict(entry.aliases)})
 
 
 # --- Q2: scaled dot-product attention ------------------------------------------------------
