@@ -122,6 +122,26 @@ def test_a_right_answer_keeps_its_verdict_in_any_wrapping(pair, style, before, a
     assert result.verdict is Verdict.CORRECT, (result.extracted, result.detail)
 
 
+WRONG = {
+    "q2.a": ["d\\mu", "\\mu^2", "d(\\mu^2 + \\sigma^2)"],
+    "q2.c": ["d", "\\frac{1}{\\sqrt{d}}", "2\\sqrt{d}"],
+    "q5.e": ["O(T k)", "O(k^T)"],
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([(p, a) for p, answers in WRONG.items() for a in answers]),
+    st.integers(0, 5),
+    st.sampled_from(PROSE),
+    st.sampled_from(AFTER),
+)
+def test_a_wrong_answer_stays_incorrect_in_any_wrapping(pair, style, before, after):
+    part, answer = pair
+    result = judge(part, _wrap(answer, style, before, after))
+    assert result.verdict is Verdict.INCORRECT, (result.extracted, result.detail)
+
+
 SIDES = ["d", "sqrt(d)", "d^2", "1", "0", "2*d", "mu^2", "d*mu^2", "sigma^2", "d + 1", "d/2"]
 
 

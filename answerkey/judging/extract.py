@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 
 from answerkey.judging.text import MAX_RAW_CHARS
 
+MAX_SPANS = 100  # math spans considered, counted from the end of the answer
+
 
 @dataclass(frozen=True)
 class Asked:
@@ -96,6 +98,7 @@ _OP_WORDS = {"sqrt"}
 
 def respell_words(text: str) -> str:
     """Words for operations → symbols: "square root of d" → "\\sqrt d", "d squared" → "d^2"."""
+    text = re.sub(r"[ \t]{2,}", " ", text)  # one space: a pattern that starts with \s+ stays linear
     for pattern, replacement in _WORD_OPS:
         text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
     return text
@@ -517,6 +520,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     if not spans:
         body = cleaned.strip()
         return _finish([body], body, "the whole answer", substitutions, definitions, [body])
+    spans = spans[-MAX_SPANS:]  # the answer is near the end; this bounds the cost
     in_bold = [s for s in spans if any(a <= s.start and s.end <= b for a, b in bold)]
     if in_bold and not labels:
         spans, how = in_bold, "the bold answer"

@@ -320,8 +320,10 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
         try:
             reading, signed = _read_signed(form, span, found.named)
         except AnswerError as exc:
+            if found.how == "the whole answer" and not isinstance(exc, TooExpensive):
+                exc = AnswerError(f"no expression this part reads was found in the text ({exc})")
             exc.found = found
-            raise
+            raise exc from None
         readings.append(reading)
         sign = sign or signed
     return Attempt(readings, found, sign)
