@@ -65,6 +65,16 @@ def test_read_as_shows_the_span_its_line_and_the_substitutions():
     assert "Answer (b)" in result.found_in and result.extracted
 
 
+def test_check_prints_the_span_and_the_line_it_came_from():
+    from answerkey.judging.judge import format_judgement
+
+    text = "Each term has variance 1.\n**Final answer:** $\\mathrm{Var}(q^\\top k) = d$"
+    shown = format_judgement(judge("q2.b", text))
+    assert "q2.b: CORRECT" in shown
+    assert "extracted  Var(q^\\top k) = d" in shown  # the span, its wrappers removed
+    assert "found in   the labelled answer" in shown and "Final answer:" in shown
+
+
 def test_an_equation_in_the_asked_quantity_is_solved_for_it():
     for answer in ("s^2 = d", "d/s^2 = 1", "s/√d = 1", "$\\frac{d}{s^2} = 1$"):
         result = judge("q2.c", answer)

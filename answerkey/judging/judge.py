@@ -281,9 +281,11 @@ _PLUS_MINUS = re.compile(r"±|∓|\\pm\b|\\mp\b|\+-|\+/-")
 
 
 def read_answer(form, text: str, part_id: str = "") -> Attempt:
-    """The answer(s) in `text`, read by `form`: the whole text when it reads as it is,
-    else the span(s) `extract.find` picks from the prose. Raises AnswerError (with
-    `.found` set when a span was found but did not read)."""
+    """The answer(s) in `text`, read by `form`: the whole text when it has no prose and
+    reads as it is (or respelled: delimiters, Markdown and LaTeX wrappers removed), else
+    the span(s) `extract.find` picks from the prose; forms with their own free reading
+    (O(…) classes, sequences, q5.d) use it. Raises AnswerError (with `.found` set when a
+    span was found but did not read)."""
     from answerkey.judging import extract
 
     if len(text) > extract.MAX_RAW_CHARS:
@@ -327,14 +329,6 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
         readings.append(reading)
         sign = sign or signed
     return Attempt(readings, found, sign)
-
-
-def _reads(form, text: str) -> bool:
-    try:
-        form.read(text)
-        return True
-    except AnswerError:
-        return False
 
 
 def _try(form, text: str):
