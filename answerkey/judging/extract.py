@@ -531,6 +531,8 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     if named:
         how += " naming the asked quantity"
     group = _alternatives(cleaned, spans, chosen)
+    # "scale by 1/√d, i.e. s = √d": the member that names the asked quantity is the answer
+    group = [s for s in group if _named_by_lhs(s, asked)] or group
     found = _finish(
         [s.text for s in group],
         _line_of(cleaned, chosen.start),
@@ -597,8 +599,9 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
         for take in range(1, min(4, len(words)) + 1):
             candidate = " ".join(words[-take:])
             if asked.names(candidate):
-                offset = at + piece.find(candidate)
-                body = piece[piece.find(candidate) :]
+                inside = left.rfind(candidate)  # the left side ends the words before "="
+                offset = at + inside
+                body = piece[inside:]
                 body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
                 body = re.sub(r"\([^()]*\b[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*\)", " ", body)
                 body = body.strip().rstrip(",.;")

@@ -461,6 +461,7 @@ class FeatureMapForm:
             normalized = normalized[declared.end() :]
         body, _ = right_of_equals(normalized)
         body = _strip_end(body)
+        body = re.sub(r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?$", "", body).strip()  # a column
         if not body.startswith(("[", "(", "{")) or len(split_items(body[1:-1])) < 2:
             dimension = self.dimension_form.read(body)
             return FeatureMapReading((), "", 0, dimension)
