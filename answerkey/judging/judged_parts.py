@@ -18,6 +18,11 @@ Spellings each part accepts, beyond its symbols' names:
   Q4    W_1 / W1 / W_enc, W_2 / W2 / W_dec, X, n; ᵀ, ^T, ^\\top, ' transposes
   Q5    t, K, m and V (vocabulary size) for T, k, M; token words by any
         unambiguous prefix of at least 3 letters ("neu", "netw")
+
+`ASKED` says, per part, how people name what it asks for (an equation's left
+side, the words before a value, another quantity's words that mark a side
+remark) and the aliases free text uses (d_{k}, dk, |V|, "vocabulary size");
+`answerkey/rubric.toml` may add aliases per part (`aliases = {…}`).
 """
 
 from __future__ import annotations
