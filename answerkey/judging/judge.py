@@ -276,7 +276,7 @@ class Attempt:
     sign: bool = False  # the answer was given with ± (both signs)
 
 
-_SPREADSHEET = re.compile(r"\s*[=+@]\s*[A-Za-z_.]+\s*\(")
+_SPREADSHEET = re.compile(r"\s*[=@]\s*[A-Za-z_.]+\s*\(")  # =HYPERLINK(…), @SUM(…)
 _PLUS_MINUS = re.compile(r"±|∓|\\pm\b|\\mp\b|\+-|\+/-")
 
 
