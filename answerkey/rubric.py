@@ -46,6 +46,7 @@ class PartRubric:
     items: tuple[RubricItem, ...] = ()
     wrong: tuple[WrongAnswer, ...] = ()
     accepted: tuple[AcceptedReading, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # (spelling, the part's own name) for the judge
 
 
 @dataclass
@@ -86,7 +87,7 @@ def _text(value, where: str) -> str:
 def _parse_part(part_id: str, table) -> PartRubric:
     if not isinstance(table, dict):
         raise ValueError("must be a table")
-    unknown = set(table) - {"points", "items", "wrong", "accepted"}
+    unknown = set(table) - {"points", "items", "wrong", "accepted", "aliases"}
     if unknown:
         raise ValueError(f"unknown keys {sorted(unknown)}")
     if "points" not in table:
@@ -111,7 +112,11 @@ def _parse_part(part_id: str, table) -> PartRubric:
         AcceptedReading(_text(a.get("answer"), "accepted answer"), _text(a.get("note"), "note"))
         for a in table.get("accepted", [])
     )
-    return PartRubric(part_id, points, items, wrong, accepted)
+    aliases = table.get("aliases", {})
+    if not isinstance(aliases, dict):
+        raise ValueError("aliases must be a table of spelling = name")
+    aliases = tuple((_text(k, "alias"), _text(v, f"alias {k!r}")) for k, v in aliases.items())
+    return PartRubric(part_id, points, items, wrong, accepted, aliases)
 
 
 def load_rubric(path: Path | str = RUBRIC_PATH) -> Rubric:

@@ -2,8 +2,9 @@
 
     python benchmarks/grading.py [--rows 1000] [--jobs 2] [--repeats 5]
 
-Targets (issue 8): one `answerkey check` under 1.5 s wall, interpreter start-up
-included; 1000 answers graded under 20 s on a 2-core machine.
+Targets (issues 8 and 13): one `answerkey check` under 1.5 s wall, interpreter
+start-up included, also for a 2,000-character free-form answer; 1000 answers
+graded under 20 s on a 2-core machine, and 1000 free-form answers under 30 s.
 
 Two grade files are timed, both generated with a fixed seed from the parts
 that are judged today:
@@ -12,7 +13,10 @@ that are judged today:
   repeated answers occur as they do in a class (identical (part, answer)
   pairs are judged once);
 - *distinct*: every answer a different random rewrite of a right or wrong
-  form, so nothing is deduplicated: the worst case for the same file size.
+  form, so nothing is deduplicated: the worst case for the same file size;
+- *free-form*: answers as people write them — the judge corpus
+  (tests/judge_corpus.toml) and the pool's forms wrapped in random prose,
+  Markdown, `$…$`, `\boxed{}` and labels, every row different.
 
 Prints a table and writes the same figures to benchmarks/results/grading.json.
 The machine load is recorded with the figures: on a shared machine the
@@ -100,6 +104,47 @@ def distinct_rows(parts: list[str], count: int, rng: random.Random) -> list[tupl
     return rows
 
 
+PROSE = [
+    "By independence of the coordinates,", "Putting everything together we get", "So",
+    "Therefore the answer is", "Following the lecture's argument,", "由此可得", "Thus, in total,",
+    "After expanding and collecting terms (each step uses linearity),", "We conclude that",
+]  # fmt: skip
+WRAPS = [
+    "{p} {a}.", "{p} ${a}$.", "**Answer:** {a}", "{p}\n\n$$\n{a}\n$$", "{p} \\boxed{{{a}}}",
+    "Final answer: \\({a}\\) (see the derivation above).", "{p} {a}, where d is the dimension.",
+]  # fmt: skip
+
+
+def free_form_rows(parts: list[str], count: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """Free-form answers, every row different: the corpus, then wrapped pool forms."""
+    import tomllib
+
+    corpus = tomllib.loads((ROOT / "tests" / "judge_corpus.toml").read_text())["case"]
+    rows = [(f"f{i:04d}", c["part"], c["answer"]) for i, c in enumerate(corpus)][:count]
+    seen = {(p, a) for _, p, a in rows}
+    wrappable = [p for p in parts if p.startswith(("q2", "q3.b.i", "q5.e"))]
+    while len(rows) < count:
+        part = rng.choice(wrappable)
+        answer = rng.choice(POOL[part][:-1])
+        text = rng.choice(WRAPS).format(p=rng.choice(PROSE), a=answer)
+        text = f"({rng.randint(1, 10**6)}) " + text  # a numbered line: every row different
+        if (part, text) in seen:
+            continue
+        seen.add((part, text))
+        rows.append((f"f{len(rows):04d}", part, text))
+    return rows
+
+
+def long_answer() -> str:
+    """A 2,000-character answer: a derivation in prose with the result at the end."""
+    step = (
+        "Each coordinate pair contributes E[q_i k_i] = E[q_i] E[k_i] because q and k are "
+        "independent, and the variance of q_i k_i is 1 when the means are 0. "
+    )
+    end = " Hence we divide by $s = \\sqrt{d}$ so the variance is 1."
+    return (step * 20)[: 2000 - len(end)] + end
+
+
 def write(rows, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -123,8 +168,8 @@ def time_grade(path: Path, out: Path, jobs: int) -> dict:
     return {"seconds": round(seconds, 2), "rows": report["rows"], "verdicts": verdicts}
 
 
-def time_check(repeats: int) -> dict:
-    cases = [("q2.a", "d·μ²"), ("q2.b", "sqrt(d)"), ("q2.c", r"\frac{d}{\sqrt{d}}")]
+def time_check(repeats: int, cases=None) -> dict:
+    cases = cases or [("q2.a", "d·μ²"), ("q2.b", "sqrt(d)"), ("q2.c", r"\frac{d}{\sqrt{d}}")]
     times = []
     for _ in range(repeats):
         for part, answer in cases:
@@ -157,16 +202,23 @@ def main() -> None:
         typical, distinct = folder / "typical.csv", folder / "distinct.csv"
         write(typical_rows(parts, args.rows, rng), typical)
         write(distinct_rows(parts, args.rows, rng), distinct)
+        free = folder / "free.csv"
+        write(free_form_rows(parts, args.rows, rng), free)
         check = time_check(args.repeats)
+        long = long_answer()
+        check_long = time_check(args.repeats, [("q2.c", long)])
         graded_typical = time_grade(typical, folder / "t.csv", args.jobs)
         graded_distinct = time_grade(distinct, folder / "d.csv", args.jobs)
+        graded_free = time_grade(free, folder / "f.csv", args.jobs)
     figures = {
         "parts": parts,
         "cores": os.cpu_count(),
         "load_average_1min": None if load is None else round(load, 2),
         "check": {**check, "target_s": 1.5},
+        "check_2000_chars": {**check_long, "chars": len(long), "target_s": 1.5},
         "grade_typical": {**graded_typical, "jobs": args.jobs, "target_s": 20},
         "grade_distinct": {**graded_distinct, "jobs": args.jobs, "target_s": 20},
+        "grade_free_form": {**graded_free, "jobs": args.jobs, "target_s": 30},
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
@@ -179,9 +231,15 @@ def main() -> None:
         f"{check['median_s']:>9.2f}s {1.5:>7.1f}s"
     )
     print(f"{'answerkey check (slowest)':<34} {check['max_s']:>9.2f}s {1.5:>7.1f}s")
-    for name, graded in (("typical", graded_typical), ("distinct", graded_distinct)):
+    label = f"check, {len(long)}-char answer (median)"
+    print(f"{label:<34} {check_long['median_s']:>9.2f}s {1.5:>7.1f}s")
+    for name, graded, target in (
+        ("typical", graded_typical, 20),
+        ("distinct", graded_distinct, 20),
+        ("free-form", graded_free, 30),
+    ):
         label = f"grade {graded['rows']} rows, {name}, {args.jobs} jobs"
-        print(f"{label:<34} {graded['seconds']:>9.2f}s {20:>7.1f}s")
+        print(f"{label:<34} {graded['seconds']:>9.2f}s {target:>7.1f}s")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

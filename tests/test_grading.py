@@ -12,7 +12,7 @@ import pytest
 from cli_run import answerkey as run_answerkey
 
 from answerkey.judging import grade as grading
-from answerkey.judging.grade import UsageError, grade_file, read_rows
+from answerkey.judging.grade import UsageError, grade_file, read_rows, summary_table
 from answerkey.judging.sandbox import Finished, Limits, Stopped, run_limited, run_one
 
 GOOD = [
@@ -86,7 +86,7 @@ def test_good_rows_are_graded(malformed, tmp_path):
     "row, verdict, reason",
     [
         ("b1", "ERROR", "unknown part 'q9.z'"),
-        ("b2", "ERROR", "prose"),
+        ("b2", "TA", "Rubric: "),  # a prose part: a row for a TA, with the rubric's items
         ("b3", "INVALID INPUT", "no answer"),
         ("b4", "ERROR", "missing answer"),
         ("b6", "INVALID INPUT", "ends too early"),
@@ -356,3 +356,23 @@ def test_an_unwritable_output_is_a_usage_error(malformed, tmp_path):
     result = answerkey("grade", str(malformed), "--out", str(blocker / "graded.csv"))
     assert result.returncode == 2
     assert "cannot write" in result.stderr
+
+
+def test_a_prose_part_is_a_row_a_ta_can_grade_from(tmp_path):
+    path = write_csv(tmp_path / "a.csv", [("s1", "q3.a", "sim must be nonnegative")])
+    grade_file(path, tmp_path / "graded.csv", progress=False)
+    (row,) = read_csv(tmp_path / "graded.csv")
+    assert row["verdict"] == "TA" and row["credit"] == ""
+    assert row["feedback"].startswith("Key: ") and len(row["feedback"]) > 40
+    assert "Rubric: " in row["detail"] and row["answer"] == "sim must be nonnegative"
+
+
+def test_plain_ids_are_kept_byte_for_byte_and_neutralized_ones_listed(tmp_path):
+    ids = ["jdoe@berkeley.edu", "-3031", "s_01.a", "=cmd|' /C calc'!A0", "+x y"]
+    path = write_csv(tmp_path / "a.csv", [(i, "q2.a", "d mu^2") for i in ids])
+    report = grade_file(path, tmp_path / "graded.csv", progress=False)
+    written = [r["id"] for r in read_csv(tmp_path / "graded.csv")]
+    assert written[:3] == ids[:3]
+    assert all(w.startswith("'") for w in written[3:])
+    assert report.neutralized_ids == [ids[3], ids[4]]
+    assert "changed to be safe in a spreadsheet" in summary_table(report)

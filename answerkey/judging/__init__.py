@@ -3,6 +3,8 @@
 The pipeline, one module a step:
 
     text          normalize what students type; clean what is printed back
+    extract       find the final answer in free text (boxed, labelled, the span that
+                  names the asked quantity), aliases and inline definitions substituted
     parser        a whitelisted grammar → the project's own tree (never sympify/eval)
     to_sympy      that tree → SymPy objects, from a fixed table of constructors
     equivalence   proof, counterexample or neither for "is this the key's expression?"

@@ -235,6 +235,8 @@ def exponential_variable(expr, variables: list):
                 grows = base.is_Symbol or (base.is_Number and base > 1)
             elif isinstance(factor, sp.exp):
                 exponent, grows = factor.args[0], True
+            elif isinstance(factor, sp.factorial) and factor.args[0] in variables:
+                return factor.args[0]  # k! ≥ (k/e)^k: outgrows every polynomial in k
             else:
                 continue
             if not grows or exponent.is_Number:
@@ -270,7 +272,7 @@ def _exponential_comparison(student, key, variables, names) -> ClassComparison |
     direction = {n: int(v == variable) for n, v in zip(names, variables, strict=True)}
     return ClassComparison(
         "different",
-        f"{who} is exponential in {name}, which outgrows any polynomial along "
+        f"{who} is exponential (or factorial) in {name}, which outgrows any polynomial along "
         f"{_show_direction(tuple(direction.values()), names)}",
         direction,
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from answerkey.judging.equivalence import Comparison, compare, prove_zero, same
 from answerkey.judging.parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
@@ -100,13 +100,34 @@ class ScalarReading:
     reading: Reading
     value: Any  # the SymPy expression (after the question's setting)
     loose_value: Any = None  # the loose reading's, when it differs
+    claim: tuple | None = None  # (left, right) of an equation without the asked quantity
+    steps: tuple = ()  # the other members of a chain that the grammar read
+    solutions: tuple = ()  # every solution when an equation was solved for the asked quantity
+    note: str = ""  # how the equation was read
+
+
+def members_of(text: str) -> list[str]:
+    """The members of a chain "A = B = C" (top-level '=' only; <=, >=, != are not cuts)."""
+    members, start = [], 0
+    for index, ch, depth in _top_level(text):
+        if ch == "=" and depth == 0:
+            before = text[index - 1] if index else ""
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if before not in "<>!=" and after != "=":
+                members.append(text[start:index])
+                start = index + 1
+    members.append(text[start:])
+    return [_strip_end(m) for m in members]
 
 
 @dataclass
 class ScalarForm:
     """An expression answer. `key()` is the key's expression; `setting()` the
     substitutions the question fixes (q2.b: μ = 0, σ = 1); `alternatives()`
-    [(expression, note)] readings that also earn full credit."""
+    [(expression, note)] readings that also earn full credit. `asked` names the
+    asked quantity: an equation whose left side names it is judged by its right
+    side; `unknown` = (name, Symbol) when the grammar reads the asked quantity
+    itself (q2.c's s), so that an equation in it is solved for it."""
 
     vocabulary: Vocabulary
     context: Callable[[], Context]
@@ -116,9 +137,12 @@ class ScalarForm:
     setting: Callable[[], dict] | None = None
     setting_text: str = ""
     alternatives: Callable[[], list[tuple[Any, str]]] = lambda: []
+    asked: Any = None  # extract.Asked
+    unknown: Callable[[], tuple[str, Any]] | None = None
+    reads_named: ClassVar[bool] = True  # read(text, named=True) is understood
 
-    def _value(self, tree):
-        value = build(tree, self.context())
+    def _value(self, tree, context=None):
+        value = build(tree, context or self.context())
         if isinstance(value, list):
             raise AnswerError("one expression is expected, not a list")
         if isinstance(value, ComplexityClass):
@@ -129,16 +153,116 @@ class ScalarForm:
             value = value.subs(self.setting())
         return value
 
-    def read(self, text: str) -> ScalarReading:
-        reading = _one(text, self.vocabulary)
-        value = self._value(reading.tree)
+    def _expression(self, text: str, vocabulary=None, context=None) -> ScalarReading:
+        reading = parse(text, vocabulary or self.vocabulary)
+        value = self._value(reading.tree, context)
         loose = None
         if reading.loose is not None:
             try:
-                loose = self._value(reading.loose)
+                loose = self._value(reading.loose, context)
             except AnswerError:
                 loose = None
         return ScalarReading(reading, value, loose)
+
+    def read(self, text: str, named: bool = False) -> ScalarReading:
+        """`named`: the words before the text named the asked quantity ("the variance is
+        $d \\cdot 1 = d$"), so a chain in it is the value's chain, not a claim."""
+        members = members_of(re.split(r"≈|\\approx\b", normalize(text))[0])
+        if len(members) == 1 or any(not m for m in members):
+            if any(not m for m in members) and len(members) > 1:
+                raise AnswerError("an equation with an empty side")
+            return self._expression(members[0])
+        dropped = self.asked is not None and self.asked.names(members[0])
+        if dropped:
+            members = members[1:]
+        named = named or dropped
+        solved = self._solve(members) if not named and self.unknown is not None else None
+        if solved is not None:
+            return solved
+        readings: list[ScalarReading | None] = []
+        last_error: AnswerError | None = None
+        for member in members:
+            try:
+                readings.append(self._expression(member))
+            except AnswerError as exc:
+                if _has_prose(member, self.vocabulary):
+                    raise AnswerError(f"prose inside the equation: {exc}") from None
+                readings.append(None)
+                last_error = exc
+        final = readings[-1]
+        if final is None:
+            raise last_error or AnswerError("the answer ends in something unreadable")
+        steps = tuple(r.value for r in readings[:-1] if r is not None)
+        if named:
+            return ScalarReading(
+                final.reading,
+                final.value,
+                final.loose_value,
+                None,
+                steps,
+                note="the left side names the asked quantity; the right side is judged",
+            )
+        first = readings[0]
+        if first is None:
+            return ScalarReading(
+                final.reading,
+                final.value,
+                final.loose_value,
+                None,
+                steps[1:],
+                note="a chain whose first member the grammar does not read; "
+                "its last member is judged",
+            )
+        return ScalarReading(
+            final.reading,
+            final.value,
+            None,
+            (first.value, final.value),
+            note="an equation without the asked quantity: a claim",
+        )
+
+    def _solve(self, members: list[str]) -> ScalarReading | None:
+        """An equation in the asked quantity (s² = d, d/s² = 1), solved for it under its
+        assumptions; None when no member contains it."""
+        import sympy as sp
+
+        name, symbol = self.unknown()
+        vocabulary = Vocabulary(
+            {**self.vocabulary.names, name: name},
+            self.vocabulary.kinds,
+            self.vocabulary.indexed,
+            self.vocabulary.transposes,
+            self.vocabulary.classes,
+        )
+        base = self.context()
+        context = Context(
+            {**base.symbols, name: symbol},
+            base.dots,
+            base.norms,
+            base.components,
+            base.vectors,
+            base.identity,
+        )
+        try:
+            readings = [self._expression(m, vocabulary, context) for m in members]
+        except AnswerError:
+            return None
+        if not any(symbol in r.value.free_symbols for r in readings):
+            return None
+        if len(readings) != 2:
+            raise AnswerError(f"a chain of {len(readings)} members in {name}: write {name} = …")
+        equation = readings[0].value - readings[1].value
+        numerator = sp.numer(sp.together(equation))
+        if numerator.is_polynomial(symbol) and sp.degree(numerator, symbol) > 4:
+            raise AnswerError(f"an equation of degree above 4 in {name}")
+        solutions = [v for v in sp.solve(equation, symbol) if v.is_positive is not False]
+        if not solutions:
+            raise AnswerError(f"no positive {name} solves the equation")
+        shown = " or ".join(sp.sstr(v) for v in solutions)
+        note = f"solved for {name} ({name} > 0): {name} = {shown}"
+        return ScalarReading(
+            readings[-1].reading, solutions[0], None, None, (), tuple(solutions), note
+        )
 
     def _compare_value(self, value) -> Comparison:
         result = compare(value, self.key(), self.display, self.assumptions)
@@ -150,6 +274,79 @@ class ScalarForm:
         return result
 
     def compare(self, reading: ScalarReading) -> Comparison:
+        if reading.claim is not None:
+            return self._compare_claim(*reading.claim)
+        if len(reading.solutions) > 1:
+            results = [self._compare_value(v) for v in reading.solutions]
+            relations = {r.relation for r in results}
+            if len(relations) == 1:
+                return results[0]
+            return Comparison(
+                "unknown",
+                reading.note,
+                "the equation has several positive solutions and they are not all right",
+            )
+        result = self._compare_final(reading)
+        if reading.note:
+            result = Comparison(
+                result.relation,
+                f"{reading.note}; {result.method}",
+                result.detail,
+                result.counterexample,
+                result.share,
+            )
+        for step in reading.steps:
+            check = compare(step, reading.value, self.display, self.assumptions)
+            if check.relation == "different" and result.relation == "equal":
+                point = {
+                    k: v
+                    for k, v in (check.counterexample or {}).items()
+                    if k not in ("your answer", "key")
+                }
+                where = ", ".join(f"{k} = {v}" for k, v in point.items())
+                import sympy as sp
+
+                step_text = _unicode(sp.sstr(step), self.display)
+                return Comparison(
+                    "unknown",
+                    "the final member is right, but a step of the chain is not equal to it",
+                    f"the step {step_text} differs from the final member at {where}: "
+                    f"{check.counterexample.get('your answer')} vs "
+                    f"{check.counterexample.get('key')}",
+                    {**point, "step": step_text},
+                )
+        return result
+
+    def _compare_claim(self, left, right) -> Comparison:
+        import sympy as sp
+
+        check = compare(left, right, self.display, self.assumptions)
+        shown = (
+            f"{_unicode(sp.sstr(left), self.display)} = {_unicode(sp.sstr(right), self.display)}"
+        )
+        method = "an equation without the asked quantity is a claim, not an answer"
+        if check.relation == "different":
+            point = {
+                k: v
+                for k, v in (check.counterexample or {}).items()
+                if k not in ("your answer", "key")
+            }
+            where = ", ".join(f"{k} = {v}" for k, v in point.items())
+            left_at = check.counterexample.get("your answer")
+            right_at = check.counterexample.get("key")
+            return Comparison(
+                "different",
+                method + ": it is false",
+                f"{shown} is false at {where}: the left side is {left_at}, the right {right_at}",
+                {**point, "left side": left_at, "right side": right_at},
+            )
+        if check.relation == "equal":
+            return Comparison(
+                "unknown", method, f"{shown} holds, but it does not say what the part asks for"
+            )
+        return Comparison("unknown", method, f"{shown}: {check.detail}")
+
+    def _compare_final(self, reading: ScalarReading) -> Comparison:
         result = self._compare_value(reading.value)
         if self.setting_text and (reading.value is not None):
             result = Comparison(
@@ -182,7 +379,42 @@ class ScalarForm:
     def show(self, reading: ScalarReading) -> tuple[str, str]:
         import sympy as sp
 
+        if reading.claim is not None:
+            left, right = reading.claim
+            plain = f"{_unicode(sp.sstr(left), self.display)} = " + _unicode(
+                sp.sstr(right), self.display
+            )
+            return plain, f"{sp.latex(left)} = {sp.latex(right)}"
+        if len(reading.solutions) > 1:
+            shown = " or ".join(_unicode(sp.sstr(v), self.display) for v in reading.solutions)
+            return shown, r" \text{ or } ".join(sp.latex(v) for v in reading.solutions)
         return _unicode(sp.sstr(reading.value), self.display), sp.latex(reading.value)
+
+
+def _has_prose(text: str, vocabulary: Vocabulary) -> bool:
+    """Whether an unreadable member of a chain holds words (a side remark), rather than
+    notation the grammar does not cover (Σ_i E[q_i]E[k_i], Var(q_i k_i))."""
+    known = vocabulary.known_words() | _NOTATION_WORDS
+    bare = re.sub(r"\\[A-Za-z]+", " ", text)
+    return any(w not in known and w.lower() not in known for w in re.findall(r"[A-Za-z]{3,}", bare))
+
+
+_NOTATION_WORDS = {
+    "var",
+    "cov",
+    "std",
+    "sum",
+    "prod",
+    "tr",
+    "diag",
+    "dim",
+    "argmax",
+    "softmax",
+    "Var",
+    "Cov",
+    "Std",
+    "mean",
+}
 
 
 def _relation_word(relation: str) -> str:
@@ -229,6 +461,7 @@ class FeatureMapForm:
             normalized = normalized[declared.end() :]
         body, _ = right_of_equals(normalized)
         body = _strip_end(body)
+        body = re.sub(r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?$", "", body).strip()  # a column
         if not body.startswith(("[", "(", "{")) or len(split_items(body[1:-1])) < 2:
             dimension = self.dimension_form.read(body)
             return FeatureMapReading((), "", 0, dimension)
@@ -411,6 +644,39 @@ class ComplexityForm:
         labelled.update(zip(missing, unlabelled, strict=True))
         return ComplexityReading({c: labelled[c] for c in self.components})
 
+    def read_free(self, text: str, asked) -> ComplexityReading:
+        """The O(…) classes in free text, each with the label before it."""
+        from answerkey.judging import extract
+
+        try:
+            found, where = extract.classes(text, asked, self.vocabulary.known_words())
+        except ValueError as exc:
+            raise TooExpensive(str(exc)) from None
+        self.last_found = where
+        if not found:
+            error = AnswerError("no O(…) class found in the answer")
+            error.found = where
+            raise error
+        if len(self.components) == 1:
+            timed = [c for label, c in found if label == "time"]
+            chosen = (timed or [c for _, c in found])[-1]
+            return self.read(chosen)
+        labelled = {}
+        unlabelled = []
+        for label, value in found:
+            if label in self.components:
+                labelled[label] = value  # the last one of each label wins
+            else:
+                unlabelled.append(value)
+        parts = [f"{label}: {value}" for label, value in labelled.items()]
+        missing = [c for c in self.components if c not in labelled]
+        parts += unlabelled[-len(missing) :] if missing and unlabelled else []
+        try:
+            return self.read(", ".join(parts))
+        except AnswerError as exc:
+            exc.found = where
+            raise
+
     def _class(self, text: str):
         reading = parse(text, self.vocabulary)
         value = build(reading.tree, self.context())
@@ -516,6 +782,7 @@ class SequenceForm:
     key: Callable[[], list[tuple[tuple[str, ...], float]]]
     vocabulary: Callable[[], tuple[str, ...]]
     length: Callable[[], int]
+    strict_needs_pure: ClassVar[bool] = True  # the strict reader skips what it cannot read
 
     def _token(self, word: str) -> str:
         lowered = word.lower()
@@ -561,6 +828,33 @@ class SequenceForm:
         if len(sequences) > 16:
             raise AnswerError("more than 16 sequences")
         return SequenceReading(tuple(sequences), scores)
+
+    def read_free(self, text: str, asked) -> SequenceReading:
+        """Sequences named in prose: the runs of token words of the beam's length at this
+        step, each with the log-probability written after it."""
+        from answerkey.judging import extract
+
+        if len(text) > extract.MAX_RAW_CHARS:
+            raise TooExpensive("the answer is longer than 20,000 characters")
+        boxed = extract._boxed(text)
+        body = boxed if boxed is not None else text
+        length = self.length()
+        runs = [(w, s) for w, s in extract.token_runs(body, self.vocabulary()) if len(w) == length]
+        spans = tuple(" ".join(w) for w, _ in runs)
+        self.last_found = extract.Found(
+            spans, extract._line_of(body, 0), "token words in the answer"
+        )
+        if not runs:
+            error = AnswerError(f"no sequence of {length} token(s) found")
+            error.found = self.last_found
+            raise error
+        sequences, scores = [], {}
+        for words, score in runs:
+            if words not in sequences:
+                sequences.append(words)
+            if score is not None:
+                scores.setdefault(words, score)
+        return SequenceReading(tuple(sequences[:16]), scores)
 
     @staticmethod
     def _groups(text: str) -> list[str]:
@@ -651,6 +945,7 @@ class ConditionsForm:
     context: Callable[[], Context]
     key: Callable[[], list]
     labels: tuple[str, ...] = ("∂L/∂W₁ = 0", "∂L/∂W₂ = 0")
+    joins_spans: bool = True  # in free text, every equation found is a condition
 
     def read(self, text: str) -> ConditionsReading:
         normalized = normalize(text)
@@ -659,11 +954,13 @@ class ConditionsForm:
             items.extend(p for p in re.split(r"\s+and\s+", item) if p.strip())
         expressions = []
         for item in items:
-            sides = sides_of_equals(_strip_end(item))
-            if sides is None:
-                left, right = _strip_end(item), "0"
+            members = members_of(_strip_end(item))
+            if len(members) > 2:  # "∂L/∂W₁ = −(2/n)W₂ᵀ(…)Xᵀ = 0": the label member is dropped
+                members = members[-2:]
+            if len(members) == 1:
+                left, right = members[0], "0"
             else:
-                left, right = sides
+                left, right = members
                 left = _lhs_after_label(left)
             context = self.context()
             left_value = build(parse(left, self.vocabulary).tree, context)
@@ -764,3 +1061,112 @@ def _ratio(mine, theirs):
         if factors in a and coefficient != 0:
             return sp.simplify(a[factors] / coefficient)
     return None
+
+
+# --- does beam search find the optimum? (q5.d) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptimumReading:
+    says: str | None  # "yes" or "no", the first one the answer gives
+    named: tuple[tuple[str, ...], ...]  # sequences of the full length the answer names
+    scores: dict[tuple[str, ...], float] = field(default_factory=dict)
+
+
+_NO = re.compile(
+    r"\b(?:no|not|never|doesn'?t|does\s+not|cannot|can't|fails)\b|否|不|没有|nein|non\b",
+    re.IGNORECASE,
+)
+_YES = re.compile(r"\b(?:yes|yeah|yep|always|does)\b|是的|对|oui|ja\b|sí", re.IGNORECASE)
+
+
+@dataclass
+class OptimumForm:
+    """q5.d: "does beam search return the most likely sequence?": the yes/no, and, if the
+    answer names them, the most likely sequence and its log-probability, against the
+    key ({"beam": (tokens, logp), "optimum": (tokens, logp), "found_optimum": bool})."""
+
+    key: Callable[[], dict]
+    vocabulary: Callable[[], tuple[str, ...]]
+
+    def read(self, text: str) -> OptimumReading:
+        from answerkey.judging import extract
+
+        if len(text) > extract.MAX_RAW_CHARS:
+            raise TooExpensive("the answer is longer than 20,000 characters")
+        length = len(self.key()["optimum"][0])
+        no, yes = _NO.search(text), _YES.search(text)
+        says = None
+        if no and (not yes or no.start() <= yes.start()):
+            says = "no"
+        elif yes:
+            says = "yes"
+        runs = [(w, s) for w, s in extract.token_runs(text, self.vocabulary()) if len(w) == length]
+        if says is None and not runs:
+            raise AnswerError("neither a yes/no nor a sequence found")
+        named: list[tuple[str, ...]] = []
+        scores: dict[tuple[str, ...], float] = {}
+        for words, score in runs:
+            if words not in named:
+                named.append(words)
+            if score is not None:
+                scores.setdefault(words, score)
+        return OptimumReading(says, tuple(named), scores)
+
+    def read_free(self, text: str, asked=None) -> OptimumReading:
+        return self.read(text)
+
+    def compare(self, reading: OptimumReading) -> Comparison:
+        key = self.key()
+        beam, beam_lp = tuple(key["beam"][0]), key["beam"][1]
+        optimum, optimum_lp = tuple(key["optimum"][0]), key["optimum"][1]
+        right = "yes" if key["found_optimum"] else "no"
+        method = "the yes/no and the named sequences against the exhaustive ranking"
+        opt_text = f"{' '.join(optimum)} ({optimum_lp:.2f})"
+        if reading.says is not None and reading.says != right:
+            return Comparison(
+                "different",
+                method,
+                f"the answer is {right}: the most likely "
+                f"sequence is {opt_text}, the beam returns {' '.join(beam)} "
+                f"({beam_lp:.2f})",
+                {"most likely": opt_text},
+            )
+        others = [s for s in reading.named if s != beam]
+        if reading.scores:
+            ranked = sorted(others, key=lambda s: -reading.scores.get(s, float("-inf")))
+            others = ranked
+        if others and others[0] != optimum and optimum not in others:
+            named = " ".join(others[0])
+            return Comparison(
+                "different",
+                method,
+                f"{named} is not the most likely sequence: {opt_text} is",
+                {"named": named, "most likely": opt_text},
+            )
+        if optimum in reading.named and optimum in reading.scores:
+            stated = reading.scores[optimum]
+            if abs(stated - optimum_lp) > 0.0051:
+                return Comparison(
+                    "different",
+                    method,
+                    f"{' '.join(optimum)} has log-probability {optimum_lp:.2f}, not {stated:g}",
+                    {"log-probability": f"{optimum_lp:.2f}"},
+                )
+        if optimum in reading.named and reading.says in (None, right):
+            return Comparison("equal", method, f"names the most likely sequence {opt_text}")
+        return Comparison(
+            "unknown",
+            method,
+            f"says {reading.says} but names no better sequence "
+            f"(the key: {opt_text}); a TA reads the reason",
+        )
+
+    def same(self, first: OptimumReading, second: OptimumReading) -> bool:
+        return first.says == second.says and set(first.named) == set(second.named)
+
+    def show(self, reading: OptimumReading) -> tuple[str, str]:
+        named = "; ".join(" ".join(s) for s in reading.named)
+        plain = (reading.says or "(no yes/no)") + (f", naming {named}" if named else "")
+        latex = r"\text{" + plain.replace("_", " ") + "}"
+        return plain, latex

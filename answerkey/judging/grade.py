@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -31,12 +32,17 @@ from answerkey.judging.sandbox import Finished, Limits, run_limited
 from answerkey.judging.text import csv_cell, printable
 
 ERROR = "ERROR"
+TA = "TA"  # a prose part: a row a TA grades, with the key's answer and the rubric beside it
 DEFAULT_LIMITS = Limits()
 MAX_CELL = 1 << 22  # input cells are kept whole up to this size
 ADDED_COLUMNS = (
     "verdict", "credit", "points", "feedback", "method", "detail", "read_as", "counterexample",
+    "extracted", "found_in", "assumed",
 )  # fmt: skip
-VERDICT_ORDER = ("CORRECT", "INCORRECT", "CANNOT TELL", "INVALID INPUT", ERROR)
+VERDICT_ORDER = ("CORRECT", "INCORRECT", "CANNOT TELL", "INVALID INPUT", TA, ERROR)
+# A roster id made of these is written back byte for byte (no spreadsheet reads it as a
+# formula); any other id is cleaned like every cell and listed in the summary.
+PLAIN_ID = re.compile(r"[A-Za-z0-9_.@-]+")
 _ALIASES = {
     "id": ("id", "student", "student_id", "sid", "name"),
     "part": ("part", "part_id", "question", "q"),
@@ -52,6 +58,7 @@ class Row:
     answer: str = ""
     error: str = ""  # why this row cannot be graded
     result: dict = field(default_factory=dict)
+    ta: dict = field(default_factory=dict)  # a prose part's row for a TA
 
 
 @dataclass
@@ -61,9 +68,15 @@ class GradeReport:
     summary: dict[str, dict]
     seconds: float = 0.0
     distinct: int = 0
+    neutralized_ids: list[str] = field(default_factory=list)  # ids not written byte for byte
 
     def to_json(self) -> dict:
-        return {"rows": self.rows, "out": str(self.out), "summary": self.summary}
+        return {
+            "rows": self.rows,
+            "out": str(self.out),
+            "summary": self.summary,
+            "neutralized_ids": self.neutralized_ids,
+        }
 
 
 def _columns(header: list[str]) -> dict[str, str]:
@@ -165,11 +178,16 @@ def grade_rows(
 ) -> None:
     """Fill each row's `result` (or `error`), judging distinct answers in limited workers."""
     from answerkey.judging.judge import NotCheckable, prepare
+    from answerkey.judging.judged_parts import NOT_CHECKABLE
     from answerkey.parts import UnknownPart
 
     usable: dict[str, str] = {}  # part → "" if judged, else the reason it is not
+    prose: dict[str, dict] = {}  # part → its TA row
     for row in rows:
-        if row.error or row.part in usable:
+        if row.error or row.part in usable or row.part in prose:
+            continue
+        if row.part in NOT_CHECKABLE:
+            prose[row.part] = ta_row(row.part)
             continue
         try:
             prepare(row.part)
@@ -179,9 +197,11 @@ def grade_rows(
         except NotCheckable as exc:
             usable[row.part] = str(exc)
     for row in rows:
-        if not row.error and usable.get(row.part):
+        if not row.error and row.part in prose:
+            row.ta = prose[row.part]
+        elif not row.error and usable.get(row.part):
             row.error = usable[row.part]
-    distinct = list(dict.fromkeys((r.part, r.answer) for r in rows if not r.error))
+    distinct = list(dict.fromkeys((r.part, r.answer) for r in rows if not r.error and not r.ta))
     tasks = [(index, pair) for index, pair in enumerate(distinct)]
     results: dict[tuple[str, str], dict] = {}
     bar = _progress(len(tasks), progress)
@@ -196,8 +216,43 @@ def grade_rows(
     finally:
         bar.close()
     for row in rows:
-        if not row.error:
+        if not row.error and not row.ta:
             row.result = results[(row.part, row.answer)]
+
+
+def ta_row(part_id: str) -> dict:
+    """What a TA needs beside a prose answer: the key's written answer (when it does not
+    come from an experiment, which `grade` does not run) and the rubric's items."""
+    from answerkey.judging.judged_parts import NOT_CHECKABLE
+    from answerkey.parts import get_part
+    from answerkey.rubric import load_rubric
+
+    part = get_part(part_id)
+    key = ""
+    if part.answer is not None and part.experiment is None:
+        from answerkey.experiments import FULL
+
+        try:
+            key = part.answer(FULL).text
+        except Exception as exc:  # the key is a courtesy here; the row stands without it
+            key = f"(the key's answer could not be built: {type(exc).__name__})"
+    elif part.experiment is not None:
+        key = f"see the answer key: its answer comes from the {part.experiment} experiment"
+    entry = load_rubric().parts.get(part_id)
+    items = "; ".join(f"{i.description} ({i.delta:+g})" for i in entry.items) if entry else ""
+    return {
+        "verdict": TA,
+        "credit": None,
+        "points": None if entry is None else entry.points,
+        "feedback": f"Key: {key}" if key else "",
+        "method": f"{NOT_CHECKABLE[part_id]}: a TA grades it with the key and the rubric",
+        "detail": f"Rubric: {items}" if items else "",
+        "read_as": "",
+        "counterexample": None,
+        "extracted": "",
+        "found_in": "",
+        "assumed": "",
+    }
 
 
 def _progress(total: int, enabled: bool):
@@ -213,19 +268,31 @@ def _counterexample_text(value) -> str:
     return "; ".join(f"{k} = {v}" for k, v in value.items())
 
 
-def write_graded(path: Path, header: list[str], rows: list[Row]) -> None:
+def write_graded(path: Path, header: list[str], rows: list[Row]) -> list[str]:
+    """Write the graded file; returns the ids that could not be written byte for byte."""
     from answerkey.cache import write_atomic
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     extra = [c for c in ADDED_COLUMNS if c not in header]
     writer.writerow([csv_cell(h) for h in [*header, *extra]])
+    id_column = _columns(header)["id"]
+    neutralized = []
     for row in rows:
-        out = [row.cells.get(h, "") for h in header]
+        out = []
+        for h in header:
+            cell = row.cells.get(h, "")
+            if h == id_column and PLAIN_ID.fullmatch(cell):
+                out.append(cell)
+                continue
+            safe = csv_cell(cell, limit=MAX_CELL)
+            if h == id_column and safe != cell:
+                neutralized.append(printable(cell, 60) or "(blank)")
+            out.append(safe)
         if row.error:
             added = {"verdict": ERROR, "detail": row.error, "feedback": row.error}
         else:
-            r = row.result
+            r = row.ta or row.result
             added = {
                 "verdict": r["verdict"],
                 "credit": "" if r["credit"] is None else f"{r['credit']:g}",
@@ -235,11 +302,13 @@ def write_graded(path: Path, header: list[str], rows: list[Row]) -> None:
                 "detail": r["detail"],
                 "read_as": r["read_as"],
                 "counterexample": _counterexample_text(r["counterexample"]),
+                "extracted": r.get("extracted", ""),
+                "found_in": r.get("found_in", ""),
+                "assumed": r.get("assumed", ""),
             }
-        writer.writerow(
-            [csv_cell(c, limit=MAX_CELL) for c in out] + [csv_cell(added.get(c, "")) for c in extra]
-        )
+        writer.writerow(out + [csv_cell(added.get(c, "")) for c in extra])
     write_atomic(path, buffer.getvalue().encode("utf-8"))
+    return neutralized
 
 
 def summarize(rows: list[Row], top: int = 3) -> dict[str, dict]:
@@ -253,7 +322,7 @@ def summarize(rows: list[Row], top: int = 3) -> dict[str, dict]:
             part, {"rows": 0, "verdicts": dict.fromkeys(VERDICT_ORDER, 0), "credit": 0.0}
         )
         entry["rows"] += 1
-        verdict = ERROR if row.error else row.result["verdict"]
+        verdict = ERROR if row.error else (row.ta or row.result)["verdict"]
         entry["verdicts"][verdict] += 1
         if not row.error and row.result.get("credit") is not None:
             entry["credit"] += row.result["credit"]
@@ -280,26 +349,35 @@ def grade_file(
     header, rows = read_rows(path)
     grade_rows(rows, jobs=jobs, limits=limits, progress=progress)
     try:
-        write_graded(out, header, rows)
+        neutralized = write_graded(out, header, rows)
     except OSError as exc:
         raise UsageError(f"{out}: cannot write it: {exc.strerror or exc}") from None
-    distinct = len({(r.part, r.answer) for r in rows if not r.error})
-    return GradeReport(len(rows), out, summarize(rows), time.perf_counter() - start, distinct)
+    distinct = len({(r.part, r.answer) for r in rows if not r.error and not r.ta})
+    seconds = time.perf_counter() - start
+    return GradeReport(len(rows), out, summarize(rows), seconds, distinct, neutralized)
 
 
 def summary_table(report: GradeReport) -> str:
     lines = [
         f"{'part':<9} {'rows':>5} {'correct':>8} {'incorrect':>9} {'cannot':>7} "
-        f"{'invalid':>7} {'error':>6} {'credit':>7}"
+        f"{'invalid':>7} {'ta':>4} {'error':>6} {'credit':>7}"
     ]
     for part, entry in report.summary.items():
         v = entry["verdicts"]
         lines.append(
             f"{part:<9} {entry['rows']:>5} {v['CORRECT']:>8} {v['INCORRECT']:>9} "
-            f"{v['CANNOT TELL']:>7} {v['INVALID INPUT']:>7} {v[ERROR]:>6} {entry['credit']:>7g}"
+            f"{v['CANNOT TELL']:>7} {v['INVALID INPUT']:>7} {v[TA]:>4} {v[ERROR]:>6} "
+            f"{entry['credit']:>7g}"
         )
         for common in entry["common_wrong"]:
             lines.append(f"{'':<9}   wrong ×{common['count']}: {printable(common['answer'], 60)}")
+    if report.neutralized_ids:
+        shown = ", ".join(report.neutralized_ids[:20])
+        more = len(report.neutralized_ids) - 20
+        lines.append(
+            f"\n{len(report.neutralized_ids)} id(s) were changed to be safe in a spreadsheet: "
+            f"{shown}" + (f" and {more} more" if more > 0 else "")
+        )
     lines.append(f"\n{report.rows} rows graded into {report.out}")
     return "\n".join(lines)
 

@@ -24,14 +24,17 @@ notebook or a proof (q1.*, q3.a, q3.b.iii, q4.a, q4.b.ii, q5.d, q6) are not.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from answerkey.errors import UsageError
-from answerkey.judging.judged_parts import FORMS, NOT_CHECKABLE, NotCheckable
-from answerkey.judging.parser import AnswerError
+from answerkey.judging.equivalence import Comparison
+from answerkey.judging.judged_parts import FORMS, NOT_CHECKABLE, NotCheckable, asked
+from answerkey.judging.parser import AnswerError, TooExpensive
 from answerkey.judging.text import printable
 
 
@@ -56,6 +59,9 @@ class Judgement:
     points: float | None = None
     feedback: str = ""
     matched: str = ""  # the rubric's wrong answer or accepted reading it matched
+    extracted: str = ""  # the span(s) of the student's text that were judged
+    found_in: str = ""  # the line it came from, and how it was found
+    assumed: str = ""  # substitutions made before judging (aliases, inline definitions)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -103,6 +109,7 @@ class _Known:
     points: float | None
     wrong: list = field(default_factory=list)  # (WrongAnswer, reading)
     accepted: list = field(default_factory=list)  # (AcceptedReading, reading)
+    items: tuple = ()  # the rubric's items (RubricItem)
 
 
 @cache
@@ -114,6 +121,7 @@ def _known(part_id: str) -> _Known:
     known = _Known(None if entry is None else entry.points)
     if entry is None:
         return known
+    known.items = tuple(entry.items)
     form = form_for(part_id)
     for wrong in entry.wrong:
         try:
@@ -156,22 +164,34 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         base.feedback = "No answer."
         base.credit = 0.0 if known.points is not None else None
         return base
+    if _SPREADSHEET.match(text):
+        base.method = "reading the answer"
+        base.detail = "a spreadsheet formula, not an answer"
+        base.feedback = "Could not read the answer: it is a spreadsheet formula."
+        return base
     try:
-        reading = form.read(text)
+        attempt = read_answer(form, text, part_id)
     except AnswerError as exc:
         base.method = "reading the answer"
         base.detail = str(exc)
         base.feedback = f"Could not read the answer: {exc}."
+        extracted = getattr(exc, "found", None)
+        if extracted is not None:
+            _note_found(base, extracted)
         return base
     except RecursionError:
         base.detail = "nested too deeply to read"
         return base
+    _note_found(base, attempt.found)
+    reading = attempt.readings[0]
     try:
-        base.read_as, base.read_as_latex = form.show(reading)
+        shown = [form.show(r) for r in attempt.readings]
+        base.read_as = " or ".join(p for p, _ in shown)
+        base.read_as_latex = r" \text{ or } ".join(t for _, t in shown)
     except Exception:  # showing is a courtesy; a failure must not lose the verdict
         base.read_as = ""
     try:
-        comparison = form.compare(reading)
+        comparisons = [form.compare(r) for r in attempt.readings]
     except AnswerError as exc:  # found only when building the comparison
         base.method = "reading the answer"
         base.detail = str(exc)
@@ -182,6 +202,26 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         base.detail = f"{type(exc).__name__}: {printable(exc, 200)}"
         base.feedback = "A TA should read this answer."
         return base
+    comparison = comparisons[0]
+    if len({c.relation for c in comparisons}) > 1:
+        named = ", ".join(
+            f"{shown[i][0] if i < len(shown) else '?'} is "
+            f"{ {'equal': 'right', 'different': 'wrong', 'unknown': 'undecided'}[c.relation] }"
+            for i, c in enumerate(comparisons)
+        )
+        comparison = Comparison(
+            "unknown", "several answers in one, judged each", f"they disagree: {named}"
+        )
+    elif len(comparisons) > 1:
+        comparison = Comparison(
+            comparison.relation,
+            f"several answers in one, judged each; all agree: {comparison.method}",
+            comparison.detail,
+            comparison.counterexample,
+            comparison.share,
+        )
+    if attempt.sign and comparison.relation == "equal":
+        return _sign_item(base, known, part_id)
     base.method = comparison.method
     base.detail = comparison.detail
     if comparison.relation == "equal":
@@ -222,6 +262,132 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         base.feedback += (
             f" It matches a known wrong answer: {match[0].feedback}"
             f" (the rubric gives it {match[0].credit:g})"
+        )
+    return base
+
+
+# --- reading free text --------------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    readings: list  # one per answer given (several: "√d or d^{1/2}")
+    found: Any = None  # extract.Found, or None when the whole text read as it is
+    sign: bool = False  # the answer was given with ± (both signs)
+
+
+_SPREADSHEET = re.compile(r"\s*[=@]\s*[A-Za-z_.]+\s*\(")  # =HYPERLINK(…), @SUM(…)
+_PLUS_MINUS = re.compile(r"±|∓|\\pm\b|\\mp\b|\+-|\+/-")
+
+
+def read_answer(form, text: str, part_id: str = "") -> Attempt:
+    """The answer(s) in `text`, read by `form`: the whole text when it has no prose and
+    reads as it is (or respelled: delimiters, Markdown and LaTeX wrappers removed), else
+    the span(s) `extract.find` picks from the prose; forms with their own free reading
+    (O(…) classes, sequences, q5.d) use it. Raises AnswerError (with `.found` set when a
+    span was found but did not read)."""
+    from answerkey.judging import extract
+
+    if len(text) > extract.MAX_RAW_CHARS:
+        raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
+    ask, known = asked(part_id), _known_words(form)
+    pure = extract.all_math(text, ask, known)  # no prose: the text is the answer
+    if hasattr(form, "read_free"):
+        if pure or not getattr(form, "strict_needs_pure", False):
+            whole = _try(form, text)
+            if whole is not None:
+                return Attempt([whole[0]], None, whole[1])
+        return Attempt([form.read_free(text, ask)], getattr(form, "last_found", None))
+    error = AnswerError("no answer found in the text")
+    if pure:
+        try:
+            whole = _read_signed(form, text)
+            return Attempt([whole[0]], None, whole[1])
+        except AnswerError as exc:
+            error = exc
+    prepared, shown = extract.prepare(text, ask)
+    if prepared != text and "\n" not in text.strip() and extract.all_math(prepared, ask, known):
+        whole = _try(form, prepared)
+        if whole is not None:
+            how = "the whole answer, respelled"
+            found = extract.Found((prepared,), text.strip(), how, shown, (prepared,))
+            return Attempt([whole[0]], found, whole[1])
+    if pure and not re.search(r"\\boxed|\$|\\\(|\\\[", text):
+        raise error  # no prose around it: the answer itself does not read
+    found = extract.find(text, ask, known)
+    joined = getattr(form, "joins_spans", False)
+    spans = ["; ".join(found.all_math)] if joined and found.all_math else list(found.spans)
+    readings, sign = [], False
+    for span in spans:
+        try:
+            reading, signed = _read_signed(form, span, found.named)
+        except AnswerError as exc:
+            if found.how == "the whole answer" and not isinstance(exc, TooExpensive):
+                exc = AnswerError(f"no expression this part reads was found in the text ({exc})")
+            exc.found = found
+            raise exc from None
+        readings.append(reading)
+        sign = sign or signed
+    return Attempt(readings, found, sign)
+
+
+def _try(form, text: str):
+    try:
+        return _read_signed(form, text)
+    except (AnswerError, RecursionError):
+        return None
+
+
+def _read_signed(form, text: str, named: bool = False):
+    read = form.read
+    if named and getattr(form, "reads_named", False):
+        read = functools.partial(form.read, named=True)
+    if _PLUS_MINUS.search(text):
+        return read(_PLUS_MINUS.sub("+", text)), True
+    return read(text), False
+
+
+def _known_words(form) -> set[str]:
+    vocabulary = getattr(form, "vocabulary", None)
+    if callable(vocabulary):  # token words, and their prefixes of 3 letters or more
+        words = set(vocabulary())
+        return words | {w[:n] for w in words for n in range(3, len(w))} | {"and"}
+    known = set(vocabulary.known_words()) if vocabulary is not None else set()
+    if vocabulary is not None:
+        known |= set(vocabulary.indexed)
+    if getattr(form, "unknown", None) is not None:
+        known.add(form.unknown()[0])
+    if getattr(form, "classes", False) or (vocabulary is not None and vocabulary.classes):
+        known.add("O")
+    return known
+
+
+def _note_found(judgement: Judgement, found) -> None:
+    if found is None:
+        return
+    judgement.extracted = printable(" | ".join(found.spans), 300)
+    judgement.found_in = printable(f"{found.how}: {found.line}", 300)
+    judgement.assumed = printable("; ".join(found.substitutions), 300)
+
+
+def _sign_item(base: Judgement, known: _Known, part_id: str) -> Judgement:
+    """±(the right answer): the part asks for the positive value; the rubric's sign item
+    decides the credit when it has one, else a TA does."""
+    base.verdict = Verdict.CANNOT_TELL
+    base.method = "both signs given (±): the positive root is the key"
+    base.detail = "the part asks for a positive quantity; the + sign alone is right"
+    item = next(
+        (i for i in known.items if "±" in i.description or "sign" in i.description.lower()), None
+    )
+    if item is not None and known.points is not None:
+        base.verdict = Verdict.INCORRECT
+        base.credit = round(known.points + item.delta, 2)
+        base.feedback = item.description
+        base.matched = "±"
+    else:
+        base.feedback = (
+            "The + root is right, but ± gives a negative scale too: the rubric's sign "
+            "deduction applies (a TA decides)."
         )
     return base
 
@@ -267,6 +433,11 @@ def format_judgement(judgement: Judgement) -> str:
     if j["counterexample"]:
         shown = ", ".join(f"{k} = {v}" for k, v in j["counterexample"].items())
         lines.append(f"  witness    {shown}")
+    if j["extracted"]:
+        lines.append(f"  extracted  {j['extracted']}")
+        lines.append(f"  found in   {j['found_in']}")
+    if j["assumed"]:
+        lines.append(f"  assumed    {j['assumed']}")
     if j["matched"]:
         lines.append(f"  matches    {j['matched']}")
     if j["feedback"]:

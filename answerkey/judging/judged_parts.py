@@ -18,6 +18,11 @@ Spellings each part accepts, beyond its symbols' names:
   Q4    W_1 / W1 / W_enc, W_2 / W2 / W_dec, X, n; ᵀ, ^T, ^\\top, ' transposes
   Q5    t, K, m and V (vocabulary size) for T, k, M; token words by any
         unambiguous prefix of at least 3 letters ("neu", "netw")
+
+`ASKED` says, per part, how people name what it asks for (an equation's left
+side, the words before a value, another quantity's words that mark a side
+remark) and the aliases free text uses (d_{k}, dk, |V|, "vocabulary size");
+`answerkey/rubric.toml` may add aliases per part (`aliases = {…}`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from answerkey.judging.extract import Asked
 from answerkey.judging.parser import Vocabulary
 
 
@@ -41,7 +47,6 @@ NOT_CHECKABLE = {
     "q3.b.iii": "a formula in φ that a TA reads",
     "q4.a": "a notebook (code and plots)",
     "q4.b.ii": "a proof",
-    "q5.d": "prose (yes/no with a reason)",
     "q6": "student-specific prose",
 }
 
@@ -73,6 +78,110 @@ def _plain(expr) -> str:
     return sp.sstr(expr).replace("**", "^")
 
 
+# --- what each part asks for, as people name it (extract.Asked) ---------------------------
+
+_QK = r"(?:q\^tk|q\.k|<q,k>|q'k|qk|q\^t\.k|q\^\{t\}k)"
+_ARG = rf"(?:\[{_QK}\]|\({_QK}\))"
+_Q2_ALIASES = {"D_k": "d", "d_{k}": "d", "dk": "d", "d_K": "d", "d_model": "d"}
+_Q3_ALIASES = {"n": "N"}
+_Q5_ALIASES = {
+    "|V|": "M",
+    "|Y|": "M",
+    "vocabulary size": "M",
+    "vocab size": "M",
+    "size of the vocabulary": "M",
+    "V": "M",
+    "L": "T",
+    "T'": "T",
+}
+ASKED: dict[str, Asked] = {
+    "q2.a": Asked(
+        lhs=rf"(?:e|ex|mean|expectation|expectedvalue|avg|e_\{{?q,k\}}?){_ARG}?|{_QK}",
+        words=("mean", "expectation", "expected value", "expected", "e[", "average"),
+        other=("variance", "var", "standard deviation", "std"),
+        aliases=_Q2_ALIASES,
+    ),
+    "q2.b": Asked(
+        lhs=rf"(?:var|variance|v|σ\^2|sigma\^2|\\sigma\^2){_ARG}?",
+        words=("variance", "var"),
+        other=("mean", "expectation", "expected", "standard deviation", "std"),
+        aliases=_Q2_ALIASES,
+    ),
+    "q2.c": Asked(
+        lhs=r"s|scale|scaling|scalingfactor|scalefactor|s\^\*|s_opt|factor|c",
+        words=(
+            "scale",
+            "scaling",
+            "divide by",
+            "divided by",
+            "dividing by",
+            "divide it by",
+            "denominator",
+            "normalize by",
+            "normalise by",
+            "scaling factor",
+            "s is",
+            "s should be",
+            "choose s",
+            "set s",
+            "factor",
+        ),
+        other=("variance", "var", "mean", "expectation", "std", "standard deviation"),
+        solve="s",
+        aliases=_Q2_ALIASES,
+    ),
+    "q3.b.i": Asked(
+        lhs=r"(?:k|sim|kernel|k_\{?poly\}?|k_2|κ)(?:\([qx],[ky]\))?",
+        words=("kernel", "sim", "similarity", "k(q"),
+        other=("feature", "dimension", "φ", "phi"),
+        aliases=_Q3_ALIASES,
+    ),
+    "q3.b.ii": Asked(
+        lhs=r"(?:φ|phi|varphi|ϕ)(?:\([qxk]\))?|(?:dim|p|d_?phi|d'|numberoffeatures|"
+        r"featuredimension|dim\(?(?:φ|phi|varphi)\)?|\|φ\(q\)\||d_\{?φ\}?)",
+        words=("feature", "features", "dimension", "components", "φ(q)", "phi(q)", "map"),
+        other=(),
+        aliases={},
+    ),
+    "q3.c.i": Asked(aliases=_Q3_ALIASES),
+    "q3.c.ii": Asked(
+        aliases=_Q3_ALIASES,
+        phrases={
+            "feature dimension": "(D+1)(D+2)/2",
+            "dim φ": "(D+1)(D+2)/2",
+            "dim phi": "(D+1)(D+2)/2",
+            "number of features": "(D+1)(D+2)/2",
+            "dimension of φ": "(D+1)(D+2)/2",
+            "O(D^2)": "D^2",
+            "o(d^2)": "D^2",
+        },
+    ),
+    "q4.b.i": Asked(
+        lhs=r"(?:∂l/∂w_?\{?[12]\}?|(?:\\)?nabla_?\{?w_?\{?[12]\}?\}?l(?:\(.*\))?|dl/dw_?\{?[12]\}?)",
+    ),
+    "q5.e": Asked(
+        lhs=r"t\(.*\)|runtime|time|cost|complexity|c|r",
+        words=("runtime", "time", "complexity", "cost"),
+        aliases=_Q5_ALIASES,
+    ),
+}
+
+
+@cache
+def asked(part_id: str) -> Asked:
+    """What the part asks for (Asked() when nothing is declared), with the aliases the
+    rubric adds (`aliases` in answerkey/rubric.toml)."""
+    from dataclasses import replace
+
+    from answerkey.rubric import load_rubric
+
+    declared = ASKED.get(part_id, Asked())
+    entry = load_rubric().parts.get(part_id)
+    if entry is None or not entry.aliases:
+        return declared
+    return replace(declared, aliases={**declared.aliases, **dict(entry.aliases)})
+
+
 # --- Q2: scaled dot-product attention ------------------------------------------------------
 
 Q2_VOCABULARY = Vocabulary(
@@ -81,7 +190,7 @@ Q2_VOCABULARY = Vocabulary(
 Q2_DISPLAY = {"mu": "μ", "sigma": "σ", "‖μ‖": "‖μ‖"}
 
 
-def q2_form(d, mu, sigma, key: Callable[[], Any], assumptions: str, fixed: bool):
+def q2_form(d, mu, sigma, key: Callable[[], Any], assumptions: str, fixed: bool, part_id=""):
     """q2.a-c: an expression in d, μ, σ; `fixed` substitutes the question's μ = 0, σ = 1."""
     import sympy as sp
 
@@ -98,6 +207,8 @@ def q2_form(d, mu, sigma, key: Callable[[], Any], assumptions: str, fixed: bool)
         assumptions=assumptions,
         setting=(lambda: {mu: 0, sigma: 1}) if fixed else None,
         setting_text="with μ = 0, σ = 1 as the question sets" if fixed else "",
+        asked=asked(part_id),
+        unknown=(lambda: ("s", sp.Symbol("s", positive=True))) if part_id == "q2.c" else None,
     )
 
 
@@ -111,6 +222,7 @@ def _q2(part_id: str):
         cache(lambda: key_value(part_id)),
         _assumptions(part_id),
         fixed=part_id in ("q2.b", "q2.c"),
+        part_id=part_id,
     )
 
 
@@ -144,6 +256,7 @@ def kernel_form(dot, D, key: Callable[[], Any], alternative):
         display={str(dot): "qᵀk"},
         assumptions="qᵀk real, D a positive integer",
         alternatives=lambda: [(alternative, ALTERNATIVE_KERNEL_NOTE)],
+        asked=asked("q3.b.i"),
     )
 
 
@@ -178,6 +291,7 @@ def feature_map_form(dot, D, kernel_expr, alternative_expr, merged, ordered):
             (D * (D + 1) / 2, "the (qᵀk)² reading, cross terms merged: D(D+1)/2 features"),
             (D**2, "the (qᵀk)² reading, ordered pairs: D² features"),
         ],
+        asked=asked("q3.b.ii"),
     )
     return FeatureMapForm(
         vocabulary=Vocabulary(
@@ -372,6 +486,36 @@ def _q5_complexity():
     return beam_complexity_form(BS.T, BS.k, BS.M, cache(lambda: key_value("q5.e")))
 
 
+def stored_figure2() -> dict:
+    """q5.d's key (the beam's answer, the optimum, whether they agree) through the
+    result cache, as `stored_sequences` keeps q5.a-c's: computing it imports torch."""
+    from answerkey import cache as result_cache
+
+    key = result_cache.cache_key({"part": "q5.d", "of": "figure2"}, result_cache.CODE_PACKAGES, ())
+
+    def compute():
+        import sys
+
+        from answerkey.parts import get_part
+
+        # The question's own figure2() (its module is loaded by the parts registry);
+        # it imports torch, once per code change, as q5.a-c's keys do.
+        f2 = sys.modules[get_part("q5.d").answer.__module__].figure2()
+        return {
+            "beam": [list(f2["beam"][0]), float(f2["beam"][1])],
+            "optimum": [list(f2["optimum"][0]), float(f2["optimum"][1])],
+            "found_optimum": bool(f2["found_optimum"]),
+        }
+
+    return result_cache.cached(KEY_NAMESPACE, key, compute)
+
+
+def _q5_optimum():
+    from answerkey.judging.forms import OptimumForm
+
+    return OptimumForm(key=cache(stored_figure2), vocabulary=cache(_q5_words))
+
+
 FORMS: dict[str, Callable[[], Any]] = {
     "q2.a": lambda: _q2("q2.a"),
     "q2.b": lambda: _q2("q2.b"),
@@ -384,5 +528,6 @@ FORMS: dict[str, Callable[[], Any]] = {
     "q5.a": lambda: _q5_sequences("q5.a"),
     "q5.b": lambda: _q5_sequences("q5.b"),
     "q5.c": lambda: _q5_sequences("q5.c"),
+    "q5.d": _q5_optimum,
     "q5.e": _q5_complexity,
 }

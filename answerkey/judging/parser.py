@@ -63,7 +63,7 @@ FUNCTIONS = {
     "sqrt": "sqrt", "cbrt": "cbrt", "exp": "exp", "log": "log", "ln": "log", "lg": "log",
     "log2": "log", "log_2": "log", "log10": "log", "log_10": "log", "log_e": "log",
     "max": "max", "min": "min", "abs": "abs", "binom": "binom", "choose": "binom",
-    "O": "O", "Theta": "O", "Omega": "O", "bigO": "O",
+    "O": "O", "Theta": "O", "Omega": "O", "bigO": "O", "factorial": "factorial",
 }  # fmt: skip
 # log bases only scale by a constant; every reading above is exact for equality except
 # that log2/log10 are compared as ln: which is why they are only accepted inside O(...).
@@ -616,6 +616,8 @@ class Parser:
             raise AnswerError(f"{token.text} takes {expected} argument(s), got {len(arguments)}")
         if expected is None and len(arguments) < 2:
             raise AnswerError(f"{token.text} needs at least two arguments")
+        if name == "factorial":
+            return Node("fact", (arguments[0],))
         if name in ("sqrt", "cbrt"):
             root = 2 if name == "sqrt" else 3
             return Node("root", (arguments[0], num(root)))
@@ -854,7 +856,8 @@ def _measure_factorial(node: Node, parts) -> tuple[float, float]:
         return max(1.0, float(value) * max(1, int(value).bit_length())), 0
     if bits > SAMPLE_BITS + 1 or degree > 1:
         raise TooExpensive("a factorial of something other than a number or a variable")
-    return 2.0**bits * (bits + 1), MAX_DEGREE
+    # k! is not a polynomial: SymPy never expands it, so it adds nothing to the degree bound.
+    return 2.0**bits * (bits + 1), 0
 
 
 def _measure_call(node: Node, parts) -> tuple[float, float]:
@@ -865,7 +868,7 @@ def _measure_call(node: Node, parts) -> tuple[float, float]:
         bits, degree = parts[0]
         if bits > 24 or any(n.op == "call" and n.value == "exp" for n in _walk(node.args[0])):
             raise TooExpensive("exp of something that could be too large to evaluate")
-        return bits + 2.0, MAX_DEGREE if degree else 0
+        return bits + 2.0, 0  # exp is never expanded: no polynomial degree
     if name == "log":
         bits, degree = parts[0]
         return max(1.0, bits.bit_length() if isinstance(bits, int) else float(bits)), degree

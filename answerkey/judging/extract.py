@@ -1,0 +1,832 @@
+r"""Find the final answer in free text: what a student or a language model wrote.
+
+    find(r"**Answer.** so $\mathrm{Var}(q^\top k) = d$.", asked)
+        ->  Found(spans=(r"\mathrm{Var}(q^\top k) = d",), line=…, how="labelled answer")
+
+Real answers are prose with math in it (plain, Markdown, LaTeX, Unicode). The
+order of preference follows Hugging Face's math-verify (its extraction finds
+`\boxed{}` first, then LaTeX spans, then plain expressions, the last one
+winning): the last `\boxed{…}`; else the math after the last label ("Answer",
+"Final answer", "(c)", a **bold** span); else, among the math spans — `$…$`,
+`$$…$$`, `\(…\)`, `\[…\]` when there are any, runs of math-like words in the
+prose otherwise — the last whose left side or words before it name the asked
+quantity; else the last span that is not a side remark ("where d is the
+dimension", "each variance = 1", "for D = 2").
+
+Only the *finding* is borrowed: nothing here evaluates anything. A span is a
+substring of the student's text, respelled (Markdown and LaTeX wrappers
+removed, "d squared" → "d^2", inline definitions substituted); the form reads
+it with the project's own whitelisted grammar (`parser`), inside the same
+limited worker as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from answerkey.judging.text import MAX_RAW_CHARS
+
+MAX_SPANS = 100  # math spans considered, counted from the end of the answer
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a part asks for, as people name it.
+
+    `lhs` is a regex (full match, case-insensitive, on a left side with spaces
+    and LaTeX wrappers removed) for the asked quantity written as an equation's
+    left side ("E[q^Tk]", "Var(q·k)", "s", "K(q,k)"); `words` are words before a
+    span that name it ("variance", "divide by"); `other` are words that name
+    another quantity, so that a span after them is a side remark ("each term has
+    variance 1" in q2.c); `solve` is the name of the asked quantity when the
+    grammar reads it (q2.c's s: an equation in s is solved for it);
+    `aliases` maps spellings people use to the part's own ("d_k" → "d",
+    "vocabulary size" → "M"); `phrases` maps phrases that name a quantity to an
+    expression in the part's variables ("feature dimension" → "(D+1)(D+2)/2").
+    """
+
+    lhs: str = r"$^"
+    words: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+    solve: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
+
+    def names(self, left: str) -> bool:
+        """Whether an equation's left side names the asked quantity."""
+        return bool(re.fullmatch(self.lhs, _squash(left), flags=re.IGNORECASE))
+
+
+@dataclass(frozen=True)
+class Found:
+    """The answer's span(s) (several when the student gave alternatives: "√d or d^{1/2}"),
+    the line it came from, how it was found, and the substitutions made."""
+
+    spans: tuple[str, ...]
+    line: str
+    how: str
+    substitutions: tuple[str, ...] = ()
+    all_math: tuple[str, ...] = ()  # every math span in scope (for several-part answers)
+    named: bool = False  # the words before the span named the asked quantity
+
+
+# --- respelling ----------------------------------------------------------------------
+
+_WRAPPERS = r"mathrm|operatorname|text|textrm|textbf|textit|mathbf|mathit|mathsf|mathbb|mathcal|boldsymbol|bm|rm|bf|emph"  # noqa: E501
+_SPACING = re.compile(
+    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|,|;|!|:|quad|qquad)(?![A-Za-z])"
+)
+_WORD_OPS = [
+    (r"\b(?:the\s+)?square\s+root\s+of\b", r" \\sqrt "),
+    (r"\bsqrt\s+of\b", " sqrt "),
+    (r"\broot\s+(?=[A-Za-z(\\])", r" \\sqrt "),
+    (r"\b(?:the\s+)?cube\s+root\s+of\b", r" \\cbrt "),
+    (r"\s+squared\b", "^2 "),
+    (r"\s+cubed\b", "^3 "),
+    (r"\s+to\s+the\s+power\s+(?:of\s+)?([\d./]+|[A-Za-z]+)", r"^(\1)"),
+    (r"\bdivided\s+by\b", " / "),
+    (r"\bmultiplied\s+by\b", " * "),
+    (r"\btimes\b", " * "),
+    (r"\bover\b", " / "),
+    (r"\bplus\b", " + "),
+    (r"\bminus\b", " - "),
+    (r"\blog\s+of\b", " log "),
+]
+_OP_WORDS = {"sqrt"}
+
+
+def respell_words(text: str) -> str:
+    """Words for operations → symbols: "square root of d" → "\\sqrt d", "d squared" → "d^2"."""
+    text = re.sub(r"[ \t]{2,}", " ", text)  # one space: a pattern that starts with \s+ stays linear
+    for pattern, replacement in _WORD_OPS:
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    return text
+
+
+def _unwrap(text: str) -> str:
+    r"""\mathrm{Var} → Var, \text{ where …} → a break (prose inside math), \left( → (."""
+
+    def one(match: re.Match) -> str:
+        inner = match.group(2)
+        if match.group(1).startswith("text") and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]", inner):
+            return " ;; "  # a sentence inside \text{}: a break
+        if match.group(1) == "mathcal" and inner.strip() == "O":
+            return "O"
+        return f" {inner} " if match.group(1).startswith("text") else inner
+
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(rf"\\({_WRAPPERS})\s*\{{([^{{}}]*)\}}", one, text)
+    text = _SPACING.sub(" ", text)
+    text = re.sub(r"\\(?:dfrac|tfrac)", r"\\frac", text)
+    text = re.sub(r"\\(?:approx|simeq|sim)(?![A-Za-z])|≈", " ≈ ", text)
+    text = re.sub(r"\\(?:pm|mp)(?![A-Za-z])", "±", text)
+    text = re.sub(r"\\(?:begin|end)\{[^}]*\}|\\\\|&", " ", text)
+    return text
+
+
+def _squash(text: str) -> str:
+    text = _unwrap(text)
+    text = re.sub(r"\\mathbb\s*E|\\mathbb\{E\}", "E", text)
+    text = re.sub(r"\\(top|intercal)\b", "T", text)
+    text = text.replace("ᵀ", "^T").replace("⊤", "^T").replace("·", ".").replace("\\cdot", ".")
+    text = re.sub(r"\^\{?T\}?", "^T", text)
+    text = re.sub(r"\\(?=[A-Za-z])", "", text)
+    return re.sub(r"[\s{}*$]", "", text)
+
+
+def _markdown(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Markdown emphasis and code marks removed; the bold spans' places, as labels."""
+    bold = []
+    out = []
+    position = 0
+    for match in re.finditer(r"\*\*(.+?)\*\*|__(.+?)__", text, flags=re.DOTALL):
+        out.append(text[position : match.start()])
+        start = sum(len(p) for p in out)
+        inner = match.group(1) or match.group(2)
+        out.append(inner)
+        bold.append((start, start + len(inner)))
+        position = match.end()
+    out.append(text[position:])
+    cleaned = "".join(out)
+    cleaned = re.sub(r"`+", " ", cleaned)
+    cleaned = re.sub(
+        r"(?m)^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|>\s*)", lambda m: " " * len(m.group()), cleaned
+    )
+    return cleaned, bold
+
+
+def _boxed(text: str) -> str | None:
+    """The content of the last \\boxed{…} (or \\fbox{…}), braces matched."""
+    starts = [m.end() for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text)]
+    if not starts:
+        return None
+    start = starts[-1]
+    depth = 1
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:index]
+    return None
+
+
+# --- spans ---------------------------------------------------------------------------
+
+_DELIMITED = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$(.+?)\$|\\\((.+?)\\\)", flags=re.DOTALL)
+_LABEL = re.compile(
+    r"(?im)(?:^|(?<=[\s.:;]))(?:final\s+answer|the\s+answer|answer|ans\.|result|solution|"
+    r"答案|答|réponse|respuesta|antwort|ответ)\s*(?:\(?[a-e](?:\.[ivx]+)?\)|\([ivx]+\))?\s*[:：.=]?"
+    r"|^\s*(?:part\s*)?\(?[a-e]\)(?:\s*\(?[ivx]+\))?\s*[:.]?|^\s*q?\d\.?[a-e]?\s*[:.)]"
+)
+_CLAUSE = re.compile(
+    r"[.;:!?。，；：,]\s|[。，；：]|\b(?:so|hence|thus|therefore|then|and|because|since|but)\b",
+    flags=re.IGNORECASE,
+)
+_ALTERNATIVE = re.compile(
+    r"^[\s,(;)]*(?:or|equivalently|i\.\s?e\.?|ie|that\s+is|namely|aka|or\s+equivalently|"
+    r"which\s+is(?:\s+the\s+same\s+as)?|also\s+written)[\s,:()]*$",
+    flags=re.IGNORECASE,
+)
+_GENERIC_REMARK = (
+    "where",
+    "for",
+    "with",
+    "when",
+    "if",
+    "at",
+    "eg",
+    "example",
+    "each",
+    "every",
+    "per",
+    "single",
+    "one term",
+    "assuming",
+    "given",
+    "step",
+)
+_TOKEN = re.compile(
+    r"\\[A-Za-z]+|[A-Za-z]+\d*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?|\d+(?:\.\d+)?|\s+|.", flags=re.DOTALL
+)
+_MATH_CHARS = set("+-*/^=()[]{}|<>,!'._√∛∞²³¹⁰⁴⁵⁶⁷⁸⁹ᵀ⊤·×−⟨⟩‖∥∑Σ±πμσφϕ∙⋅⁻⁽⁾ⁿᵢⱼₖ₀₁₂₃₄₅₆₇₈₉≤≥")
+_LATEX_MATH = {
+    "frac",
+    "sqrt",
+    "cdot",
+    "times",
+    "mu",
+    "sigma",
+    "top",
+    "langle",
+    "rangle",
+    "binom",
+    "log",
+    "ln",
+    "exp",
+    "phi",
+    "varphi",
+    "pi",
+    "max",
+    "min",
+    "mathcal",
+    "mathrm",
+    "operatorname",
+    "mathbf",
+    "left",
+    "right",
+    "intercal",
+    "lVert",
+    "rVert",
+    "Vert",
+    "sum",
+    "mathbb",
+    "cbrt",
+    "Theta",
+    "ast",
+    "prime",
+}
+
+
+@dataclass
+class _Span:
+    text: str
+    start: int
+    end: int
+    left: str  # the words before it in its clause
+    delimited: bool
+    right: str = ""  # the words after it, to the end of its clause
+
+
+def _is_math_word(word: str, known: set[str]) -> bool:
+    if word in known or word.lower() in _OP_WORDS or re.sub(r"[{}]", "", word) in known:
+        return True
+    base = re.sub(r"_(?:\{[^{}]*\}|[A-Za-z0-9]+)$|(?<=[A-Za-z])\d+$", "", word)
+    if base != word and (base in known or word in known):
+        return True
+    if len(word) > 6 or not word.isalpha():
+        return False
+    return _splits(word, known)
+
+
+def _splits(word: str, known: set[str]) -> bool:
+    """A short run of letters that is a product of known names ("dmu", "Tk"), no constants."""
+    names = {w for w in known if w not in ("e", "pi") and len(w) <= 5}
+    reachable = [False] * (len(word) + 1)
+    reachable[0] = True
+    for start in range(len(word)):
+        if not reachable[start]:
+            continue
+        for end in range(start + 1, len(word) + 1):
+            if word[start:end] in names:
+                reachable[end] = True
+    return reachable[len(word)]
+
+
+def _bare_spans(text: str, offset: int, known: set[str]) -> list[_Span]:
+    """Runs of math-like tokens in prose: names the part knows, numbers, operators."""
+    spans = []
+    current: list[tuple[int, str]] = []
+    depth = 0
+
+    def close():
+        nonlocal current
+        while current and (current[-1][1].isspace() or current[-1][1] in "=,.:;'([{"):
+            current.pop()
+        while current and (current[0][1].isspace() or current[0][1] in "=,.:;)]}"):
+            current.pop(0)
+        body = "".join(t for _, t in current)
+        while current and _depth(body) < 0 and current[-1][1] in ")]}":
+            current.pop()
+            body = "".join(t for _, t in current)
+        while current and _depth(body) > 0 and current[0][1] in "([{":
+            current.pop(0)
+            body = "".join(t for _, t in current)
+        if re.search(r"[A-Za-z0-9√∞πμσ]", body) and _balanced(body):
+            start = current[0][0]
+            spans.append(_Span(body, offset + start, offset + start + len(body), "", False))
+        current = []
+
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token.isspace():
+            if current:
+                current.append((match.start(), token))
+            continue
+        if token[0] == "\\":
+            math = token[1:] in _LATEX_MATH or token[1:] in known
+        elif token[0].isalpha() and token[0].isascii():
+            math = _is_math_word(token, known)
+        elif token[0].isdigit():
+            math = True
+        else:
+            math = token in _MATH_CHARS or token.isalpha() and token in known
+            if token == "," and depth == 0:
+                math = False
+            if token in "([{⟨":
+                depth += 1
+            elif token in ")]}⟩":
+                depth = max(0, depth - 1)
+        if math:
+            current.append((match.start(), token))
+        elif current:
+            close()
+            depth = 0
+    if current:
+        close()
+    return spans
+
+
+def _depth(text: str) -> int:
+    return sum(ch in "([{" for ch in text) - sum(ch in ")]}" for ch in text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _clause_before(text: str) -> str:
+    """The words of `text`'s last clause (what introduces the span that follows)."""
+    pieces = _CLAUSE.split(text)
+    return pieces[-1] if pieces else text
+
+
+def _remark(span: _Span, asked: Asked) -> bool:
+    """A side remark: introduced by "where", "for", "with", "each"…, or naming another
+    quantity (q2.c's "the variance is 1"), or followed by "each"/"per term"."""
+    lowered = " " + span.left.lower() + " "
+    if re.match(r"\s*(?:each|apiece|per\b|for\s+each|for\s+every|for\s+one)", span.right.lower()):
+        return True
+    if re.search(r"\b(?:each|every|per|single|one\s+term)\b", lowered):
+        return True
+    if any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in _GENERIC_REMARK):
+        return True
+    if any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.words):
+        return False
+    return any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.other)
+
+
+def _named_by_lhs(span: _Span, asked: Asked) -> bool:
+    left = _top_level_left(span.text)
+    return left is not None and asked.names(left)
+
+
+def _named(span: _Span, asked: Asked) -> bool:
+    lowered = " " + span.left.lower() + " "
+    if any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.words):
+        return True
+    left = _top_level_left(span.text)
+    return left is not None and asked.names(left)
+
+
+def _top_level_left(text: str) -> str | None:
+    depth = 0
+    for index, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "=" and depth == 0 and text[index - 1 : index] not in ("<", ">", "!"):
+            return text[:index]
+    return None
+
+
+# --- definitions ---------------------------------------------------------------------
+
+_DEFINITION = re.compile(
+    r"(?:defin\w*|let|with|where|denote\w*|set(?:ting)?|writing|call)\s+\$?\s*"
+    r"([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)\s*\$?\s*(?::=|=|≔|\bbe\b|\bas\b|\bdenote\b)\s*"
+    r"(?:the\s+)?([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|\s+(?:features?|components?|be|is|as|"
+    r"denotes?|for|where)\b|$)",
+    flags=re.IGNORECASE,
+)
+
+
+def _definitions(text: str, known: set[str], asked: Asked) -> tuple[dict[str, str], list[str]]:
+    """Names the answer defines for itself: "defining C = XXᵀ", "let P be the feature
+    dimension", "p = dim φ" → {name: replacement}; only names the part does not know."""
+    found: dict[str, str] = {}
+    shown = []
+    for match in _DEFINITION.finditer(text):
+        name, value = match.group(1), match.group(2).strip().strip("$").strip()
+        if name in known or not value:
+            continue
+        replacement = None
+        lowered = value.lower()
+        for phrase, expression in asked.phrases.items():
+            if phrase in lowered:
+                replacement = expression
+                break
+        if replacement is None and re.fullmatch(r"[^A-Za-z]*(?:[A-Za-z][^A-Za-z]*)*", value):
+            if len(value) <= 200 and not re.search(r"[A-Za-z]{4,}", _unwrap(value)):
+                replacement = value
+        if replacement is not None:
+            found[name] = replacement
+            shown.append(f"{name} := {replacement}")
+    return found, shown
+
+
+def _respell_line(line: str) -> str:
+    """Unicode sub- and superscripts, Greek letters and symbols in the parser's spelling."""
+    from answerkey.judging.text import normalize
+
+    line = normalize(line.replace("≈", " \\approx ").replace("±", " \\pm "))
+    return respell_words(re.sub(r"\^T(?=[A-Za-z\\])", "^T ", line))
+
+
+def _substitute(text: str, names: dict[str, str]) -> str:
+    for name, value in names.items():
+        if len(name) == 1:  # "NPM" with P defined: a product of one-letter names
+
+            def spread(match: re.Match, name: str = name, value: str = value) -> str:
+                word = match.group()
+                if len(word) > 4:
+                    return word
+                return "".join(f"({value})" if c == name else f" {c} " for c in word)
+
+            text = re.sub(rf"\b[A-Za-z]*{name}[A-Za-z]*\b", spread, text)
+            continue
+        pattern = re.escape(name).replace("_", r"_\{?") + (r"\}?" if "_" in name else "")
+        text = re.sub(rf"(?<![A-Za-z\\_]){pattern}(?![A-Za-z0-9_])", f"({value})", text)
+    return text
+
+
+def _apply_aliases(text: str, asked: Asked) -> tuple[str, list[str]]:
+    shown = []
+    for alias, name in sorted(asked.aliases.items(), key=lambda a: -len(a[0])):
+        if " " in alias or not alias[0].isalpha():
+            pattern = re.escape(alias)
+        else:
+            pattern = rf"(?<![A-Za-z\\_]){re.escape(alias)}(?![A-Za-z0-9_{{])"
+        new = re.sub(pattern, f" {name} ", text, flags=re.IGNORECASE if " " in alias else 0)
+        if new != text:
+            shown.append(f"{alias} → {name}")
+            text = new
+    return text, shown
+
+
+# --- the entry point -----------------------------------------------------------------
+
+
+def find(text: str, asked: Asked, known: set[str]) -> Found:
+    """The answer's span(s) in `text`. `known` is the part's vocabulary (names,
+    functions): words outside it are prose. Raises ValueError for text longer than
+    MAX_RAW_CHARS."""
+    if len(text) > MAX_RAW_CHARS:
+        raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
+    text = text.replace("\r\n", "\n").replace("—", " ;; ").replace("\u2003", " ")
+    text, substitutions = _apply_aliases(text, asked)
+    text = re.sub(
+        r"\bi\.\s?e\.|\be\.\s?g\.", lambda m: " ie " if "i" in m.group() else " eg ", text
+    )
+    text = "\n".join(_respell_line(line) for line in text.split("\n"))
+    names = known | set(asked.aliases.values())
+    definitions, shown = _definitions(text, names, asked)
+    substitutions += shown
+    boxed = _boxed(text)
+    if boxed is not None:
+        return _finish(
+            [boxed],
+            _line_of(text, text.rfind("\\boxed")),
+            "the last \\boxed{}",
+            substitutions,
+            definitions,
+            [boxed],
+        )
+    cleaned, bold = _markdown(text)
+    scope_start, how = 0, "the last math span"
+    labels = [m.end() for m in _LABEL.finditer(cleaned)]
+    if labels:
+        scope_start, how = labels[-1], "the labelled answer"
+    spans = _spans(cleaned, scope_start, names | set(definitions), asked)
+    if not spans and labels:  # a label with nothing after it on the way to the end
+        spans, how = _spans(cleaned, 0, names | set(definitions), asked), "the last math span"
+    if not spans and bold:
+        start, end = bold[-1]
+        spans = [_Span(cleaned[start:end], start, end, "", False)]
+        how = "the bold text"
+    if not spans:
+        body = cleaned.strip()
+        return _finish([body], body, "the whole answer", substitutions, definitions, [body])
+    spans = spans[-MAX_SPANS:]  # the answer is near the end; this bounds the cost
+    in_bold = [s for s in spans if any(a <= s.start and s.end <= b for a, b in bold)]
+    if in_bold and not labels:
+        spans, how = in_bold, "the bold answer"
+    spans = [s for s in spans if not _defines(s.text, definitions)] or spans
+    usable = [s for s in spans if _named_by_lhs(s, asked) or not _remark(s, asked)] or spans
+    named = [s for s in usable if _named(s, asked)]
+    chosen = named[-1] if named else usable[-1]
+    if named:
+        how += " naming the asked quantity"
+    group = _alternatives(cleaned, spans, chosen)
+    # "scale by 1/√d, i.e. s = √d": the member that names the asked quantity is the answer
+    group = [s for s in group if _named_by_lhs(s, asked)] or group
+    found = _finish(
+        [s.text for s in group],
+        _line_of(cleaned, chosen.start),
+        how,
+        substitutions,
+        definitions,
+        [s.text for s in usable],
+    )
+    by_words = any(
+        re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", chosen.left.lower()) for w in asked.words
+    )
+    return replace(found, named=by_words)
+
+
+def _defines(span: str, definitions: dict[str, str]) -> bool:
+    left = _top_level_left(span)
+    return left is not None and left.strip().strip("$ ") in definitions
+
+
+def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -> list[_Span]:
+    region = text[start:]
+    delimited = []
+    for match in _DELIMITED.finditer(region):
+        body = next(g for g in match.groups() if g is not None)
+        left = _clause_before(region[: match.start()][-200:])
+        right = re.split(r"[.;:!?,]|\$", region[match.end() : match.end() + 80])[0]
+        delimited.append(
+            _Span(body, start + match.start(), start + match.end(), left.strip(), True, right)
+        )
+    if delimited:
+        return delimited
+    spans = []
+    for segment in _segments(region):
+        seg_start, seg_text = segment
+        for span in _bare_spans(_unwrap_keep(seg_text), start + seg_start, known):
+            relative = span.start - start
+            span.left = _clause_before(region[max(0, relative - 200) : relative]).strip()
+            after = region[relative + len(span.text) : relative + len(span.text) + 80]
+            span.right = re.split(r"[.;:!?,]", after)[0]
+            spans.append(span)
+    return _with_chains(region, start, spans, asked) if asked is not None else spans
+
+
+_SENTENCE = re.compile(
+    r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
+    r"because|and|then)\s|[：:]\s",
+    flags=re.IGNORECASE,
+)
+
+
+def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> list[_Span]:
+    """Chains that start with the asked quantity ("E[qᵀk] = Σᵢ E[qᵢ]E[kᵢ] = dμ²") as one
+    span, so that the notation the grammar does not read (Σ, E[·]) stays a member of the
+    chain instead of cutting it: the form drops the left side and checks the members."""
+    chains = []
+    position = 0
+    for piece in _SENTENCE.split(region):
+        at = region.find(piece, position)
+        position = at + len(piece)
+        left = _top_level_left(piece)
+        if left is None or at < 0:
+            continue
+        words = left.split()
+        for take in range(1, min(4, len(words)) + 1):
+            candidate = " ".join(words[-take:])
+            if asked.names(candidate):
+                inside = left.rfind(candidate)  # the left side ends the words before "="
+                offset = at + inside
+                body = piece[inside:]
+                body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
+                body = re.sub(r"\([^()]*\b[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*\)", " ", body)
+                body = body.strip().rstrip(",.;")
+                prose = " ".join(words[:-take])
+                chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))
+                break
+    if not chains:
+        return spans
+    kept = [s for s in spans if not any(c.start <= s.start < c.end for c in chains)]
+    return sorted(kept + chains, key=lambda s: s.start)
+
+
+def _unwrap_keep(text: str) -> str:
+    """Same length as `text`: wrappers blanked so that offsets still point into it."""
+    return re.sub(
+        r"\\(?:" + _WRAPPERS + r")\s*\{([^{}]*)\}",
+        lambda m: " " * (len(m.group()) - len(m.group(1)) - 1) + m.group(1) + " ",
+        text,
+    )  # noqa: E501
+
+
+def _segments(text: str):
+    """Prose segments; parenthesized remarks that hold prose become their own segments
+    only when they offer an alternative ("(equivalently d^{1/2})"), else vanish."""
+    out = []
+    position = 0
+    for match in re.finditer(r"\(([^()]*)\)", text):
+        inner = match.group(1)
+        if re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}|^\s*[A-Za-z]{4,}\b", inner) and not re.match(
+            r"\s*(?:or|equivalently|i\.\s?e\.?|that\s+is|namely)\b", inner, flags=re.IGNORECASE
+        ):
+            if re.search(r"[A-Za-z]{4,}", inner) and not re.fullmatch(r"\s*[A-Za-z]+\s*,.*", inner):
+                out.append((position, text[position : match.start()]))
+                out.append((match.end(), ""))
+                position = match.end()
+    out.append((position, text[position:]))
+    return [(s, t) for s, t in out if t]
+
+
+def _alternatives(text: str, spans: list[_Span], chosen: _Span) -> list[_Span]:
+    index = spans.index(chosen)
+    group = [chosen]
+    low = index
+    while low > 0 and _ALTERNATIVE.match(text[spans[low - 1].end : spans[low].start]):
+        low -= 1
+        group.insert(0, spans[low])
+    high = index
+    while high + 1 < len(spans) and _ALTERNATIVE.match(
+        text[spans[high].end : spans[high + 1].start]
+    ):
+        high += 1
+        group.append(spans[high])
+    return group
+
+
+def _line_of(text: str, position: int) -> str:
+    start = text.rfind("\n", 0, max(position, 0)) + 1
+    end = text.find("\n", max(position, 0))
+    return text[start : end if end >= 0 else len(text)].strip()
+
+
+def _finish(spans, line, how, substitutions, definitions, all_math) -> Found:
+    def clean(span: str) -> str:
+        span = _unwrap(span)
+        span = span.split(";;")[0]
+        span = span.split("≈")[0]
+        span = respell_words(span)
+        span = _substitute(span, definitions)
+        return span.strip().rstrip(".。").strip()
+
+    cleaned = tuple(c for c in (clean(s) for s in spans) if c)
+    return Found(
+        cleaned or tuple(spans),
+        line,
+        how,
+        tuple(dict.fromkeys(substitutions)),
+        tuple(c for c in (clean(s) for s in all_math) if c),
+    )
+
+
+def all_math(text: str, asked: Asked, known: set[str]) -> bool:
+    """Whether the answer has no prose: every word is a name the part knows, a function,
+    a LaTeX command or a word for an operation (then an error reading it is the error)."""
+    text, _ = _apply_aliases(text, asked)
+    text = respell_words(text)
+    # An unknown command's argument (\input{x}) is not prose: the command makes it unreadable.
+    text = re.sub(r"\\(?!text|mathrm|operatorname|textbf)[A-Za-z]+\{[^{}]*\}", " ", text)
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token[0].isalpha() and token[0].isascii() and not _is_math_word(token, known):
+            return False
+        if len(token) == 1 and token.isalpha() and not token.isascii() and token not in "μσφϕπθΘ":
+            return False  # non-Latin letters: prose in another script
+    return True
+
+
+def prepare(text: str, asked: Asked) -> tuple[str, tuple[str, ...]]:
+    """The whole answer respelled, for an answer that is all math: aliases applied,
+    delimiters, Markdown and LaTeX wrappers removed, words for operations read, and the
+    trailing full stop dropped. Returns (text, substitutions made)."""
+    if len(text) > MAX_RAW_CHARS:
+        raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
+    text, shown = _apply_aliases(text, asked)
+    text, _ = _markdown(text)
+    text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", text)
+    text = respell_words(_unwrap(text))
+    text = text.split("≈")[0]
+    return text.strip().rstrip(".。").strip(), tuple(shown)
+
+
+_CLASS_START = re.compile(
+    r"(?:\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\(?:Theta|Omega)|\bO|Θ|Ο)\s*(?=\()"
+)
+_CLASS_LABELS = {
+    "time": (
+        "time",
+        "runtime",
+        "run time",
+        "compute",
+        "computation",
+        "flops",
+        "operations",
+        "work",
+    ),
+    "memory": ("memory", "space", "storage"),
+}
+
+
+def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | None, str]], Found]:
+    """Every O(…) in the answer with the label before it ("time", "memory"):
+    [(label or None, "O(…)")], and where they were found. Inline definitions
+    ("with P = (D+1)(D+2)/2") are substituted into each class."""
+    if len(text) > MAX_RAW_CHARS:
+        raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
+    boxed = _boxed(text)
+    text = boxed if boxed is not None else text
+    text, shown = _apply_aliases(text, asked)
+    definitions, defined = _definitions(text, known, asked)
+    text, _ = _markdown(text)
+    text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", _unwrap(text))
+    found: list[tuple[str | None, str]] = []
+    previous = 0
+    for match in _CLASS_START.finditer(text):
+        if match.start() < previous:
+            continue
+        depth, end = 0, None
+        for index in range(match.end(), len(text)):
+            depth += text[index] == "("
+            depth -= text[index] == ")"
+            if depth == 0:
+                end = index + 1
+                break
+        if end is None:
+            break
+        before = text[previous : match.start()].lower()
+        label = None
+        best = -1
+        for component, words in _CLASS_LABELS.items():
+            for word in words:
+                at = before.rfind(word)
+                if at > best:
+                    best, label = at, component
+        inner = _substitute(respell_words(text[match.end() : end]), definitions)
+        found.append((label, "O" + inner))
+        previous = end
+    line = _line_of(text, text.find("O(")) if found else ""
+    how = "the last \\boxed{}" if boxed is not None else "the O(…) classes in the answer"
+    spans = tuple(c for _, c in found)
+    return found, Found(spans, line, how, tuple(shown) + tuple(defined), spans)
+
+
+_SCORE_WORDS = {
+    "has",
+    "a",
+    "log",
+    "probability",
+    "prob",
+    "logprob",
+    "of",
+    "with",
+    "score",
+    "is",
+    "at",
+    "lp",
+    "p",
+    "logp",
+    "total",
+    "sum",
+}
+
+
+def token_runs(text: str, tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], float | None]]:
+    """Runs of vocabulary words ("neural network network") in prose, each with the number
+    that follows it in parentheses or after a colon, if any: [(words, score)]. A word
+    matches a token exactly or by a prefix of at least 3 letters."""
+    lowered = {t.lower(): t for t in tokens}
+    found: list[tuple[tuple[str, ...], float | None]] = []
+    current: list[str] = []
+    pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)
+    pending = None
+    depth = 0  # inside parentheses: (neural, network, network) is one sequence
+    for piece in pieces:
+        word = piece.lower()
+        if piece == "(":
+            depth += 1
+        elif piece == ")":
+            depth = max(0, depth - 1)
+        elif piece == "," and depth > 0 and current:
+            continue
+        token = lowered.get(word) or next(
+            (t for w, t in lowered.items() if len(word) >= 3 and w.startswith(word)), None
+        )
+        if token is not None and piece.isalpha():
+            current.append(token)
+            continue
+        if current:
+            found.append((tuple(current), None))
+            current = []
+            pending = len(found) - 1
+        if re.fullmatch(r"[-+−]?\d*\.?\d+", piece) and pending is not None:
+            if found[pending][1] is None:
+                found[pending] = (found[pending][0], float(piece.replace("−", "-")))
+            pending = None
+        elif piece.isalpha() and piece.lower() not in _SCORE_WORDS:
+            pending = None
+    if current:
+        found.append((tuple(current), None))
+    return found
