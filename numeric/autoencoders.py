@@ -319,3 +319,21 @@ def simulate_random_subspace(
     z = rng.standard_normal((len(v), points, d))
     sampled = (np.sign(z @ u) == np.sign(np.einsum("spd,sd->sp", z, v))).mean(axis=1)
     return SubspaceSimulation(k, d, accuracies, sampled, points, seed)
+
+
+def linear_code_bayes_accuracy(
+    encoder: np.ndarray, covariance: np.ndarray, direction: np.ndarray
+) -> float:
+    """Accuracy of the best classifier of y = 1[wᵀx > 0] from the code z = Wx + b, x Gaussian.
+
+    z and wᵀx are jointly Gaussian; the best predictor of sign(wᵀx) from z is the sign of
+    its best linear estimate, which correlates with wᵀx by ρ² = cᵀ(WΣWᵀ)⁺c / (wᵀΣw),
+    c = WΣw, and by Sheppard's formula it agrees in sign with probability 1 − arccos(ρ)/π.
+    Shapes: encoder W (k, m), covariance Σ (m, m), direction w (m,).
+    """
+    encoder = np.asarray(encoder, np.float64)
+    cross = encoder @ covariance @ direction
+    codes = encoder @ covariance @ encoder.T
+    explained = float(cross @ np.linalg.pinv(codes, hermitian=True) @ cross)
+    rho = np.sqrt(np.clip(explained / float(direction @ covariance @ direction), 0.0, 1.0))
+    return float(1 - np.arccos(rho) / np.pi)
