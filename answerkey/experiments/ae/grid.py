@@ -342,7 +342,11 @@ def run_grid(
     for group in groups:
         if (payload := cache.load(NAMESPACE, keys[group])) is not None:
             results[group] = payload
-    missing = sorted((g for g in groups if g not in results), key=lambda g: -g.cost())
+    # The cheap synthetic set first (its results come early), then the longest first, so the
+    # parallel workers finish together.
+    missing = sorted(
+        (g for g in groups if g not in results), key=lambda g: (g.dataset != "synthetic", -g.cost())
+    )
     bar = tqdm(
         total=len(groups),
         initial=len(results),
