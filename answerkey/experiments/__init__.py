@@ -38,7 +38,7 @@ from answerkey import cache as result_cache
 
 # `answerkey run NAME` modules, in the order a build runs them (notebooks last: they read
 # the others' results).
-EXPERIMENT_MODULES: tuple[str, ...] = ()
+EXPERIMENT_MODULES: tuple[str, ...] = ("answerkey.experiments.ae",)
 DEFAULT_LIBRARIES = ("numpy", "scipy", "sympy", "torch", "networkx", "scikit-learn")
 
 
