@@ -395,3 +395,9 @@ def _run_parallel(groups, quick, mnist_dir, device, workers, finish) -> None:
             for future in pending:
                 future.cancel()
             raise
+
+
+def cached_group(group: Group, settings: Settings, data: Data, device: str = "cpu") -> dict | None:
+    """The grid's cached result for `group` without its timings, or None if not cached."""
+    record = cache.load(NAMESPACE, group_key(group, settings, data.source, device))
+    return None if record is None else {k: v for k, v in record.items() if k != "timings"}

@@ -114,12 +114,27 @@ def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) 
     x_train = torch.as_tensor(data.x_train, device=device)
     x_test = torch.as_tensor(data.x_test, device=device)
     x_labelled = torch.as_tensor(data.x_pool[labelled_indices(data)], device=device)
-    history, pool_codes, test_codes = [], [], []
+    history, pending, accuracies = [], [], []
+    final_codes = None
+
+    def flush() -> None:
+        # Probe the epochs waiting so far in one batch (their codes are then dropped, so a
+        # group never holds every epoch's codes at once).
+        epochs = [e for e, _, _ in pending]
+        pool = torch.stack([p for _, p, _ in pending])
+        test = torch.stack([t for _, _, t in pending])
+        accuracies.append(fresh_probes(pool, test, data, settings, epochs))
+        pending.clear()
 
     def after_epoch(epoch: int) -> None:
+        nonlocal final_codes
         history.append(evaluate_stacked(model, x_test, group.variant, EVAL_SEED))
-        pool_codes.append(model.encode(x_labelled))
-        test_codes.append(model.encode(x_test))
+        test = model.encode(x_test)
+        pending.append((epoch, model.encode(x_labelled), test))
+        final_codes = test
+        per_epoch = pending[0][1].numel()
+        if (len(pending) + 1) * per_epoch > CHUNK_FLOATS or epoch == settings.epochs:
+            flush()
 
     updates = settings.updates_per_epoch(len(x_train))
     train_loss = train_stacked(
@@ -135,10 +150,8 @@ def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) 
         settings.schedule,
     )
     epochs = list(range(settings.epochs + 1))
-    accuracy = fresh_probes(
-        torch.stack(pool_codes), torch.stack(test_codes), data, settings, epochs
-    )  # (E+1, S, D)
-    final_codes = test_codes[-1].cpu().numpy()
+    accuracy = np.concatenate(accuracies)  # (E+1, S, D)
+    final_codes = final_codes.cpu().numpy()
     with torch.no_grad():
         recon_train = (model(x_train) - x_train).pow(2).sum(dim=2).mean(dim=1).tolist()
     result = {
