@@ -18,10 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from answerkey.verdicts import Check
 from derivations.steps import Step
+
+if TYPE_CHECKING:
+    from answerkey.experiments import Profile
 
 PART_ID = re.compile(r"^q\d+(\.[a-z0-9]+)*$")
 
@@ -34,9 +37,6 @@ QUESTION_MODULES = (
     "answerkey.questions.beam_search",
     "answerkey.questions.homework_process",
 )
-# Modules that add experiments but no question, run after the questions' own
-# (`answerkey run notebooks` executes the solution notebooks, which read their results).
-EXPERIMENT_MODULES = ("answerkey.notebooks",)
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,36 @@ class Answer:
     """A part's final answer.
 
     `latex` is how documents print it; `value` is the verified object it was
-    printed from (a SymPy expression, a table, a sequence list) and is what
-    answer checking compares against; `text` is the written answer in prose.
-    `figures` and `tables` come from the part's experiment (its cached results).
+    printed from and is what answer checking (`answerkey.judging`) compares against;
+    `text` is the written answer in prose. `figures` and `tables` come from the part's
+    experiment (its cached results).
+
+    `value`, part by part (the contract the judge and results.json read; SymPy symbols
+    are those the question's `derivations` module exports; VALUE_VERSION below):
+
+        q1.1      dict: test_accuracy, expected_test_accuracy, leak_test_accuracy (float),
+                  misclassified_test (list[int]), labels, adjacency (str), epochs (int),
+                  gradients (dict[str, str]: S, dW, dX, dA)
+        q1.2      dict: semi_supervised_mean_accuracy (float), semi_supervised_accuracy
+                  (dict), always_missed (list[int]), miss_counts (dict[str, int]),
+                  zachary_min_cut_misplaced (list[int])
+        q2.a–c    sympy.Expr in d, mu, sigma
+        q3.a      None (prose)
+        q3.b.i    sympy.Expr: (qk + 1)**2 in the Symbol qk (qᵀk)
+        q3.b.ii   dict: feature_map (D → list[Expr] in vector_symbols("q", D)),
+                  dimension_merged, dimension_ordered (Expr in D)
+        q3.b.iii  None (a formula in φ a TA reads)
+        q3.c.i/ii dict: time, memory, time_O, memory_O, matmul_flops (Expr in N, D, M)
+        q4.a      dict: rows, baselines (the ae experiment's summary, JSON-able)
+        q4.b.i    list[Expr]: [∂L/∂W₁, ∂L/∂W₂] in MatrixSymbols W1 (k×m), W2 (m×k), X (m×n)
+        q4.b.ii   tuple[Expr, Expr]: (W₁, W₂) = (Uᵀ, U) in the MatrixSymbol U (m×k)
+        q5.a–c    list[tuple[tuple[str, ...], float]]: (words, log-prob), best first
+        q5.d      dict: beam, optimum ((words, log-prob)), found_optimum (bool),
+                  pruned_at_step (int | None)
+        q5.e      dict: in_T_k (Expr), accepted (list[Expr]) in T, k, M
+        q6        None (student-specific)
+
+    `tests/test_contracts.py` holds every part's value to this table.
     """
 
     latex: str = ""
@@ -69,6 +96,9 @@ class Answer:
     text: str = ""
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+
+
+VALUE_VERSION = 1  # bump with any change to the table in Answer's docstring
 
 
 def signed(value: float, spec: str = ".2f") -> str:
@@ -81,11 +111,13 @@ def signed(value: float, spec: str = ".2f") -> str:
 class Part:
     id: str
     question: str
-    # Computed on demand so that `answerkey list` does not pay for SymPy or torch.
-    answer: Callable[[], Answer] | None = None
+    # Computed on demand so that `answerkey list` does not pay for SymPy or torch. Answers
+    # and checks take the profile (quick or full, device, data): an experiment's numbers
+    # depend on it; the derivation's steps do not.
+    answer: Callable[[Profile], Answer] | None = None
     assumptions: tuple[str, ...] = ()
     steps: Callable[[], list[Step]] | None = None
-    checks: Callable[[], list[Check]] | None = None
+    checks: Callable[[Profile], list[Check]] | None = None
     notes: tuple[str, ...] = ()  # caveats and TA notes printed with the answer
     experiment: str | None = None  # name of the `answerkey run` experiment it draws on
 
@@ -108,7 +140,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A runnable experiment behind `answerkey run NAME`.
+    """A runnable experiment behind `answerkey run NAME`, in the form not yet moved into
+    `answerkey.experiments` (`ae`, `notebooks`; registered there as `Legacy`).
 
     `add_arguments(parser)` declares its own options; `run(args)` returns a
     JSON-able dict of results (figures are written into `args.out`). `inputs()`
@@ -124,30 +157,9 @@ class Experiment:
     inputs: Callable[[], Iterable[Path]] | None = None
 
 
-_profile = {"quick": False}
-
-
-def set_quick(quick: bool) -> None:
-    """Select the quick profile (small sizes, few epochs) for checks and experiments."""
-    _profile["quick"] = quick
-
-
-def is_quick() -> bool:
-    return _profile["quick"]
-
-
 @cache
 def questions() -> tuple[Question, ...]:
     return tuple(importlib.import_module(name).QUESTION for name in QUESTION_MODULES)
-
-
-@cache
-def experiments() -> dict[str, Experiment]:
-    found: dict[str, Experiment] = {}
-    for name in (*QUESTION_MODULES, *EXPERIMENT_MODULES):
-        for experiment in getattr(importlib.import_module(name), "EXPERIMENTS", ()):
-            found[experiment.name] = experiment
-    return found
 
 
 def all_parts() -> list[Part]:

