@@ -6,7 +6,7 @@ references  raw inputs and PCA at each k (optimum, course probe, converged class
 report      the summary (`report.Results`, versioned), tables, and the claims of the answer
 figures     the course's figures
 
-`results("ae", profile)` returns `report.Results`: read it by its documented keys.
+`results("ae", profile)` returns `contracts.AeResults`: read it by its documented keys.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ HELP = (
     "pretrain the vanilla, denoising and masked autoencoders (linear and ReLU, "
     "k ∈ {5, 10, 100, 1000}) on the synthetic set and MNIST, and probe them after every epoch"
 )
+VERSION = 2  # of the results' contract, answerkey.experiments.contracts.AeResults
 LIBRARIES = ("numpy", "scikit-learn", "scipy", "sympy", "torch")
 
 # How to run (not what): worker processes do not change a single number, so they stay out

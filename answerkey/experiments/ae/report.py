@@ -15,80 +15,20 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict
 
 import numpy as np
 
-from answerkey.experiments.ae import grid
+from answerkey.experiments.ae import VERSION, grid
+from answerkey.experiments.contracts import AeBand as Band
+from answerkey.experiments.contracts import AeRow as Row
+from answerkey.experiments.contracts import AeStats as Stats
 
-RESULTS_VERSION = 2
+RESULTS_VERSION = VERSION
 INPUT_DIM = {"synthetic": 100, "mnist": 784}  # models.synthetic.DIMENSION, models.mnist.PIXELS
 DATASET_TITLE = {"synthetic": "synthetic (m = 100)", "mnist": "MNIST (m = 784)"}
 BLOCK = 20  # models.synthetic.HIGH_VARIANCE_DIMS: the equal-variance directions
 CONVERGED_WITHIN = 0.02  # a linear AE "converged": train loss ≤ (1 + 2%) × PCA's optimum
 SUBSPACE_LEVEL = 0.99  # the random-subspace interval a measured seed must fall in
-
-
-class Stats(TypedDict):
-    mean: float
-    min: float
-    max: float
-
-
-class Band(TypedDict):
-    """Per autoencoder epoch 0 … E: mean, min and max over seeds."""
-
-    mean: list[float]
-    min: list[float]
-    max: list[float]
-
-
-class Row(TypedDict, total=False):
-    """One (data set, activation, variant, k) over its seeds."""
-
-    dataset: str
-    activation: str
-    variant: str
-    k: int
-    hidden_sizes: list[int]
-    seeds: int
-    epochs: list[int]  # 0 … E; epoch 0 is the untrained encoder
-    recon: Band  # held-out loss with the variant's corruption (the training objective)
-    recon_clean: Band  # held-out loss on clean inputs
-    probe: Band  # fresh-probe test accuracy, averaged over label draws
-    final: dict[str, Stats]  # recon, recon_clean, recon_train, probe, probe_epoch0
-    probe_seeds: list[float]  # final accuracy per seed
-    probe_epoch0_seeds: list[float]
-    probe_draws: list[list[float]]  # (seeds, draws) final accuracy
-    recon_train_seeds: list[float]
-    participation_ratio: Stats
-    linear: dict[str, Stats]  # linear encoders: numeric.autoencoders.linear_autoencoder_report
-    bayes_accuracy: list[float]  # synthetic linear encoders: best classifier from the code
-
-
-class Results(TypedDict):
-    """What `results("ae", profile)` returns (version RESULTS_VERSION).
-
-    rows: Row per autoencoder; baselines: raw inputs and PCA per k (probe = the course's
-    Adam probe over label draws, sklearn = LogisticRegression, standardized for PCA);
-    references: per (data set, k) PCA's optimum against the vanilla linear AE;
-    subspace: the random-subspace expectation per k < 20 with the measured seeds;
-    claims: every claim with holds, margin, spread, sentence; answers: the prose.
-    """
-
-    version: int
-    profile: str
-    settings: dict
-    budget: dict
-    relu_width: dict
-    data: dict
-    rows: list[Row]
-    baselines: list[dict]
-    references: list[dict]
-    subspace: list[dict]
-    claims: list[dict]
-    answers: dict[str, str]
-    timings: dict
 
 
 def _stats(values) -> Stats:
