@@ -3,10 +3,10 @@
 q4.b is proved by `derivations.autoencoders` (matrix calculus on MatrixSymbols,
 then rewriting with the two facts the homework supplies), re-derived entry by
 entry at small sizes, checked exactly on rational instances, and cross-checked
-numerically against PyTorch. q4.a is the `ae` experiment
-(`autoencoders_grid` computes and caches the cells, `autoencoders_report`
-turns them into the table, figures and written answers); its checks read the
-cached grid under the current profile (`--quick` or default).
+numerically against PyTorch. q4.a reads the `ae` experiment
+(`answerkey.experiments.ae`: the course's protocol, the converged references, and
+the claims its written answer makes); its checks are those claims, each failing
+by name when the results contradict it, under the current profile.
 
 Answer.value contracts: q4.b.i is the list [∂L/∂W₁, ∂L/∂W₂] in the
 MatrixSymbols W1 (k×m), W2 (m×k), X (m×n) of `derivations.autoencoders`;
