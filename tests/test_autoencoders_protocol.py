@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from answerkey.experiments import FULL
 from answerkey.experiments.ae import grid, protocol, references, report
 from models.autoencoders import StackedAutoencoders, train_stacked
 from models.synthetic import make_synthetic
@@ -271,10 +272,11 @@ def test_a_contradicted_claim_leaves_the_answer_and_fails_verify(holding, name, 
     assert before["sentence"] not in text
     if before["headline"]:
         assert before["headline"] not in text
-    monkeypatch.setattr(q4, "_summary", lambda quick: decided)
-    outcome = q4._claim_check(name)()
+    check = next(c for c in q4._checks_a(FULL) if c.claim.startswith(f"claim {name}:"))
+    monkeypatch.setattr(q4, "_summary", lambda profile: decided)
+    outcome = check.run()
     assert outcome.verdict == Verdict.FAIL
     assert f"claim {name}" in outcome.detail
-    # The other claims are untouched by this contradiction unless they read the same numbers.
-    monkeypatch.setattr(q4, "_summary", lambda quick: holding)
-    assert q4._claim_check(name)().verdict == Verdict.PASS
+    assert "left out of the answer" in outcome.detail
+    monkeypatch.setattr(q4, "_summary", lambda profile: holding)
+    assert check.run().verdict == Verdict.PASS

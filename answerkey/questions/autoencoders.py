@@ -21,6 +21,7 @@ import math
 import random
 from functools import cache
 
+from answerkey.evidence import Measurement, Observed, between, near, within_tolerance
 from answerkey.parts import Answer, Figure, Part, Question, Table
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved
 
@@ -414,100 +415,94 @@ def _answer_a(profile) -> Answer:
             tuple(report.grid_rows(summary)),
         ),
     ]
-    value = {key: summary[key] for key in ("rows", "baselines", "references", "subspace", "budget")}
-    text = answers["headline"] + "\n\n" + answers["detail"]
-    return Answer(latex="", value=value, text=text, figures=figures, tables=tables)
-
-
-def _check_complete(profile) -> Outcome:
-    summary = _summary(profile)
-    settings = summary["settings"]
-    expected = 2 * 3 * 2 * len(settings["code_sizes"])
-    points = {len(row["epochs"]) for row in summary["rows"]}
-    values = [
-        v for row in summary["rows"] for band in (row["recon"], row["probe"]) for v in band["mean"]
-    ]
-    finite = all(math.isfinite(v) for v in values)
-    ok = len(summary["rows"]) == expected and finite and points == {settings["epochs"] + 1}
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"{len(summary['rows'])} of {expected} (data, activation, variant, k) rows over "
-        f"{len(settings['seeds'])} seeds, each with points at autoencoder epochs 0 … "
-        f"{settings['epochs']} ({sorted(points)} points), every number finite: {finite}",
-        statistics={"rows": len(summary["rows"]), "expected": expected},
+    value = {"rows": summary["rows"], "baselines": summary["baselines"]}
+    return Answer(
+        latex="",
+        value=value,
+        text=answers["headline"],
+        figures=figures,
+        tables=tables,
+        detail=answers["detail"],
     )
 
 
-def _claim_check(name: str, profile):
-    def run() -> Outcome:
-        from answerkey.experiments.ae import report
+def _measure_complete(profile) -> Measurement:
+    summary = _summary(profile)
+    settings = summary["settings"]
+    expected = 2 * 3 * 2 * len(settings["code_sizes"])
+    points = sorted({len(row["epochs"]) for row in summary["rows"]})
+    values = [
+        v for row in summary["rows"] for band in (row["recon"], row["probe"]) for v in band["mean"]
+    ]
+    return Measurement(
+        f"every (data, activation, variant, k) over {len(settings['seeds'])} seeds, at "
+        f"autoencoder epochs 0 … {settings['epochs']}",
+        [
+            Observed("rows", len(summary["rows"]), expected),
+            Observed("points per cell", points, [settings["epochs"] + 1]),
+            Observed("every number finite", all(math.isfinite(v) for v in values), True),
+        ],
+    )
 
-        summary = _summary(profile)
-        claim = next(c for c in summary["claims"] if c["name"] == name)
-        statistics = {k: claim[k] for k in ("margin", "spread", "unit")}
-        if not report.asserted(summary):
-            return Outcome(
-                Verdict.PASS,
-                f"quick settings: claim {name} not asserted and not printed "
-                f"({'it would hold' if claim['holds'] else 'it does not hold'}: "
-                f"{claim['detail']})",
-                statistics=statistics,
-            )
-        return Outcome(
-            Verdict.PASS if claim["holds"] else Verdict.FAIL,
-            f"claim {name}: {claim['detail']}; margin {claim['margin']:.3g} ({claim['unit']}), "
-            f"spread over seeds {claim['spread']:.3g}"
-            + ("" if claim["holds"] else " — its sentence is left out of the answer"),
-            statistics=statistics,
+
+def _measure_claim(name: str, profile) -> Measurement:
+    from answerkey.experiments.ae import report
+
+    summary = _summary(profile)
+    claim = next(c for c in summary["claims"] if c["name"] == name)
+    statistics = {k: claim[k] for k in ("holds", "margin", "spread", "unit")}
+    if not report.asserted(summary):
+        state = "it would hold" if claim["holds"] else "it does not hold"
+        return Measurement(
+            f"quick settings: claim {name} not asserted and not printed ({state}: "
+            f"{claim['detail']})",
+            [Observed("not asserted", True, True)],
+            statistics,
         )
+    left_out = "" if claim["holds"] else "; its sentence is left out of the answer"
+    return Measurement(
+        f"claim {name}: {claim['detail']}; margin {claim['margin']:.3g} ({claim['unit']}), "
+        f"spread over seeds {claim['spread']:.3g}{left_out}",
+        [Observed(f"claim {name} holds", claim["holds"], True)],
+        statistics,
+    )
 
-    return run
 
-
-def _check_subspace_simulation() -> Outcome:
+def _measure_subspace_simulation() -> Measurement:
     """The exact random-subspace moments against a simulation over random subspaces."""
     from derivations.autoencoders import random_subspace_probe
     from numeric.autoencoders import simulate_random_subspace
 
-    worst, rows = 0.0, []
+    readings = []
     for k in (5, 10):
         exact = random_subspace_probe(k)
+        mean, std = float(exact.mean), float(exact.std)
         sim = simulate_random_subspace(k, subspaces=40_000, seed=k)
-        z = (sim.mean - float(exact.mean)) / (float(exact.std) / math.sqrt(len(sim.accuracies)))
-        ratio = sim.std / float(exact.std)
-        worst = max(worst, abs(z))
-        rows.append(
-            f"k = {k}: exact {float(exact.mean):.4f} ± {float(exact.std):.4f}, "
-            f"simulated {sim.mean:.4f} ± {sim.std:.4f} (z = {z:+.1f})"
-        )
-        if abs(ratio - 1) > 0.03 or not exact.normalizer_ok:
-            worst = math.inf
-    ok = worst <= 6
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        "; ".join(rows) + "; |z| ≤ 6 and spreads within 3% required",
-        statistics={"max_abs_z": worst},
-    )
+        stderr = std / math.sqrt(len(sim.accuracies))
+        readings += [
+            near(
+                f"k = {k}: simulated mean (exact {exact.mean})", sim.mean, mean, 6 * stderr, ".4f"
+            ),
+            near(f"k = {k}: simulated spread", sim.std, std, 0.03 * std, ".4f"),
+            Observed(f"k = {k}: the angle's density integrates to 1", exact.normalizer_ok, True),
+        ]
+    return Measurement("40 000 uniform random subspaces per k (6 standard errors)", readings)
 
 
-def _check_raw_pixel_score(profile) -> Outcome:
+def _measure_raw_pixel_score(profile) -> Measurement:
     """HW6: logistic regression on raw pixels with 200 balanced labels scores about 0.80."""
     from answerkey.experiments.ae.report import find_baseline
 
-    raw = find_baseline(_summary(profile), "mnist", "raw")
-    draws = raw["sklearn_draws"]
-    mean = sum(draws) / len(draws)
-    ok = 0.77 <= mean <= 0.84
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"scikit-learn logistic regression on raw embedded-MNIST pixels, 200 balanced labels: "
-        f"{mean:.3f} (draws {min(draws):.3f}–{max(draws):.3f}); HW6 states about 0.80 "
-        "(0.78–0.83); accepted 0.77–0.84",
-        statistics={"mean": mean, "draws": draws},
+    draws = find_baseline(_summary(profile), "mnist", "raw")["sklearn_draws"]
+    return Measurement(
+        f"scikit-learn logistic regression on raw MNIST pixels, 200 balanced labels, "
+        f"{len(draws)} draws ({min(draws):.3f}–{max(draws):.3f}); HW6 states about 0.80",
+        [between("mean accuracy", sum(draws) / len(draws), 0.77, 0.84)],
+        {"draws": draws},
     )
 
 
-def _check_determinism() -> Outcome:
+def _measure_determinism() -> Measurement:
     from answerkey.experiments.ae import grid
 
     data = grid.load_data("synthetic", True, None)
@@ -520,11 +515,9 @@ def _check_determinism() -> Outcome:
 
     first, second = once(), once()
     differing = sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
-    return Outcome(
-        Verdict.PASS if not differing else Verdict.FAIL,
-        f"the same group ({group.label}, quick settings, all seeds at once) computed twice "
-        f"gives identical results: {not differing}",
-        statistics={"group": group.label, "runs": 2, "differing": differing},
+    return Measurement(
+        f"the same group ({group.label}, quick settings, all seeds at once) computed twice",
+        [Observed("fields that differ", differing, [])],
     )
 
 
@@ -532,30 +525,29 @@ def _checks_a(profile) -> list[Check]:
     from answerkey.experiments.ae.report import CLAIMS
 
     checks = [
-        Check(
+        within_tolerance(
             "every group ran, 11 points per cell, all finite",
-            Evidence.NUMERIC,
-            lambda: _check_complete(profile),
+            lambda: _measure_complete(profile),
             3600,
         ),
-        Check(
+        within_tolerance(
             "the random-subspace expectation matches its simulation",
-            Evidence.NUMERIC,
-            _check_subspace_simulation,
+            _measure_subspace_simulation,
             120,
         ),
-        Check("groups are deterministic", Evidence.NUMERIC, _check_determinism),
+        within_tolerance("groups are deterministic", _measure_determinism),
     ]
     checks += [
-        Check(f"claim {c.name}: {c.states}", Evidence.NUMERIC, _claim_check(c.name, profile), 3600)
+        within_tolerance(
+            f"claim {c.name}: {c.states}", lambda n=c.name: _measure_claim(n, profile), 3600
+        )
         for c in CLAIMS
     ]
     if not profile.quick:
         checks.append(
-            Check(
+            within_tolerance(
                 "raw-pixel logistic regression matches HW6's ≈0.80",
-                Evidence.NUMERIC,
-                lambda: _check_raw_pixel_score(profile),
+                lambda: _measure_raw_pixel_score(profile),
                 3600,
             )
         )
