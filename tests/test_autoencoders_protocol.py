@@ -160,7 +160,7 @@ def _holding_summary() -> dict:
                  "probe": _stats([0.6]), "sklearn": _stats([0.7 + k / 10_000]),
                  "recon_train": pca_optimum[dataset][k], "recon_test": pca_optimum[dataset][k]}
             )  # fmt: skip
-    data = {"mnist": {"train": 4000, "test": 1000}, "synthetic": {}}
+    data = {"mnist": {"train": 4000, "test": 1000}, "synthetic": {"train": 14000, "test": 2000}}
     summary = {
         "version": report.RESULTS_VERSION,
         "profile": "default",

@@ -155,6 +155,8 @@ def load_data(dataset: str, quick: bool, mnist_dir: str | None) -> Data:
             "seed": 0,
             "samples": settings.synthetic_samples,
             "split": "contiguous 0.7 / 0.2 / 0.1 (AE train / probe train / test)",
+            "train": len(x_train),
+            "test": len(x_test),
         }
         direction = data.rotation[:, :HIGH_VARIANCE_DIMS].sum(axis=1)
         direction /= np.linalg.norm(direction)
@@ -185,6 +187,7 @@ def load_data(dataset: str, quick: bool, mnist_dir: str | None) -> Data:
             keep, _ = _stratified_subset(y_test, settings.mnist_test_limit)
             x_test, y_test = x_test[keep], y_test[keep]
             source["subset"] = f"quick settings: {len(x_train)} train, {len(x_test)} test"
+            source["train"], source["test"] = len(x_train), len(x_test)
         draws = tuple(
             mnist.label_draws(y_train, settings.mnist_per_class, settings.mnist_draws, seed=1)
         )

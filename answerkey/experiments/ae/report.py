@@ -100,10 +100,7 @@ def _baseline(group: grid.Group, result: dict) -> dict:
 
 def budget(settings: grid.Settings, sources: dict) -> dict:
     """The autoencoders' training budget per data set, and why."""
-    train_sizes = {
-        "synthetic": round(0.7 * settings.synthetic_samples),
-        "mnist": int(sources["mnist"].get("train", 0)) or None,
-    }
+    train_sizes = {name: int(sources[name].get("train", 0)) or None for name in grid.DATASETS}
     per_epoch = {
         name: settings.updates_per_epoch(size) if size else settings.min_updates_per_epoch
         for name, size in train_sizes.items()
@@ -228,7 +225,7 @@ def subspace(summary: dict) -> list[dict]:
     """The random-subspace expectation (derivations.autoencoders.random_subspace_probe, its
     interval from numeric.autoencoders.simulate_random_subspace) beside the measured
     final probe of every linear autoencoder on the synthetic set with k < 20."""
-    tests = round(0.1 * summary["settings"]["synthetic_samples"])
+    tests = _test_size(summary, "synthetic")
     out = []
     for k in summary["settings"]["code_sizes"]:
         if k >= BLOCK:
@@ -574,9 +571,7 @@ def _decide_pca_probe_monotone(summary: dict) -> Decision:
 
 
 def _test_size(summary: dict, dataset: str) -> int:
-    if dataset == "synthetic":
-        return round(0.1 * summary["settings"]["synthetic_samples"])
-    return int(summary["data"]["mnist"].get("test", 1000))
+    return int(summary["data"][dataset]["test"])
 
 
 # Components beyond the label's cost a classifier fitted on finite labels a little: on the
