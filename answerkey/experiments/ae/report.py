@@ -682,6 +682,8 @@ def _span(stats: Stats, digits: int = 3) -> str:
 
 
 def _loss(value: float) -> str:
+    if value == 0:
+        return "0"
     return f"{value:.1e}" if abs(value) < 1e-2 else f"{value:.{1 if value >= 10 else 3}f}"
 
 
