@@ -442,6 +442,7 @@ def _measure_complete(profile) -> Measurement:
             Observed("points per cell", points, [settings["epochs"] + 1]),
             Observed("every number finite", all(math.isfinite(v) for v in values), True),
         ],
+        {"rows": len(summary["rows"]), "expected": expected, "points": points},
     )
 
 
@@ -473,7 +474,7 @@ def _measure_subspace_simulation() -> Measurement:
     from derivations.autoencoders import random_subspace_probe
     from numeric.autoencoders import simulate_random_subspace
 
-    readings = []
+    readings, statistics = [], {}
     for k in (5, 10):
         exact = random_subspace_probe(k)
         mean, std = float(exact.mean), float(exact.std)
@@ -486,7 +487,16 @@ def _measure_subspace_simulation() -> Measurement:
             near(f"k = {k}: simulated spread", sim.std, std, 0.03 * std, ".4f"),
             Observed(f"k = {k}: the angle's density integrates to 1", exact.normalizer_ok, True),
         ]
-    return Measurement("40 000 uniform random subspaces per k (6 standard errors)", readings)
+        statistics[f"k={k}"] = {
+            "exact_mean": mean,
+            "exact_std": std,
+            "simulated_mean": sim.mean,
+            "simulated_std": sim.std,
+            "subspaces": len(sim.accuracies),
+        }
+    return Measurement(
+        "40 000 uniform random subspaces per k (6 standard errors)", readings, statistics
+    )
 
 
 def _measure_raw_pixel_score(profile) -> Measurement:
@@ -518,6 +528,7 @@ def _measure_determinism() -> Measurement:
     return Measurement(
         f"the same group ({group.label}, quick settings, all seeds at once) computed twice",
         [Observed("fields that differ", differing, [])],
+        {"group": group.label, "runs": 2, "fields": len(first)},
     )
 
 
