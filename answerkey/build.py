@@ -376,6 +376,7 @@ def _answer_record(
     record = {
         "latex": latex,
         "text": answer.text,
+        "detail": answer.detail,
         "value": jsonable(answer.value),
         "figures": figures,
         "tables": tables,

@@ -96,6 +96,7 @@ class Answer:
     text: str = ""
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    detail: str = ""  # prose the documents print after the figures (text is the headline)
 
 
 VALUE_VERSION = 1  # bump with any change to the table in Answer's docstring

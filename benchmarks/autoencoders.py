@@ -1,19 +1,21 @@
-"""Q4 benchmarks: training throughput, representation quality, and the grid's wall time.
+"""Q4(a) benchmarks: the grid's cost, and what training the seeds at once buys.
 
-    python benchmarks/autoencoders.py [--full-grid] [--repeats N]
+    python benchmarks/autoencoders.py [--updates N] [--probe-epochs N]
 
-1. Throughput: `models.autoencoders.train_autoencoder` against a bare PyTorch
-   loop (randperm, slice, corrupt, forward, loss, backward, step) on the same
-   model, the same tensors and the same optimizer (fused Adam), single
-   threaded, in one run; the ratio is ours / bare (≥ 0.9 wanted).
-2. Representation quality on the embedded MNIST with 200 labels: the best
-   autoencoder's probe (from the default grid, cached) against raw pixels and
-   against PCA at the same k, on the same label draws; the spread is over the
-   draws.
-3. Wall time of `answerkey run ae` served from the cache (and, with
-   --full-grid, of the whole default grid computed in a fresh cache).
+1. Seeds at once: the 3 seeds of a cell as one batched model with hand-written backprop
+   (`models.autoencoders.train_stacked`) against today's per-seed loop
+   (`train_autoencoder`: autograd, one fused Adam per seed), the same number of updates
+   per seed on the same MNIST cells, single-threaded, in one run.
+2. Probes in one tensor op: every fresh probe of a cell (epochs × seeds × label draws)
+   trained as one batched problem (`protocol.fresh_probes`) against one `train_probes`
+   call per (epoch, seed) (the label draws batched, as before), same probe settings.
+3. The default grid's floating-point work (matmul FLOPs: 6·B·P per update of a model with
+   P weights, less the input gradient it skips; evaluations; probes), this machine's
+   measured single-thread matmul throughput, the achieved rate of the trainer on each
+   cell type, and the grid's wall time these imply on 2 workers.
+4. `answerkey run ae --quick` served from the cache (a cached rerun), wall time.
 
-Prints a table and writes the same figures to benchmarks/results/autoencoders.json.
+Prints the figures and writes them to benchmarks/results/autoencoders.json.
 """
 
 from __future__ import annotations
@@ -27,183 +29,204 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from answerkey.questions import autoencoders_grid as grid  # noqa: E402
-from answerkey.questions import autoencoders_report as report  # noqa: E402
-from models.autoencoders import Autoencoder, TrainConfig, make_adam, train_autoencoder  # noqa: E402
+from answerkey.experiments.ae import grid, protocol  # noqa: E402
+from models.autoencoders import (  # noqa: E402
+    Autoencoder,
+    StackedAutoencoders,
+    TrainConfig,
+    train_autoencoder,
+    train_probes,
+    train_stacked,
+)
 
 RESULTS = ROOT / "benchmarks" / "results" / "autoencoders.json"
+CELLS = [("linear", [10]), ("linear", [1000]), ("relu", [256, 10]), ("relu", [256, 1000])]
 
 
-# --- 1. throughput ----------------------------------------------------------------------
-
-
-def bare_loop(model, x, epochs: int, batch_size: int, lr: float, seed: int) -> None:
-    """What one writes by hand: the denoising objective, nothing else."""
-    generator = torch.Generator().manual_seed(seed)
-    optimizer = make_adam(model.parameters(), lr)
-    for _ in range(epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), batch_size):
-            target = x[order[start : start + batch_size]]
-            noisy = target + 0.5 * torch.randn(target.shape, generator=generator)
-            loss = (model(noisy) - target).pow(2).sum(dim=1).mean()
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-
-
-def throughput(repeats: int) -> list[dict]:
-    torch.set_num_threads(1)
+def seeds_at_once(updates: int) -> list[dict]:
+    data = grid.load_data("mnist", False, None)
+    x = torch.as_tensor(data.x_train[: updates * 100])
+    seeds = list(grid.DEFAULT.seeds)
     rows = []
-    mnist = grid.load_data("mnist", False, None)
-    synthetic = grid.load_data("synthetic", False, None)
-    settings = [
-        ("MNIST ReLU [256, 100]", mnist.x_train, [256, 100], "relu"),
-        ("MNIST linear [10]", mnist.x_train, [10], "linear"),
-        ("synthetic ReLU [128, 10]", synthetic.x_train[:4000], [128, 10], "relu"),
-    ]
-    for name, data, hidden, activation in settings:
-        x = torch.as_tensor(data)
-        config = TrainConfig(epochs=2, batch_size=100, lr=5e-4)
-        ours, bare = [], []
-        for repeat in range(repeats):
-            # Alternate which goes first, so drift on a shared machine hits both alike.
-            order = ("ours", "bare") if repeat % 2 == 0 else ("bare", "ours")
-            for which in order:
-                torch.manual_seed(0)
-                model = Autoencoder(x.shape[1], hidden, activation)
-                start = time.perf_counter()
-                if which == "ours":
-                    train_autoencoder(model, x, "denoising", config, seed=0)
-                    ours.append(time.perf_counter() - start)
-                else:
-                    bare_loop(model, x, config.epochs, config.batch_size, config.lr, seed=0)
-                    bare.append(time.perf_counter() - start)
-        samples = config.epochs * len(x)
-        ours_rate, bare_rate = samples / np.median(ours), samples / np.median(bare)
+    for activation, hidden in CELLS:
+        start = time.perf_counter()
+        for seed in seeds:
+            torch.manual_seed(seed)
+            model = Autoencoder(784, hidden, activation)
+            train_autoencoder(model, x, "denoising", TrainConfig(1, 100, 5e-4), seed)
+        loop = time.perf_counter() - start
+        start = time.perf_counter()
+        stacked = StackedAutoencoders.from_seeds(784, hidden, activation, seeds)
+        train_stacked(stacked, x, "denoising", 1, updates, 100, 5e-4, seeds)
+        batched = time.perf_counter() - start
         rows.append(
             {
-                "setting": name,
-                "samples_per_s_ours": round(float(ours_rate)),
-                "samples_per_s_bare": round(float(bare_rate)),
-                "ratio": round(float(ours_rate / bare_rate), 3),
-                "repeats": repeats,
+                "cell": f"MNIST {activation} {hidden}",
+                "per_seed_loop_s": round(loop, 3),
+                "seeds_at_once_s": round(batched, 3),
+                "speedup": round(loop / batched, 2),
+                "updates_per_seed": updates,
             }
         )
     return rows
 
 
-# --- 2. representation quality -------------------------------------------------------------
-
-
-def representation_quality() -> dict:
-    summary, _ = report.summarize(False, progress=True)
-    rows = [r for r in summary["rows"] if r["dataset"] == "mnist"]
-    best = max(rows, key=lambda r: r["probe"]["mean"])
-    raw = report.find_baseline(summary, "mnist", "raw")
-    pca = report.find_baseline(summary, "mnist", "pca", best["k"])
-    best_draws = np.asarray(best["probe_draws"])
-    raw_draws = np.asarray(raw["probe_draws"])
-    pca_draws = np.asarray(pca["probe_draws"])
-
-    def spread(values) -> dict:
-        return {
-            "mean": round(float(np.mean(values)), 4),
-            "min": round(float(np.min(values)), 4),
-            "max": round(float(np.max(values)), 4),
-        }
-
-    by_variant = {}
-    for variant in grid.VARIANTS:
-        candidates = [r for r in rows if r["variant"] == variant]
-        top = max(candidates, key=lambda r: r["probe"]["mean"])
-        by_variant[variant] = {
-            "activation": top["activation"],
-            "k": top["k"],
-            "probe": round(top["probe"]["mean"], 4),
-        }
+def probes_at_once(probe_epochs: int, k: int = 100) -> dict:
+    settings = grid.Settings(
+        "bench", mnist_probe={"epochs": probe_epochs, "batch_size": 200, "lr": 1e-3}
+    )
+    data = grid.load_data("mnist", False, None)
+    generator = torch.Generator().manual_seed(0)
+    epochs, seeds = settings.epochs + 1, len(settings.seeds)
+    rows = protocol.labelled_indices(data)
+    weights = torch.randn(784, k, generator=generator) / 28
+    pool = (torch.as_tensor(data.x_pool[rows]) @ weights).expand(epochs, seeds, -1, -1)
+    test = (torch.as_tensor(data.x_test) @ weights).expand(epochs, seeds, -1, -1)
+    config = protocol.probe_config(settings, "mnist")
+    labels = torch.as_tensor(data.y_pool[rows]).view(len(data.draws), -1)
+    start = time.perf_counter()
+    for e in range(epochs):
+        for s in range(seeds):
+            features = pool[e, s].reshape(len(data.draws), -1, k)
+            train_probes(features, labels, test[e, s], torch.as_tensor(data.y_test), 10, config, 0)
+    loop = time.perf_counter() - start
+    start = time.perf_counter()
+    protocol.fresh_probes(pool.contiguous(), test.contiguous(), data, settings, list(range(epochs)))
+    batched = time.perf_counter() - start
     return {
-        "best": {"variant": best["variant"], "activation": best["activation"], "k": best["k"]},
-        "draws": len(best_draws),
-        "best_probe": spread(best_draws),
-        "raw_probe": spread(raw_draws),
-        "pca_probe_same_k": spread(pca_draws),
-        "best_minus_raw": spread(best_draws - raw_draws),
-        "best_minus_pca": spread(best_draws - pca_draws),
-        "sklearn": {
-            "best": round(best["sklearn"]["mean"], 4),
-            "raw": round(raw["sklearn"]["mean"], 4),
-            "pca_same_k": round(pca["sklearn"]["mean"], 4),
-        },
-        "best_per_variant": by_variant,
+        "k": k,
+        "probe_epochs": probe_epochs,
+        "probes": epochs * seeds * len(data.draws),
+        "one_call_per_epoch_and_seed_s": round(loop, 3),
+        "one_batched_problem_s": round(batched, 3),
+        "speedup": round(loop / batched, 2),
     }
 
 
-# --- 3. wall time ------------------------------------------------------------------------------
+# --- cost ----------------------------------------------------------------------------------
 
 
-def wall_time(cache_dir: str | None, out: str) -> float:
-    env = dict(os.environ)
-    if cache_dir:
-        env["ANSWERKEY_CACHE_DIR"] = cache_dir
+def matmul_peak(size: int = 1024, repeats: int = 20) -> float:
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    for _ in range(3):
+        a @ b
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "answerkey", "run", "ae", "--json", "--out", out],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    return time.perf_counter() - start
+    for _ in range(repeats):
+        a @ b
+    return 2 * size**3 * repeats / (time.perf_counter() - start)
+
+
+def layer_sizes(dataset: str, activation: str, k: int) -> list[int]:
+    m = 784 if dataset == "mnist" else 100
+    sizes = [m, *grid.hidden_sizes(dataset, activation, k)]
+    return sizes + sizes[-2::-1]
+
+
+def group_flops(group: grid.Group, settings: grid.Settings, data: grid.Data) -> dict:
+    """Matmul FLOPs of one group under `settings` (multiply-add = 2)."""
+    seeds, batch = len(settings.seeds), settings.batch_size
+    sizes = layer_sizes(group.dataset, group.activation, group.k)
+    pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
+    weights = sum(a * b for a, b in pairs)
+    encoder = sum(a * b for a, b in pairs[: len(pairs) // 2])
+    updates = settings.epochs * settings.updates_per_epoch(len(data.x_train))
+    # forward 2BP, weight gradients 2BP, input gradients 2BP less the first layer's
+    train = seeds * updates * batch * (6 * weights - 2 * pairs[0][0] * pairs[0][1])
+    tests, labelled = len(data.x_test), sum(len(d) for d in data.draws)
+    evaluation = (settings.epochs + 1) * seeds * (2 * 2 * tests * weights
+                                                  + 2 * (tests + labelled) * encoder)  # fmt: skip
+    probe = settings.synthetic_probe if group.dataset == "synthetic" else settings.mnist_probe
+    per_draw = labelled // len(data.draws)
+    probes = (settings.epochs + 1) * seeds * len(data.draws)
+    # each probe epoch: logits and the weight gradient over its labelled examples
+    probe_flops = probes * probe["epochs"] * 4 * per_draw * group.k * data.classes
+    return {"train": train, "evaluation": evaluation, "probes": probe_flops}
+
+
+def grid_cost(peak: float) -> dict:
+    settings = grid.DEFAULT
+    totals = {"train": 0, "evaluation": 0, "probes": 0}
+    per_type = []
+    for group in grid.grid_groups(settings):
+        if group.kind != "ae":
+            continue
+        data = grid.load_data(group.dataset, False, None)
+        flops = group_flops(group, settings, data)
+        for key in totals:
+            totals[key] += flops[key]
+        per_type.append((group, flops))
+    # The trainer's achieved rate on each (dataset, activation, k), timed on a few updates.
+    rates = {}
+    seconds = 0.0
+    for group, flops in per_type:
+        key = (group.dataset, group.activation, group.k)
+        if key not in rates:
+            data = grid.load_data(group.dataset, False, None)
+            x = torch.as_tensor(data.x_train)
+            hidden = grid.hidden_sizes(group.dataset, group.activation, group.k)
+            model = StackedAutoencoders.from_seeds(x.shape[1], hidden, group.activation,
+                                                   list(settings.seeds))  # fmt: skip
+            updates = 30
+            start = time.perf_counter()
+            train_stacked(model, x, "vanilla", 1, updates, 100, 2e-3, list(settings.seeds))
+            elapsed = time.perf_counter() - start
+            per_update = flops["train"] / (settings.epochs * settings.updates_per_epoch(len(x)))
+            rates[key] = per_update * updates / elapsed
+        seconds += flops["train"] / rates[key] + (flops["evaluation"] + flops["probes"]) / peak
+    total = sum(totals.values())
+    return {
+        "flops": {key: float(value) for key, value in totals.items()},
+        "flops_total": float(total),
+        "matmul_peak_flops_per_s_one_thread": peak,
+        "trainer_rate_by_cell": {
+            f"{d} {a} k={k}": round(r / 1e9, 2) for (d, a, k), r in sorted(rates.items())
+        },
+        "trainer_fraction_of_peak": {
+            f"{d} {a} k={k}": round(r / peak, 3) for (d, a, k), r in sorted(rates.items())
+        },
+        "estimated_grid_s_one_worker": round(seconds),
+        "estimated_grid_s_two_workers": round(seconds / 2),
+        "achieved_fraction_overall": round(total / seconds / peak, 3),
+    }
+
+
+def cached_rerun() -> dict:
+    """`answerkey run ae --quick` twice in one cache: the second is served from it."""
+    env = dict(os.environ)
+    env.setdefault("ANSWERKEY_CACHE_DIR", tempfile.mkdtemp(prefix="ae-bench-"))
+    times = []
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(2):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "answerkey", "run", "ae", "--quick", "--json", "--out", out],
+                cwd=ROOT, env=env, check=True, capture_output=True,
+            )  # fmt: skip
+            times.append(time.perf_counter() - start)
+    return {"first_s": round(times[0], 1), "cached_rerun_s": round(times[1], 2)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full-grid", action="store_true", help="also time the whole grid")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--updates", type=int, default=40)
+    parser.add_argument("--probe-epochs", type=int, default=100)
+    parser.add_argument("--skip-rerun", action="store_true")
     args = parser.parse_args()
-    figures: dict = {"machine": {"cpus": os.cpu_count(), "torch_threads": 1}}
-    figures["throughput"] = throughput(args.repeats)
-    figures["representation_quality"] = representation_quality()
-    with tempfile.TemporaryDirectory() as out:
-        if args.full_grid:
-            with tempfile.TemporaryDirectory() as fresh:
-                figures["grid_seconds"] = round(wall_time(fresh, out), 1)
-        figures["cached_rerun_seconds"] = round(wall_time(None, out), 2)
-
-    print(f"{'throughput (denoising, 1 thread)':<34} {'ours/s':>9} {'bare/s':>9} {'ratio':>6}")
-    for row in figures["throughput"]:
-        print(
-            f"{row['setting']:<34} {row['samples_per_s_ours']:>9} "
-            f"{row['samples_per_s_bare']:>9} {row['ratio']:>6.3f}"
-        )
-    quality = figures["representation_quality"]
-    best = quality["best"]
-    print(
-        f"\nembedded MNIST, 200 labels, {quality['draws']} draws (mean [min, max] over draws):\n"
-        f"  best autoencoder ({best['variant']}, {best['activation']}, k = {best['k']}): "
-        f"{_span(quality['best_probe'])}\n"
-        f"  raw pixels:                    {_span(quality['raw_probe'])}\n"
-        f"  PCA at k = {best['k']}:{'':<19}{_span(quality['pca_probe_same_k'])}\n"
-        f"  best − raw:                    {_span(quality['best_minus_raw'])}\n"
-        f"  best − PCA:                    {_span(quality['best_minus_pca'])}"
-    )
-    if "grid_seconds" in figures:
-        print(f"\ndefault grid, fresh cache: {figures['grid_seconds']:.1f} s")
-    print(f"cached rerun of `answerkey run ae`: {figures['cached_rerun_seconds']:.2f} s")
+    torch.set_num_threads(1)
+    figures = {"load_average": os.getloadavg()}
+    figures["seeds_at_once"] = seeds_at_once(args.updates)
+    figures["probes_at_once"] = probes_at_once(args.probe_epochs)
+    figures["grid_cost"] = grid_cost(matmul_peak())
+    if not args.skip_rerun:
+        figures["cached_rerun"] = cached_rerun()
+    print(json.dumps(figures, indent=2))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
-
-
-def _span(stats: dict) -> str:
-    return f"{stats['mean']:.3f} [{stats['min']:.3f}, {stats['max']:.3f}]"
 
 
 if __name__ == "__main__":

@@ -371,3 +371,80 @@ def steps() -> dict[str, list[Step]]:
             ),
         ],
     }
+
+
+# --- q4.a: the probe on a random subspace of the equal-variance block -----------------------
+#
+# The synthetic label is y = 1[uᵀz > 0], u = (1, …, 1)/√d over the d = 20 coordinates of
+# variance 10. Those d directions have equal variance, so nothing in the reconstruction
+# objective prefers one k-dimensional subspace S of the block to another: an autoencoder
+# (or PCA on a sample) with k < d keeps an arbitrary one, uniformly distributed by symmetry.
+# The best classifier of y from the projection P_S z is sign(vᵀz), v = P_S u/‖P_S u‖, and by
+# Sheppard's formula (two standard normals with correlation ρ have equal signs with
+# probability 1 − arccos(ρ)/π) its accuracy is
+#
+#     a(S) = 1 − θ/π,   cos²θ = ‖P_S u‖² =: C,   C ~ Beta(k/2, (d − k)/2)
+#
+# (the squared length of a fixed unit vector projected on a uniform k-subspace of R^d).
+# With C = cos²θ the angle θ ∈ [0, π/2] has density 2 cos^{k−1}θ sin^{d−k−1}θ / B(k/2, (d−k)/2),
+# so E[a] and Var[a] need ∫ θ^p cos^{k−1}θ sin^{d−k−1}θ dθ, p = 0, 1, 2, which are exact:
+# writing cos and sin through e^{iθ} turns the integrand into Σ_j c_j θ^p e^{ijθ}.
+
+SUBSPACE_BLOCK = 20  # models.synthetic.HIGH_VARIANCE_DIMS (derivations know nothing of models)
+theta = sp.Symbol("theta", real=True)
+
+
+def _angle_moment(power: int, cos_power: int, sin_power: int) -> sp.Expr:
+    """∫_0^{π/2} θ^power cos^cos_power θ sin^sin_power θ dθ, exactly (integers ≥ 0)."""
+    z = sp.Symbol("z")
+    laurent = sp.expand(((z + 1 / z) / 2) ** cos_power * ((z - 1 / z) / (2 * sp.I)) ** sin_power)
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(laurent):
+        coefficient, exponent = term.as_coeff_exponent(z)
+        if exponent == 0:
+            total += coefficient * (sp.pi / 2) ** (power + 1) / (power + 1)
+        else:
+            integral = sp.integrate(
+                theta**power * sp.exp(sp.I * exponent * theta), (theta, 0, sp.pi / 2)
+            )
+            total += coefficient * integral
+    return sp.simplify(sp.expand_complex(sp.expand(total)))
+
+
+@dataclass(frozen=True)
+class SubspaceProbe:
+    """The Bayes probe's accuracy on a uniform random k-subspace of the d-dim block.
+
+    mean, variance: exact SymPy numbers (E[a], Var[a]); normalizer_ok: ∫ of the angle's
+    density is 1 (the Beta function identity, checked exactly, not assumed).
+    """
+
+    k: int
+    d: int
+    mean: sp.Expr
+    variance: sp.Expr
+    normalizer_ok: bool
+
+    @property
+    def std(self) -> sp.Expr:
+        return sp.sqrt(self.variance)
+
+
+def random_subspace_probe(k: int, d: int = SUBSPACE_BLOCK) -> SubspaceProbe:
+    """E and Var of a = 1 − θ/π for a uniform k-subspace of R^d (1 ≤ k); k ≥ d gives a = 1.
+
+    Source: Sheppard (1899) for P(equal signs) = 1 − arccos(ρ)/π; the Beta law of ‖P_S u‖²
+    (e.g. Frankl & Maehara 1990, the Johnson–Lindenstrauss lemma's proof)."""
+    if k < 1:
+        raise ValueError(f"k must be ≥ 1, got {k}")
+    if k >= d:
+        return SubspaceProbe(k, d, sp.Integer(1), sp.Integer(0), True)
+    a, b = k - 1, d - k - 1
+    half_beta = sp.gamma(sp.Rational(k, 2)) * sp.gamma(sp.Rational(d - k, 2))
+    half_beta = half_beta / sp.gamma(sp.Rational(d, 2)) / 2  # B(k/2, (d−k)/2)/2
+    zeroth = _angle_moment(0, a, b)
+    first = _angle_moment(1, a, b) / zeroth
+    second = _angle_moment(2, a, b) / zeroth
+    mean = sp.simplify(1 - first / sp.pi)
+    variance = sp.simplify((second - first**2) / sp.pi**2)
+    return SubspaceProbe(k, d, mean, variance, sp.simplify(zeroth - half_beta) == 0)

@@ -184,6 +184,214 @@ def train_autoencoder(
     return losses
 
 
+# --- several seeds at once -----------------------------------------------------------
+
+
+class StackedAutoencoders:
+    """S autoencoders of one architecture (one per seed), trained as one batched model.
+
+    Layer l holds W (S, fan_in, fan_out) and b (S, 1, fan_out): autoencoder s is
+    `Autoencoder(input_size, hidden_sizes, activation)` built after torch.manual_seed(seeds[s]),
+    so each starts exactly where the per-seed model does. The forward pass is one batched
+    matmul per layer (torch.baddbmm) and the backward pass is written out (the gradient of a
+    Linear layer and of ReLU), so a step costs a few large kernels instead of autograd's
+    graph per seed. Each seed's loss depends on its own weights only, so the gradients and
+    Adam's elementwise update are exactly those of S separate runs.
+
+    Shapes: inputs (S, B, m) or (B, m) (shared by every seed); codes (S, B, k).
+    """
+
+    def __init__(self, models: Sequence[Autoencoder], activation: str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}")
+        self.activation = activation
+        self.hidden_sizes = models[0].hidden_sizes
+        self.input_size = models[0].input_size
+        linears = [
+            [layer for layer in (*model.encoder, *model.decoder) if isinstance(layer, nn.Linear)]
+            for model in models
+        ]
+        self.weights = [
+            torch.stack([m[i].weight.detach().T for m in linears]).contiguous()
+            for i in range(len(linears[0]))
+        ]
+        self.biases = [
+            torch.stack([m[i].bias.detach()[None] for m in linears]).contiguous()
+            for i in range(len(linears[0]))
+        ]
+        self.encoder_layers = len(self.hidden_sizes)
+
+    @classmethod
+    def from_seeds(
+        cls, input_size: int, hidden_sizes: Sequence[int], activation: str, seeds: Sequence[int]
+    ) -> StackedAutoencoders:
+        models = []
+        for seed in seeds:
+            torch.manual_seed(seed)
+            models.append(Autoencoder(input_size, hidden_sizes, activation))
+        return cls(models, activation)
+
+    @property
+    def seeds(self) -> int:
+        return self.weights[0].shape[0]
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [*self.weights, *self.biases]
+
+    def to(self, device) -> StackedAutoencoders:
+        self.weights = [w.to(device) for w in self.weights]
+        self.biases = [b.to(device) for b in self.biases]
+        return self
+
+    def _layers(self, x: torch.Tensor, first: int, last: int, keep: list | None = None):
+        if x.dim() == 2:
+            x = x.expand(self.seeds, *x.shape)
+        for i in range(first, last):
+            if i not in (first, self.encoder_layers) and self.activation == "relu":
+                x = torch.relu(x)
+            if keep is not None:
+                keep.append(x)
+            x = torch.baddbmm(self.biases[i], x, self.weights[i])
+        return x
+
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
+        """Codes f(x) (S, N, k) of clean inputs x (N, m) or (S, N, m)."""
+        parts = [
+            self._layers(x[..., i : i + batch_size, :], 0, self.encoder_layers)
+            for i in range(0, x.shape[-2], batch_size)
+        ]
+        return torch.cat(parts, dim=1)
+
+    @torch.no_grad()
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        codes = self._layers(x, 0, self.encoder_layers)
+        return self._layers(codes, self.encoder_layers, len(self.weights))
+
+    @torch.no_grad()
+    def loss_and_gradients(
+        self, inputs: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Per-seed loss (S,) and the gradients of their sum, in `parameters()` order."""
+        kept: list[torch.Tensor] = []
+        codes = self._layers(inputs, 0, self.encoder_layers, kept)
+        outputs = self._layers(codes, self.encoder_layers, len(self.weights), kept)
+        residual = outputs - targets
+        loss = residual.pow(2).sum(dim=2).mean(dim=1)
+        grad = residual * (2.0 / inputs.shape[1])
+        weight_grads: list[torch.Tensor] = [torch.empty(0)] * len(self.weights)
+        bias_grads: list[torch.Tensor] = [torch.empty(0)] * len(self.weights)
+        for i in reversed(range(len(self.weights))):
+            layer_input = kept[i]
+            weight_grads[i] = layer_input.transpose(1, 2) @ grad
+            bias_grads[i] = grad.sum(dim=1, keepdim=True)
+            if i > 0:
+                grad = grad @ self.weights[i].transpose(1, 2)
+                if i != self.encoder_layers and self.activation == "relu":
+                    grad = grad * (layer_input > 0)
+        return loss, [*weight_grads, *bias_grads]
+
+    def unstack(self, index: int) -> Autoencoder:
+        """Seed `index` as a plain `Autoencoder` (copies)."""
+        model = Autoencoder(self.input_size, self.hidden_sizes, self.activation)
+        linears = [m for m in (*model.encoder, *model.decoder) if isinstance(m, nn.Linear)]
+        with torch.no_grad():
+            for layer, weight, bias in zip(linears, self.weights, self.biases, strict=True):
+                layer.weight.copy_(weight[index].T)
+                layer.bias.copy_(bias[index, 0])
+        return model
+
+
+class BatchStream:
+    """Per-seed minibatch indices: each seed walks its own seeded random permutations of
+    range(n) back to back, so an epoch of any number of updates is well defined (the course's
+    epoch is one pass; on the embedded digits the key's epoch is more updates than one pass).
+    """
+
+    def __init__(self, n: int, batch_size: int, seeds: Sequence[int], device=None):
+        self.n, self.batch_size, self.device = n, batch_size, device
+        self.generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        self.buffer = torch.empty((len(seeds), 0), dtype=torch.long)
+
+    def next(self, updates: int) -> torch.Tensor:
+        """Indices (updates, S, batch_size) for the next `updates` steps."""
+        need = updates * self.batch_size
+        while self.buffer.shape[1] < need:
+            fresh = torch.stack([torch.randperm(self.n, generator=g) for g in self.generators])
+            self.buffer = torch.cat([self.buffer, fresh], dim=1)
+        taken, self.buffer = self.buffer[:, :need], self.buffer[:, need:]
+        return (
+            taken.view(len(self.generators), updates, self.batch_size)
+            .transpose(0, 1)
+            .to(self.device)
+        )
+
+
+def train_stacked(
+    model: StackedAutoencoders,
+    x_train: torch.Tensor,
+    variant: str,
+    epochs: int,
+    updates_per_epoch: int,
+    batch_size: int,
+    lr: float,
+    seeds: Sequence[int],
+    on_epoch: Callable[[int], None] | None = None,
+    schedule: str = "constant",
+) -> list[list[float]]:
+    """Adam (torch.optim.Adam, fused) on every seed's reconstruction loss at once.
+
+    schedule: "constant" (lr throughout, as the course) or "cosine" (lr·(1 + cos πt/T)/2 at
+    update t of T = epochs · updates_per_epoch; Loshchilov & Hutter 2017, no restarts).
+    `on_epoch(epoch)` runs before training (epoch 0) and after each epoch of
+    `updates_per_epoch` updates. Returns the mean training loss per epoch, (epochs, S).
+    """
+    if schedule not in ("constant", "cosine"):
+        raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
+    total_updates = epochs * updates_per_epoch
+    step = 0
+    parameters = [p.requires_grad_(True) for p in model.parameters()]
+    optimizer = torch.optim.Adam(parameters, lr=lr, fused=x_train.device.type != "mps")
+    stream = BatchStream(len(x_train), batch_size, seeds, x_train.device)
+    noise = torch.Generator(device=x_train.device).manual_seed(int(seeds[0]) * 7919 + 17)
+    losses = []
+    if on_epoch is not None:
+        on_epoch(0)
+    for epoch in range(1, epochs + 1):
+        total = torch.zeros(model.seeds, device=x_train.device)
+        for indices in stream.next(updates_per_epoch):
+            targets = x_train[indices]  # (S, B, m)
+            loss, grads = model.loss_and_gradients(corrupt(targets, variant, noise), targets)
+            for parameter, grad in zip(parameters, grads, strict=True):
+                parameter.grad = grad
+            if schedule == "cosine":
+                optimizer.param_groups[0]["lr"] = (
+                    lr * (1 + math.cos(math.pi * step / total_updates)) / 2
+                )
+            optimizer.step()
+            step += 1
+            total += loss
+        losses.append((total / updates_per_epoch).tolist())
+        if on_epoch is not None:
+            on_epoch(epoch)
+    for parameter in parameters:
+        parameter.requires_grad_(False)
+        parameter.grad = None
+    return losses
+
+
+@torch.no_grad()
+def evaluate_stacked(
+    model: StackedAutoencoders, x: torch.Tensor, variant: str, seed: int
+) -> dict[str, list[float]]:
+    """Per-seed held-out objective (fixed corruption from `seed`) and clean error."""
+    generator = torch.Generator(device=x.device).manual_seed(seed)
+    corrupted = corrupt(x, variant, generator)
+    objective = (model(corrupted) - x).pow(2).sum(dim=2).mean(dim=1)
+    clean = (model(x) - x).pow(2).sum(dim=2).mean(dim=1)
+    return {"objective": objective.tolist(), "clean": clean.tolist()}
+
+
 # --- the linear probe --------------------------------------------------------------
 
 
@@ -192,7 +400,7 @@ class ProbeConfig:
     epochs: int = 50
     batch_size: int = 100  # ≥ the number of labels: full batch, one step per epoch
     lr: float = 1e-3
-    eval_every: int = 1  # test accuracy before training and after every this many epochs
+    eval_every: int = 0  # test accuracy before training and every this many epochs; 0: at the end
 
 
 def init_probes(
@@ -248,6 +456,7 @@ def train_probes(
     classes: int,
     config: ProbeConfig,
     seed: int,
+    init: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict:
     """Train P independent linear probes at once and track their test accuracy.
 
@@ -257,25 +466,41 @@ def train_probes(
     Args:
         features: (P, N, k) frozen codes of each probe's labelled examples.
         labels: (P, N) their classes.
-        test_features: (T, k) codes of the test split, shared by every probe.
+        test_features: (T, k) codes of the test split, shared by every probe, or (G, T, k):
+            G encoders' codes, probes g·P/G … (g+1)·P/G − 1 read encoder g's.
         test_labels: (T,).
+        init: (W (P, k, C), b (P, 1, C)) to start from (copied); default nn.Linear's init
+            drawn from `seed`. Minibatch orders come from seed + 1 and are shared by all
+            probes, so a probe's run does not depend on which others train beside it.
     Returns:
         {"epochs": [0, e, 2e, …], "accuracy": (P, len(epochs)) list of lists,
          "weight": (P, k, C) tensor, "bias": (P, 1, C) tensor}
     """
     count, size, k = features.shape
     device = features.device
-    generator = torch.Generator().manual_seed(seed)
-    weight, bias = init_probes(count, k, classes, generator, device)
+    if init is None:
+        weight, bias = init_probes(count, k, classes, torch.Generator().manual_seed(seed), device)
+    else:
+        weight, bias = (t.to(device=device, dtype=features.dtype, copy=True) for t in init)
     optimizer = _Adam([weight, bias], config.lr)
     onehot = nn.functional.one_hot(labels, classes).to(features.dtype)
     order_generator = torch.Generator(device=device).manual_seed(seed + 1)
 
+    groups = 1 if test_features.dim() == 2 else test_features.shape[0]
+    if count % groups:
+        raise ValueError(f"{count} probes do not split over {groups} test-feature groups")
+    shared = test_features.view(groups, -1, k)
+    per_group = count // groups
+
     def accuracy() -> list[float]:
-        # One matmul for every probe: the test codes are shared.
-        flat = weight.permute(1, 0, 2).reshape(k, count * classes)
-        logits = (test_features @ flat).view(-1, count, classes) + bias.view(1, count, classes)
-        return (logits.argmax(dim=2) == test_labels.view(-1, 1)).float().mean(dim=0).tolist()
+        # One batched matmul: each group's test codes against its probes' weights.
+        flat = weight.view(groups, per_group, k, classes).permute(0, 2, 1, 3)
+        logits = shared @ flat.reshape(groups, k, per_group * classes)
+        logits = logits.view(groups, -1, per_group, classes) + bias.view(
+            groups, 1, per_group, classes
+        )
+        hits = logits.argmax(dim=3) == test_labels.view(1, -1, 1)
+        return hits.float().mean(dim=1).reshape(count).tolist()
 
     def step(batch_features: torch.Tensor, batch_onehot: torch.Tensor) -> None:
         logits = torch.baddbmm(bias, batch_features, weight)
@@ -291,7 +516,7 @@ def train_probes(
             order = torch.randperm(size, generator=order_generator, device=device)
             for index in order.split(config.batch_size):
                 step(features[:, index], onehot[:, index])
-        if epoch % config.eval_every == 0 or epoch == config.epochs:
+        if (config.eval_every and epoch % config.eval_every == 0) or epoch == config.epochs:
             epochs.append(epoch)
             curve.append(accuracy())
     return {

@@ -262,3 +262,78 @@ def train_linear_autoencoder(
         "max_angle_rad": float(angles.max()),
         "steps": steps,
     }
+
+
+# --- q4.a: the probe on a random subspace of the equal-variance block -----------------------
+
+
+@dataclass(frozen=True)
+class SubspaceSimulation:
+    """Bayes-probe accuracy over random k-subspaces of R^d, simulated two ways.
+
+    accuracies: (subspaces,) 1 − arccos(‖P_S u‖)/π for each subspace (Sheppard's formula);
+    sampled: (min(subspaces, SAMPLED_SUBSPACES),) for the first subspaces, the share of
+    `points` Gaussian samples whose label sign(uᵀz) the projected classifier sign(vᵀz) gets
+    right (no formula, only counting).
+    """
+
+    k: int
+    d: int
+    accuracies: np.ndarray
+    sampled: np.ndarray
+    points: int
+    seed: int
+
+    @property
+    def mean(self) -> float:
+        return float(self.accuracies.mean())
+
+    @property
+    def std(self) -> float:
+        return float(self.accuracies.std(ddof=1))
+
+    def interval(self, level: float = 0.99) -> tuple[float, float]:
+        """The central `level` range of the accuracy over subspaces."""
+        tail = (1 - level) / 2
+        low, high = np.quantile(self.accuracies, [tail, 1 - tail])
+        return float(low), float(high)
+
+
+SAMPLED_SUBSPACES = 2000  # the counting check's subspaces (memory: 2000 × points × d floats)
+
+
+def simulate_random_subspace(
+    k: int, d: int = 20, subspaces: int = 20_000, points: int = 200, seed: int = 0
+) -> SubspaceSimulation:
+    """Uniform k-subspaces of R^d (QR of a standard normal d×k matrix) and u = 1/√d."""
+    rng = np.random.default_rng(seed)
+    u = np.full(d, 1 / np.sqrt(d))
+    if k >= d:
+        ones = np.ones(subspaces)
+        return SubspaceSimulation(k, d, ones, ones[:SAMPLED_SUBSPACES].copy(), points, seed)
+    basis, _ = np.linalg.qr(rng.standard_normal((subspaces, d, k)))  # (S, d, k)
+    coordinates = np.einsum("sdk,d->sk", basis, u)
+    length = np.linalg.norm(coordinates, axis=1)
+    accuracies = 1 - np.arccos(np.clip(length, 0, 1)) / np.pi
+    v = np.einsum("sdk,sk->sd", basis, coordinates / length[:, None])[:SAMPLED_SUBSPACES]
+    z = rng.standard_normal((len(v), points, d))
+    sampled = (np.sign(z @ u) == np.sign(np.einsum("spd,sd->sp", z, v))).mean(axis=1)
+    return SubspaceSimulation(k, d, accuracies, sampled, points, seed)
+
+
+def linear_code_bayes_accuracy(
+    encoder: np.ndarray, covariance: np.ndarray, direction: np.ndarray
+) -> float:
+    """Accuracy of the best classifier of y = 1[wᵀx > 0] from the code z = Wx + b, x Gaussian.
+
+    z and wᵀx are jointly Gaussian; the best predictor of sign(wᵀx) from z is the sign of
+    its best linear estimate, which correlates with wᵀx by ρ² = cᵀ(WΣWᵀ)⁺c / (wᵀΣw),
+    c = WΣw, and by Sheppard's formula it agrees in sign with probability 1 − arccos(ρ)/π.
+    Shapes: encoder W (k, m), covariance Σ (m, m), direction w (m,).
+    """
+    encoder = np.asarray(encoder, np.float64)
+    cross = encoder @ covariance @ direction
+    codes = encoder @ covariance @ encoder.T
+    explained = float(cross @ np.linalg.pinv(codes, hermitian=True) @ cross)
+    rho = np.sqrt(np.clip(explained / float(direction @ covariance @ direction), 0.0, 1.0))
+    return float(1 - np.arccos(rho) / np.pi)

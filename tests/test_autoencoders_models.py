@@ -315,3 +315,48 @@ def test_torchvision_layout_is_read(tmp_path, compress):
 def test_a_folder_without_mnist_names_the_files_expected(tmp_path):
     with pytest.raises(mnist.MnistNotFound, match="train-images-idx3-ubyte"):
         mnist.load_directory(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("activation", "hidden"), [("linear", [7]), ("relu", [9, 4]), ("relu", [9, 6, 4])]
+)
+def test_stacked_autoencoders_are_the_per_seed_models(activation, hidden):
+    """The batched model's loss and hand-written gradients equal autograd's on each seed's
+    own `Autoencoder` (same init from the same seed)."""
+    from models.autoencoders import StackedAutoencoders, reconstruction_loss
+
+    seeds = [0, 1, 2]
+    stacked = StackedAutoencoders.from_seeds(12, hidden, activation, seeds)
+    x = torch.randn(3, 16, 12, generator=torch.Generator().manual_seed(5))
+    corrupted = x + 0.3 * torch.randn(3, 16, 12, generator=torch.Generator().manual_seed(6))
+    loss, grads = stacked.loss_and_gradients(corrupted, x)
+    layers = len(stacked.weights)
+    for s in seeds:
+        torch.manual_seed(s)
+        model = Autoencoder(12, hidden, activation)
+        single = reconstruction_loss(model(corrupted[s]), x[s])
+        single.backward()
+        linears = [m for m in (*model.encoder, *model.decoder) if isinstance(m, torch.nn.Linear)]
+        assert float(loss[s]) == pytest.approx(float(single.detach()), rel=1e-6)
+        for i, layer in enumerate(linears):
+            torch.testing.assert_close(grads[i][s], layer.weight.grad.T, atol=1e-5, rtol=1e-5)
+            torch.testing.assert_close(
+                grads[layers + i][s, 0], layer.bias.grad, atol=1e-5, rtol=1e-5
+            )
+        torch.testing.assert_close(stacked.unstack(s)(x[s]), model(x[s]).detach())
+
+
+def test_probes_read_their_own_encoders_test_codes():
+    """With (G, T, k) test codes, probe g·P/G + j is scored on encoder g's codes only."""
+    generator = torch.Generator().manual_seed(0)
+    features = torch.randn(4, 30, 3, generator=generator)
+    labels = (features[..., 0] > 0).long()
+    test = torch.randn(2, 20, 3, generator=generator)
+    test_labels = (test[0, :, 0] > 0).long()
+    config = ProbeConfig(epochs=50, batch_size=30, lr=0.1)
+    grouped = train_probes(features, labels, test, test_labels, 2, config, seed=1)
+    for g in range(2):
+        alone = train_probes(features, labels, test[g], test_labels, 2, config, seed=1)
+        assert [row[-1] for row in grouped["accuracy"][2 * g : 2 * g + 2]] == [
+            row[-1] for row in alone["accuracy"][2 * g : 2 * g + 2]
+        ]

@@ -192,6 +192,8 @@ def _figures_and_tables(part: dict) -> list[Block]:
         else:
             path = "figures/" + figure_file(figure["name"])
             blocks.append(FigureBlock(path, prose(figure["caption"]), figure_width(figure)))
+    # An answer whose text is a headline continues here, after its figures.
+    blocks.extend(Paragraph(prose(p)) for p in answer.get("detail", "").split("\n\n") if p.strip())
     for table in answer.get("tables", []):
         blocks.append(
             TableBlock(

@@ -30,7 +30,7 @@ which returns the cached results (computing them once per config, code and libra
 `execute(NAME, profile, out)` is what `answerkey run NAME` and `answerkey build` do:
 results, plus the figures drawn into `out/figures`, recorded under "figures".
 
-Experiments not yet moved here (`ae`, `notebooks`) are registered as the
+Experiments not yet moved here (`notebooks`) are registered as the
 `answerkey.parts.Experiment` objects their modules export (`LEGACY_MODULES`); `execute`
 runs them as before (their `run(args)` draws and prints itself).
 
@@ -58,11 +58,11 @@ from answerkey import cache as result_cache
 EXPERIMENT_MODULES: tuple[str, ...] = (
     "answerkey.experiments.zkc",
     "answerkey.experiments.attention",
-    "answerkey.questions.autoencoders",
+    "answerkey.experiments.ae",
     "answerkey.experiments.beam",
     "answerkey.experiments.notebooks",
 )
-LEGACY_MODULES = ("answerkey.questions.autoencoders", "answerkey.experiments.notebooks")
+LEGACY_MODULES = ("answerkey.experiments.notebooks",)
 DEFAULT_LIBRARIES = ("numpy", "scipy", "sympy", "torch", "networkx", "scikit-learn")
 
 

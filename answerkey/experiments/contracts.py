@@ -169,8 +169,74 @@ class BeamResults(TypedDict):
     operations: dict[str, Any]  # T_k_grid, M_grid, fits, fixed: numeric.beam_search
 
 
+# --- ae (Q4(a)) ------------------------------------------------------------------------
+
+
+class AeStats(TypedDict):
+    mean: float
+    min: float
+    max: float
+
+
+class AeBand(TypedDict):
+    """Per autoencoder epoch 0 … E: mean, min and max over seeds."""
+
+    mean: list[float]
+    min: list[float]
+    max: list[float]
+
+
+class AeRow(TypedDict, total=False):
+    """One (data set, activation, variant, k) over its seeds."""
+
+    dataset: str
+    activation: str
+    variant: str
+    k: int
+    hidden_sizes: list[int]
+    seeds: int
+    epochs: list[int]  # 0 … E; epoch 0 is the untrained encoder
+    recon: AeBand  # held-out loss with the variant's corruption (the training objective)
+    recon_clean: AeBand  # held-out loss on clean inputs
+    probe: AeBand  # fresh-probe test accuracy, averaged over label draws
+    final: dict[str, AeStats]  # recon, recon_clean, recon_train, probe, probe_epoch0
+    probe_seeds: list[float]  # final accuracy per seed
+    probe_epoch0_seeds: list[float]
+    probe_draws: list[list[float]]  # (seeds, draws) final accuracy
+    recon_train_seeds: list[float]
+    participation_ratio: AeStats
+    linear: dict[str, AeStats]  # linear encoders: numeric.autoencoders.linear_autoencoder_report
+    bayes_accuracy: list[float]  # synthetic linear encoders: best classifier from the code
+
+
+class AeResults(TypedDict):
+    """What `results("ae", profile)` returns (answerkey.experiments.ae.VERSION).
+
+    rows: Row per autoencoder; baselines: raw inputs and PCA per k (probe = the course's
+    Adam probe over label draws, sklearn = LogisticRegression, standardized for PCA);
+    references: per (data set, k) PCA's optimum against the vanilla linear AE;
+    subspace: the random-subspace expectation per k < 20 with the measured seeds;
+    claims: every claim with holds, margin, spread, sentence; answers: the prose.
+    """
+
+    version: int
+    profile: str
+    settings: dict
+    budget: dict
+    relu_width: dict
+    data: dict
+    rows: list[AeRow]
+    baselines: list[dict]
+    references: list[dict]
+    subspace: list[dict]
+    claims: list[dict]
+    answers: dict[str, str]
+    timings: NotRequired[dict]  # dropped by the build
+
+
 CONTRACTS: dict[str, type] = {
     "zkc": ZkcResults,
     "attention": AttentionResults,
     "beam": BeamResults,
+    "ae": AeResults,
 }
