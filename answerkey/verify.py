@@ -7,9 +7,18 @@ from collections.abc import Callable
 
 from answerkey import cache
 from answerkey.parts import Part
-from answerkey.verdicts import CheckResult, Evidence, Verdict, run_check
+from answerkey.verdicts import Check, CheckResult, Evidence, Verdict, run_check
 
 RECORD_NAMESPACE = "verify"
+LISTING_CLAIM = "its checks could be listed"
+
+
+def part_checks(part: Part) -> list[Check]:
+    """The checks `verify` runs for `part`: its own, then those that read its printed
+    answer back (`answerkey.printed`)."""
+    from answerkey.printed import printed_checks
+
+    return [*part.checks(), *printed_checks(part)]
 
 
 def verify_parts(
@@ -22,12 +31,12 @@ def verify_parts(
         if part.checks is None:
             continue
         try:
-            checks = part.checks()
+            checks = part_checks(part)
         except Exception as exc:
             results.append(
                 CheckResult(
                     part.id,
-                    "its checks could be listed",
+                    LISTING_CLAIM,
                     Evidence.GENERAL,
                     Verdict.ERROR,
                     f"{type(exc).__name__}: {exc}",

@@ -1,0 +1,130 @@
+"""Checks that read a part's printed answer back and prove it is the claimed object.
+
+The documents print `Answer.latex` (the displayed answer) and `Answer.text` (the written
+answer, whose `$…$` formulas state it again). Hand-written displays are kept where they
+read better than a printer's output; each such display, and each formula of the prose
+that states the answer, is read back here with the project's own answer parser (the
+judge of `answerkey check`, whose key is the part's `Answer.value`) and must be judged
+CORRECT. `READERS` says, per part, which pieces of the printed answer state it and how
+they are put into the judge's plain reading (dropping labels such as "time" or
+"∂L/∂W₁ ="). A part with no reader has none of these checks.
+
+    printed_checks(part) -> [Check]   (run by `answerkey verify` after the part's own)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from answerkey.parts import Answer, Part
+from answerkey.verdicts import Check, Evidence, Outcome, Verdict
+
+_MATH_SPAN = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+_TEXT_LABEL = re.compile(r"\\text\{\s*(time|memory|beam = optimum: |beam: |optimum: )\s*\}")
+_SIZING = re.compile(r"\\(?:big|Big|bigg|Bigg|left|right)(?![A-Za-z])|\\!")
+_PARTIAL_LABEL = re.compile(r"\\frac\{\\partial L\}\{\\partial W_\d\}\s*=")
+_LISTED = re.compile(r"\\text\{([a-z ]+)\}\\ \((−|-)?(\d+\.\d+)\)")
+
+
+def math_spans(text: str) -> list[str]:
+    """The inline `$…$` formulas of a written answer, in order."""
+    return [m.group(1) for m in _MATH_SPAN.finditer(text)]
+
+
+def _plain(latex: str) -> str:
+    """A display without its sizing commands and word labels."""
+    latex = _SIZING.sub("", latex)
+    return _TEXT_LABEL.sub(" ", latex).strip()
+
+
+def _first_span(answer: Answer) -> list[tuple[str, str]]:
+    """The prose's first formula; in a chain `label = A = B` each of A and B."""
+    pieces = math_spans(answer.text)[0].split("=")
+    pieces = pieces[1:] if len(pieces) > 1 else pieces
+    return [(f"the written answer's first formula ({p.strip()})", p) for p in pieces]
+
+
+def _display(answer: Answer) -> list[tuple[str, str]]:
+    return [("the displayed answer", _plain(answer.latex))]
+
+
+def _costs(answer: Answer) -> list[tuple[str, str]]:
+    """Time and memory: each O(…) the display equates, and the prose's Time/Memory."""
+    time, memory = (_plain(piece) for piece in answer.latex.split(r",\quad"))
+    readings = [
+        (f"the displayed answer ({i + 1} of the time's forms)", f"{form.strip()}, {memory}")
+        for i, form in enumerate(time.split("="))
+    ]
+    stated = [re.search(rf"{label} \$(.+?)\$", answer.text) for label in ("Time", "Memory")]
+    readings.append(
+        ("the written answer's Time and Memory", ", ".join(m.group(1) if m else "" for m in stated))
+    )
+    return readings
+
+
+def _conditions(answer: Answer) -> list[tuple[str, str]]:
+    display = _PARTIAL_LABEL.sub("", answer.latex).replace(r"\qquad", " ")
+    spans = math_spans(answer.text)
+    prose = ", ".join(_PARTIAL_LABEL.sub("", s.replace(r"\partial L / \partial W_1 =", "")
+                                         .replace(r"\partial L / \partial W_2 =", ""))
+                      for s in spans[:2])  # fmt: skip
+    return [("the displayed conditions", display), ("the written answer's conditions", prose)]
+
+
+def _listing(answer: Answer) -> list[tuple[str, str]]:
+    """`\\text{neural network}\\ (−1.25)` items, as the judge's `neural network (-1.25)`."""
+    items = [f"{words} (-{number})" if sign else f"{words} ({number})"
+             for words, sign, number in _LISTED.findall(answer.latex)]  # fmt: skip
+    return [("the displayed beam", ", ".join(items))]
+
+
+def _both(*readers: Callable[[Answer], list[tuple[str, str]]]):
+    return lambda answer: [reading for reader in readers for reading in reader(answer)]
+
+
+# Which printed pieces state each judged part's answer.
+READERS: dict[str, Callable[[Answer], list[tuple[str, str]]]] = {
+    "q2.a": _both(_display, _first_span),
+    "q2.b": _both(_display, _first_span),
+    "q2.c": _both(_display, _first_span),
+    "q3.b.i": _both(_display, _first_span),
+    "q3.c.i": _costs,
+    "q3.c.ii": _costs,
+    "q4.b.i": _conditions,
+    "q5.a": _listing,
+    "q5.b": _listing,
+    "q5.c": _listing,
+    "q5.e": _both(_display, _first_span),
+}
+
+
+def read_back(part: Part) -> Outcome:
+    """Judge every printed piece of `part`'s answer against its claimed object."""
+    from answerkey.judging.judge import judge
+
+    answer = part.answer()
+    wrong, shown = {}, []
+    for where, text in READERS[part.id](answer):
+        judgement = judge(part.id, text)
+        shown.append(f"{where} {text!r}: {judgement.verdict}")
+        if str(judgement.verdict) != "CORRECT":
+            wrong[where] = f"{text!r} read as {judgement.read_as or '?'}: {judgement.detail}"
+    if not wrong:
+        return Outcome(Verdict.PROVED, "; ".join(shown))
+    # REFUTED needs the values where they differ; an unreadable piece is UNKNOWN (fails too).
+    verdict = Verdict.REFUTED if all("read as ?" not in v for v in wrong.values()) else None
+    return Outcome(verdict or Verdict.UNKNOWN, "; ".join(shown), wrong)
+
+
+def printed_checks(part: Part) -> list[Check]:
+    if part.id not in READERS or part.answer is None:
+        return []
+    return [
+        Check(
+            "the printed answer (display and the prose's formulas), read back by the answer "
+            "parser, equals the claimed object",
+            Evidence.GENERAL,
+            lambda: read_back(part),
+        )
+    ]
