@@ -117,7 +117,36 @@ def read_back(part: Part) -> Outcome:
     return Outcome(verdict or Verdict.UNKNOWN, "; ".join(shown), wrong)
 
 
+def _beam_verdict(part: Part) -> Outcome:
+    """q5.d: the verdict word follows `found_optimum`; the display lists the claimed beam
+    answer and optimum, words and log-probs (to the printed two decimals)."""
+    answer = part.answer()
+    value = answer.value
+    word = "Yes." if value["found_optimum"] else "No."
+    listed = [(tuple(w.split()), -float(n) if sign else float(n))
+              for w, sign, n in _LISTED.findall(answer.latex)]  # fmt: skip
+    claimed = [value["beam"]] if value["found_optimum"] else [value["beam"], value["optimum"]]
+    same = len(listed) == len(claimed) and all(
+        w == tuple(cw) and abs(s - cs) <= 0.005
+        for (w, s), (cw, cs) in zip(listed, claimed, strict=False)
+    )
+    detail = f"the answer opens {answer.text[:4]!r} (found_optimum {value['found_optimum']}); "
+    detail += f"display lists {listed}, claimed {claimed}"
+    if answer.text.startswith(word + " ") and same:
+        return Outcome(Verdict.PROVED, detail)
+    return Outcome(Verdict.REFUTED, detail, {"opens": answer.text[:4], "expected": word})
+
+
 def printed_checks(part: Part) -> list[Check]:
+    if part.id == "q5.d" and part.answer is not None:
+        return [
+            Check(
+                "the verdict word follows the search's result; the display lists the claimed "
+                "beam answer and optimum",
+                Evidence.EXACT_INSTANCE,
+                lambda: _beam_verdict(part),
+            )
+        ]
     if part.id not in READERS or part.answer is None:
         return []
     return [

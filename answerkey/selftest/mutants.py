@@ -325,8 +325,8 @@ mutant("q5.b", "Figure 2 transcribed with the children of 'neural' swapped", Kin
 mutant("q5.c", "Figure 2 transcribed with the children of 'network neural' swapped", Kind.DATA)(
     _swap_children(("network", "neural"))
 )
-_printed("q5.a", "display shows network before neural", "latex", r"\text{neural}\ (-0.65)",
-         r"\text{neural}\ (-0.73)")  # fmt: skip
+_printed("q5.a", "display shows network network", "latex", r"\text{network}",
+         r"\text{network network}")  # fmt: skip
 _printed("q5.b", "display shows neural neural", "latex", r"\text{network neural}",
          r"\text{neural neural}")  # fmt: skip
 _printed("q5.c", "display drops the last token", "latex", r"\text{neural network network}",
