@@ -9,7 +9,7 @@ CORRECT. `READERS` says, per part, which pieces of the printed answer state it a
 they are put into the judge's plain reading (dropping labels such as "time" or
 "∂L/∂W₁ ="). A part with no reader has none of these checks.
 
-    printed_checks(part) -> [Check]   (run by `answerkey verify` after the part's own)
+    printed_checks(part, profile) -> [Check]   (run by `answerkey verify` after the part's own)
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from answerkey.experiments import Profile
 from answerkey.parts import Answer, Part
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict
 
@@ -99,11 +100,11 @@ READERS: dict[str, Callable[[Answer], list[tuple[str, str]]]] = {
 }
 
 
-def read_back(part: Part) -> Outcome:
+def read_back(part: Part, profile: Profile) -> Outcome:
     """Judge every printed piece of `part`'s answer against its claimed object."""
     from answerkey.judging.judge import judge
 
-    answer = part.answer()
+    answer = part.answer(profile)
     wrong, shown = {}, []
     for where, text in READERS[part.id](answer):
         judgement = judge(part.id, text)
@@ -117,10 +118,10 @@ def read_back(part: Part) -> Outcome:
     return Outcome(verdict or Verdict.UNKNOWN, "; ".join(shown), wrong)
 
 
-def _beam_verdict(part: Part) -> Outcome:
+def _beam_verdict(part: Part, profile: Profile) -> Outcome:
     """q5.d: the verdict word follows `found_optimum`; the display lists the claimed beam
     answer and optimum, words and log-probs (to the printed two decimals)."""
-    answer = part.answer()
+    answer = part.answer(profile)
     value = answer.value
     word = "Yes." if value["found_optimum"] else "No."
     listed = [(tuple(w.split()), -float(n) if sign else float(n))
@@ -137,14 +138,14 @@ def _beam_verdict(part: Part) -> Outcome:
     return Outcome(Verdict.REFUTED, detail, {"opens": answer.text[:4], "expected": word})
 
 
-def printed_checks(part: Part) -> list[Check]:
+def printed_checks(part: Part, profile: Profile) -> list[Check]:
     if part.id == "q5.d" and part.answer is not None:
         return [
             Check(
                 "the verdict word follows the search's result; the display lists the claimed "
                 "beam answer and optimum",
                 Evidence.EXACT_INSTANCE,
-                lambda: _beam_verdict(part),
+                lambda: _beam_verdict(part, profile),
             )
         ]
     if part.id not in READERS or part.answer is None:
@@ -154,6 +155,6 @@ def printed_checks(part: Part) -> list[Check]:
             "the printed answer (display and the prose's formulas), read back by the answer "
             "parser, equals the claimed object",
             Evidence.GENERAL,
-            lambda: read_back(part),
+            lambda: read_back(part, profile),
         )
     ]

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from answerkey import cache
+from answerkey.experiments import Profile
 from answerkey.parts import Part
 from answerkey.verdicts import Check, CheckResult, Evidence, Verdict, run_check
 
@@ -13,25 +14,26 @@ RECORD_NAMESPACE = "verify"
 LISTING_CLAIM = "its checks could be listed"
 
 
-def part_checks(part: Part) -> list[Check]:
-    """The checks `verify` runs for `part`: its own, then those that read its printed
-    answer back (`answerkey.printed`)."""
+def part_checks(part: Part, profile: Profile) -> list[Check]:
+    """The checks `verify` runs for `part` under `profile`: its own, then those that read
+    its printed answer back (`answerkey.printed`)."""
     from answerkey.printed import printed_checks
 
-    return [*part.checks(), *printed_checks(part)]
+    return [*part.checks(profile), *printed_checks(part, profile)]
 
 
 def verify_parts(
-    parts: list[Part], on_result: Callable[[CheckResult], None] | None = None
+    parts: list[Part], profile: Profile, on_result: Callable[[CheckResult], None] | None = None
 ) -> list[CheckResult]:
-    """Every check of every answered part, in order. A check that cannot even be
-    listed (its part's `checks()` raises) is reported as one ERROR result."""
+    """Every check of every answered part under `profile`, in order. A check that cannot
+    even be listed (its part's `checks(profile)` raises: an experiment it reads failed) is
+    reported as one ERROR result."""
     results: list[CheckResult] = []
     for part in parts:
         if part.checks is None:
             continue
         try:
-            checks = part_checks(part)
+            checks = part_checks(part, profile)
         except Exception as exc:
             results.append(
                 CheckResult(

@@ -7,16 +7,10 @@ import pytest
 from cli_run import answerkey
 
 from answerkey import parts
+from answerkey.experiments import QUICK
 from answerkey.selftest import Kind, Mutant, run_mutant, run_selftest
 from answerkey.selftest.mutants import MUTANTS
 from models.figure2_tree import FIGURE2, SCAN, in_order, scan_labels
-
-
-@pytest.fixture(autouse=True)
-def quick():
-    parts.set_quick(True)
-    yield
-    parts.set_quick(False)
 
 
 def test_every_part_with_mutants_has_three_kinds_and_exists():
@@ -44,20 +38,20 @@ ISSUE_MUTANTS = [
 @pytest.mark.parametrize("part, name", ISSUE_MUTANTS)
 def test_issue_mutants_are_caught(part, name):
     (declared,) = [m for m in MUTANTS[part] if m.name == name]
-    result = run_mutant(declared)
+    result = run_mutant(declared, QUICK)
     assert result.caught, result
     assert result.by
 
 
 def test_a_mutant_that_changes_nothing_survives():
-    result = run_mutant(Mutant("q5.a", "no change", Kind.CLAIM, lambda patch: None))
+    result = run_mutant(Mutant("q5.a", "no change", Kind.CLAIM, lambda patch: None), QUICK)
     assert not result.caught and result.by is None
 
 
 def test_mutants_leave_nothing_behind():
     before = dict(FIGURE2)
     (swap,) = [m for m in MUTANTS["q5.b"] if m.kind is Kind.DATA]
-    assert run_mutant(swap).caught
+    assert run_mutant(swap, QUICK).caught
     assert FIGURE2 == before
     assert "ANSWERKEY_CACHE_DIR" not in os.environ or os.environ["ANSWERKEY_CACHE_DIR"]
 
@@ -79,7 +73,7 @@ def test_selftest_cli_unknown_part():
 
 @pytest.mark.mutants
 def test_every_declared_mutant_is_caught():
-    reports = run_selftest([])
+    reports = run_selftest([], QUICK)
     survivors = [(r.part, m.name) for r in reports for m in r.survivors]
     assert not survivors
 

@@ -23,8 +23,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest import mock
+
+if TYPE_CHECKING:
+    from answerkey.experiments import Profile
 
 # Modules whose functools caches hold computed answers and results.
 PROJECT_PACKAGES = ("answerkey", "derivations", "numeric", "models")
@@ -109,7 +112,11 @@ class PartReport:
 
 
 def clear_caches() -> None:
-    """Forget every functools cache in the project's loaded modules."""
+    """Forget every functools cache in the project's loaded modules, and the experiments'
+    in-process results."""
+    from answerkey import experiments
+
+    experiments.forget()
     for name, module in list(sys.modules.items()):
         if module is None or name.split(".")[0] not in PROJECT_PACKAGES:
             continue
@@ -130,16 +137,16 @@ def fresh_state() -> Iterator[None]:
             clear_caches()
 
 
-def first_failure(part_id: str):
-    """Run part `part_id`'s checks in order as `verify` does; the first CheckResult that
-    does not pass, or None when every check passes."""
+def first_failure(part_id: str, profile: Profile):
+    """Run part `part_id`'s checks under `profile` in order as `verify` does; the first
+    CheckResult that does not pass, or None when every check passes."""
     from answerkey.parts import get_part
     from answerkey.verdicts import CheckResult, Evidence, Verdict, run_check
     from answerkey.verify import LISTING_CLAIM, part_checks
 
     part = get_part(part_id)
     try:
-        checks = part_checks(part)
+        checks = part_checks(part, profile)
     except Exception as exc:  # verify reports this as one ERROR result
         return CheckResult(
             part_id, LISTING_CLAIM, Evidence.GENERAL, Verdict.ERROR, f"{type(exc).__name__}: {exc}"
@@ -151,11 +158,11 @@ def first_failure(part_id: str):
     return None
 
 
-def run_mutant(mutant: Mutant) -> MutantResult:
+def run_mutant(mutant: Mutant, profile: Profile) -> MutantResult:
     """Apply `mutant`, run its part's checks against a fresh cache, undo it."""
     with fresh_state(), contextlib.ExitStack() as stack:
         mutant.apply(Patch(stack))
-        failure = first_failure(mutant.part)
+        failure = first_failure(mutant.part, profile)
     if failure is None:
         return MutantResult(mutant.name, mutant.kind, False, None)
     return MutantResult(
@@ -178,6 +185,7 @@ def selected_mutants(parts: list[str], fast_only: bool = False) -> dict[str, lis
 
 def run_selftest(
     parts: list[str],
+    profile: Profile,
     fast_only: bool = False,
     on_result: Callable[[str, MutantResult], None] | None = None,
 ) -> list[PartReport]:
@@ -186,7 +194,7 @@ def run_selftest(
     for part_id, mutants in selected_mutants(parts, fast_only).items():
         report = PartReport(part_id)
         for mutant in mutants:
-            report.mutants.append(run_mutant(mutant))
+            report.mutants.append(run_mutant(mutant, profile))
             if on_result:
                 on_result(part_id, report.mutants[-1])
         reports.append(report)
