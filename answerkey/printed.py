@@ -138,7 +138,58 @@ def _beam_verdict(part: Part, profile: Profile) -> Outcome:
     return Outcome(Verdict.REFUTED, detail, {"opens": answer.text[:4], "expected": word})
 
 
+_DIMENSION_DISPLAY = re.compile(r"\\operatorname\{dim\}\\phi = (.+?)\\ \\ \(")
+_DIMENSION_PROSE = re.compile(r"with \$([^$]+)\$ component")
+
+
+def _feature_map_dimensions(part: Part, profile: Profile) -> Outcome:
+    """q3.b.ii: the merged map's dimension as displayed, and each dimension the prose
+    states (merged, then ordered pairs), read by the answer parser and proved equal to the
+    claimed ones."""
+    from answerkey.judging.forms import ScalarForm
+    from answerkey.judging.judge import judge_with
+    from answerkey.judging.parser import Vocabulary
+    from answerkey.judging.to_sympy import Context
+    from derivations.kernel_attention import D
+
+    answer = part.answer(profile)
+    value = answer.value
+    display = _DIMENSION_DISPLAY.search(answer.latex)
+    prose = _DIMENSION_PROSE.findall(answer.text)
+    readings = [("the displayed dimension", display.group(1) if display else "", "merged")]
+    readings += [(f"the prose's {kind} dimension", text, kind)
+                 for text, kind in zip(prose, ("merged", "ordered"), strict=False)]  # fmt: skip
+    if len(readings) != 3:
+        return Outcome(Verdict.UNKNOWN, f"expected one displayed and two stated dimensions, "
+                       f"found {readings}")  # fmt: skip
+    shown, wrong = [], {}
+    for where, text, kind in readings:
+        form = ScalarForm(
+            vocabulary=Vocabulary({"D": "D", "d": "D"}),
+            context=lambda: Context({"D": D}),
+            key=lambda kind=kind: value[f"dimension_{kind}"],
+            display={},
+            assumptions="D a positive integer",
+        )
+        verdict = str(judge_with(form, text).verdict)
+        shown.append(f"{where} {text!r}: {verdict}")
+        if verdict != "CORRECT":
+            wrong[where] = f"{text!r} is not {value[f'dimension_{kind}']}"
+    if wrong:
+        return Outcome(Verdict.REFUTED, "; ".join(shown), wrong)
+    return Outcome(Verdict.PROVED, "; ".join(shown))
+
+
 def printed_checks(part: Part, profile: Profile) -> list[Check]:
+    if part.id == "q3.b.ii" and part.answer is not None:
+        return [
+            Check(
+                "the printed dimensions of φ (display and prose), read back by the answer "
+                "parser, equal the claimed ones",
+                Evidence.GENERAL,
+                lambda: _feature_map_dimensions(part, profile),
+            )
+        ]
     if part.id == "q5.d" and part.answer is not None:
         return [
             Check(

@@ -433,8 +433,11 @@ def _model_feature_maps() -> Outcome:
             symbols = KA.vector_symbols("q", d)
             exact = sp.lambdify(symbols, KA.feature_map(d, constant, merged), "numpy")
             reference = np.array([np.broadcast_to(exact(*row), (model.shape[1],)) for row in x])
-            if model.shape[1] != feature_dimension(d, constant, merged):
-                return Outcome(Verdict.FAIL, f"model φ has {model.shape[1]} components at D={d}")
+            derived = int(KA.feature_dimension(constant, merged).subs(KA.D, d))
+            if model.shape[1] != derived or feature_dimension(d, constant, merged) != derived:
+                return Outcome(Verdict.FAIL, f"model φ has {model.shape[1]} components at D={d} "
+                               f"(feature_dimension says {feature_dimension(d, constant, merged)}),"
+                               f" the derived dimension {derived}")  # fmt: skip
             worst = max(worst, float(np.abs(model - reference).max()))
             kernel = (x @ x.T + (1.0 if constant else 0.0)) ** 2
             worst = max(worst, float(np.abs(model @ model.T - kernel).max() / np.abs(kernel).max()))

@@ -385,3 +385,100 @@ def _derivation5():
     from derivations import beam_search
 
     return beam_search
+
+
+# --- Q1 ------------------------------------------------------------------------------------
+
+
+def _d1():
+    from derivations import karate_club
+
+    return karate_club
+
+
+@mutant("q1.1", "the claim ∂L/∂X = ÂSW (the transpose dropped)", Kind.CLAIM)
+def _(patch):
+    import sympy as sp
+
+    D = _d1()
+
+    def claimed(a=D.A_hat, x=D.X, w=D.W, g=D.G):
+        s = sp.HadamardProduct(g, D.pre_activation(a, x, w).applyfunc(D.TANH_PRIME))
+        return {"W": s.T * a * x, "X": a * s * w, "A": s * w * x.T}
+
+    patch.attr(D, "claimed_gradients", claimed)
+
+
+@mutant("q1.1", "the hand backward forgets tanh' (S = G)", Kind.IMPLEMENTATION)
+def _(patch):
+    import torch
+
+    import models.karate_club as K
+
+    def change(original, grad_h, a_hat, x, weight, ax, h, *rest):
+        return original(grad_h, a_hat, x, weight, ax, torch.zeros_like(h), *rest)
+
+    patch.wrap(K, "gcn_layer_backward", change)
+
+
+@mutant("q1.1", "the notebook's class-0 literal with member 9 added", Kind.DATA, fast=False)
+def _(patch):
+    import models.karate_club as K
+
+    patch.attr(K, "NOTEBOOK_CLASS_0", K.NOTEBOOK_CLASS_0 | {9})
+    runner = __import__("answerkey.experiments.zkc.runner", fromlist=["runner"])
+    patch.attr(runner, "NOTEBOOK_CLASS_0", K.NOTEBOOK_CLASS_0 | {9})
+
+
+# --- Q3(b)(ii) -----------------------------------------------------------------------------
+
+
+@mutant("q3.b.ii", "the claimed dimension D(D + 1)/2 + 1", Kind.CLAIM)
+def _(patch):
+    D = _d3()
+    patch.attr(D, "DIMENSION_MERGED", D.D * (D.D + 1) / 2 + 1)
+
+
+@mutant("q3.b.ii", "the stated φ without √2 on the cross terms", Kind.CLAIM)
+def _(patch):
+    import sympy as sp
+
+    D = _d3()
+
+    def change(original, dim, constant=True, merged=True, name="q"):
+        components = list(original(dim, constant, merged, name))
+        return [c / sp.sqrt(2) if c.is_Mul and sp.sqrt(2) in c.args and c.as_poly() and
+                c.as_poly().total_degree() == 2 else c for c in components]  # fmt: skip
+
+    patch.wrap(D, "feature_map", change)
+
+
+@mutant("q3.b.ii", "the model's feature map drops the constant component", Kind.IMPLEMENTATION)
+def _(patch):
+    import models.kernel_attention as K
+
+    def change(original, x, constant=True, merged=True):
+        out = original(x, constant, merged)
+        return out.clone().index_fill_(-1, _first_component(out), 0.0) if constant else out
+
+    patch.wrap(K, "quadratic_features", change)
+
+
+def _first_component(out):
+    import torch
+
+    return torch.tensor([0], device=out.device)
+
+
+_printed("q3.b.ii", "prose states (D+1)(D+2) components", "text", "$(D+1)(D+2)/2$",
+         "$(D+1)(D+2)$")  # fmt: skip
+_printed("q3.b.ii", "prose states D + D² ordered components", "text", "$1 + D + D^2$",
+         "$D + D^2$")  # fmt: skip
+
+
+@mutant("q3.b.ii", "the model's declared width off by one", Kind.IMPLEMENTATION)
+def _(patch):
+    import models.kernel_attention as K
+
+    patch.wrap(K, "feature_dimension", lambda original, d, constant=True, merged=True:
+               original(d, constant, merged) + 1)  # fmt: skip
