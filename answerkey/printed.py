@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from answerkey import evidence as ev
 from answerkey.experiments import Profile
 from answerkey.parts import Answer, Part
-from answerkey.verdicts import Check, Evidence, Outcome, Verdict
+from answerkey.verdicts import Check
 
 _MATH_SPAN = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
 _TEXT_LABEL = re.compile(r"\\text\{\s*(time|memory|beam = optimum: |beam: |optimum: )\s*\}")
@@ -100,25 +101,26 @@ READERS: dict[str, Callable[[Answer], list[tuple[str, str]]]] = {
 }
 
 
-def read_back(part: Part, profile: Profile) -> Outcome:
-    """Judge every printed piece of `part`'s answer against its claimed object."""
+def read_back(part: Part, profile: Profile) -> ev.Argument:
+    """Judge every printed piece of `part`'s answer against its claimed object: each is a
+    fact, refuted with the judge's reading when INCORRECT, undecided when unreadable."""
     from answerkey.judging.judge import judge
 
     answer = part.answer(profile)
-    wrong, shown = {}, []
+    facts = []
     for where, text in READERS[part.id](answer):
         judgement = judge(part.id, text)
-        shown.append(f"{where} {text!r}: {judgement.verdict}")
-        if str(judgement.verdict) != "CORRECT":
-            wrong[where] = f"{text!r} read as {judgement.read_as or '?'}: {judgement.detail}"
-    if not wrong:
-        return Outcome(Verdict.PROVED, "; ".join(shown))
-    # REFUTED needs the values where they differ; an unreadable piece is UNKNOWN (fails too).
-    verdict = Verdict.REFUTED if all("read as ?" not in v for v in wrong.values()) else None
-    return Outcome(verdict or Verdict.UNKNOWN, "; ".join(shown), wrong)
+        verdict = str(judgement.verdict)
+        holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
+        facts.append(ev.Fact(
+            holds, f"{where} {text!r}: {verdict}",
+            None if holds else {"printed": text, "read as": judgement.read_as or "?",
+                                "key": str(answer.value), "why": judgement.detail},
+        ))  # fmt: skip
+    return ev.Argument("; ".join(fact.what for fact in facts), facts)
 
 
-def _beam_verdict(part: Part, profile: Profile) -> Outcome:
+def _beam_verdict(part: Part, profile: Profile) -> ev.Instances:
     """q5.d: the verdict word follows `found_optimum`; the display lists the claimed beam
     answer and optimum, words and log-probs (to the printed two decimals)."""
     answer = part.answer(profile)
@@ -131,18 +133,24 @@ def _beam_verdict(part: Part, profile: Profile) -> Outcome:
         w == tuple(cw) and abs(s - cs) <= 0.005
         for (w, s), (cw, cs) in zip(listed, claimed, strict=False)
     )
-    detail = f"the answer opens {answer.text[:4]!r} (found_optimum {value['found_optimum']}); "
-    detail += f"display lists {listed}, claimed {claimed}"
-    if answer.text.startswith(word + " ") and same:
-        return Outcome(Verdict.PROVED, detail)
-    return Outcome(Verdict.REFUTED, detail, {"opens": answer.text[:4], "expected": word})
+    violations = []
+    if not answer.text.startswith(word + " "):
+        violations.append({"opens": answer.text[:4], "found_optimum": str(value["found_optimum"])})
+    if not same:
+        violations.append({"display lists": str(listed), "claimed": str(claimed)})
+    return ev.Instances(
+        f"the answer opens {answer.text[:4]!r} (found_optimum {value['found_optimum']}); the "
+        f"display lists {listed}, claimed {claimed}",
+        checked=2,
+        violations=violations,
+    )
 
 
 _DIMENSION_DISPLAY = re.compile(r"\\operatorname\{dim\}\\phi = (.+?)\\ \\ \(")
 _DIMENSION_PROSE = re.compile(r"with \$([^$]+)\$ component")
 
 
-def _feature_map_dimensions(part: Part, profile: Profile) -> Outcome:
+def _feature_map_dimensions(part: Part, profile: Profile) -> ev.Argument:
     """q3.b.ii: the merged map's dimension as displayed, and each dimension the prose
     states (merged, then ordered pairs), read by the answer parser and proved equal to the
     claimed ones."""
@@ -159,10 +167,8 @@ def _feature_map_dimensions(part: Part, profile: Profile) -> Outcome:
     readings = [("the displayed dimension", display.group(1) if display else "", "merged")]
     readings += [(f"the prose's {kind} dimension", text, kind)
                  for text, kind in zip(prose, ("merged", "ordered"), strict=False)]  # fmt: skip
-    if len(readings) != 3:
-        return Outcome(Verdict.UNKNOWN, f"expected one displayed and two stated dimensions, "
-                       f"found {readings}")  # fmt: skip
-    shown, wrong = [], {}
+    found = f"one displayed and two stated dimensions: {len(readings)} pieces found"
+    facts = [ev.Fact(True if len(readings) == 3 else None, found)]
     for where, text, kind in readings:
         form = ScalarForm(
             vocabulary=Vocabulary({"D": "D", "d": "D"}),
@@ -172,40 +178,37 @@ def _feature_map_dimensions(part: Part, profile: Profile) -> Outcome:
             assumptions="D a positive integer",
         )
         verdict = str(judge_with(form, text).verdict)
-        shown.append(f"{where} {text!r}: {verdict}")
-        if verdict != "CORRECT":
-            wrong[where] = f"{text!r} is not {value[f'dimension_{kind}']}"
-    if wrong:
-        return Outcome(Verdict.REFUTED, "; ".join(shown), wrong)
-    return Outcome(Verdict.PROVED, "; ".join(shown))
+        holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
+        claimed = str(value[f"dimension_{kind}"])
+        facts.append(
+            ev.Fact(holds, f"{where} {text!r}: {verdict}", {where: text, "claimed": claimed})
+        )
+    return ev.Argument("φ's dimensions as printed, against the claimed ones", facts)
 
 
 def printed_checks(part: Part, profile: Profile) -> list[Check]:
     if part.id == "q3.b.ii" and part.answer is not None:
         return [
-            Check(
+            ev.symbolic(
                 "the printed dimensions of φ (display and prose), read back by the answer "
                 "parser, equal the claimed ones",
-                Evidence.GENERAL,
                 lambda: _feature_map_dimensions(part, profile),
             )
         ]
     if part.id == "q5.d" and part.answer is not None:
         return [
-            Check(
+            ev.exact_instances(
                 "the verdict word follows the search's result; the display lists the claimed "
                 "beam answer and optimum",
-                Evidence.EXACT_INSTANCE,
                 lambda: _beam_verdict(part, profile),
             )
         ]
     if part.id not in READERS or part.answer is None:
         return []
     return [
-        Check(
+        ev.symbolic(
             "the printed answer (display and the prose's formulas), read back by the answer "
             "parser, equals the claimed object",
-            Evidence.GENERAL,
             lambda: read_back(part, profile),
         )
     ]
