@@ -100,3 +100,59 @@ def test_swapped_children_differ_from_the_scan():
     tree = dict(FIGURE2)
     tree[("network", "network")] = tree[("network", "network")][::-1]
     assert in_order(tree) != scan_labels(SCAN.read_text(encoding="utf-8"), 15)
+
+
+# --- what the documents print follows the claim --------------------------------------------
+
+
+def _solutions_text(part_ids, tmp_path) -> str:
+    """pdftotext of the solutions PDF built from just these parts' answers (no checks)."""
+    import shutil
+
+    from answerkey.build import _answer_record
+    from answerkey.documents.content import solutions
+    from answerkey.documents.typst_render import compile_pdf
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    records = []
+    for part_id in part_ids:
+        part = parts.get_part(part_id)
+        answer, _ = _answer_record(part, tmp_path, QUICK)
+        records.append({"id": part.id, "question": part.question, "answered": True,
+                        "points": None, "assumptions": [], "notes": [], "experiment": None,
+                        "answer": answer, "steps": [], "checks": [], "rubric": None,
+                        "error": None})  # fmt: skip
+    results = {"profile": "full", "failures": [], "code_hash": "0" * 12,
+               "questions": [{"number": 5, "title": "Beam Search", "intro": "",
+                              "parts": records}]}  # fmt: skip
+    pdf, _, _ = compile_pdf(solutions(results), tmp_path)
+    path = tmp_path / "solutions.pdf"
+    path.write_bytes(pdf)
+    from cli_run import pdf_text
+
+    return pdf_text(path)
+
+
+def test_flipping_a_claim_changes_the_pdf(tmp_path):
+    """q5.e's stated class and q5.d's search result, flipped in process: the PDF's text
+    follows (the verdict word, the displayed class), and verify catches both."""
+    import contextlib
+
+    from answerkey.selftest import Patch, fresh_state
+
+    before = _solutions_text(["q5.d", "q5.e"], tmp_path)
+    flips = [m for m in MUTANTS["q5.e"] if m.name == "the stated answer O(T k log k)"]
+    flips += [m for m in MUTANTS["q5.d"] if m.name == "the claim: beam search finds the optimum"]
+    with fresh_state(), contextlib.ExitStack() as stack:
+        for flip in flips:
+            flip.apply(Patch(stack))
+        after = _solutions_text(["q5.d", "q5.e"], tmp_path)
+    assert "No. Beam search returns" in before and "Yes. Beam search returns" in after
+    assert "Yes." not in before
+    squeeze = lambda text: "".join(text.split())  # noqa: E731
+    # The displayed class, in Typst's math italics: O(T k² log(k)), then O(T k log(k)).
+    assert "Answer𝑂(𝑇𝑘2log(𝑘))" in squeeze(before)
+    assert "Answer𝑂(𝑇𝑘log(𝑘))" in squeeze(after)
+    for flip in flips:
+        assert run_mutant(flip, QUICK).caught
