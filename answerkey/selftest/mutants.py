@@ -164,7 +164,11 @@ def _claimed_cost(form: str, key: str, value: Callable):
                 out = {**out, key: value(D)}
             return out
 
-        patch.wrap(_q3(), "claimed_costs", change)
+        from answerkey.questions import kernel_attention_cost_checks
+
+        # The answer and the cost checks each hold the one claimed_costs function.
+        for module in (_q3(), kernel_attention_cost_checks):
+            patch.wrap(module, "claimed_costs", change)
 
     return apply
 
