@@ -76,6 +76,38 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.verdict.passed for r in results) else EXIT_FAILED
 
 
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    from answerkey.selftest import reports_json, run_selftest, selected_mutants
+
+    try:
+        selected_mutants(args.parts)
+    except registry.UnknownPart as exc:
+        raise UsageError(str(exc)) from None
+    shown: set[str] = set()
+
+    def show(part: str, result) -> None:
+        if args.json:
+            return
+        if part not in shown:
+            shown.add(part)
+            print(part)
+        mark = "caught " if result.caught else "SURVIVED"
+        by = f"  by: {result.by} ({result.verdict})" if result.caught else ""
+        print(f"  {mark} {result.kind:<14} {result.name}{by}", flush=True)
+
+    reports = run_selftest(args.parts, _profile(args), fast_only=args.fast, on_result=show)
+    out = reports_json(reports)
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        total = sum(len(r.mutants) for r in reports)
+        survivors = [f"{r.part}: {m.name}" for r in reports for m in r.survivors]
+        print(f"\n{total} mutants, {total - len(survivors)} caught, {len(survivors)} survived.")
+        for name in survivors:
+            print(f"  survived: {name}")
+    return EXIT_OK if out["passed"] else EXIT_FAILED
+
+
 def _profile(args: argparse.Namespace):
     """The Profile a command's options make: --quick, and an experiment's --device and
     --mnist-dir where it has them."""
@@ -222,6 +254,22 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", action="store_true", help="print one JSON document")
     verify.add_argument("--quick", action="store_true", help="small sizes, for tests")
     verify.set_defaults(handler=_cmd_verify)
+
+    selftest = commands.add_parser(
+        "selftest",
+        help="apply each part's declared mutants and check that verify catches every one",
+        description="For each declared mutant of the given parts (all by default) — a "
+        "changed claim, printed answer, transcribed datum or implementation, patched in "
+        "process, nothing written — run the part's checks against a fresh cache and report "
+        "whether one failed (caught, and by which check). Exit 1 if any mutant survives.",
+    )
+    selftest.add_argument("parts", nargs="*", metavar="PART", help="part ids, e.g. q5 q2.a")
+    selftest.add_argument("--json", action="store_true", help="print one JSON document")
+    selftest.add_argument("--quick", action="store_true", help="small sizes, for tests")
+    selftest.add_argument(
+        "--fast", action="store_true", help="only the fast mutants (no retraining)"
+    )
+    selftest.set_defaults(handler=_cmd_selftest)
 
     run = commands.add_parser("run", help="run one experiment, print its results, save figures")
     experiments = run.add_subparsers(dest="experiment", required=True, metavar="EXPERIMENT")

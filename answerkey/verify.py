@@ -8,9 +8,18 @@ from collections.abc import Callable
 from answerkey import cache
 from answerkey.experiments import Profile
 from answerkey.parts import Part
-from answerkey.verdicts import CheckResult, Evidence, Verdict, run_check
+from answerkey.verdicts import Check, CheckResult, Evidence, Verdict, run_check
 
 RECORD_NAMESPACE = "verify"
+LISTING_CLAIM = "its checks could be listed"
+
+
+def part_checks(part: Part, profile: Profile) -> list[Check]:
+    """The checks `verify` runs for `part` under `profile`: its own, then those that read
+    its printed answer back (`answerkey.printed`)."""
+    from answerkey.printed import printed_checks
+
+    return [*part.checks(profile), *printed_checks(part, profile)]
 
 
 def verify_parts(
@@ -24,12 +33,12 @@ def verify_parts(
         if part.checks is None:
             continue
         try:
-            checks = part.checks(profile)
+            checks = part_checks(part, profile)
         except Exception as exc:
             results.append(
                 CheckResult(
                     part.id,
-                    "its checks could be listed",
+                    LISTING_CLAIM,
                     Evidence.GENERAL,
                     Verdict.ERROR,
                     f"{type(exc).__name__}: {exc}",

@@ -123,8 +123,11 @@ def entrywise_differences(size_n: int, size_in: int, size_out: int) -> dict[str,
     a, x, w, g = entrywise_instance(size_n, size_in, size_out)
     h = (a * x * w.T).applyfunc(sp.tanh)
     functional = sum(g[i, j] * h[i, j] for i in range(size_n) for j in range(size_out))
-    s = g.multiply_elementwise(h.applyfunc(lambda e: 1 - e**2))
-    claimed = {"W": s.T * a * x, "X": a.T * s * w, "A": s * w * x.T}
+    # The claim itself (`claimed_gradients`), evaluated on the explicit matrices.
+    claimed = {
+        name: sp.Matrix(formula.doit()).applyfunc(lambda e: e.doit())
+        for name, formula in claimed_gradients(a, x, w, g).items()
+    }
     derived = {
         name: matrix.applyfunc(lambda entry: sp.diff(functional, entry))
         for name, matrix in (("W", w), ("X", x), ("A", a))

@@ -9,6 +9,8 @@ on it through `models.figure2_decoder.TreeScorer`.
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 VOCAB = ("neural", "network")
 
@@ -24,6 +26,13 @@ FIGURE2: dict[tuple[str, ...], tuple[float, float]] = {
 }
 DEPTH = 3
 
+# The homework's scanned text (OCR), beside the clone: ../shared/seed/hw6_scan.txt.
+SCAN = Path(__file__).resolve().parents[2] / "shared" / "seed" / "hw6_scan.txt"
+SCAN_CAPTION = "Figure 2: The numbers shown"
+# One node label of the figure as OCR reads it: "neural: -0.80", "4 neural: -.65",
+# "network: -73 |" (the point lost), or the root "START".
+_SCAN_LABEL = re.compile(r"\b(?:(START)|([a-z]+)\s*:\s*(-)?\s*(\d*)(\.?)(\d+))\b")
+
 
 def token_log_prob(prefix: tuple[str, ...], word: str, tree=FIGURE2, vocab=VOCAB) -> float:
     """log p(word | prefix), read off the tree."""
@@ -38,3 +47,40 @@ def sequence_log_prob(words: tuple[str, ...], tree=FIGURE2, vocab=VOCAB) -> floa
 def sibling_probability_sums(tree=FIGURE2) -> dict[tuple[str, ...], float]:
     """Σ_token p(token | prefix) for each prefix: 1 up to the rounding of the printed numbers."""
     return {prefix: sum(math.exp(v) for v in values) for prefix, values in tree.items()}
+
+
+def in_order(tree=FIGURE2, vocab=VOCAB) -> list[tuple[str, float] | None]:
+    """The figure's node labels (token, log p(token | prefix)) in in-order — first child's
+    subtree, the node, second child's subtree — with None for the root START. This is the
+    order a scan of the drawn tree lists them top to bottom. Two-token vocabularies only."""
+    if len(vocab) != 2:
+        raise ValueError("in-order needs a binary tree (two tokens)")
+
+    def visit(prefix: tuple[str, ...], label) -> list:
+        if prefix not in tree:
+            return [label]
+        first, second = ((word, tree[prefix][j]) for j, word in enumerate(vocab))
+        return [*visit(prefix + (vocab[0],), first), label,
+                *visit(prefix + (vocab[1],), second)]  # fmt: skip
+
+    return visit((), None)
+
+
+def scan_labels(text: str, count: int) -> list[tuple[str, float] | None]:
+    """The last `count` node labels before Figure 2's caption in the OCR text, in reading
+    order, as (token, log-prob) or None for START. The figure prints two decimals, so a
+    number read without its point ("-73") is hundredths. Raises ValueError when the caption
+    or enough labels are missing."""
+    end = text.find(SCAN_CAPTION)
+    if end < 0:
+        raise ValueError(f"no {SCAN_CAPTION!r} in the scan")
+    labels = []
+    for start, word, minus, whole, point, digits in _SCAN_LABEL.findall(text[:end]):
+        if start:
+            labels.append(None)
+            continue
+        value = float(f"{whole or 0}.{digits}") if point else int(whole + digits) / 100
+        labels.append((word, -value if minus else value))
+    if len(labels) < count:
+        raise ValueError(f"found {len(labels)} node labels before the caption, not {count}")
+    return labels[-count:]

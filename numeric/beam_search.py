@@ -20,6 +20,25 @@ import numpy as np
 # --- exact beams on a tree -------------------------------------------------------------------
 
 
+def random_tree(vocab_size: int, depth: int, rng: np.random.Generator):
+    """A random full tree of next-token log-probabilities: every prefix shorter than `depth`
+    gets a softmax of standard normals over `vocab_size` tokens, rounded to 6 decimals (so
+    the exact reference reads them exactly; ties between sums are then improbable, not
+    impossible). Returns (tree, vocab) with tokens "t0", "t1", …."""
+    vocab = tuple(f"t{i}" for i in range(vocab_size))
+    tree = {}
+    prefixes = [()]
+    for _ in range(depth):
+        grown = []
+        for prefix in prefixes:
+            logits = rng.standard_normal(vocab_size)
+            log_probs = logits - np.log(np.exp(logits).sum())
+            tree[prefix] = tuple(round(float(v), 6) for v in log_probs)
+            grown.extend(prefix + (word,) for word in vocab)
+        prefixes = grown
+    return tree, vocab
+
+
 def _exact(value: float) -> Fraction:
     return Fraction(str(value))  # the printed decimal, exactly
 

@@ -1,5 +1,6 @@
 """Q5: the general beam search, the Figure 2 answers, the complexity derivation and counts."""
 
+import itertools
 import math
 
 import pytest
@@ -451,3 +452,56 @@ def test_run_beam_prints_one_json_document_and_saves_the_figures(tmp_path):
     assert report["rnn"]["found_fraction"]["1"] == report["rnn"]["found_fraction"]["greedy"]
     for name in ("beam_figure2_tree.png", "beam_optimum_vs_k.png", "beam_operation_counts.png"):
         assert (tmp_path / "figures" / name).stat().st_size > 10_000
+
+
+# --- random small models against the exact reference (issue 18) ----------------------------
+
+
+def _scorer_tree(scorer, prompt, vocab: tuple[int, ...], depth: int):
+    """The model's tree of next-token log-probs over `vocab` below `prompt`, queried prefix
+    by prefix (float64, written with repr, so the exact reference reads them exactly)."""
+    import torch
+
+    tree = {}
+    for length in range(depth):
+        for prefix in itertools.product(vocab, repeat=length):
+            log_probs, state = scorer.start(torch.tensor([prompt]))
+            for token in prefix:
+                log_probs, state = scorer.step(torch.tensor([token]), state)
+            tree[prefix] = tuple(float(log_probs[0, t]) for t in vocab)
+    return tree
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_beam_search_on_random_small_models_matches_the_exact_reference(seed):
+    """A randomly initialised GRU language model (untrained, so no structure helps): every
+    step's beam equals textbook beam search in exact arithmetic on the model's own tree, and
+    k ≥ |V|^(T−1) returns the optimum of full enumeration."""
+    import torch
+
+    from models.beam_search import beam_search
+    from models.rnn_language_model import BOS, PAD, RNNLanguageModel, RNNScorer
+    from numeric.beam_search import exact_beams, exact_ranking
+
+    torch.manual_seed(seed)
+    size, T = 6, 3
+    model = RNNLanguageModel(vocab=size, embedding=4, hidden=8).double().eval()
+    scorer = RNNScorer(model)
+    vocab = tuple(t for t in range(size) if t not in (PAD, BOS))  # the scorer bars these two
+    V = len(vocab)
+    prompt = [vocab[seed % V]]
+    tree = _scorer_tree(scorer, prompt, vocab, T)
+    for k in (1, 2, 3, 5, V ** (T - 1)):
+        out = beam_search(scorer, torch.tensor([prompt]), num_beams=k, max_new_tokens=T,
+                          length_penalty=0.0, early_stopping="never", num_return_sequences=k,
+                          trace=True)  # fmt: skip
+        reference = exact_beams(tree, vocab, k, T)
+        for step in out.trace:
+            held = step.running() if step.step < T else step.finished.hypotheses()
+            ours = [(tuple(int(t) for t in tokens), score) for tokens, score in held]
+            want = reference[step.step - 1]
+            assert [w for w, _ in ours] == [w for w, _ in want], (k, step.step)
+            assert all(abs(s - float(e)) < 1e-9 for (_, s), (_, e) in zip(ours, want, strict=True))
+        if k >= V ** (T - 1):
+            best = exact_ranking(tree, vocab, T)[0][0]
+            assert tuple(int(t) for t in out.hypotheses()[0][0]) == best

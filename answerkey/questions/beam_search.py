@@ -22,7 +22,7 @@ from answerkey import evidence as ev
 from answerkey.experiments import Profile, results
 from answerkey.experiments.beam import BEAM, FIGURES, LENGTH, figure2, rounded
 from answerkey.parts import Answer, Figure, Part, Question, Table, signed
-from answerkey.verdicts import Check
+from answerkey.verdicts import Check, Verdict, prove_equal
 
 ASSUMPTIONS = (
     "textbook beam search: sequences ranked by summed log-probability (α = 0), exactly "
@@ -199,22 +199,98 @@ def _check_sibling_sums() -> ev.Measurement:
     )
 
 
+def _check_scan() -> ev.Instances:
+    """Figure 2 as typed (models.figure2_tree) against the scan's own text, node for node.
+    Raises (an ERROR) when the scan cannot be read."""
+    from models.figure2_tree import SCAN, in_order, scan_labels
+
+    typed = in_order()
+    scanned = scan_labels(SCAN.read_text(encoding="utf-8"), len(typed))
+    return ev.Instances(
+        f"the {len(typed)} node labels (token and log-prob, START) of the typed tree in "
+        f"in-order against those the scan ({SCAN.name}) lists before Figure 2's caption",
+        checked=len(typed),
+        violations=[
+            {"in-order label": str(i + 1), "typed": str(t), "scan": str(s)}
+            for i, (t, s) in enumerate(zip(typed, scanned, strict=True))
+            if t != s
+        ],
+    )
+
+
+RANDOM_TREES = 240
+
+
+def _check_search_on_random_trees() -> ev.Instances:
+    """models.beam_search against the exact textbook reference on random trees and beams:
+    the same sequences, order and scores at every step; with k ≥ |V|^(T−1) the optimum."""
+    import numpy as np
+
+    from models.beam_search import beam_search
+    from models.figure2_decoder import TreeScorer
+    from numeric.beam_search import exact_beams, exact_ranking, random_tree
+
+    rng = np.random.default_rng(2022)
+    checked, violations = 0, []
+    for number in range(RANDOM_TREES):
+        V, T = int(rng.integers(2, 5)), int(rng.integers(1, 5 if number % 2 else 4))
+        k = int(rng.integers(1, V ** (T - 1) + 2))
+        tree, vocab = random_tree(V, T, rng)
+        scorer = TreeScorer(tree, vocab)
+        out = beam_search(scorer, 1, num_beams=k, max_new_tokens=T, length_penalty=0.0,
+                          early_stopping="never", num_return_sequences=k, trace=True)  # fmt: skip
+        where = {"tree": str(number), "|V|": str(V), "T": str(T), "k": str(k)}
+        reference = exact_beams(tree, vocab, k, T)
+        for step in out.trace:
+            held = step.running() if step.step < T else step.finished.hypotheses()
+            ours = [(scorer.words(tokens), score) for tokens, score in held]
+            want = reference[step.step - 1]
+            checked += 1
+            same = [w for w, _ in ours] == [w for w, _ in want] and all(
+                abs(s - float(e)) < 1e-9 for (_, s), (_, e) in zip(ours, want, strict=True)
+            )
+            if not same:
+                violations.append({**where, "step": str(step.step), "search": str(ours),
+                                   "exact": str([(w, str(e)) for w, e in want])})  # fmt: skip
+        if k >= V ** (T - 1):
+            checked += 1
+            best = exact_ranking(tree, vocab, T)[0][0]
+            if scorer.words(out.hypotheses()[0][0]) != best:
+                violations.append({**where, "k ≥ |V|^(T−1) but misses the optimum": str(best)})
+    return ev.Instances(
+        f"{RANDOM_TREES} random trees (|V| 2–4, T 1–4, k 1…|V|^(T−1)+1): each step's beam "
+        "(sequences, order, scores) against the exact rational reference, and with "
+        "k ≥ |V|^(T−1) the exhaustive optimum",
+        checked=checked,
+        violations=violations,
+    )
+
+
+def _figure2_checks() -> list[Check]:
+    """What every Figure 2 part rests on: the transcription and the search."""
+    return [
+        ev.exact_instances("Figure 2's tree as typed is the scan's, node for node", _check_scan),
+        ev.within_tolerance(
+            "the reconstructed tree's sibling probabilities sum to 1 (up to rounding)",
+            _check_sibling_sums,
+        ),
+        ev.exact_instances(
+            "beam search equals the exact textbook reference on random trees; k ≥ |V|^(T−1) "
+            "finds the optimum",
+            _check_search_on_random_trees,
+        ),
+    ]
+
+
 def _checks_beam(step: int):
     def build(profile: Profile) -> list[Check]:
-        checks = [
+        return [
+            *_figure2_checks(),
             ev.exact_instances(
                 f"the beam at step {step} equals textbook beam search in exact rational arithmetic",
                 lambda: _check_beam(step),
-            )
+            ),
         ]
-        if step == 1:
-            checks.append(
-                ev.within_tolerance(
-                    "the reconstructed tree's sibling probabilities sum to 1 (up to rounding)",
-                    _check_sibling_sums,
-                )
-            )
-        return checks
 
     return build
 
@@ -226,23 +302,35 @@ def _answer_d(profile: Profile) -> Answer:
     beam, optimum = f2["beam"], f2["optimum"]
     pruned = f2["pruned_at_step"]
     candidates = f2["candidates_at_pruning"]
-    cands = ", ".join(f"{_words(w)} {signed(s)}" for w, s in candidates)
-    # Where the optimum's prefix ranked among the candidates of the step that pruned it.
-    rank = [tuple(w) for w, _ in candidates].index(tuple(optimum[0][:pruned]))
-    ordinal = ("first", "second", "third", "fourth")[rank] if rank < 4 else f"number {rank + 1}"
-    last_token = token_log_prob(optimum[0][:-1], optimum[0][-1])
-    text = (
-        f"No. Beam search returns {_words(beam[0])} (log-prob {signed(beam[1])}), but the most "
-        f"likely sequence is {_words(optimum[0])} ({signed(optimum[1])}), found by scoring all "
-        f"{2**LENGTH} sequences. Its prefix {_words(optimum[0][:pruned])} was pruned at step "
-        f"{pruned}: with sum {signed(candidates[rank][1])} it ranked {ordinal} of the "
-        f"{len(candidates)} candidates ({cands}), and only k = {BEAM} survive. "
-        f"The optimum's last token is nearly certain (log-prob {signed(last_token)}), but beam "
-        f"search ranks prefixes by their score so far and cannot see that a weak prefix has a "
-        f"strong continuation. It is a greedy approximation, sure to find the optimum "
-        f"only when $k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), when no prefix "
-        f"is ever pruned."
+    found = f2["found_optimum"]
+    guarantee = (
+        f"Beam search is a greedy approximation, sure to find the optimum only when "
+        f"$k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), when no prefix is ever "
+        f"pruned."
     )
+    if found:  # the verdict word follows the search, never a typed literal
+        text = (
+            f"Yes. Beam search returns {_words(beam[0])} (log-prob {signed(beam[1])}), the most "
+            f"likely of all {2**LENGTH} sequences. " + guarantee
+        )
+    else:
+        cands = ", ".join(f"{_words(w)} {signed(s)}" for w, s in candidates)
+        # Where the optimum's prefix ranked among the candidates of the step that pruned it.
+        rank = [tuple(w) for w, _ in candidates].index(tuple(optimum[0][:pruned]))
+        ordinal = ("first", "second", "third", "fourth")[rank] if rank < 4 else f"number {rank + 1}"
+        last_token = token_log_prob(optimum[0][:-1], optimum[0][-1])
+        text = (
+            f"No. Beam search returns {_words(beam[0])} (log-prob {signed(beam[1])}), but the "
+            f"most likely sequence is {_words(optimum[0])} ({signed(optimum[1])}), found by "
+            f"scoring all {2**LENGTH} sequences. Its prefix {_words(optimum[0][:pruned])} was "
+            f"pruned at step {pruned}: with sum {signed(candidates[rank][1])} it ranked "
+            f"{ordinal} of the {len(candidates)} candidates ({cands}), and only k = {BEAM} "
+            f"survive. The optimum's last token is nearly certain (log-prob "
+            f"{signed(last_token)}), but beam search ranks prefixes by their score so far and "
+            f"cannot see that a weak prefix has a strong continuation. It is a greedy "
+            f"approximation, sure to find the optimum only when $k \\ge |V|^{{T-1}}$ (here "
+            f"k ≥ {len(VOCAB) ** (LENGTH - 1)}), when no prefix is ever pruned."
+        )
     value = {
         "beam": (tuple(beam[0]), beam[1]),
         "optimum": (tuple(optimum[0]), optimum[1]),
@@ -361,6 +449,7 @@ def _check_d_rnn(profile: Profile) -> ev.Measurement:
 
 def _checks_d(profile: Profile) -> list[Check]:
     return [
+        *_figure2_checks(),
         ev.exhaustive(
             "the optimum, the beam's answer and the pruning step, by scoring all 8 sequences",
             f"one of the {2**LENGTH} sequences of length {LENGTH}",
@@ -417,18 +506,43 @@ def _answer_e(profile: Profile) -> Answer:
     )
 
 
-def _prove_e_general() -> ev.Argument:
+def _prove_e_general(profile: Profile) -> ev.Argument:
     import sympy as sp
 
     D = _derivation()
+    claimed = _answer_e(profile).value
+    in_T_k = D.big_o_in_T_k()
+    # The classes an accepted answer may equal: in T and k, with selection sorting or as a
+    # constant factor; with M, the terms in M (which dominate for k ≤ M, shown below).
+    in_M = [sp.Add(*(t for t in sp.Add.make_args(sp.expand(form)) if t.has(D.M)))
+            for form in (D.big_o_with_M(), D.big_o_linear_selection())]  # fmt: skip
+    derived = [in_T_k, in_T_k.subs(sp.log(D.k), 1), *in_M]
+
+    def equal(a, b) -> bool:
+        return prove_equal(a, b, "").verdict is Verdict.PROVED
+
+    accepted = [
+        ev.Fact(any(equal(answer, form) for form in derived),
+                f"the accepted {answer} equals a derived class",
+                {"accepted": str(answer), "derived": ", ".join(map(str, derived))})
+        for answer in claimed["accepted"]
+    ]  # fmt: skip
+    stated_accepted = ev.Fact(
+        any(equal(claimed["in_T_k"], answer) for answer in claimed["accepted"]),
+        "the stated answer is among the accepted ones",
+        {"stated": str(claimed["in_T_k"])},
+    )
     limit = D.ratio_limit(D.total_cost().subs({D.M: 50, D.c: 7}), D.T * D.k**2 * sp.log(D.k), D.k)
     y = sp.Symbol("y", nonnegative=True)
     return ev.Argument(
         f"SymPy's Order at infinity: T k² log k (M, c fixed; lim cost/(T k² log k) = "
         f"{sp.sstr(limit)}); T k M log M + T k² log k in T, k, M, which is O(T k M log M) for "
-        "k ≤ M as d/dx (x log x) = log x + 1 > 0; T k M + T k² = O(T k M) with quickselect",
+        "k ≤ M as d/dx (x log x) = log x + 1 > 0; T k M + T k² = O(T k M) with quickselect; "
+        "the stated answer and each accepted one equal to a derived class",
         [
-            ev.Identity(D.big_o_in_T_k(), D.T * D.k**2 * sp.log(D.k), "O(cost) with M, c fixed"),
+            ev.Identity(in_T_k, claimed["in_T_k"], "O(cost) with M, c fixed and the stated answer"),
+            stated_accepted,
+            *accepted,
             ev.Identity(
                 D.big_o_with_M(),
                 D.T * D.k * D.M * sp.log(D.M) + D.T * D.k**2 * sp.log(D.k),
@@ -478,7 +592,7 @@ def _checks_e(profile: Profile) -> list[Check]:
     return [
         ev.symbolic(
             "the operation count's big-O is T k² log k (M fixed), T k M log M, T k M (quickselect)",
-            _prove_e_general,
+            lambda: _prove_e_general(profile),
         ),
         ev.within_tolerance(
             "counted operations over a grid of T, k, M fit the derived exponents",

@@ -331,7 +331,8 @@ def _model_feature_maps() -> ev.Measurement:
         x = rng.standard_normal((5, d))
         for constant, merged in VARIANTS.values():
             model = quadratic_features(torch.from_numpy(x), constant, merged).numpy()
-            if model.shape[1] != feature_dimension(d, constant, merged):
+            derived = int(KA.feature_dimension(constant, merged).subs(KA.D, d))
+            if not model.shape[1] == feature_dimension(d, constant, merged) == derived:
                 lengths_match = False
                 continue
             symbols = KA.vector_symbols("q", d)
@@ -344,7 +345,11 @@ def _model_feature_maps() -> ev.Measurement:
         "models.kernel_attention.quadratic_features against the derived φ component by "
         "component, and φ(Q)φ(K)ᵀ against the kernel matrix, all four maps, D = 1…8, float64",
         [
-            ev.Observed("every map has the derived number of components", lengths_match, True),
+            ev.Observed(
+                "every map (and feature_dimension) has the derived number of components",
+                lengths_match,
+                True,
+            ),  # fmt: skip
             ev.at_most("largest difference", worst, 1e-12),
         ],
         statistics={"max_difference": worst},

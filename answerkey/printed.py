@@ -1,0 +1,214 @@
+"""Checks that read a part's printed answer back and prove it is the claimed object.
+
+The documents print `Answer.latex` (the displayed answer) and `Answer.text` (the written
+answer, whose `$…$` formulas state it again). Hand-written displays are kept where they
+read better than a printer's output; each such display, and each formula of the prose
+that states the answer, is read back here with the project's own answer parser (the
+judge of `answerkey check`, whose key is the part's `Answer.value`) and must be judged
+CORRECT. `READERS` says, per part, which pieces of the printed answer state it and how
+they are put into the judge's plain reading (dropping labels such as "time" or
+"∂L/∂W₁ ="). A part with no reader has none of these checks.
+
+    printed_checks(part, profile) -> [Check]   (run by `answerkey verify` after the part's own)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from answerkey import evidence as ev
+from answerkey.experiments import Profile
+from answerkey.parts import Answer, Part
+from answerkey.verdicts import Check
+
+_MATH_SPAN = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+_TEXT_LABEL = re.compile(r"\\text\{\s*(time|memory|beam = optimum: |beam: |optimum: )\s*\}")
+_SIZING = re.compile(r"\\(?:big|Big|bigg|Bigg|left|right)(?![A-Za-z])|\\!")
+_PARTIAL_LABEL = re.compile(r"\\frac\{\\partial L\}\{\\partial W_\d\}\s*=")
+_LISTED = re.compile(r"\\text\{([a-z ]+)\}\\ \((−|-)?(\d+\.\d+)\)")
+
+
+def math_spans(text: str) -> list[str]:
+    """The inline `$…$` formulas of a written answer, in order."""
+    return [m.group(1) for m in _MATH_SPAN.finditer(text)]
+
+
+def _plain(latex: str) -> str:
+    """A display without its sizing commands and word labels."""
+    latex = _SIZING.sub("", latex)
+    return _TEXT_LABEL.sub(" ", latex).strip()
+
+
+def _first_span(answer: Answer) -> list[tuple[str, str]]:
+    """The prose's first formula; in a chain `label = A = B` each of A and B."""
+    pieces = math_spans(answer.text)[0].split("=")
+    pieces = pieces[1:] if len(pieces) > 1 else pieces
+    return [(f"the written answer's first formula ({p.strip()})", p) for p in pieces]
+
+
+def _display(answer: Answer) -> list[tuple[str, str]]:
+    return [("the displayed answer", _plain(answer.latex))]
+
+
+def _costs(answer: Answer) -> list[tuple[str, str]]:
+    """Time and memory: each O(…) the display equates, and the prose's Time/Memory."""
+    time, memory = (_plain(piece) for piece in answer.latex.split(r",\quad"))
+    readings = [
+        (f"the displayed answer ({i + 1} of the time's forms)", f"{form.strip()}, {memory}")
+        for i, form in enumerate(time.split("="))
+    ]
+    stated = [re.search(rf"{label} \$(.+?)\$", answer.text) for label in ("Time", "Memory")]
+    readings.append(
+        ("the written answer's Time and Memory", ", ".join(m.group(1) if m else "" for m in stated))
+    )
+    return readings
+
+
+def _conditions(answer: Answer) -> list[tuple[str, str]]:
+    display = _PARTIAL_LABEL.sub("", answer.latex).replace(r"\qquad", " ")
+    spans = math_spans(answer.text)
+    prose = ", ".join(_PARTIAL_LABEL.sub("", s.replace(r"\partial L / \partial W_1 =", "")
+                                         .replace(r"\partial L / \partial W_2 =", ""))
+                      for s in spans[:2])  # fmt: skip
+    return [("the displayed conditions", display), ("the written answer's conditions", prose)]
+
+
+def _listing(answer: Answer) -> list[tuple[str, str]]:
+    """`\\text{neural network}\\ (−1.25)` items, as the judge's `neural network (-1.25)`."""
+    items = [f"{words} (-{number})" if sign else f"{words} ({number})"
+             for words, sign, number in _LISTED.findall(answer.latex)]  # fmt: skip
+    return [("the displayed beam", ", ".join(items))]
+
+
+def _both(*readers: Callable[[Answer], list[tuple[str, str]]]):
+    return lambda answer: [reading for reader in readers for reading in reader(answer)]
+
+
+# Which printed pieces state each judged part's answer.
+READERS: dict[str, Callable[[Answer], list[tuple[str, str]]]] = {
+    "q2.a": _both(_display, _first_span),
+    "q2.b": _both(_display, _first_span),
+    "q2.c": _both(_display, _first_span),
+    "q3.b.i": _both(_display, _first_span),
+    "q3.c.i": _costs,
+    "q3.c.ii": _costs,
+    "q4.b.i": _conditions,
+    "q5.a": _listing,
+    "q5.b": _listing,
+    "q5.c": _listing,
+    "q5.e": _both(_display, _first_span),
+}
+
+
+def read_back(part: Part, profile: Profile) -> ev.Argument:
+    """Judge every printed piece of `part`'s answer against its claimed object: each is a
+    fact, refuted with the judge's reading when INCORRECT, undecided when unreadable."""
+    from answerkey.judging.judge import judge
+
+    answer = part.answer(profile)
+    facts = []
+    for where, text in READERS[part.id](answer):
+        judgement = judge(part.id, text)
+        verdict = str(judgement.verdict)
+        holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
+        facts.append(ev.Fact(
+            holds, f"{where} {text!r}: {verdict}",
+            None if holds else {"printed": text, "read as": judgement.read_as or "?",
+                                "key": str(answer.value), "why": judgement.detail},
+        ))  # fmt: skip
+    return ev.Argument("; ".join(fact.what for fact in facts), facts)
+
+
+def _beam_verdict(part: Part, profile: Profile) -> ev.Instances:
+    """q5.d: the verdict word follows `found_optimum`; the display lists the claimed beam
+    answer and optimum, words and log-probs (to the printed two decimals)."""
+    answer = part.answer(profile)
+    value = answer.value
+    word = "Yes." if value["found_optimum"] else "No."
+    listed = [(tuple(w.split()), -float(n) if sign else float(n))
+              for w, sign, n in _LISTED.findall(answer.latex)]  # fmt: skip
+    claimed = [value["beam"]] if value["found_optimum"] else [value["beam"], value["optimum"]]
+    same = len(listed) == len(claimed) and all(
+        w == tuple(cw) and abs(s - cs) <= 0.005
+        for (w, s), (cw, cs) in zip(listed, claimed, strict=False)
+    )
+    violations = []
+    if not answer.text.startswith(word + " "):
+        violations.append({"opens": answer.text[:4], "found_optimum": str(value["found_optimum"])})
+    if not same:
+        violations.append({"display lists": str(listed), "claimed": str(claimed)})
+    return ev.Instances(
+        f"the answer opens {answer.text[:4]!r} (found_optimum {value['found_optimum']}); the "
+        f"display lists {listed}, claimed {claimed}",
+        checked=2,
+        violations=violations,
+    )
+
+
+_DIMENSION_DISPLAY = re.compile(r"\\operatorname\{dim\}\\phi = (.+?)\\ \\ \(")
+_DIMENSION_PROSE = re.compile(r"with \$([^$]+)\$ component")
+
+
+def _feature_map_dimensions(part: Part, profile: Profile) -> ev.Argument:
+    """q3.b.ii: the merged map's dimension as displayed, and each dimension the prose
+    states (merged, then ordered pairs), read by the answer parser and proved equal to the
+    claimed ones."""
+    from answerkey.judging.forms import ScalarForm
+    from answerkey.judging.judge import judge_with
+    from answerkey.judging.parser import Vocabulary
+    from answerkey.judging.to_sympy import Context
+    from derivations.kernel_attention import D
+
+    answer = part.answer(profile)
+    value = answer.value
+    display = _DIMENSION_DISPLAY.search(answer.latex)
+    prose = _DIMENSION_PROSE.findall(answer.text)
+    readings = [("the displayed dimension", display.group(1) if display else "", "merged")]
+    readings += [(f"the prose's {kind} dimension", text, kind)
+                 for text, kind in zip(prose, ("merged", "ordered"), strict=False)]  # fmt: skip
+    found = f"one displayed and two stated dimensions: {len(readings)} pieces found"
+    facts = [ev.Fact(True if len(readings) == 3 else None, found)]
+    for where, text, kind in readings:
+        form = ScalarForm(
+            vocabulary=Vocabulary({"D": "D", "d": "D"}),
+            context=lambda: Context({"D": D}),
+            key=lambda kind=kind: value[f"dimension_{kind}"],
+            display={},
+            assumptions="D a positive integer",
+        )
+        verdict = str(judge_with(form, text).verdict)
+        holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
+        claimed = str(value[f"dimension_{kind}"])
+        facts.append(
+            ev.Fact(holds, f"{where} {text!r}: {verdict}", {where: text, "claimed": claimed})
+        )
+    return ev.Argument("φ's dimensions as printed, against the claimed ones", facts)
+
+
+def printed_checks(part: Part, profile: Profile) -> list[Check]:
+    if part.id == "q3.b.ii" and part.answer is not None:
+        return [
+            ev.symbolic(
+                "the printed dimensions of φ (display and prose), read back by the answer "
+                "parser, equal the claimed ones",
+                lambda: _feature_map_dimensions(part, profile),
+            )
+        ]
+    if part.id == "q5.d" and part.answer is not None:
+        return [
+            ev.exact_instances(
+                "the verdict word follows the search's result; the display lists the claimed "
+                "beam answer and optimum",
+                lambda: _beam_verdict(part, profile),
+            )
+        ]
+    if part.id not in READERS or part.answer is None:
+        return []
+    return [
+        ev.symbolic(
+            "the printed answer (display and the prose's formulas), read back by the answer "
+            "parser, equals the claimed object",
+            lambda: read_back(part, profile),
+        )
+    ]
