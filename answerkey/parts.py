@@ -61,12 +61,15 @@ class Answer:
     `latex` is how documents print it; `value` is the verified object it was
     printed from (a SymPy expression, a table, a sequence list) and is what
     answer checking compares against; `text` is the written answer in prose.
-    `figures` and `tables` come from the part's experiment (its cached results).
+    `headline` is the answer in one or two sentences for a prose part (printed first,
+    and in the TA key's "Answers at a glance"); `figures` and `tables` come from the
+    part's experiment (its cached results).
     """
 
     latex: str = ""
     value: Any = None
     text: str = ""
+    headline: str = ""
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
 

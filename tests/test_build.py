@@ -32,7 +32,7 @@ items = [
   { description = "Correct: x squared", delta = 0 },
   { description = "=SUM(A1) forgot the square", delta = -2 },
 ]
-wrong = [ { answer = "x", credit = 1, feedback = "Square it: {x}^2 & done" } ]
+wrong = [ { answer = "x", item = 2, feedback = "Square it: {x}^2 & done" } ]
 accepted = [ { answer = "x*x", note = "the same product" } ]
 
 ["q9.b"]
@@ -325,8 +325,9 @@ def test_rubric_csv_has_one_row_per_item_and_defuses_formulas():
     }
     rows = list(csv.reader(io.StringIO(rubric_csv(results))))
     assert rows == [
-        ["part", "item", "points delta", "description"],
-        ["q9.a", "1", "0", "Correct"],
-        ["q9.a", "2", "-2", "'=SUM(A1) wrong"],
-        ["q9.b", "1", "0", "Full credit (1 point)"],
+        ["part", "item", "delta", "description", "max"],
+        ["q9.a", "1", "0", "Correct", "3"],
+        ["q9.a", "2", "-2", "'=SUM(A1) wrong", "3"],
+        ["q9.b", "1", "0", "Full credit (1 point)", "1"],
+        ["total", "", "", "Total of the parts' maxima", "4"],
     ]

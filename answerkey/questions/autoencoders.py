@@ -635,8 +635,8 @@ QUESTION = Question(
             "k ∈ {5, 10, 100, 1000}.",
             answer=_answer_a,
             assumptions=(
-                "synthetic set and training settings as in the notebook (HW6.md)",
-                "MNIST: the 5000 embedded digits unless --mnist-dir is given",
+                "synthetic set and training settings as in the notebook",
+                "MNIST: a fixed subset of 5000 digits",
             ),
             checks=_checks_a,
             notes=A_NOTES,

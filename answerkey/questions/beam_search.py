@@ -786,7 +786,7 @@ NOTES_E = (
 ASSUMPTIONS = (
     "textbook beam search: sequences ranked by summed log-probability (α = 0), exactly "
     "T = 3 tokens, no end-of-sequence token",
-    "Figure 2 as reconstructed in HW6.md",
+    "the tree of the homework's Figure 2, probabilities as printed",
 )
 
 QUESTION = Question(

@@ -339,7 +339,7 @@ def _answer_b_i() -> Answer:
             r"$\mathrm{sim}(q, k) = (q^\top k + 1)^{2} = 1 + 2 q^\top k + (q^\top k)^{2}$: the "
             r"polynomial kernel $(\gamma\, q^\top k + c)^{d}$ with $d = 2$ and $\gamma = c = 1$. "
             r"Reading “every constant set to 1” as no constant term gives $(q^\top k)^{2}$, which "
-            "the key accepts (its feature map and costs are given with q3.b.ii and q3.c.ii)."
+            "is also accepted (its feature map and costs are given with q3.b.ii and q3.c.ii)."
         ),
     )
 
@@ -808,7 +808,7 @@ def counts_table(sizes=(256, 1024, 4096, 16384), d: int = 8, m: int = 8) -> Tabl
 
 
 FIGURE_CAPTION = (
-    "Measured on the build machine (varies by machine and load): forward time (one thread, "
+    "Measured on one machine (times vary by machine and load): forward time (one thread, "
     "no autograd) and peak memory growth (fresh process per N, forward with autograd) of "
     "softmax and linearized quadratic-kernel attention, D = M = 8, float32, log-log, with "
     "fitted slopes over N ≥ 1024, the measured crossover N and the one the derived counts "
