@@ -60,12 +60,18 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Check:
-    """One claim about a part, the kind of evidence its function produces, and that function."""
+    """One claim about a part, the kind of evidence its function produces, and that function.
+
+    Build checks with the factories of `answerkey.evidence`, which own the verdict rules.
+    `lemma` (exhaustive checks) is the claim of the checked general step that carries an
+    exhaustive range further.
+    """
 
     claim: str
     evidence: Evidence
     run: Callable[[], Outcome]
     timeout_s: float = 60.0
+    lemma: str | None = None
 
 
 @dataclass(frozen=True)

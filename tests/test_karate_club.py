@@ -309,3 +309,13 @@ def test_the_test_labels_never_reach_the_gradient():
         K.train(model, a, x, labels, K.train_nodes(), K.TEST_NODES, max_epochs=100, patience=None)
     for mine, theirs in zip(models[0].parameters(), models[1].parameters(), strict=True):
         assert torch.equal(mine, theirs)
+
+
+def test_the_experiments_notebook_run_is_bitwise_a_lone_training():
+    """The notebook trains one network alone; the experiment's numbers must be its bits
+    (trained in a batch, MKL's batched matmul rounds the logits differently by an ulp)."""
+    config = K.ExperimentConfig.quick(max_epochs=300, semi_seeds=(100,), semi_checkpoints=(10,))
+    results = K.run_experiment(config)
+    history = _short_training(K.GCN(seed=config.seed), epochs=config.max_epochs)
+    assert results["notebook"]["final_objective"] == history.objective[-1]
+    assert results["notebook"]["epochs"] == history.epochs
