@@ -307,12 +307,12 @@ def _checks_b_ii() -> list[Check]:
 
 
 def _answer_b_i() -> Answer:
-    import sympy as sp
+    from derivations import notation
 
     g1, g2 = _derivation().stated_gradients()
     latex = (
-        rf"\frac{{\partial L}}{{\partial W_1}} = {sp.latex(g1)} = 0, \qquad "
-        rf"\frac{{\partial L}}{{\partial W_2}} = {sp.latex(g2)} = 0"
+        rf"\frac{{\partial L}}{{\partial W_1}} = {notation.latex(g1)} = 0, \qquad "
+        rf"\frac{{\partial L}}{{\partial W_2}} = {notation.latex(g2)} = 0"
     )
     return Answer(
         latex=latex,

@@ -680,7 +680,8 @@ def _derivation():
 
 
 def _answer_e() -> Answer:
-    import sympy as sp
+
+    from derivations import notation
 
     D = _derivation()
     # The figure is the beam experiment's; the answer itself needs only the derivation (so
@@ -694,7 +695,7 @@ def _answer_e() -> Answer:
         )
     ]
     return Answer(
-        latex=rf"O\!\left({sp.latex(D.ANSWER_IN_T_K)}\right)",
+        latex=rf"O\!\left({notation.latex(D.ANSWER_IN_T_K)}\right)",
         value={"in_T_k": D.ANSWER_IN_T_K, "accepted": list(D.ACCEPTED)},
         text=(
             r"$O(T k^2 \log k)$. Each of the $T$ steps runs the RNN once per hypothesis ($k$ "

@@ -478,16 +478,16 @@ def _checks_b_ii() -> list[Check]:
 
 
 def _answer_b_ii() -> Answer:
-    import sympy as sp
+    from derivations import notation
 
     KA = _derivation()
     # The D = 2 example in the prose comes from the derived map, not typed.
-    example = ", ".join(sp.latex(c) for c in KA.feature_map(2))
+    example = ", ".join(notation.latex(c) for c in KA.feature_map(2))
     return Answer(
         latex=(
             r"\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ q_1^2, \dots, q_D^2,\ "
             r"\sqrt2\, q_i q_j\ (i < j)\big),\quad \operatorname{dim}\phi = "
-            + sp.latex(KA.DIMENSION_MERGED)
+            + notation.latex(KA.DIMENSION_MERGED)
             + r"\ \ (\text{or } 1 + D + D^2 \text{ keeping every ordered pair } q_i q_j)"
         ),
         value={

@@ -213,10 +213,10 @@ def _checks_c() -> list[Check]:
 
 def _answer(claim, text: str):
     def build() -> Answer:
-        import sympy as sp
+        from derivations import notation
 
         value = claim()
-        return Answer(latex=sp.latex(value), value=value, text=text)
+        return Answer(latex=notation.latex(value), value=value, text=text)
 
     return build
 
