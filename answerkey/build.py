@@ -37,7 +37,6 @@ documents with "NOT VERIFIED" on every page (and still exits 1).
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import csv
@@ -55,9 +54,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from answerkey import cache
+from answerkey import cache, experiments
 from answerkey import parts as registry
 from answerkey.errors import UsageError
+from answerkey.experiments import Profile
 from answerkey.rubric import RUBRIC_PATH, Rubric, load_rubric
 
 MARKER = ".answerkey-build"
@@ -77,6 +77,10 @@ class BuildOptions:
     quick: bool = False
     draft: bool = False
     rubric: Path | None = None
+
+    def profile(self) -> Profile:
+        """The one profile a build passes to every experiment, answer and check."""
+        return Profile(quick=self.quick)
 
 
 @dataclass
@@ -178,26 +182,14 @@ def without_timings(value: Any) -> Any:
     return value
 
 
-def experiment_args(experiment: registry.Experiment, quick: bool, out: Path) -> argparse.Namespace:
-    """The arguments `answerkey run NAME --json [--quick] --out OUT` would give it."""
-    parser = argparse.ArgumentParser(prog=f"answerkey run {experiment.name}", add_help=False)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="build")
-    if experiment.add_arguments:
-        experiment.add_arguments(parser)
-    args = parser.parse_args(["--json", *(["--quick"] if quick else []), "--out", str(out)])
-    args.out = Path(args.out)
-    return args
-
-
-def experiment_key(experiment: registry.Experiment, quick: bool) -> str:
+def experiment_key(name: str, profile: Profile) -> str:
     """What an experiment's whole output depends on: the project's code, the files it
     names as inputs (notebook sources), the library versions and the profile."""
-    inputs = sorted(Path(p) for p in experiment.inputs()) if experiment.inputs else []
+    experiment = experiments.get(name)
+    inputs = sorted(Path(p) for p in experiment.inputs()) if hasattr(experiment, "inputs") else []
     config = {
-        "experiment": experiment.name,
-        "quick": quick,
+        "experiment": name,
+        "profile": profile.to_json(),
         "inputs": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
     }
     return cache.cache_key(config, cache.CODE_PACKAGES, LIBRARIES)
@@ -207,7 +199,7 @@ def files_under(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
-def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> tuple[Any, bool]:
+def run_experiment(name: str, out: Path, profile: Profile) -> tuple[Any, bool]:
     """(results with timings removed, whether they came from the cache).
 
     A build of a commit it has built before replays each experiment's results and
@@ -216,7 +208,7 @@ def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> t
     takes seconds instead of a minute. Experiments keep their own finer caches for
     when the code did change.
     """
-    key = experiment_key(experiment, quick)
+    key = experiment_key(name, profile)
     recorded = cache.load(EXPERIMENTS_NAMESPACE, key)
     if recorded is not None:
         for relative, encoded in recorded["files"].items():
@@ -225,7 +217,7 @@ def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> t
     before = files_under(out) if out.exists() else set()
     # An experiment prints its table unless --json; keep stdout for our own report.
     with contextlib.redirect_stdout(sys.stderr):
-        outcome = experiment.run(experiment_args(experiment, quick, out))
+        outcome = experiments.execute(name, profile, out)
     results = json.loads(json.dumps(without_timings(outcome), sort_keys=True))
     written = sorted(files_under(out) - before) if out.exists() else []
     files = {f: base64.b64encode((out / f).read_bytes()).decode("ascii") for f in written}
@@ -234,16 +226,16 @@ def run_experiment(experiment: registry.Experiment, out: Path, quick: bool) -> t
 
 
 def run_experiments(
-    out: Path, quick: bool, log: Callable[[str], None]
+    out: Path, profile: Profile, log: Callable[[str], None]
 ) -> tuple[dict[str, Any], list[str]]:
     """Each experiment's results (timings removed), and the experiments that failed."""
     results: dict[str, Any] = {}
     failures: list[str] = []
-    for name, experiment in registry.experiments().items():
+    for name in experiments.names():
         log(f"experiment {name} …")
         start = time.perf_counter()
         try:
-            results[name], replayed = run_experiment(experiment, out, quick)
+            results[name], replayed = run_experiment(name, out, profile)
         except Exception as exc:
             failures.append(f"experiment {name} failed: {_where(exc)}")
             log(failures[-1])
@@ -268,13 +260,13 @@ def _check_from_json(record: dict):
     )
 
 
-def run_checks(quick: bool, log: Callable[[str], None]) -> list[dict]:
+def run_checks(profile: Profile, log: Callable[[str], None]) -> list[dict]:
     """Every check of every part, as JSON records. Reused from the cache when the code,
     the libraries and the profile are unchanged and every check passed last time."""
     from answerkey.verify import verify_parts
 
     parts = registry.all_parts()
-    config = {"quick": quick, "parts": [p.id for p in parts if p.checks is not None]}
+    config = {"profile": profile.to_json(), "parts": [p.id for p in parts if p.checks is not None]}
     key = cache.cache_key(config, cache.CODE_PACKAGES, LIBRARIES)
     recorded = cache.load(VERIFY_NAMESPACE, key)
     if recorded is not None:
@@ -285,7 +277,7 @@ def run_checks(quick: bool, log: Callable[[str], None]) -> list[dict]:
         log(f"verify {result.part:<9} {result.verdict:<8} {result.evidence:<15} {result.claim}")
 
     start = time.perf_counter()
-    results = verify_parts(parts, on_result=show)
+    results = verify_parts(parts, profile, on_result=show)
     log(f"verify: {len(results)} checks in {time.perf_counter() - start:.1f} s")
     records = [r.to_json() for r in results]
     records = json.loads(json.dumps(records, sort_keys=True, ensure_ascii=False))
@@ -349,10 +341,12 @@ def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
     }
 
 
-def _answer_record(part: registry.Part, figures_dir: Path) -> tuple[dict, list[str]]:
+def _answer_record(
+    part: registry.Part, figures_dir: Path, profile: Profile
+) -> tuple[dict, list[str]]:
     from answerkey.documents.math_notation import latex as spelled
 
-    answer = part.answer()
+    answer = part.answer(profile)
     latex = answer.latex
     import sympy as sp
 
@@ -395,7 +389,7 @@ def collect(
     checks: list[dict],
     experiments: dict[str, Any],
     figures_dir: Path,
-    quick: bool,
+    profile: Profile,
     failures: list[str],
 ) -> dict:
     """results.json: every part with its answer, steps, checks and rubric; the experiments'
@@ -420,7 +414,7 @@ def collect(
             }
             if part.answered:
                 try:
-                    record["answer"], problems = _answer_record(part, figures_dir)
+                    record["answer"], problems = _answer_record(part, figures_dir, profile)
                     failures.extend(problems)
                 except Exception as exc:
                     record["error"] = f"the answer could not be computed: {_where(exc)}"
@@ -447,7 +441,7 @@ def collect(
     return {
         "schema": SCHEMA,
         "homework": HOMEWORK,
-        "profile": "quick" if quick else "full",
+        "profile": profile.name,
         "code_hash": cache.code_hash(),
         "libraries": cache.library_versions(LIBRARIES),
         "verified": not failures,
@@ -542,11 +536,11 @@ def build(options: BuildOptions, log: Callable[[str], None] | None = None) -> Bu
     staging = Staging(options.out)
     report = BuildReport(out=staging.out)
     try:
-        registry.set_quick(options.quick)
-        experiments, failures = run_experiments(staging.path, options.quick, log)
-        checks = run_checks(options.quick, log)
+        profile = options.profile()
+        experiment_results, failures = run_experiments(staging.path, profile, log)
+        checks = run_checks(profile, log)
         results = collect(
-            rubric, checks, experiments, staging.path / "figures", options.quick, failures
+            rubric, checks, experiment_results, staging.path / "figures", profile, failures
         )
         report.failures = list(results["failures"])
         if report.failures and not options.draft:

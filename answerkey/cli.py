@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from answerkey import experiments as experiment_registry
 from answerkey import parts as registry
 from answerkey.errors import CommandFailed, UsageError
 
@@ -46,7 +47,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from answerkey.verify import results_json, verify_parts
 
-    registry.set_quick(args.quick)
     try:
         selected = registry.select_parts(args.parts)
     except registry.UnknownPart as exc:
@@ -60,7 +60,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     if not args.json:
         print(f"{'part':<9} {'verdict':<8} {'evidence':<15} claim / detail")
-    results = verify_parts(selected, on_result=show)
+    results = verify_parts(selected, _profile(args), on_result=show)
     unanswered = [p.id for p in selected if not p.answered]
     if args.json:
         print(results_json(results))
@@ -72,13 +72,31 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.verdict.passed for r in results) else EXIT_FAILED
 
 
+def _profile(args: argparse.Namespace):
+    """The Profile a command's options make: --quick, and an experiment's --device and
+    --mnist-dir where it has them."""
+    from answerkey.experiments import Profile
+
+    return Profile(
+        quick=bool(getattr(args, "quick", False)),
+        device=getattr(args, "device", None) or "cpu",
+        mnist_dir=getattr(args, "mnist_dir", None),
+    )
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    experiment = registry.experiments()[args.experiment]
-    registry.set_quick(args.quick)
-    args.out = Path(args.out)
-    results = experiment.run(args)
+    from answerkey import experiments
+
+    out = Path(args.out)
+    results = experiments.execute(args.experiment, _profile(args), out, args)
+    module = experiments.get(args.experiment)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True))
+    elif hasattr(module, "summary"):  # a Legacy experiment prints its own
+        print(module.summary(results))
+        names = results["figures"]
+        names = names.values() if isinstance(names, dict) else names
+        print("figures: " + ", ".join(str(out / "figures" / name) for name in names))
     return EXIT_OK
 
 
@@ -202,14 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run one experiment, print its results, save figures")
     experiments = run.add_subparsers(dest="experiment", required=True, metavar="EXPERIMENT")
-    for experiment in registry.experiments().values():
-        sub = experiments.add_parser(
-            experiment.name, help=experiment.help, description=experiment.help
-        )
+    for name, experiment in experiment_registry.modules().items():
+        sub = experiments.add_parser(name, help=experiment.HELP, description=experiment.HELP)
         sub.add_argument("--json", action="store_true", help="print one JSON document")
         sub.add_argument("--quick", action="store_true", help="small sizes and few epochs")
         sub.add_argument("--out", default="build", help="where figures go (default: build)")
-        if experiment.add_arguments:
+        if hasattr(experiment, "add_arguments"):
             experiment.add_arguments(sub)
     run.set_defaults(handler=_cmd_run)
 

@@ -219,18 +219,23 @@ def scratch_dir() -> Path:
     return _scratch["path"]
 
 
+# The profile of the notebook running in this kernel: set by `experiment_results` (the
+# notebook's first step), read by `show_answer`.
+_session: dict[str, Any] = {}
+
+
 def experiment_results(name: str, quick: bool) -> tuple[dict[str, Any], Path]:
     """The results of experiment `name` exactly as `answerkey build` gets them (through
     its caches; timings removed) and the folder holding the figures it drew."""
-    from answerkey import parts as registry
     from answerkey.build import run_experiment
+    from answerkey.experiments import Profile
 
-    registry.set_quick(quick)
+    _session["profile"] = Profile(quick=quick)
     out = scratch_dir() / name
     # Progress bars (which report rates and times) would make the output differ from run
     # to run: keep what the experiment writes to stderr except them.
     with contextlib.redirect_stderr(io.StringIO()) as captured:
-        results, _ = run_experiment(registry.experiments()[name], out, quick)
+        results, _ = run_experiment(name, out, _session["profile"])
     if kept := without_progress_bars(captured.getvalue()):
         print(kept, file=sys.stderr)
     return results, out / "figures"
@@ -305,7 +310,7 @@ def show_answer(part_id: str, heading: str = "Answer", notes: bool = False) -> N
     part = get_part(part_id)
     if part.answer is None:
         raise NotebookError(f"part {part_id} has no answer yet")
-    text = part.answer().text
+    text = part.answer(_session["profile"]).text
     show_markdown(f"**{heading} ({part_id}, as in solutions.pdf).**\n\n{text}")
     _display({"text/plain": "", RESULT_MIME: {"key": f"answer.{part_id}", "value": text}})
     if notes and part.notes:

@@ -18,10 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from answerkey.verdicts import Check
 from derivations.steps import Step
+
+if TYPE_CHECKING:
+    from answerkey.experiments import Profile
 
 PART_ID = re.compile(r"^q\d+(\.[a-z0-9]+)*$")
 
@@ -34,9 +37,6 @@ QUESTION_MODULES = (
     "answerkey.questions.beam_search",
     "answerkey.questions.homework_process",
 )
-# Modules that add experiments but no question, run after the questions' own
-# (`answerkey run notebooks` executes the solution notebooks, which read their results).
-EXPERIMENT_MODULES = ("answerkey.notebooks",)
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,13 @@ def signed(value: float, spec: str = ".2f") -> str:
 class Part:
     id: str
     question: str
-    # Computed on demand so that `answerkey list` does not pay for SymPy or torch.
-    answer: Callable[[], Answer] | None = None
+    # Computed on demand so that `answerkey list` does not pay for SymPy or torch. Answers
+    # and checks take the profile (quick or full, device, data): an experiment's numbers
+    # depend on it; the derivation's steps do not.
+    answer: Callable[[Profile], Answer] | None = None
     assumptions: tuple[str, ...] = ()
     steps: Callable[[], list[Step]] | None = None
-    checks: Callable[[], list[Check]] | None = None
+    checks: Callable[[Profile], list[Check]] | None = None
     notes: tuple[str, ...] = ()  # caveats and TA notes printed with the answer
     experiment: str | None = None  # name of the `answerkey run` experiment it draws on
 
@@ -111,7 +113,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A runnable experiment behind `answerkey run NAME`.
+    """A runnable experiment behind `answerkey run NAME`, in the form not yet moved into
+    `answerkey.experiments` (`ae`, `notebooks`; registered there as `Legacy`).
 
     `add_arguments(parser)` declares its own options; `run(args)` returns a
     JSON-able dict of results (figures are written into `args.out`). `inputs()`
@@ -127,30 +130,9 @@ class Experiment:
     inputs: Callable[[], Iterable[Path]] | None = None
 
 
-_profile = {"quick": False}
-
-
-def set_quick(quick: bool) -> None:
-    """Select the quick profile (small sizes, few epochs) for checks and experiments."""
-    _profile["quick"] = quick
-
-
-def is_quick() -> bool:
-    return _profile["quick"]
-
-
 @cache
 def questions() -> tuple[Question, ...]:
     return tuple(importlib.import_module(name).QUESTION for name in QUESTION_MODULES)
-
-
-@cache
-def experiments() -> dict[str, Experiment]:
-    found: dict[str, Experiment] = {}
-    for name in (*QUESTION_MODULES, *EXPERIMENT_MODULES):
-        for experiment in getattr(importlib.import_module(name), "EXPERIMENTS", ()):
-            found[experiment.name] = experiment
-    return found
 
 
 def all_parts() -> list[Part]:

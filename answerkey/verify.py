@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from answerkey import cache
+from answerkey.experiments import Profile
 from answerkey.parts import Part
 from answerkey.verdicts import CheckResult, Evidence, Verdict, run_check
 
@@ -13,16 +14,17 @@ RECORD_NAMESPACE = "verify"
 
 
 def verify_parts(
-    parts: list[Part], on_result: Callable[[CheckResult], None] | None = None
+    parts: list[Part], profile: Profile, on_result: Callable[[CheckResult], None] | None = None
 ) -> list[CheckResult]:
-    """Every check of every answered part, in order. A check that cannot even be
-    listed (its part's `checks()` raises) is reported as one ERROR result."""
+    """Every check of every answered part under `profile`, in order. A check that cannot
+    even be listed (its part's `checks(profile)` raises: an experiment it reads failed) is
+    reported as one ERROR result."""
     results: list[CheckResult] = []
     for part in parts:
         if part.checks is None:
             continue
         try:
-            checks = part.checks()
+            checks = part.checks(profile)
         except Exception as exc:
             results.append(
                 CheckResult(

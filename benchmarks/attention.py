@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from answerkey.questions.kernel_attention import experiment_config, run_attention  # noqa: E402
+from answerkey.experiments.attention import experiment_config, run_attention  # noqa: E402
 
 RESULTS = Path(__file__).with_name("results") / "attention.json"
 SIZES = [2**e for e in range(8, 15)]

@@ -30,7 +30,8 @@ DRIVER = """
 import json, sys
 from answerkey.parts import select_parts
 from answerkey.verify import verify_parts
-results = verify_parts(select_parts(sys.argv[1:]))
+from answerkey.experiments import FULL
+results = verify_parts(select_parts(sys.argv[1:]), FULL)
 print(json.dumps([[r.part, r.claim, str(r.verdict), round(r.seconds, 3)] for r in results]))
 """
 

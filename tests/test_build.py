@@ -12,13 +12,15 @@ import struct
 import subprocess
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from answerkey import build as build_module
+from answerkey import experiments
 from answerkey import parts as registry
 from answerkey.build import MARKER, BuildOptions, UsageError, build, rubric_csv
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table
+from answerkey.parts import Answer, Figure, Part, Question, Table
 from answerkey.rubric import RubricError
 
 needs_pdftotext = pytest.mark.skipif(
@@ -57,11 +59,25 @@ def _png(width: int = 8, height: int = 8) -> bytes:
     )
 
 
-def _run_fake(args) -> dict:
-    figures = args.out / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
-    (figures / "fake_curve.png").write_bytes(_png())
+def _run_fake(config: dict) -> dict:
     return {"accuracy": 0.875, "timings": {"train_s": 1.23}}
+
+
+def _draw_fake(results: dict, folder: Path) -> list[str]:
+    (folder / "fake_curve.png").write_bytes(_png())
+    return ["fake_curve.png"]
+
+
+def _fake_experiment(run=_run_fake):
+    """A stand-in experiment module (the interface of `answerkey.experiments`)."""
+    return SimpleNamespace(
+        NAME="fake",
+        HELP="stand-in",
+        config=lambda profile, args=None: {"quick": profile.quick},
+        run=run,
+        draw=_draw_fake,
+        summary=lambda results: "stand-in",
+    )
 
 
 def _fake_question(with_figure: str = "fake_curve.png") -> Question:
@@ -73,14 +89,14 @@ def _fake_question(with_figure: str = "fake_curve.png") -> Question:
             Part(
                 "q9.a",
                 r"What is $x^2$ written as a product?",
-                answer=lambda: Answer(
+                answer=lambda profile: Answer(
                     latex=r"x \cdot x",
                     text="The square is x·x, with 87.5% agreement.",
                     figures=[Figure(with_figure, "The stand-in curve.")],
                     tables=[Table("Stand-in results", ("k", "accuracy"), ((5, 0.875), (10, 0.5)))],
                 ),
                 steps=lambda: [],
-                checks=lambda: [],
+                checks=lambda profile: [],
                 notes=("A caveat with a $ sign and #hash.",),
                 experiment="fake",
             ),
@@ -94,14 +110,11 @@ def fake_homework(monkeypatch, tmp_path):
     """The registry holds only the stand-in question and its experiment."""
     question = _fake_question()
     monkeypatch.setattr(registry, "questions", lambda: (question,))
-    monkeypatch.setattr(
-        registry, "experiments", lambda: {"fake": Experiment("fake", "stand-in", _run_fake)}
-    )
+    monkeypatch.setattr(experiments, "modules", lambda: {"fake": _fake_experiment()})
     monkeypatch.setenv("ANSWERKEY_CACHE_DIR", str(tmp_path / "cache"))
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(RUBRIC, encoding="utf-8")
-    yield rubric
-    registry.set_quick(False)
+    return rubric
 
 
 def _passing(part="q9.a"):
@@ -244,13 +257,11 @@ def _counted_experiment(monkeypatch) -> list[bool]:
     """The stand-in experiment, recording the profile of each run in the returned list."""
     runs = []
 
-    def counted(args):
-        runs.append(args.quick)
-        return _run_fake(args)
+    def counted(config):
+        runs.append(config["quick"])
+        return _run_fake(config)
 
-    monkeypatch.setattr(
-        registry, "experiments", lambda: {"fake": Experiment("fake", "stand-in", counted)}
-    )
+    monkeypatch.setattr(experiments, "modules", lambda: {"fake": _fake_experiment(counted)})
     monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [_passing()])
     return runs
 

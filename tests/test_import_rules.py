@@ -3,6 +3,8 @@ statement, at module level or inside a function), not only by importing and look
 
 - the judging path never reaches torch, matplotlib or the models;
 - the documents never reach torch, the experiments or the judging pipeline;
+- the experiments never reach the documents, the judging pipeline, the question modules
+  or the CLI (questions read experiments, never the other way round);
 - derivations/ imports neither numpy nor torch; numeric/ never the documents;
 - derivations/, numeric/ and models/ know nothing of answerkey;
 - nothing below the CLI imports the CLI.
@@ -85,6 +87,35 @@ def test_the_judging_path_never_reaches_torch_or_matplotlib(module):
 def test_the_documents_never_reach_torch_experiments_or_judging(module):
     banned = ("torch", "models", "answerkey.judging", "answerkey.experiments", "answerkey.cli")
     assert _offending(module, banned) == []
+
+
+@pytest.mark.parametrize("module", modules_under("answerkey.experiments"))
+def test_the_experiments_never_reach_documents_judging_questions_or_cli(module):
+    banned = (
+        "answerkey.documents",
+        "answerkey.judging",
+        "answerkey.questions",
+        "answerkey.cli",
+    )
+    assert _offending(module, banned) == []
+
+
+def test_importing_an_experiment_module_imports_neither_torch_nor_matplotlib():
+    # `answerkey list` and `--help` import every experiment module: the heavy libraries
+    # stay inside the functions that run and draw (zkc's runner is imported only by run).
+    for module in modules_under("answerkey.experiments"):
+        if module == "answerkey.experiments.zkc.runner":
+            continue
+        path = _module_file(module)
+        top = [
+            node
+            for node in ast.parse(path.read_text()).body
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        ]
+        names = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in top if isinstance(n, ast.ImportFrom)}
+        heavy = {n for n in names if n.split(".")[0] in ("torch", "matplotlib", "models")}
+        assert heavy == set(), module
 
 
 @pytest.mark.parametrize("module", modules_under("derivations"))

@@ -135,7 +135,9 @@ def test_unknown_label_set_names_the_valid_ones():
 
 
 def test_zacharys_weighted_min_cut_misplaces_only_member_8():
-    report = K.zachary_analysis()
+    from answerkey.experiments.zkc.runner import zachary_analysis
+
+    report = zachary_analysis()
     assert report["weighted_min_cut"]["disagrees_with_club"] == [8]
     assert report["unweighted_min_cut"]["disagrees_with_club"] == [8, 9]
 
@@ -314,8 +316,10 @@ def test_the_test_labels_never_reach_the_gradient():
 def test_the_experiments_notebook_run_is_bitwise_a_lone_training():
     """The notebook trains one network alone; the experiment's numbers must be its bits
     (trained in a batch, MKL's batched matmul rounds the logits differently by an ulp)."""
-    config = K.ExperimentConfig.quick(max_epochs=300, semi_seeds=(100,), semi_checkpoints=(10,))
-    results = K.run_experiment(config)
+    from answerkey.experiments.zkc.runner import ExperimentConfig, run_experiment
+
+    config = ExperimentConfig.quick(max_epochs=300, semi_seeds=(100,), semi_checkpoints=(10,))
+    results = run_experiment(config)
     history = _short_training(K.GCN(seed=config.seed), epochs=config.max_epochs)
     assert results["notebook"]["final_objective"] == history.objective[-1]
     assert results["notebook"]["epochs"] == history.epochs

@@ -66,7 +66,7 @@ def test_a_second_run_prints_the_table_of_the_runs(second_run):
 def test_a_second_run_reuses_the_cached_results(second_run, env):
     from pathlib import Path
 
-    entries = list((Path(env["ANSWERKEY_CACHE_DIR"]) / "zkc").glob("*.json"))
+    entries = list((Path(env["ANSWERKEY_CACHE_DIR"]) / "experiment-zkc").glob("*.json"))
     assert len(entries) == 1
 
 
@@ -102,14 +102,16 @@ def test_verify_q1_passes_from_the_cached_run(quick_run, env):
 
 
 def test_the_club_labels_on_the_weighted_graph_run_end_to_end():
-    config = K.ExperimentConfig(
+    from answerkey.experiments.zkc.runner import ExperimentConfig, run_experiment
+
+    config = ExperimentConfig(
         labels="club",
         adjacency="weighted",
         max_epochs=300,
         semi_seeds=(100, 101),
         semi_checkpoints=(100,),
     )
-    report = K.run_experiment(config)
+    report = run_experiment(config)
     assert report["graph"]["adjacency"] == "weighted"
     assert report["labels"]["y"] == K.club_labels().tolist()
     assert report["notebook"]["epochs"] <= 300
@@ -117,17 +119,16 @@ def test_the_club_labels_on_the_weighted_graph_run_end_to_end():
 
 
 def test_the_answers_are_computed_from_the_run(quick_run, env, monkeypatch):
-    from answerkey.parts import get_part, set_quick
-    from answerkey.questions import karate_club as Q
+    from answerkey import experiments
+    from answerkey.parts import get_part
 
     monkeypatch.setenv("ANSWERKEY_CACHE_DIR", env["ANSWERKEY_CACHE_DIR"])
-    Q.results.cache_clear()
-    set_quick(True)
+    experiments.forget()
     try:
-        first, second = get_part("q1.1").answer(), get_part("q1.2").answer()
+        quick = experiments.QUICK
+        first, second = get_part("q1.1").answer(quick), get_part("q1.2").answer(quick)
     finally:
-        set_quick(False)
-        Q.results.cache_clear()
+        experiments.forget()
     assert first.value["test_accuracy"] == 0.9
     assert first.value["misclassified_test"] == [8]
     assert second.value["always_missed"] == [8]

@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 from cli_run import answerkey
 
+from answerkey.experiments import FULL
 from answerkey.judging.judge import Verdict, judge
 from answerkey.parts import get_part
 from answerkey.rubric import load_rubric
@@ -81,7 +82,7 @@ def test_a_check_that_raises_is_an_error_and_the_rest_still_run(monkeypatch):
         raise RuntimeError("broken on purpose")
 
     monkeypatch.setattr(Q, "_prove_kernel", boom)
-    results = verify_parts([get_part("q3.b.i")])
+    results = verify_parts([get_part("q3.b.i")], FULL)
     assert [r.verdict for r in results] == [V.ERROR, V.PASS]
     assert "broken on purpose" in results[0].detail
 
@@ -90,14 +91,14 @@ def test_a_check_that_raises_is_an_error_and_the_rest_still_run(monkeypatch):
 
 
 def test_answer_values_follow_the_contracts():
-    assert get_part("q3.a").answer().value is None
-    assert get_part("q3.b.i").answer().value == (KA.qk + 1) ** 2
-    value = get_part("q3.b.ii").answer().value
+    assert get_part("q3.a").answer(FULL).value is None
+    assert get_part("q3.b.i").answer(FULL).value == (KA.qk + 1) ** 2
+    value = get_part("q3.b.ii").answer(FULL).value
     assert value["feature_map"](2) == KA.feature_map(2)
     assert sp.expand(value["dimension_merged"] - (KA.D + 1) * (KA.D + 2) / 2) == 0
     assert sp.expand(value["dimension_ordered"] - (1 + KA.D + KA.D**2)) == 0
     N, D, M = KA.N, KA.D, KA.M
-    soft, lin = get_part("q3.c.i").answer().value, get_part("q3.c.ii").answer().value
+    soft, lin = get_part("q3.c.i").answer(FULL).value, get_part("q3.c.ii").answer(FULL).value
     assert soft["time_O"] == N**2 * D + N**2 * M and soft["memory_O"] == N**2 + N * D + N * M
     assert lin["time_O"] == N * D**2 * M and lin["memory_O"] == N * D**2 + N * M + D**2 * M
     assert sp.expand(soft["time"] - KA.costs("softmax")["operations"]) == 0
@@ -105,12 +106,12 @@ def test_answer_values_follow_the_contracts():
 
 
 def test_measured_numbers_stay_out_of_the_answers():
-    answer = get_part("q3.c.ii").answer()
+    answer = get_part("q3.c.ii").answer(FULL)
     assert answer.figures[0].name == "attention_scaling.png"
     assert "Measured" in answer.figures[0].caption
     assert answer.tables[0].rows[0][0] == "256"
     for part in ("q3.c.i", "q3.c.ii"):
-        text = get_part(part).answer().text
+        text = get_part(part).answer(FULL).text
         assert not re.search(r"\d\s*(s|ms|µs|MiB|GiB|×)\b", text), text
 
 

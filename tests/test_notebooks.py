@@ -16,6 +16,7 @@ import textwrap
 import nbformat
 import pytest
 
+from answerkey import experiments
 from answerkey import notebooks as N
 from answerkey import parts as registry
 
@@ -58,12 +59,11 @@ def built(tmp_path_factory):
     # What `answerkey build --quick` puts into results.json: the experiments' results
     # (timings removed) and each part's Answer.text.
     experiments = {name: N.experiment_results(name, True) for name in EXPERIMENT_OF.values()}
-    try:
-        registry.set_quick(True)
-        answers = {pid: registry.get_part(pid).answer().text for ids in ANSWERS.values()
-                   for pid in ids}  # fmt: skip
-    finally:
-        registry.set_quick(False)
+    answers = {
+        pid: registry.get_part(pid).answer(experiments.QUICK).text
+        for ids in ANSWERS.values()
+        for pid in ids
+    }
     return {
         "out": out,
         "summary": summary,
@@ -257,7 +257,9 @@ def stand_in_build(tmp_path, monkeypatch):
     sources.mkdir()
     monkeypatch.setattr(N, "SOURCE_DIR", sources)
     monkeypatch.setattr(registry, "questions", lambda: ())
-    monkeypatch.setattr(registry, "experiments", lambda: {"notebooks": N.EXPERIMENTS[0]})
+    monkeypatch.setattr(
+        experiments, "modules", lambda: {"notebooks": experiments.Legacy(N.EXPERIMENTS[0])}
+    )
     monkeypatch.setattr(build_module, "run_checks", lambda quick, log: [])
     monkeypatch.setattr(build_module, "render_documents", lambda results, folder: ([], []))
     rubric = tmp_path / "rubric.toml"
@@ -267,10 +269,7 @@ def stand_in_build(tmp_path, monkeypatch):
         for name in N.NOTEBOOKS:
             (sources / f"{name}.py").write_text(_script(N.TODOS[name], failing))
         options = build_module.BuildOptions(out=tmp_path / "out", quick=True, rubric=rubric)
-        try:
-            return build_module.build(options, log=lambda _: None)
-        finally:
-            registry.set_quick(False)
+        return build_module.build(options, log=lambda _: None)
 
     return run
 
@@ -318,7 +317,7 @@ def test_a_missing_kernel_exits_1_naming_the_notebook(tmp_path):
 
 
 def test_the_notebooks_experiment_runs_after_the_ones_it_reads():
-    names = list(registry.experiments())
+    names = experiments.names()
     assert names[-1] == "notebooks"
     assert {"zkc", "ae"} <= set(names[:-1])
 

@@ -3,8 +3,8 @@
     FORMS["q2.a"]()  ->  a ScalarForm over d, μ, σ whose key is q2.a's Answer.value
 
 Each judged part gets a form (`answerkey.judging.forms`) built from the
-symbols its derivation exports and its `part.answer().value` (the contracts
-in the project brief). The factories (`kernel_form`, `feature_map_form`, …)
+symbols its derivation exports and its `part.answer(profile).value` (the
+contracts: `answerkey.parts.Answer`). The factories (`kernel_form`, `feature_map_form`, …)
 take the symbols and key as arguments, so tests can build them from
 contract-shaped keys; `FORMS` binds them to the real derivations, imported
 only when a part is judged.
@@ -48,12 +48,14 @@ NOT_CHECKABLE = {
 
 def key_value(part_id: str):
     """The part's verified answer object (raises NotCheckable if it has not landed)."""
+    from answerkey.experiments import FULL
     from answerkey.parts import get_part
 
     part = get_part(part_id)
     if part.answer is None:
         raise NotCheckable(f"{part_id}'s key answer has not landed yet; nothing to judge against")
-    value = part.answer().value
+    # The published key's profile; no judged key reads an experiment, so this runs none.
+    value = part.answer(FULL).value
     if value is None:
         raise NotCheckable(f"{part_id}'s answer is prose; a TA reads it")
     return value

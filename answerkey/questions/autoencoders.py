@@ -21,7 +21,7 @@ import math
 import random
 from functools import cache
 
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick
+from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved
 
 GRADIENT_SIZES = [(kk, mm, nn) for mm in (2, 3) for kk in range(1, mm) for nn in (1, 2, 3)]
@@ -371,10 +371,10 @@ def _summary(quick: bool) -> dict:
     return summary
 
 
-def _answer_a() -> Answer:
+def _answer_a(profile) -> Answer:
     from answerkey.questions import autoencoders_report as report
 
-    summary = _summary(is_quick())
+    summary = _summary(profile.quick)
     answers = summary["answers"]
     largest = max(summary["config"]["code_sizes"])
     text = "\n\n".join(
@@ -419,8 +419,8 @@ def _answer_a() -> Answer:
     return Answer(latex="", value=value, text=text, figures=figures, tables=[table])
 
 
-def _check_complete() -> Outcome:
-    summary = _summary(is_quick())
+def _check_complete(profile) -> Outcome:
+    summary = _summary(profile.quick)
     profile = summary["config"]
     expected = 2 * 3 * 2 * len(profile["code_sizes"])
     values = [row[key]["mean"] for row in summary["rows"] for key in ("recon", "probe", "sklearn")]
@@ -434,9 +434,9 @@ def _check_complete() -> Outcome:
     )
 
 
-def _check_sklearn_agreement() -> Outcome:
+def _check_sklearn_agreement(profile) -> Outcome:
     """The Adam probe against scikit-learn's logistic regression on the same features."""
-    if is_quick():
+    if profile.quick:
         return _sklearn_agreement_quick()
     summary = _summary(False)
     gaps = [
@@ -486,10 +486,10 @@ def _sklearn_agreement_quick() -> Outcome:
     )
 
 
-def _check_pca_bound() -> Outcome:
+def _check_pca_bound(profile) -> Outcome:
     """A linear autoencoder cannot beat PCA's reconstruction at the same k (on train data;
     the held-out split gets 2% slack)."""
-    summary = _summary(is_quick())
+    summary = _summary(profile.quick)
     from answerkey.questions.autoencoders_report import find_baseline
 
     ratios = []
@@ -551,16 +551,17 @@ def _check_determinism() -> Outcome:
     )
 
 
-def _checks_a() -> list[Check]:
+def _checks_a(profile) -> list[Check]:
     checks = [
-        Check("every grid cell ran and is finite", Evidence.NUMERIC, _check_complete, 900),
-        Check("Adam probe agrees with scikit-learn's logistic regression", Evidence.NUMERIC,
-              _check_sklearn_agreement, 900),
+        Check("every grid cell ran and is finite", Evidence.NUMERIC,
+              lambda: _check_complete(profile), 900),
+        Check("Adam probe agrees with scikit-learn's logistic regression",
+              Evidence.NUMERIC, lambda: _check_sklearn_agreement(profile), 900),
         Check("no linear autoencoder beats PCA's reconstruction", Evidence.NUMERIC,
-              _check_pca_bound, 900),
+              lambda: _check_pca_bound(profile), 900),
         Check("cells are deterministic", Evidence.NUMERIC, _check_determinism),
     ]  # fmt: skip
-    if not is_quick():
+    if not profile.quick:
         checks.append(
             Check("raw-pixel logistic regression matches HW6's ≈0.80", Evidence.NUMERIC,
                   _check_raw_pixel_score, 900)
@@ -646,26 +647,26 @@ QUESTION = Question(
             "q4.b.i",
             "PCA and linear autoencoders: write the first-order optimality conditions of "
             r"$L(W_1, W_2; X) = \frac{1}{n} \|X - W_2 W_1 X\|_F^2$.",
-            answer=_answer_b_i,
+            answer=lambda profile: _answer_b_i(),
             assumptions=(
                 r"$X \in \mathbb{R}^{m \times n}$, $W_1 \in \mathbb{R}^{k \times m}$, "
                 r"$W_2 \in \mathbb{R}^{m \times k}$",
             ),
             steps=lambda: _steps()["q4.b.i"],
-            checks=_checks_b_i,
+            checks=lambda profile: _checks_b_i(),
             notes=B_NOTES[:1],
         ),
         Part(
             "q4.b.ii",
             r"Show that $W_1 = U_k^\top$, $W_2 = U_k$ satisfy them.",
-            answer=_answer_b_ii,
+            answer=lambda profile: _answer_b_ii(),
             assumptions=(
                 r"$U_k \in \mathbb{R}^{m \times k}$: orthonormal eigenvectors of "
                 r"$\frac{1}{n} X X^\top$ with eigenvalues $\Lambda_k$",
                 r"$\sigma_1^2 > \dots > \sigma_k^2 > \sigma_{k+1}^2$ for uniqueness (up to $C$)",
             ),
             steps=lambda: _steps()["q4.b.ii"],
-            checks=_checks_b_ii,
+            checks=lambda profile: _checks_b_ii(),
             notes=B_NOTES,
         ),
     ],

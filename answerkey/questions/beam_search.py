@@ -9,10 +9,9 @@ beam search over a grid of T, k and M and fitting the exponents.
 
     answerkey run beam [--json] [--quick] [--out DIR]
 
-runs the experiment behind q5.d and q5.e through the result cache: the Figure 2
+(`answerkey.experiments.beam`) is the experiment behind q5.a–e: the Figure 2
 trace, how often beam search finds the exhaustive optimum on a tiny GRU
-language model as k grows (against greedy), and the operation counts; it draws
-`beam_figure2_tree.png`, `beam_optimum_vs_k.png` and `beam_operation_counts.png`.
+language model as k grows (against greedy), and the operation counts.
 
 Answer.value contracts: q5.a/b/c a list of (tuple of words, log-prob), best
 first; q5.d {"beam": (words, logprob), "optimum": (words, logprob),
@@ -22,401 +21,13 @@ first; q5.d {"beam": (words, logprob), "optimum": (words, logprob),
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick, signed
+from answerkey.experiments import Profile, results
+from answerkey.experiments.beam import BEAM, FIGURES, LENGTH, figure2, rounded
+from answerkey.parts import Answer, Figure, Part, Question, Table, signed
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
 
-NAMESPACE = "beam"
-LIBRARIES = ("torch", "numpy", "sympy")
-BEAM, LENGTH = 2, 3  # the homework's k and T
-RNN_BEAMS = (1, 2, 3, 4, 5, 6, 8)
-RNN_NEW_TOKENS = 7
-FIGURES = {
-    "tree": "beam_figure2_tree.png",
-    "optimum": "beam_optimum_vs_k.png",
-    "operations": "beam_operation_counts.png",
-}
 # Tolerances of the fitted exponents: the counts are of random inputs on a modest grid.
 EXPONENT_TOLERANCE = {"T": 0.05, "k": 0.1, "k_quickselect": 0.2, "M": 0.1}
-
-
-# --- Figure 2, computed by the search -------------------------------------------------------
-
-
-def _round(value: float) -> float:
-    return round(float(value), 10)  # 2-decimal inputs: drop float noise like -1.9300000000000002
-
-
-@cache
-def figure2() -> dict:
-    """The beam at each step (k = 2, T = 3, textbook settings), the exhaustive ranking,
-    the beam's answer, the optimum and where the optimum's prefix was pruned."""
-    from models.beam_search import beam_search, exhaustive_search
-    from models.figure2_decoder import TreeScorer
-
-    tree = TreeScorer()
-    out = beam_search(
-        tree, 1, num_beams=BEAM, max_new_tokens=LENGTH, length_penalty=0.0,
-        early_stopping="never", num_return_sequences=BEAM, trace=True,
-    )  # fmt: skip
-    steps = []
-    for step in out.trace:
-        # At the last step every candidate finishes: the beam holds the finished set.
-        held = step.running() if step.step < LENGTH else step.finished.hypotheses()
-        steps.append([(tree.words(tokens), _round(score)) for tokens, score in held])
-    everything = exhaustive_search(
-        tree, 1, max_new_tokens=LENGTH, length_penalty=0.0, num_return_sequences=2**LENGTH
-    )
-    ranking = [(tree.words(t), _round(s)) for t, s in everything.hypotheses()]
-    beam_answer = (tree.words(out.hypotheses()[0][0]), _round(out.hypotheses()[0][1]))
-    optimum = ranking[0]
-    pruned = None
-    for number, held in enumerate(steps, start=1):
-        if optimum[0][:number] not in [words for words, _ in held]:
-            pruned = number
-            break
-    candidates = {}
-    if pruned is not None:
-        before = [((), 0.0)] if pruned == 1 else steps[pruned - 2]
-        candidates = sorted(
-            (
-                (words + (w,), _round(tree.sequence_log_prob(words + (w,))))
-                for words, _ in before
-                for w in tree.vocab
-            ),
-            key=lambda item: -item[1],
-        )
-    return {
-        "steps": steps,
-        "ranking": ranking,
-        "beam": beam_answer,
-        "optimum": optimum,
-        "found_optimum": beam_answer[0] == optimum[0],
-        "pruned_at_step": pruned,
-        "candidates_at_pruning": candidates,
-    }
-
-
-# --- the experiment -------------------------------------------------------------------------
-
-
-def config(quick: bool | None = None) -> dict:
-    quick = is_quick() if quick is None else quick
-    return {
-        "quick": quick,
-        "rnn": {
-            "sentences": 2000, "steps": 150 if quick else 300, "seed": 0,
-            "prompt_sentences": 1000 if quick else 3000, "prompt_seed": 123,
-            "prefix_lengths": [1, 2, 3] if quick else [1, 2, 3, 4, 5, 6],
-            "new_tokens": 5 if quick else RNN_NEW_TOKENS, "beams": list(RNN_BEAMS),
-        },
-    }  # fmt: skip
-
-
-def optimum_study(cfg: dict) -> dict:
-    """Beam search (k in cfg) and greedy vs the exhaustive optimum on the GRU language model.
-
-    Prompts: every distinct prefix (of the given lengths, not yet ended) of sentences drawn
-    from the grammar; textbook settings (α = 0, early_stopping="never"), <eos> ends a
-    hypothesis, at most `new_tokens` tokens.
-    """
-    import torch
-
-    from models.beam_search import beam_search, exhaustive_search, greedy_search
-    from models.rnn_language_model import EOS, RNNScorer, generate_corpus, train, words
-
-    torch.set_num_threads(1)  # reproducible numbers
-    trained = train(cfg["sentences"], cfg["steps"], seed=cfg["seed"])
-    scorer = RNNScorer(trained.model)
-    corpus = generate_corpus(cfg["prompt_sentences"], cfg["prompt_seed"])
-    prefixes = sorted(
-        {tuple(s[:n]) for s in corpus for n in cfg["prefix_lengths"] if n < len(s) - 1}
-    )
-    T = cfg["new_tokens"]
-    settings = dict(eos_token_id=EOS, length_penalty=0.0)
-    found = {str(k): 0 for k in cfg["beams"]}
-    found["greedy"] = 0
-    gaps = {key: 0.0 for key in found}
-    examples = []
-    by_length: dict[int, list] = {}
-    for prefix in prefixes:
-        by_length.setdefault(len(prefix), []).append(prefix)
-    for length in sorted(by_length):
-        prompts = torch.tensor(by_length[length])
-        best = exhaustive_search(scorer, prompts, max_new_tokens=T, **settings)
-        greedy = greedy_search(scorer, prompts, max_new_tokens=T, **settings)
-        results = {"greedy": greedy}
-        for k in cfg["beams"]:
-            results[str(k)] = beam_search(
-                scorer, prompts, num_beams=k, max_new_tokens=T, early_stopping="never", **settings
-            )
-        for key, out in results.items():
-            gap = best.log_probs[:, 0] - out.log_probs[:, 0]
-            found[key] += int((gap <= 1e-5).sum())
-            gaps[key] += float(gap.clamp(min=0).sum())
-        misses = (best.log_probs[:, 0] - greedy.log_probs[:, 0] > 1e-5).nonzero().flatten()
-        for i in misses[:1].tolist():
-            examples.append(
-                {
-                    "prompt": words(prompts[i]),
-                    "greedy": words(greedy.sequences[i, 0, : int(greedy.lengths[i, 0])]),
-                    "greedy_log_prob": round(float(greedy.log_probs[i, 0]), 4),
-                    "optimum": words(best.sequences[i, 0, : int(best.lengths[i, 0])]),
-                    "optimum_log_prob": round(float(best.log_probs[i, 0]), 4),
-                }
-            )
-    n = len(prefixes)
-    return {
-        "prompts": n,
-        "new_tokens": T,
-        "vocabulary": scorer.vocab_size,
-        "final_loss": round(sum(trained.losses[-20:]) / 20, 4),
-        "grammar_entropy": round(trained.corpus_entropy, 4),
-        "found_fraction": {key: round(v / n, 4) for key, v in found.items()},
-        "mean_gap": {key: round(v / n, 5) for key, v in gaps.items()},
-        "examples": examples[:3],
-    }
-
-
-def run_experiment(cfg: dict) -> dict:
-    from numeric.beam_search import operation_grid
-
-    return {
-        "config": cfg,
-        "figure2": figure2(),
-        "rnn": optimum_study(cfg["rnn"]),
-        "operations": operation_grid(quick=cfg["quick"]),
-    }
-
-
-@cache
-def results(quick: bool | None = None) -> dict:
-    from answerkey import cache as result_cache
-
-    cfg = config(quick)
-    key = result_cache.cache_key(cfg, ("models", "numeric", "derivations"), LIBRARIES)
-    return result_cache.cached(NAMESPACE, key, lambda: run_experiment(cfg))
-
-
-# --- figures --------------------------------------------------------------------------------
-
-
-def draw_tree(r: dict, path: Path) -> None:
-    """Figure 2's tree: what the beam keeps at each step, what it prunes, the optimum."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from models.figure2_tree import FIGURE2, VOCAB, sequence_log_prob
-
-    f2 = r["figure2"]
-    kept = {tuple(words) for held in f2["steps"] for words, _ in held}
-    expanded = {()} | {tuple(words) for held in f2["steps"][:-1] for words, _ in held}
-    optimum, beam = tuple(f2["optimum"][0]), tuple(f2["beam"][0])
-    leaves = [tuple(words) for words, _ in sorted(f2["ranking"], key=lambda item: item[0])]
-    order = sorted(leaves, key=lambda w: [VOCAB.index(x) for x in w])
-    y_leaf = {leaf: -i for i, leaf in enumerate(order)}
-
-    def y(prefix):
-        below = [y_leaf[leaf] for leaf in order if leaf[: len(prefix)] == prefix]
-        return sum(below) / len(below)
-
-    fig, ax = plt.subplots(figsize=(10, 6.2))
-    for prefix in FIGURE2 | {leaf: None for leaf in order}:
-        for j, word in enumerate(VOCAB):
-            child = prefix + (word,)
-            if len(child) > LENGTH:
-                continue
-            considered = prefix in expanded
-            on_optimum = optimum[: len(child)] == child
-            x0, x1, y0, y1 = len(prefix), len(child), y(prefix), y(child)
-            if on_optimum:
-                ax.plot([x0, x1], [y0, y1], color="#e6a700", lw=7, alpha=0.55, zorder=1)
-            style = dict(color="#1f5fbf", lw=2.6) if child in kept else dict(color="0.55", lw=1.2)
-            ax.plot([x0, x1], [y0, y1], alpha=1.0 if considered else 0.25, zorder=2, **style)
-            ax.text(
-                (x0 + x1) / 2, (y0 + y1) / 2 + 0.1, f"{FIGURE2[prefix][j]:+.2f}",
-                ha="center", va="bottom", fontsize=8.5, color="0.2",
-                alpha=1.0 if considered else 0.35,
-            )  # fmt: skip
-    for prefix in list(FIGURE2) + order:
-        if prefix == ():
-            ax.text(0, 0 + y(()), "START", ha="right", va="center", fontsize=10, weight="bold")
-            continue
-        considered = prefix[:-1] in expanded
-        if prefix in kept:
-            face, edge, alpha = "#1f5fbf", "#1f5fbf", 1.0
-        elif considered:
-            face, edge, alpha = "white", "#c0392b", 1.0
-        else:
-            face, edge, alpha = "white", "0.6", 0.3
-        ax.scatter([len(prefix)], [y(prefix)], s=90, color=face, edgecolor=edge, lw=1.8,
-                   zorder=3, alpha=alpha)  # fmt: skip
-        label = f"{prefix[-1]}\nΣ = {sequence_log_prob(prefix):.2f}"
-        color = "#1f5fbf" if prefix in kept else ("#9a6b00" if prefix == optimum else "0.15")
-        ax.text(len(prefix), y(prefix) - 0.16, label, fontsize=8.5, va="top", ha="center",
-                alpha=1.0 if prefix == optimum else alpha, color=color)  # fmt: skip
-        if considered and prefix not in kept:
-            ax.text(len(prefix), y(prefix), "×", color="#c0392b", fontsize=13, ha="center",
-                    va="center", zorder=4)  # fmt: skip
-    ax.scatter([LENGTH], [y(optimum)], marker="*", s=420, color="#e6a700", edgecolor="k",
-               zorder=5)  # fmt: skip
-    ax.annotate(
-        f"optimum {' '.join(optimum)} ({f2['optimum'][1]:.2f})\npruned at step "
-        f"{f2['pruned_at_step']}",
-        (LENGTH, y(optimum)), (LENGTH + 0.3, y(optimum) - 0.9), fontsize=9,
-        arrowprops=dict(arrowstyle="->", color="0.3"),
-    )  # fmt: skip
-    ax.annotate(
-        f"beam's answer {' '.join(beam)} ({f2['beam'][1]:.2f})",
-        (LENGTH, y(beam)), (LENGTH + 0.3, y(beam) - 0.9), fontsize=9,
-        arrowprops=dict(arrowstyle="->", color="#1f5fbf"),
-    )  # fmt: skip
-    ax.set_xticks(range(LENGTH + 1), ["", "step 1", "step 2", "step 3"])
-    ax.set_yticks([])
-    ax.set_xlim(-0.45, LENGTH + 1.45)
-    ax.set_ylim(-len(order) + 0.2, 0.6)
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    from matplotlib.lines import Line2D
-
-    handles = [
-        Line2D([], [], color="#1f5fbf", lw=2.6, marker="o", label="kept in the beam (k = 2)"),
-        Line2D([], [], color="0.55", lw=1.2, marker="o", mfc="white", mec="#c0392b",
-               label="scored, then pruned (×)"),
-        Line2D([], [], color="0.55", lw=1.2, alpha=0.3, label="never scored"),
-        Line2D([], [], color="#e6a700", lw=7, alpha=0.55, label="most likely sequence"),
-    ]  # fmt: skip
-    ax.legend(handles=handles, loc="lower left", fontsize=8.5, frameon=False)
-    ax.set_title("HW6 Figure 2: beam search with k = 2 (edge labels: log p(token | prefix))",
-                 pad=14)  # fmt: skip
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
-
-
-def draw_optimum(r: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rnn = r["rnn"]
-    beams = [int(k) for k in rnn["found_fraction"] if k != "greedy"]
-    found = [rnn["found_fraction"][str(k)] for k in beams]
-    fig, ax = plt.subplots(figsize=(6.4, 4))
-    ax.plot(beams, found, "o-", color="#1f5fbf", label="beam search")
-    ax.axhline(rnn["found_fraction"]["greedy"], color="#c0392b", ls="--", label="greedy")
-    for k, f in zip(beams, found, strict=True):
-        ax.annotate(f"{f:.0%}", (k, f), (0, -14), textcoords="offset points", ha="center",
-                    fontsize=8)  # fmt: skip
-    ax.set_xlabel("beam size k")
-    ax.set_ylabel("fraction of prompts where the search\nreturns the most likely sequence")
-    ax.set_ylim(min(found + [rnn["found_fraction"]["greedy"]]) - 0.1, 1.03)
-    ax.set_xticks(beams)
-    ax.set_title(
-        f"GRU language model, {rnn['prompts']} prompts, ≤ {rnn['new_tokens']} new tokens\n"
-        "(optimum by exhaustive search; α = 0)", fontsize=10,
-    )  # fmt: skip
-    ax.legend(loc="lower right")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
-
-
-def draw_operations(r: dict, path: Path) -> None:
-    import math
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ops = r["operations"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    rows = [row for row in ops["T_k_grid"] if row["selection"] == "sort"]
-    for T in sorted({row["T"] for row in rows}):
-        mine = [row for row in rows if row["T"] == T]
-        ks = [row["k"] for row in mine]
-        left.loglog(ks, [row["among_candidates"] / (T * math.log2(row["k"])) for row in mine],
-                    "o-", base=2, label=f"T = {T}")  # fmt: skip
-    fit = ops["fits"]["among_candidates_sort_over_log_k"]
-    left.set_title(
-        f"selecting k of the k² candidates (sorting)\nfit: ∝ T^{fit['T']:.2f} k^{fit['k']:.2f}"
-        " log k", fontsize=10,
-    )  # fmt: skip
-    left.set_xlabel("beam size k")
-    left.set_ylabel("comparisons / (T log₂ k)")
-    left.legend(fontsize=8)
-    m_rows = ops["M_grid"]
-    for selection, marker in (("sort", "o-"), ("quickselect", "s--")):
-        mine = [row for row in m_rows if row["selection"] == selection]
-        right.loglog([row["M"] for row in mine], [row["per_hypothesis"] for row in mine], marker,
-                     base=2, label=selection)  # fmt: skip
-    fits = ops["fits"]
-    right.set_title(
-        f"each hypothesis' best k of M (k = {ops['fixed']['k']}, T = {ops['fixed']['T']})\n"
-        f"fit: sort ∝ M^{fits['per_hypothesis_sort_over_log_M']['M']:.2f} log M, "
-        f"quickselect ∝ M^{fits['per_hypothesis_quickselect']['M']:.2f}", fontsize=10,
-    )  # fmt: skip
-    right.set_xlabel("vocabulary size M")
-    right.set_ylabel("comparisons")
-    right.legend(fontsize=8)
-    for ax in (left, right):
-        ax.grid(alpha=0.3, which="both")
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
-
-
-def _run(args) -> dict:
-    r = results(quick=args.quick)
-    figures = Path(args.out) / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
-    draw_tree(r, figures / FIGURES["tree"])
-    draw_optimum(r, figures / FIGURES["optimum"])
-    draw_operations(r, figures / FIGURES["operations"])
-    out = {**r, "figures": list(FIGURES.values())}  # names under <out>/figures: no staging path
-    if not args.json:
-        _print(out)
-    return out
-
-
-def _print(r: dict) -> None:
-    f2 = r["figure2"]
-    print("Figure 2, beam search with k = 2 (textbook: α = 0, no early stopping)")
-    for number, held in enumerate(f2["steps"], start=1):
-        beams = ", ".join(f"{' '.join(w)} ({s:.2f})" for w, s in held)
-        print(f"  step {number}: {beams}")
-    print(f"  beam's answer: {' '.join(f2['beam'][0])} ({f2['beam'][1]:.2f})")
-    print(f"  optimum:       {' '.join(f2['optimum'][0])} ({f2['optimum'][1]:.2f}), "
-          f"pruned at step {f2['pruned_at_step']}")  # fmt: skip
-    rnn = r["rnn"]
-    print(f"GRU language model: {rnn['prompts']} prompts, ≤ {rnn['new_tokens']} new tokens")
-    print("  search   found optimum   mean log-prob gap")
-    for key, value in rnn["found_fraction"].items():
-        name = "greedy" if key == "greedy" else f"k = {key}"
-        print(f"  {name:<8} {value:>12.1%}   {rnn['mean_gap'][key]:>10.4f}")
-    print("Operation counts, fitted exponents:")
-    for name, fit in r["operations"]["fits"].items():
-        print(f"  {name:<36} " + ", ".join(f"{k} {v:.3f}" for k, v in fit.items()))
-    print("figures: " + ", ".join(r["figures"]))
-
-
-EXPERIMENTS = [
-    Experiment(
-        "beam",
-        "Q5: Figure 2's beams, beam vs greedy vs exhaustive on a GRU LM, operation counts",
-        _run,
-    )
-]
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -432,7 +43,7 @@ def _listing(held) -> str:
 
 
 def _beam_answer(step: int):
-    def build() -> Answer:
+    def build(profile: Profile) -> Answer:
         held = [(tuple(w), s) for w, s in figure2()["steps"][step - 1]]
         text = " and ".join(f"{_words(w)} (log-prob {signed(s)})" for w, s in held)
         text = f"At step {step} the beam holds {text}."
@@ -456,7 +67,7 @@ def _beam_steps(step: int):
         for words, score in previous:
             for word in VOCAB:
                 token = token_log_prob(words, word)
-                total = _round(score + token)
+                total = rounded(score + token)
                 child = rf"\text{{{_words(tuple(words) + (word,))}}}"
                 sum_ = f"{score:.2f} + ({token:.2f}) = {total:.2f}" if words else f"{total:.2f}"
                 rows.append(f"{child} &: {sum_}")
@@ -508,7 +119,7 @@ def _check_sibling_sums() -> Outcome:
 
 
 def _checks_beam(step: int):
-    def build() -> list[Check]:
+    def build(profile: Profile) -> list[Check]:
         checks = [
             Check(
                 f"the beam at step {step} equals textbook beam search in exact rational arithmetic",
@@ -529,7 +140,7 @@ def _checks_beam(step: int):
     return build
 
 
-def _answer_d() -> Answer:
+def _answer_d(profile: Profile) -> Answer:
     from models.figure2_tree import VOCAB, token_log_prob
 
     f2 = figure2()
@@ -559,36 +170,33 @@ def _answer_d() -> Answer:
         "found_optimum": f2["found_optimum"],
         "pruned_at_step": pruned,
     }
-    figures, tables = [], []
-    try:
-        r = results(quick=is_quick())
-        rnn = r["rnn"]
-        figures = [
-            Figure(FIGURES["tree"], "Figure 2's tree: the beam's keeps (blue), pruned "
-                   "candidates (×), never-scored branches (faded), the optimum (gold)."),
-            Figure(FIGURES["optimum"], "How often beam search returns the most likely "
-                   "sequence of a small GRU language model as k grows, against greedy."),
-        ]  # fmt: skip
-        tables = [
-            Table(
-                f"Beam search vs greedy on a GRU language model ({rnn['prompts']} prompts, "
-                f"≤ {rnn['new_tokens']} new tokens, optimum by exhaustive search)",
-                ("search", "returns the optimum", "mean log-prob gap"),
-                tuple(
-                    ("greedy" if key == "greedy" else f"beam, k = {key}",
-                     f"{frac:.1%}", f"{rnn['mean_gap'][key]:.4f}")
-                    for key, frac in rnn["found_fraction"].items()
-                ),
-            )
-        ]  # fmt: skip
-        text += (
-            f" Beyond the homework: on a small GRU language model greedy decoding returns the "
-            f"most likely sequence for {rnn['found_fraction']['greedy']:.0%} of "
-            f"{rnn['prompts']} prompts, beam search with k = 2 for "
-            f"{rnn['found_fraction']['2']:.0%}, and k = 4 for {rnn['found_fraction']['4']:.0%}."
+    # The experiment's paragraph: if the experiment fails, so does this answer (and the
+    # build says why), rather than printing the answer without it.
+    rnn = results("beam", profile)["rnn"]
+    figures = [
+        Figure(FIGURES["tree"], "Figure 2's tree: the beam's keeps (blue), pruned "
+               "candidates (×), never-scored branches (faded), the optimum (gold)."),
+        Figure(FIGURES["optimum"], "How often beam search returns the most likely "
+               "sequence of a small GRU language model as k grows, against greedy."),
+    ]  # fmt: skip
+    tables = [
+        Table(
+            f"Beam search vs greedy on a GRU language model ({rnn['prompts']} prompts, "
+            f"≤ {rnn['new_tokens']} new tokens, optimum by exhaustive search)",
+            ("search", "returns the optimum", "mean log-prob gap"),
+            tuple(
+                ("greedy" if key == "greedy" else f"beam, k = {key}",
+                 f"{frac:.1%}", f"{rnn['mean_gap'][key]:.4f}")
+                for key, frac in rnn["found_fraction"].items()
+            ),
         )
-    except Exception:  # the written answer stands without the experiment
-        pass
+    ]  # fmt: skip
+    text += (
+        f" Beyond the homework: on a small GRU language model greedy decoding returns the "
+        f"most likely sequence for {rnn['found_fraction']['greedy']:.0%} of "
+        f"{rnn['prompts']} prompts, beam search with k = 2 for "
+        f"{rnn['found_fraction']['2']:.0%}, and k = 4 for {rnn['found_fraction']['4']:.0%}."
+    )
     return Answer(
         latex=(
             rf"\text{{beam: }}{_listing([beam])} \;<\; \text{{optimum: }}{_listing([optimum])}"
@@ -645,8 +253,8 @@ def _check_d_large_beam() -> Outcome:
     )
 
 
-def _check_d_rnn() -> Outcome:
-    rnn = results(quick=is_quick())["rnn"]
+def _check_d_rnn(profile: Profile) -> Outcome:
+    rnn = results("beam", profile)["rnn"]
     fractions = rnn["found_fraction"]
     beams = sorted(int(k) for k in fractions if k != "greedy")
     ok = fractions["1"] == fractions["greedy"] and fractions[str(beams[-1])] >= fractions["greedy"]
@@ -659,14 +267,14 @@ def _check_d_rnn() -> Outcome:
     )
 
 
-def _checks_d() -> list[Check]:
+def _checks_d(profile: Profile) -> list[Check]:
     return [
         Check("the optimum, the beam's answer and the pruning step, by scoring all 8 sequences",
               Evidence.EXHAUSTIVE, _check_d_exhaustive),
         Check("beam search with k = |V|^(T−1) = 4 returns the optimum",
               Evidence.EXACT_INSTANCE, _check_d_large_beam),
         Check("on a GRU LM, beam with k = 1 equals greedy and a wider beam finds the optimum "
-              "at least as often", Evidence.NUMERIC, _check_d_rnn, timeout_s=300),
+              "at least as often", Evidence.NUMERIC, lambda: _check_d_rnn(profile), timeout_s=300),
     ]  # fmt: skip
 
 
@@ -679,8 +287,7 @@ def _derivation():
     return beam_search
 
 
-def _answer_e() -> Answer:
-
+def _answer_e(profile: Profile) -> Answer:
     from derivations import notation
 
     D = _derivation()
@@ -739,8 +346,8 @@ def _prove_e_general() -> Outcome:
     )
 
 
-def _check_e_fits() -> Outcome:
-    fits = results(quick=is_quick())["operations"]["fits"]
+def _check_e_fits(profile: Profile) -> Outcome:
+    fits = results("beam", profile)["operations"]["fits"]
     expected = {
         ("among_candidates_sort_over_log_k", "T"): (1.0, EXPONENT_TOLERANCE["T"]),
         ("among_candidates_sort_over_log_k", "k"): (2.0, EXPONENT_TOLERANCE["k"]),
@@ -767,12 +374,12 @@ def _check_e_fits() -> Outcome:
                    detail if not misses else "; ".join(misses), statistics=statistics)  # fmt: skip
 
 
-def _checks_e() -> list[Check]:
+def _checks_e(profile: Profile) -> list[Check]:
     return [
         Check("the operation count's big-O is T k² log k (M fixed), T k M log M, T k M "
               "(quickselect)", Evidence.GENERAL, _prove_e_general),
         Check("counted operations over a grid of T, k, M fit the derived exponents",
-              Evidence.NUMERIC, _check_e_fits, timeout_s=300),
+              Evidence.NUMERIC, lambda: _check_e_fits(profile), timeout_s=300),
     ]  # fmt: skip
 
 

@@ -10,7 +10,7 @@ QUESTION = Question(
         Part(
             "q6",
             "Which sources did you use, whom did you work with, and how many hours did you spend?",
-            answer=lambda: Answer(
+            answer=lambda profile: Answer(
                 text="Student-specific: there is no key answer. Full credit for any honest, "
                 "complete response naming sources, collaborators (or none) and hours."
             ),

@@ -1,15 +1,11 @@
 """Q1: Zachary's karate club, a GCN written by hand (notebook q_zkc.ipynb).
 
-`models.karate_club` implements every TODO of the notebook and runs the
-experiment; `derivations.karate_club` derives the GCN layer's gradients with
-SymPy; `numeric.karate_club` checks the hand-written backward pass against
-autograd. This module runs the experiment through the result cache (key: the
-config, the hash of `models/`, the versions of torch, networkx and numpy),
-draws the figures (`karate_club_figures`), and writes the answers from the
-cached results, so `answerkey verify q1` is cheap after the first run.
-
-    answerkey run zkc [--json] [--quick] [--labels notebook|club]
-                      [--adjacency binary|weighted] [--out DIR]
+`models.karate_club` implements every TODO of the notebook; `derivations.karate_club`
+derives the GCN layer's gradients with SymPy; `numeric.karate_club` checks the
+hand-written backward pass against autograd. The experiment (`answerkey run zkc`:
+training, the label leak, the semi-supervised setting, the figures) is
+`answerkey.experiments.zkc`; this module writes the answers from its cached results,
+so `answerkey verify q1` is cheap after the first run.
 
 Answer.value contracts: q1.1 a dict of the reproduced results (test accuracy,
 the notebook's expected 1.0, the leak run's, the test nodes missed, the options
@@ -19,15 +15,11 @@ Zachary's min-cut comparison.
 
 from __future__ import annotations
 
-from functools import cache
-
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table, is_quick, signed
+from answerkey.experiments import Profile, results
+from answerkey.experiments.zkc import accuracy_table, by_node
+from answerkey.parts import Answer, Figure, Part, Question, Table, signed
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
 
-NAMESPACE = "zkc"
-LIBRARIES = ("torch", "networkx", "numpy")
-LABEL_SETS = ("notebook", "club")  # = models.karate_club.LABEL_SETS (no torch import here)
-ADJACENCIES = ("binary", "weighted")
 GRADIENT_FORMULAS = {
     "S": "G ⊙ (1 − H' ⊙ H')",
     "dW": "Sᵀ Â X",
@@ -36,32 +28,8 @@ GRADIENT_FORMULAS = {
 }
 
 
-# --- results, through the cache ---------------------------------------------------
-
-
-def config_for(labels: str = "notebook", adjacency: str = "binary", quick: bool | None = None):
-    from models.karate_club import ExperimentConfig
-
-    quick = is_quick() if quick is None else quick
-    overrides = {"labels": labels, "adjacency": adjacency}
-    config = ExperimentConfig.quick(**overrides) if quick else ExperimentConfig(**overrides)
-    config.validate()
-    return config
-
-
-@cache
-def results(labels: str = "notebook", adjacency: str = "binary", quick: bool | None = None):
-    """The experiment's results for these options (the active profile by default)."""
-    from answerkey import cache as result_cache
-    from models.karate_club import run_experiment
-
-    config = config_for(labels, adjacency, quick)
-    key = result_cache.cache_key(config.as_dict(), ("models",), LIBRARIES)
-    return result_cache.cached(NAMESPACE, key, lambda: run_experiment(config))
-
-
-def _results() -> dict:
-    return results(quick=is_quick())
+def _results(profile: Profile) -> dict:
+    return results("zkc", profile)
 
 
 # --- written answers, computed from the results -----------------------------------
@@ -77,10 +45,9 @@ def _where_node(r: dict, node: int) -> str:
     return "a test node" if node in r["split"]["test"] else "a train node"
 
 
-def embedding_question_answer(r: dict | None = None) -> str:
+def embedding_question_answer(r: dict) -> str:
     """The notebook's written question: why is test accuracy 100% while two points look
     misclassified in the embedding plot? Answered from the run (nodes and distances)."""
-    r = r or _results()
     labels, label_set = r["labels"]["y"], r["labels"]["set"]
     leak, ours = r["leak"], r["notebook"]
     pair = [node for node, _ in leak["boundary"]["out_of_place"][:2]]
@@ -132,45 +99,7 @@ def embedding_question_answer(r: dict | None = None) -> str:
     return text
 
 
-def _accuracy_table(r: dict) -> Table:
-    ours, leak, watch = r["notebook"], r["leak"], r["test_loss_monitor"]
-    return Table(
-        caption="Test accuracy on the notebook's 10 test nodes (seed "
-        f"{r['training']['seed']}, {r['graph']['adjacency']} adjacency, "
-        f"{r['labels']['set']!r} labels)",
-        columns=("run", "labels in the loss", "stopping rule", "epochs", "test accuracy", "missed"),
-        rows=(
-            ("notebook (expected)", "—", "—", "—", f"{r['expected_test_accuracy']:.2f}", "—"),
-            (
-                "ours",
-                "24 train nodes",
-                "J, patience 50",
-                str(ours["epochs"]),
-                f"{ours['test_accuracy']:.2f}",
-                ", ".join(map(str, ours["misclassified_test"])) or "none",
-            ),
-            (
-                "original's leak",
-                "all 34 nodes",
-                "J, patience 50",
-                str(leak["epochs"]),
-                f"{leak['test_accuracy']:.2f}",
-                ", ".join(map(str, leak["misclassified_test"])) or "none",
-            ),
-            (
-                "stop on test loss",
-                "24 train nodes",
-                "test loss, patience 50",
-                str(watch["epochs"]),
-                f"{watch['test_accuracy']:.2f}",
-                "—",
-            ),
-        ),
-    )
-
-
-def q1_1_text(r: dict | None = None) -> str:
-    r = r or _results()
+def q1_1_text(r: dict) -> str:
     ours, leak, watch = r["notebook"], r["leak"], r["test_loss_monitor"]
     labels = r["labels"]
     adjacency = (
@@ -205,8 +134,7 @@ def q1_1_text(r: dict | None = None) -> str:
     )
 
 
-def q1_2_text(r: dict | None = None) -> str:
-    r = r or _results()
+def q1_2_text(r: dict) -> str:
     semi, zachary = r["semi_supervised"], r["zachary"]
     acc = semi["accuracy"]
     runs = len(semi["seeds"])
@@ -408,10 +336,10 @@ def _check_a_hat() -> Outcome:
     )
 
 
-def _check_labels() -> Outcome:
+def _check_labels(profile: Profile) -> Outcome:
     import networkx as nx
 
-    r = _results()
+    r = _results(profile)
     labels = r["labels"]
     if not labels["detection_matches_literal"]:
         return Outcome(
@@ -430,8 +358,8 @@ def _check_labels() -> Outcome:
     )
 
 
-def _check_accuracy() -> Outcome:
-    r = _results()
+def _check_accuracy(profile: Profile) -> Outcome:
+    r = _results(profile)
     ours, leak = r["notebook"], r["leak"]
     statistics = {
         "test_accuracy": ours["test_accuracy"],
@@ -454,8 +382,8 @@ def _check_accuracy() -> Outcome:
     )
 
 
-def _check_embedding_answer() -> Outcome:
-    r = _results()
+def _check_embedding_answer(profile: Profile) -> Outcome:
+    r = _results(profile)
     leak = r["leak"]
     pair = [node for node, _ in leak["boundary"]["out_of_place"][:2]]
     labels = r["labels"]["y"]
@@ -469,8 +397,8 @@ def _check_embedding_answer() -> Outcome:
     )
 
 
-def _check_min_cut() -> Outcome:
-    r = _results()
+def _check_min_cut(profile: Profile) -> Outcome:
+    r = _results(profile)
     weighted = r["zachary"]["weighted_min_cut"]["disagrees_with_club"]
     unweighted = r["zachary"]["unweighted_min_cut"]["disagrees_with_club"]
     ok = weighted == [8]
@@ -481,15 +409,15 @@ def _check_min_cut() -> Outcome:
     )
 
 
-def _check_semi_supervised() -> Outcome:
-    r = _results()
+def _check_semi_supervised(profile: Profile) -> Outcome:
+    r = _results(profile)
     semi = r["semi_supervised"]
     runs = len(semi["seeds"])
     counts = {int(k): v for k, v in semi["miss_counts"].items()}
     every_seed_misses_8 = counts.get(8) == runs
     only_8 = set(counts) == {8}
-    ok = every_seed_misses_8 and (only_8 or is_quick())
-    scope = "" if not is_quick() else " (quick profile: only 'every seed misses 8' is claimed)"
+    ok = every_seed_misses_8 and (only_8 or profile.quick)
+    scope = "" if not profile.quick else " (quick profile: only 'every seed misses 8' is claimed)"
     return Outcome(
         Verdict.PASS if ok else Verdict.FAIL,
         f"{runs} seeds, {semi['epochs']} epochs: mean accuracy {semi['accuracy']['mean']:.4f} "
@@ -498,7 +426,7 @@ def _check_semi_supervised() -> Outcome:
     )
 
 
-def _checks_q1_1() -> list[Check]:
+def _checks_q1_1(profile: Profile) -> list[Check]:
     return [
         Check("tanh'(z) = 1 − tanh²(z)", Evidence.GENERAL, _check_tanh_lemma),
         Check(
@@ -534,35 +462,35 @@ def _checks_q1_1() -> list[Check]:
         Check(
             "the notebook's label partition (a literal) is what greedy modularity detects",
             Evidence.EXACT_INSTANCE,
-            _check_labels,
+            lambda: _check_labels(profile),
         ),
         Check(
             "test accuracy 0.9 (node 8 missed) on train nodes only; 1.0 with the label leak",
             Evidence.NUMERIC,
-            _check_accuracy,
+            lambda: _check_accuracy(profile),
             timeout_s=300,
         ),
         Check(
             "the embedding's out-of-place points are on their own side of the decision line",
             Evidence.NUMERIC,
-            _check_embedding_answer,
+            lambda: _check_embedding_answer(profile),
             timeout_s=300,
         ),
     ]
 
 
-def _checks_q1_2() -> list[Check]:
+def _checks_q1_2(profile: Profile) -> list[Check]:
     return [
         Check(
             "Zachary's weighted min cut misplaces exactly member 8 (his individual 9)",
             Evidence.EXACT_INSTANCE,
-            _check_min_cut,
+            lambda: _check_min_cut(profile),
             timeout_s=300,
         ),
         Check(
             "with two labels, every seed misses member 8, and only him at convergence",
             Evidence.NUMERIC,
-            _check_semi_supervised,
+            lambda: _check_semi_supervised(profile),
             timeout_s=300,
         ),
     ]
@@ -596,8 +524,8 @@ FIGURES_Q1_2 = (
 )
 
 
-def _answer_q1_1() -> Answer:
-    r = _results()
+def _answer_q1_1(profile: Profile) -> Answer:
+    r = _results(profile)
     ours = r["notebook"]
     value = {
         "test_accuracy": ours["test_accuracy"],
@@ -622,12 +550,8 @@ def _answer_q1_1() -> Answer:
         ),
         text=q1_1_text(r),
         figures=list(FIGURES_Q1_1),
-        tables=[_accuracy_table(r)],
+        tables=[accuracy_table(r)],
     )
-
-
-def _by_node(item: tuple[str, int]) -> int:
-    return int(item[0])
 
 
 def _semi_table(r: dict) -> Table:
@@ -637,9 +561,7 @@ def _semi_table(r: dict) -> Table:
         (
             str(c["epoch"]),
             f"{c['mean_accuracy']:.4f}",
-            ", ".join(
-                f"{k} ({v}/{runs})" for k, v in sorted(c["miss_counts"].items(), key=_by_node)
-            )
+            ", ".join(f"{k} ({v}/{runs})" for k, v in sorted(c["miss_counts"].items(), key=by_node))
             or "none",
         )
         for c in semi["checkpoints"]
@@ -672,8 +594,8 @@ def _zachary_table(r: dict) -> Table:
     )
 
 
-def _answer_q1_2() -> Answer:
-    r = _results()
+def _answer_q1_2(profile: Profile) -> Answer:
+    r = _results(profile)
     semi = r["semi_supervised"]
     value = {
         "semi_supervised_mean_accuracy": semi["accuracy"]["mean"],
@@ -736,82 +658,6 @@ NOTES_Q1_2 = (
     "key relies only on the min cut, which it recomputes.",
 )
 
-
-def _add_arguments(parser) -> None:
-    parser.add_argument(
-        "--labels",
-        default="notebook",
-        metavar="SET",
-        help="label set: notebook (greedy-modularity communities, the default) or club "
-        "(the real split)",
-    )
-    parser.add_argument(
-        "--adjacency",
-        default="binary",
-        metavar="KIND",
-        help="binary (0/1 edges, the default, as the 2022 course) or weighted "
-        "(networkx's interaction counts)",
-    )
-
-
-def _print_summary(r: dict, figures: dict) -> None:
-    ours, leak = r["notebook"], r["leak"]
-    semi = r["semi_supervised"]
-    print(
-        f"Zachary's karate club: {r['graph']['nodes']} nodes, {r['graph']['edges']} edges, "
-        f"{r['graph']['adjacency']} adjacency, {r['labels']['set']!r} labels"
-    )
-    table = _accuracy_table(r)
-    widths = [max(len(str(x)) for x in col) for col in zip(table.columns, *table.rows, strict=True)]
-    for row in (table.columns, *table.rows):
-        print("  " + "  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)))
-    print(
-        f"  embedding: most out-of-place nodes (leak run) "
-        f"{[n for n, _ in leak['boundary']['out_of_place'][:2]]}; "
-        f"ours misclassified {ours['misclassified_test'] + ours['misclassified_train']}"
-    )
-    acc = semi["accuracy"]
-    print(
-        f"Semi-supervised (labels on 0 and 33 only, {len(semi['seeds'])} seeds, "
-        f"{semi['epochs']} epochs): accuracy mean {acc['mean']:.4f}, min {acc['min']:.4f}, "
-        f"max {acc['max']:.4f}; missed (node: seeds) "
-        f"{dict(sorted(semi['miss_counts'].items(), key=_by_node))}"
-    )
-    print(
-        f"Zachary's min cut (weighted) misplaces "
-        f"{r['zachary']['weighted_min_cut']['disagrees_with_club']}"
-    )
-    for name, path in figures.items():
-        print(f"  figure {name}: {path}")
-
-
-def _run_zkc(args) -> dict:
-    from answerkey.errors import UsageError
-
-    if args.labels not in LABEL_SETS:
-        raise UsageError(
-            f"unknown label set {args.labels!r}; valid label sets: {', '.join(LABEL_SETS)}"
-        )
-    if args.adjacency not in ADJACENCIES:
-        raise UsageError(f"unknown adjacency {args.adjacency!r}; valid: {', '.join(ADJACENCIES)}")
-    from answerkey.questions.karate_club_figures import draw_all
-
-    r = results(args.labels, args.adjacency, quick=args.quick)
-    figures = draw_all(r, args.out / "figures")
-    if not args.json:
-        _print_summary(r, figures)
-    return {**r, "figures": {name: path.name for name, path in figures.items()}}
-
-
-EXPERIMENTS = [
-    Experiment(
-        "zkc",
-        "Zachary's karate club GCN: train as the notebook (train nodes only), the label leak, "
-        "the two-label semi-supervised setting, figures",
-        _run_zkc,
-        _add_arguments,
-    )
-]
 
 QUESTION = Question(
     number=1,

@@ -12,14 +12,8 @@ torch.utils.flop_counter.FlopCounterMode, all arithmetic against the
 project's own `OperationCounter`, memory against the bytes autograd saves
 (one per storage) and against the peak memory of a fresh process per size.
 
-    answerkey run attention [--json] [--quick] [--sizes N …] [--remeasure]
-
-times both forms (float32, one thread, no autograd) and measures their peak
-memory (with autograd, a fresh process per size) as N grows, fits log-log
-slopes over N ≥ 1024, finds the crossover N, and draws
-`attention_scaling.png`. Measured numbers live under the results' "timings"
-key only: they never reach results.json or the documents' text; the figure
-says it shows a measurement.
+The timing experiment behind q3.c.ii's figure (`answerkey run attention`) lives in
+`answerkey.experiments.attention`.
 
 Answer.value contracts: q3.a None (prose); q3.b.i `(qk + 1)**2` in the Symbol
 `derivations.kernel_attention.qk` (qᵀk); q3.b.ii {"feature_map":
@@ -32,9 +26,9 @@ reads); q3.c.i / q3.c.ii {"time", "memory", "time_O", "memory_O",
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-from answerkey.parts import Answer, Experiment, Figure, Part, Question, Table
+from answerkey.experiments.attention import FIGURE, MEASURED_CODE
+from answerkey.parts import Answer, Figure, Part, Question, Table
 from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
 
 EXHAUSTIVE_DIMS = tuple(range(1, 9))
@@ -45,10 +39,6 @@ PEAK_SIZES = {"softmax": (2048, 4096, 8192), "linear": (16384, 32768, 65536)}
 PEAK_DEGREE = {"softmax": 2, "linear": 1}
 SLOPE_TOLERANCE = 0.25
 AGREEMENT_TOLERANCE = 1e-10
-FIGURE = "attention_scaling.png"
-NAMESPACE = "attention"
-LIBRARIES = ("torch", "numpy", "sympy", "matplotlib")
-MEASURED_CODE = ("models/kernel_attention.py", "numeric/kernel_attention.py")
 # Variants of the linearized form: (constant, merged) — the key's map, the ordered-pair
 # map and the two maps of the alternative reading (qᵀk)².
 VARIANTS = {
@@ -764,7 +754,7 @@ def _linear_agrees_with_quadratic() -> Outcome:
 
 
 def _checks_c(form: str):
-    def build() -> list[Check]:
+    def build(profile) -> list[Check]:
         name = "softmax" if form == "softmax" else "linearized"
         checks = [
             Check(f"{name}: exact counts and big-O derived step by step", Evidence.GENERAL,
@@ -866,277 +856,6 @@ def _complexity_answer(form: str) -> Answer:
     )
 
 
-# --- the experiment ----------------------------------------------------------------------------
-
-
-def experiment_config(quick: bool, sizes=None, d: int = 8, m: int = 8,
-                      dtype: str = "float32") -> dict:  # fmt: skip
-    top = 11 if quick else 14
-    return {
-        "sizes": sorted(sizes) if sizes else [2**e for e in range(4, top + 1)],
-        "d": d,
-        "m": m,
-        "dtype": dtype,
-        "threads": 1,
-        "seed": 0,
-        "fit_from": 1024,
-    }
-
-
-def run_attention(cfg: dict) -> dict:
-    """Counts (deterministic) and measurements ("timings") of both forms at every N."""
-    import math
-
-    import torch
-
-    KA = _derivation()
-    NK = _numeric()
-    sizes, d, m = cfg["sizes"], cfg["d"], cfg["m"]
-    counts = {form: {"flops": [], "operations": [], "saved_bytes": [], "counted_flops": []}
-              for form in NK.FORMS}  # fmt: skip
-    element = torch.tensor([], dtype=getattr(torch, cfg["dtype"])).element_size()
-    for form in NK.FORMS:
-        derived = KA.costs(form)
-        fn = NK.attention_fn(form)
-        for n in sizes:
-            at = {KA.N: n, KA.D: d, KA.M: m}
-            counts[form]["flops"].append(int(derived["flops"].subs(at)))
-            counts[form]["operations"].append(int(derived["operations"].subs(at)))
-            counts[form]["saved_bytes"].append(element * int(derived["saved"].subs(at)))
-            # Shapes only: FlopCounterMode on meta tensors runs no arithmetic.
-            meta = NK.inputs(n, d, m, cfg["dtype"], device="meta")
-            counts[form]["counted_flops"].append(NK.count_matmul_flops(fn, *meta))
-    flop_slopes = {}
-    for form in NK.FORMS:
-        flops = counts[form]["flops"]
-        ratios = {f"{b / a:.12g}" for a, b in zip(flops, flops[1:], strict=False)}
-        doubling = all(b == 2 * a for a, b in zip(sizes, sizes[1:], strict=False))
-        exact = len(ratios) == 1 and doubling
-        flop_slopes[form] = (
-            math.log2(float(ratios.pop())) if exact
-            else NK.fit_slope(sizes, flops)
-        )  # fmt: skip
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(cfg["threads"])
-    try:
-        # Both forms at one N back to back, so the load of a shared machine hits both alike.
-        seconds = {form: [] for form in NK.FORMS}
-        for n in sizes:
-            for form in NK.FORMS:
-                seconds[form].append(NK.time_forward(form, n, d, m, cfg["dtype"], seed=cfg["seed"]))
-    finally:
-        torch.set_num_threads(previous)
-    jobs = [{"form": form, "n": n, "d": d, "m": m, "dtype": cfg["dtype"]}
-            for form in NK.FORMS for n in sizes]  # fmt: skip
-    peaks = NK.peak_memory(jobs)
-    peak = {form: [p for job, p in zip(jobs, peaks, strict=True) if job["form"] == form]
-            for form in NK.FORMS}  # fmt: skip
-    fit = [i for i, n in enumerate(sizes) if n >= cfg["fit_from"]]
-    if len(fit) < 2:
-        fit = list(range(len(sizes)))
-    fit_sizes = [sizes[i] for i in fit]
-
-    def slope(values):
-        return NK.fit_slope(fit_sizes, [values[i] for i in fit])
-
-    timings = {
-        "seconds": seconds,
-        "peak_bytes": peak,
-        "time_slopes": {form: slope(seconds[form]) for form in NK.FORMS},
-        "memory_slopes": {form: slope(peak[form]) for form in NK.FORMS},
-        "fit_sizes": fit_sizes,
-        "crossover_time": NK.crossover(sizes, seconds["softmax"], seconds["linear"]),
-        **_memory_crossover(NK, sizes, peak),
-        "speedup_at_largest": seconds["softmax"][-1] / seconds["linear"][-1],
-        "torch_threads": cfg["threads"],
-    }
-    return {
-        "config": cfg,
-        "counts": counts,
-        # From the polynomials, not from measurements: the N from which on the linear
-        # form's count is the smaller one.
-        "derived_crossover": {
-            key: KA.derived_crossover(key, d, m) for key in ("flops", "operations", "saved")
-        },
-        "counts_match_flop_counter": all(c["flops"] == c["counted_flops"] for c in counts.values()),
-        "flop_slopes": flop_slopes,
-        "operation_degree_in_N": {"softmax": 2, "linear": 1},
-        "timings": timings,
-    }
-
-
-def _memory_crossover(NK, sizes, peak) -> dict:
-    """The measured memory crossover from the sizes whose peaks clear the measurement floor
-    (the smallest peak seen: below a few pages the resident set does not move). If the
-    linear form is already smaller at the first such size, that size is an upper bound."""
-    floor = min(min(values) for values in peak.values())
-    keep = [i for i, _ in enumerate(sizes) if min(peak[f][i] for f in peak) > 1.3 * floor]
-    if len(keep) < 2:
-        return {"crossover_memory": None, "crossover_memory_is_upper_bound": False}
-    cross = NK.crossover([sizes[i] for i in keep], *([peak[f][i] for i in keep]
-                                                     for f in ("softmax", "linear")))  # fmt: skip
-    return {"crossover_memory": cross, "crossover_memory_is_upper_bound": cross == sizes[keep[0]]}
-
-
-def results(cfg: dict, remeasure: bool = False) -> dict:
-    from answerkey import cache as result_cache
-
-    key = result_cache.cache_key(cfg, ("derivations", *MEASURED_CODE), LIBRARIES)
-    if remeasure:
-        result_cache.entry_path(NAMESPACE, key).unlink(missing_ok=True)
-    return result_cache.cached(NAMESPACE, key, lambda: run_attention(cfg))
-
-
-def draw_scaling(r: dict, path: Path) -> None:
-    """Log-log time and peak memory against N, fitted slopes, the crossover."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    cfg, t = r["config"], r["timings"]
-    sizes = np.asarray(cfg["sizes"], float)
-    colors = {"softmax": "#c0392b", "linear": "#2471a3"}
-    labels = {"softmax": "softmax attention", "linear": "linearized (qᵀk+1)²"}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 4.6))
-    fit = np.asarray(t["fit_sizes"], float)
-    for ax, key, slopes, unit, scale in (
-        (left, "seconds", t["time_slopes"], "forward time (s)", 1.0),
-        (right, "peak_bytes", t["memory_slopes"], "peak memory growth (MiB)", 2.0**-20),
-    ):  # fmt: skip
-        for form in ("softmax", "linear"):
-            values = np.asarray(t[key][form], float) * scale
-            ok = values > 0
-            ax.plot(sizes[ok], values[ok], "o-", color=colors[form], ms=4, lw=1.4,
-                    label=f"{labels[form]} (slope {slopes[form]:.2f})")  # fmt: skip
-            chosen = np.isin(sizes, fit) & ok
-            if chosen.sum() >= 2:
-                coef = np.polyfit(np.log(sizes[chosen]), np.log(values[chosen]), 1)
-                ax.plot(fit, np.exp(np.polyval(coef, np.log(fit))), "-", color=colors[form],
-                        lw=6, alpha=0.18)  # fmt: skip
-            if key == "peak_bytes":
-                kept = np.asarray(r["counts"][form]["saved_bytes"], float) * scale
-                ax.plot(sizes, kept, "--", color=colors[form], lw=1, alpha=0.8,
-                        label=f"{labels[form]}: derived kept for backward")  # fmt: skip
-        marks = [
-            (
-                r["derived_crossover"]["operations" if key == "seconds" else "saved"],
-                "-.",
-                "0.55",
-                "by the derived counts: N = {:.0f}",
-            )
-        ]
-        if key == "seconds" and t["crossover_time"]:
-            marks.append((t["crossover_time"], ":", "0.2", "measured: N ≈ {:.0f}"))
-        for number, (cross, style, color, text) in enumerate(marks):
-            if sizes[0] <= cross <= sizes[-1]:
-                ax.axvline(cross, color=color, ls=style, lw=1.2)
-                ax.annotate("crossover " + text.format(cross), (cross, 0.97 - 0.07 * number),
-                            xycoords=("data", "axes fraction"), ha="left", va="top",
-                            fontsize=8.5, color=color, xytext=(4, 0),
-                            textcoords="offset points")  # fmt: skip
-        if key == "peak_bytes":
-            # Below about a page-sized allocation the resident set does not move: a floor.
-            floor = min(min(t[key][form]) for form in ("softmax", "linear")) * scale
-            ax.axhspan(floor / 3, floor * 1.15, color="0.85", alpha=0.5, lw=0)
-            ax.annotate("measurement floor", (sizes[0], floor / 1.25), fontsize=8, color="0.4",
-                        va="top")  # fmt: skip
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_xlabel("sequence length N")
-        ax.set_ylabel(unit)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
-    left.set_title("time (median of repeats)", fontsize=10)
-    right.set_title("memory (fresh process per N)", fontsize=10)
-    fig.suptitle(
-        f"Measured: D = {cfg['d']}, M = {cfg['m']}, {cfg['dtype']}, CPU, {cfg['threads']} thread; "
-        f"shaded lines: fits over N ≥ {cfg['fit_from']}",
-        fontsize=10,
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
-
-
-def _add_arguments(parser) -> None:
-    parser.add_argument(
-        "--sizes",
-        type=int,
-        nargs="+",
-        metavar="N",
-        help="sequence lengths (default 16 … 16384 by doubling; --quick: … 2048)",
-    )
-    parser.add_argument("--remeasure", action="store_true",
-                        help="measure again instead of reusing the cached measurement")  # fmt: skip
-
-
-MAX_SIZE = 1 << 15  # softmax's N×N float32 matrices: 4 GiB each beyond this
-
-
-def _run(args) -> dict:
-    from answerkey.errors import UsageError
-
-    sizes = getattr(args, "sizes", None)
-    if sizes is not None:
-        if len(set(sizes)) < 2:
-            raise UsageError("--sizes needs at least two different lengths")
-        bad = [n for n in sizes if not 1 <= n <= MAX_SIZE]
-        if bad:
-            raise UsageError(f"--sizes must lie in 1…{MAX_SIZE}; got {bad[0]}")
-    cfg = experiment_config(args.quick, sizes)
-    r = results(cfg, remeasure=getattr(args, "remeasure", False))
-    figures = Path(args.out) / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
-    draw_scaling(r, figures / FIGURE)
-    # Names relative to the figures folder: no build folder's path in results.json.
-    out = {**r, "figures": [FIGURE]}
-    if not args.json:
-        _print(out)
-        print(f"figure: {figures / FIGURE}")
-    return out
-
-
-def _print(r: dict) -> None:
-    cfg, t, c = r["config"], r["timings"], r["counts"]
-    print(f"Attention, D = {cfg['d']}, M = {cfg['m']}, {cfg['dtype']}, CPU, {cfg['threads']} "
-          "thread (measured; cached until the code changes, or --remeasure)")  # fmt: skip
-    print(f"{'N':>6} {'softmax s':>11} {'linear s':>11} {'speedup':>8} {'softmax MiB':>12} "
-          f"{'linear MiB':>11} {'softmax FLOPs':>15} {'linear FLOPs':>13}")  # fmt: skip
-    for i, n in enumerate(cfg["sizes"]):
-        s, lin = t["seconds"]["softmax"][i], t["seconds"]["linear"][i]
-        print(f"{n:>6} {s:>11.3e} {lin:>11.3e} {s / lin:>7.1f}× "
-              f"{t['peak_bytes']['softmax'][i] / 2**20:>12.2f} "
-              f"{t['peak_bytes']['linear'][i] / 2**20:>11.2f} "
-              f"{c['softmax']['flops'][i]:>15,} {c['linear']['flops'][i]:>13,}")  # fmt: skip
-    fs = ", ".join(f"{k} {v:.3f}" for k, v in r["flop_slopes"].items())
-    ts = ", ".join(f"{k} {v:.2f}" for k, v in t["time_slopes"].items())
-    ms = ", ".join(f"{k} {v:.2f}" for k, v in t["memory_slopes"].items())
-    print(f"FLOP slopes (counted, FlopCounterMode agrees: {r['counts_match_flop_counter']}): {fs}")
-    print(f"time slopes over N ≥ {cfg['fit_from']}: {ts}; memory slopes: {ms}")
-    ct, cm = t["crossover_time"], t["crossover_memory"]
-    dc = r["derived_crossover"]
-    bound = "≤ " if t["crossover_memory_is_upper_bound"] else ""
-    print(f"crossover N, measured: time {'none' if ct is None else f'{ct:.0f}'}, memory "
-          f"{'none' if cm is None else f'{bound}{cm:.0f}'} (sizes above the measurement floor); "
-          f"by the derived counts: operations {dc['operations']}, FLOPs {dc['flops']}, "
-          f"memory {dc['saved']}")  # fmt: skip
-    print(f"linear form {t['speedup_at_largest']:.0f}× faster at N = {cfg['sizes'][-1]}")
-
-
-EXPERIMENTS = [
-    Experiment(
-        "attention",
-        "Q3: time and peak memory of softmax vs linearized attention as N grows",
-        _run,
-        _add_arguments,
-    )
-]
-
-
 # --- the question ------------------------------------------------------------------------------
 
 ASSUMPTIONS = (
@@ -1208,46 +927,46 @@ QUESTION = Question(
         Part(
             "q3.a",
             "What conditions on the denominator of eq. 3 keep $V'_i$ from blowing up?",
-            answer=_answer_a,
+            answer=lambda profile: _answer_a(),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q3.a"],
-            checks=_checks_a,
+            checks=lambda profile: _checks_a(),
             notes=NOTES_A,
         ),
         Part(
             "q3.b.i",
             '"Quadratic kernel attention": the polynomial kernel of degree 2, with every constant '
             r"factor set to 1. Derive $\mathrm{sim}(q, k)$.",
-            answer=_answer_b_i,
+            answer=lambda profile: _answer_b_i(),
             assumptions=(r"$q, k \in \mathbb{R}^D$",),
             steps=lambda: _steps()["q3.b.i"],
-            checks=_checks_b_i,
+            checks=lambda profile: _checks_b_i(),
             notes=NOTES_B_I,
         ),
         Part(
             "q3.b.ii",
             r"Derive the feature map $\phi(\cdot)$ of that quadratic kernel, so that "
             r"$K(q, k) = \phi(q)^\top \phi(k)$.",
-            answer=_answer_b_ii,
+            answer=lambda profile: _answer_b_ii(),
             assumptions=(r"$q, k \in \mathbb{R}^D$, $D$ a positive integer",),
             steps=lambda: _steps()["q3.b.ii"],
-            checks=_checks_b_ii,
+            checks=lambda profile: _checks_b_ii(),
             notes=NOTES_B_II,
         ),
         Part(
             "q3.b.iii",
             r"For a general kernel with feature map $\phi$, rewrite eq. 3 using $\phi$.",
-            answer=_answer_b_iii,
+            answer=lambda profile: _answer_b_iii(),
             assumptions=(r"$\phi: \mathbb{R}^D \to \mathbb{R}^P$ any feature map",),
             steps=lambda: _steps()["q3.b.iii"],
-            checks=_checks_b_iii,
+            checks=lambda profile: _checks_b_iii(),
         ),
         Part(
             "q3.c.i",
             "Softmax attention: the computational cost and memory requirement of computing all "
             "$V'_i$, in terms of $N$, $D$, $M$ (memory includes everything stored for "
             "backpropagation).",
-            answer=lambda: _complexity_answer("softmax"),
+            answer=lambda profile: _complexity_answer("softmax"),
             assumptions=COST_ASSUMPTIONS,
             steps=lambda: _steps()["q3.c.i"],
             checks=_checks_c("softmax"),
@@ -1260,7 +979,7 @@ QUESTION = Question(
             "Linearized degree-2 polynomial kernel attention: its computational cost and memory "
             r"requirement, using associativity ($V'_i = \phi(Q_i)^\top \sum_j \phi(K_j) "
             r"V_j^\top \,/\, \phi(Q_i)^\top \sum_j \phi(K_j)$, eq. 5).",
-            answer=lambda: _complexity_answer("linear"),
+            answer=lambda profile: _complexity_answer("linear"),
             assumptions=(*COST_ASSUMPTIONS, "the merged feature map, $P = (D+1)(D+2)/2$"),
             steps=lambda: _steps()["q3.c.ii"],
             checks=_checks_c("linear"),

@@ -212,7 +212,7 @@ def _checks_c() -> list[Check]:
 
 
 def _answer(claim, text: str):
-    def build() -> Answer:
+    def build(profile) -> Answer:
         from derivations import notation
 
         value = claim()
@@ -242,7 +242,7 @@ QUESTION = Question(
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.a"],
-            checks=_checks_a,
+            checks=lambda profile: _checks_a(),
         ),
         Part(
             "q2.b",
@@ -254,7 +254,7 @@ QUESTION = Question(
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.b"],
-            checks=_checks_b,
+            checks=lambda profile: _checks_b(),
         ),
         Part(
             "q2.c",
@@ -267,7 +267,7 @@ QUESTION = Question(
             ),
             assumptions=ASSUMPTIONS,
             steps=lambda: _steps()["q2.c"],
-            checks=_checks_c,
+            checks=lambda profile: _checks_c(),
         ),
     ],
 )

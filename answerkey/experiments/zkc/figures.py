@@ -1,4 +1,4 @@
-"""Q1's figures, drawn from the (cached) results of `models.karate_club.run_experiment`.
+"""Q1's figures, drawn from the (cached) results of `answerkey run zkc` (`runner.py`).
 
 Everything is drawn from the results dictionary, so a cached run redraws its
 figures without training. Matplotlib with the Agg backend; fixed layout seeds,
