@@ -326,6 +326,25 @@ def png_size(path: Path) -> tuple[int, int] | None:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
+def png_dpi(path: Path) -> float | None:
+    """Dots per inch a PNG declares (its pHYs chunk, which matplotlib writes from
+    `savefig(dpi=…)`), or None when it declares none."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        if kind == b"pHYs" and length >= 9 and data[position + 16] == 1:  # unit: metre
+            return int.from_bytes(data[position + 8 : position + 12], "big") * 0.0254
+        if kind in (b"IDAT", b"IEND"):
+            return None
+        position += 12 + length
+    return None
+
+
 def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
     entry = rubric.parts.get(part_id)
     if entry is None:
@@ -361,6 +380,8 @@ def _answer_record(
         file = figure_file(figure.name)
         if size := png_size(figures_dir / file):
             record["pixels"] = list(size)
+            if dpi := png_dpi(figures_dir / file):
+                record["inches"] = [round(size[0] / dpi, 3), round(size[1] / dpi, 3)]
         if not (figures_dir / file).is_file():
             record["missing"] = True
             experiment = part.experiment or "(none named)"

@@ -131,12 +131,14 @@ def steps() -> list[Step]:
             rf"\text{{cost}}(T, k, M) = {notation.latex(total_cost())}",
         ),
         Step(
-            "With the model and the vocabulary fixed ($M$, $c$ constant), the $k^2$ term "
-            "dominates:",
+            "Counting the model's step and the scan of the vocabulary as constant work per "
+            "hypothesis ($c$ and $M$ as constant factors, the question's view), the term that "
+            "grows fastest in $k$ is the selection among the $k^2$ candidates:",
             rf"O\!\left({notation.latex(big_o_in_T_k())}\right)",
         ),
         Step(
-            r"Keeping $M$: for $k \le M$, $k^2 \log k \le k M \log M$ ($x \log x$ increases), so",
+            r"Keeping $M$ as a variable, with $k \le M$ (a beam no wider than the vocabulary): "
+            r"$k^2 \log k \le k M \log M$ ($x \log x$ increases), so",
             rf"O\!\left({notation.latex(big_o_with_M())}\right) = O(T k M \log M)",
         ),
         Step(

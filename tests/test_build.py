@@ -176,7 +176,10 @@ def test_figures_tables_and_unanswered_parts_reach_both_pdfs(fake_homework, tmp_
     assert "The stand-in curve." in solutions
     assert "Stand-in results" in solutions
     assert "0.875" in solutions
-    assert "general: proved — x·x = x² for every real x" in solutions
+    # students read the evidence in plain words; the claim itself is the TA key's
+    assert "How we know: Proved for every real x." in solutions
+    assert "x·x = x²" not in solutions
+    assert "general: proved — x·x = x² for every real x" in key
     for text in (solutions, key):
         assert "q9.a" in text
         assert "q9.b" in text

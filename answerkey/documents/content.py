@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 from answerkey.documents.model import (
@@ -54,7 +55,7 @@ NOT_ANSWERED = "Not answered yet"
 KIND_ORDER = ("general", "exhaustive", "exact instance", "numeric")
 PASSED = ("PROVED", "PASS")
 TEXT_WIDTH_CM = 17.0  # US letter less two margins of 2.2 cm (Typst) or 1 inch (LaTeX)
-FIGURE_MAX_HEIGHT_CM = 9.0
+FIGURE_MAX_HEIGHT_CM = 14.0
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -94,13 +95,16 @@ def cell_text(value: Any) -> Inlines:
 
 
 def figure_width(figure: dict) -> float:
-    """Fraction of the text width: 85 % for a wide figure, less for a tall one, so that
-    no figure is taller than `FIGURE_MAX_HEIGHT_CM` on a `TEXT_WIDTH_CM` line."""
+    """Fraction of the text width a figure prints at: its natural width (`inches`, from
+    the PNG's pixels and dpi), so that its fonts print at the size they were set in,
+    at most the text width and `FIGURE_MAX_HEIGHT_CM` tall. Without a declared size:
+    85 % for a wide figure, less for a tall one."""
     if "pixels" not in figure:
         return 0.8
     width, height = figure["pixels"]
     fraction = FIGURE_MAX_HEIGHT_CM * width / height / TEXT_WIDTH_CM
-    return round(min(0.85, fraction), 3)
+    natural = figure["inches"][0] * 2.54 / TEXT_WIDTH_CM if "inches" in figure else 0.85
+    return round(min(1.0, natural, fraction), 3)
 
 
 def figure_file(name: str) -> str:
@@ -203,7 +207,14 @@ def _evidence_block(part: dict) -> Small:
 # --- blocks shared by both documents -----------------------------------------------
 
 
-def _answer_box(part: dict, title: str = "Answer", evidence: bool = True) -> list[Block]:
+ANSWER_BOX_CHARACTERS = 300  # about three lines: longer prose follows the box as "Why"
+
+
+def _answer_box(
+    part: dict, title: str = "Answer", evidence: bool = True, short: bool = False
+) -> list[Block]:
+    """The framed answer, then the evidence line. `short` (the solutions): the frame holds
+    the headline or formula and at most ~3 lines of prose; the rest follows it as "Why"."""
     if part.get("error"):
         box = Boxed(
             "Answer could not be computed",
@@ -220,15 +231,71 @@ def _answer_box(part: dict, title: str = "Answer", evidence: bool = True) -> lis
         body.append(Paragraph((Strong(prose(answer["headline"])),)))
     if answer["latex"]:
         body.append(DisplayMath(answer["latex"]))
-    if answer["text"]:
-        body.extend(Paragraph(prose(p)) for p in answer["text"].split("\n\n") if p.strip())
+    paragraphs = [p for p in answer["text"].split("\n\n") if p.strip()]
+    why: list[Block] = []
+    if short and paragraphs and (body or len(paragraphs[0]) > ANSWER_BOX_CHARACTERS):
+        if not body:  # no headline, no formula: the first sentence is the answer
+            lead = first_sentence(paragraphs[0])
+            body.append(Paragraph((Strong(prose(lead)),)))
+        if sum(map(len, paragraphs)) > ANSWER_BOX_CHARACTERS:
+            why = [Heading(3, plain("Why")), *(Paragraph(prose(p)) for p in paragraphs)]
+            paragraphs = []
+    body.extend(Paragraph(prose(p)) for p in paragraphs)
     if not body:
         body.append(Paragraph(plain("(the answer is in the figures and tables below)")))
     box = Boxed(title, tuple(body))
-    return [box, _evidence_block(part)] if evidence else [box]
+    return [box, *([_evidence_block(part)] if evidence else []), *why]
 
 
-def _figures_and_tables(part: dict) -> list[Block]:
+LONG_TABLE_ROWS = 20  # longer tables go to the solutions' appendix
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """A sentence naming figures and tables by their numbers, resolved once the whole
+    document is laid out (`_number`)."""
+
+    targets: tuple[Block, ...]
+    appendix: tuple[Block, ...] = ()
+
+
+def _number(blocks: list[Block]) -> list[Block]:
+    """Number figures and captioned tables in document order ("Figure 3. …", "Table 2. …";
+    the renderers add no numbers of their own, so the .tex and the PDF agree) and turn
+    every `_Reference` into the sentence that cites them."""
+    numbers: dict[int, str] = {}
+    counts = {"Figure": 0, "Table": 0}
+    out: list[Block] = []
+    for block in blocks:
+        kind = "Figure" if isinstance(block, FigureBlock) else "Table"
+        if isinstance(block, FigureBlock) or (isinstance(block, TableBlock) and block.caption):
+            counts[kind] += 1
+            numbers[id(block)] = label = f"{kind} {counts[kind]}"
+            numbered = (Strong(plain(label + ".")), Text(" "), *block.caption)
+            block = replace(block, caption=numbered)
+        out.append(block)
+    for index, block in enumerate(out):
+        if isinstance(block, _Reference):
+            cited = [numbers[id(b)] for b in block.targets if id(b) in numbers]
+            later = [numbers[id(b)] for b in block.appendix if id(b) in numbers]
+            parts = []
+            if cited:
+                parts.append(_and(cited) + " below")
+            if later:
+                parts.append(_and(later) + " in the appendix")
+            verb = "shows" if len(cited) + len(later) == 1 else "show"
+            sentence = f"{' and '.join(parts)} {verb} the experiment's results."
+            out[index] = Paragraph(plain(sentence[:1].upper() + sentence[1:]))
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _figures_and_tables(part: dict, appendix: list[Block] | None = None) -> list[Block]:
+    """The part's figures and tables, opened by a sentence that cites them by number;
+    with `appendix`, a table longer than `LONG_TABLE_ROWS` rows goes there instead."""
     blocks: list[Block] = []
     answer = part.get("answer") or {}
     for figure in answer.get("figures", []):
@@ -238,14 +305,26 @@ def _figures_and_tables(part: dict) -> list[Block]:
         else:
             path = "figures/" + figure_file(figure["name"])
             blocks.append(FigureBlock(path, prose(figure["caption"]), figure_width(figure)))
+    moved: list[Block] = []
     for table in answer.get("tables", []):
-        blocks.append(
-            TableBlock(
-                header=tuple(prose(str(c)) for c in table["columns"]),
-                rows=tuple(tuple(cell_text(v) for v in row) for row in table["rows"]),
-                caption=prose(table["caption"]),
-            )
+        block = TableBlock(
+            header=tuple(prose(str(c)) for c in table["columns"]),
+            rows=tuple(tuple(cell_text(v) for v in row) for row in table["rows"]),
+            caption=prose(
+                f"{part['id']}: {table['caption']}"
+                if appendix is not None and len(table["rows"]) > LONG_TABLE_ROWS
+                else table["caption"]
+            ),
         )
+        if appendix is not None and len(table["rows"]) > LONG_TABLE_ROWS:
+            moved.append(block)
+        else:
+            blocks.append(block)
+    if appendix is not None:
+        appendix.extend(moved)
+    cited = tuple(b for b in blocks if isinstance(b, FigureBlock | TableBlock))
+    if cited or moved:
+        blocks.insert(0, _Reference(cited, tuple(moved)))
     return blocks
 
 
@@ -297,6 +376,7 @@ def solutions(results: dict) -> Document:
         ),
         *_status_blocks(results, students=True),
     ]
+    appendix: list[Block] = []
     for number, question in enumerate(results["questions"]):
         if number:
             blocks.append(PageBreak())
@@ -304,26 +384,30 @@ def solutions(results: dict) -> Document:
         blocks.append(Heading(1, plain(title)))
         blocks.append(Paragraph(prose(question["intro"])))
         for part in question["parts"]:
-            blocks.extend(_solution_part(part))
+            blocks.extend(_solution_part(part, appendix))
+    if appendix:
+        blocks += [PageBreak(), Heading(1, plain("Appendix: long tables")), *appendix]
     return Document(
         title="Homework 6 — Solutions",
         subtitle=_subtitle(results, students=True),
         header="EECS 182 Fall 2022 · HW6 solutions",
-        blocks=blocks,
+        blocks=_number(blocks),
         stamp=_stamp(results),
     )
 
 
-def _solution_part(part: dict) -> list[Block]:
+def _solution_part(part: dict, appendix: list[Block]) -> list[Block]:
+    """Answer first (at most ~3 lines in the frame), how it was verified, why, the
+    derivation, the figures and tables, the assumptions."""
     blocks: list[Block] = [
         Heading(2, plain(f"{part['id']}  ({points_text(part['points'])})")),
         Paragraph(prose(part["question"])),
-        *_answer_box(part),
+        *_answer_box(part, short=True),
     ]
     if part["steps"]:
         blocks.append(Heading(3, plain("Derivation")))
         blocks.append(Steps(tuple((prose(s["text"]), s["latex"]) for s in part["steps"])))
-    blocks.extend(_figures_and_tables(part))
+    blocks.extend(_figures_and_tables(part, appendix))
     if part["assumptions"] and part["answered"]:
         blocks.append(Small(prose("Assumptions: " + "; ".join(part["assumptions"]) + ".")))
     return blocks

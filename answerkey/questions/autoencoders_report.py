@@ -232,12 +232,9 @@ def format_table(summary: dict) -> str:
 
 
 def _pyplot():
-    import matplotlib
+    from answerkey.experiments.figure_style import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return pyplot()
 
 
 def _save(fig, folder: Path, name: str) -> list[str]:
@@ -261,7 +258,7 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
     code_sizes = summary["config"]["code_sizes"]
     colors = _k_colors(code_sizes)
     sharey = "row" if which == "recon" else True  # linear AEs reach 1e-11 where ReLU ones do not
-    fig, axes = plt.subplots(2, 3, figsize=(12, 6.6), sharex=True, sharey=sharey)
+    fig, axes = plt.subplots(2, 3, figsize=(6.6, 4.6), sharex=True, sharey=sharey)
     for r, activation in enumerate(grid.ACTIVATIONS):
         for c, variant in enumerate(grid.VARIANTS):
             ax = axes[r][c]
@@ -286,7 +283,7 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
                 raw = find_baseline(summary, dataset, "raw")
                 if raw is not None:
                     ax.axhline(raw["probe"]["mean"], color="0.3", ls="--", lw=1)
-            ax.set_title(f"{variant}, {activation}", fontsize=10)
+            ax.set_title(f"{variant}, {activation}", fontsize=7.5)
             ax.grid(alpha=0.3)
             if which == "recon":
                 ax.set_yscale("log")
@@ -309,7 +306,7 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
     fig.suptitle(
         f"{DATASET_TITLE[dataset]}: {what} — mean and min–max band over {seeds} seeds{draws}; "
         f"{extra}",
-        fontsize=10,
+        fontsize=7.5,
     )
     # Fixed margins: tight_layout would draw every axis once more just to measure it.
     fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.91, wspace=0.06, hspace=0.2)
@@ -322,7 +319,7 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
     """Final probe accuracy vs k per variant, with raw inputs and PCA at the same k."""
     plt = _pyplot()
     code_sizes = summary["config"]["code_sizes"]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7.4), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(6.6, 5.2), sharex=True)
     markers = {"vanilla": "o", "denoising": "s", "masked": "^"}
     offsets = {"vanilla": 0.94, "denoising": 1.0, "masked": 1.06}  # so bars do not overlap
     for r, dataset in enumerate(grid.DATASETS):
@@ -364,19 +361,19 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
             ax.set_xscale("log")
             ax.set_xticks(code_sizes)
             ax.set_xticklabels([str(k) for k in code_sizes])
-            ax.set_title(f"{DATASET_TITLE[dataset]}, {activation} autoencoders", fontsize=10)
+            ax.set_title(f"{DATASET_TITLE[dataset]}, {activation} autoencoders", fontsize=7.5)
             ax.grid(alpha=0.3)
             if r == 1:
                 ax.set_xlabel("code size k")
             if c == 0:
                 ax.set_ylabel("probe test accuracy (final)")
-            ax.legend(fontsize=8, loc="lower right")
+            ax.legend(fontsize=7, loc="lower right")
     seeds = len(summary["config"]["seeds"])
     fig.suptitle(
         f"Linear-probe accuracy vs bottleneck size: mean with min–max bars over {seeds} seeds "
         "(MNIST: each seed averaged over the label draws).\nPCA at k ≥ m keeps all m "
         "components; dash-dotted: scikit-learn's logistic regression on the PCA features.",
-        fontsize=10,
+        fontsize=7.5,
     )
     fig.subplots_adjust(left=0.08, right=0.99, bottom=0.08, top=0.9, wspace=0.15, hspace=0.22)
     names = _save(fig, folder, FIGURES["accuracy"])

@@ -160,9 +160,9 @@ def _answer_d(profile: Profile) -> Answer:
         f"{len(candidates)} candidates ({cands}), and only k = {BEAM} survive. "
         f"The optimum's last token is nearly certain (log-prob {signed(last_token)}), but beam "
         f"search ranks prefixes by their score so far and cannot see that a weak prefix has a "
-        f"strong continuation. It is a greedy approximation, sure to find the optimum "
-        f"only when $k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), when no prefix "
-        f"is ever pruned."
+        f"strong continuation. It is a greedy approximation: it is sure to find the optimum "
+        f"if $k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), because then no "
+        f"prefix is ever pruned; a smaller beam may find it too, but with no guarantee."
     )
     value = {
         "beam": (tuple(beam[0]), beam[1]),
@@ -174,8 +174,8 @@ def _answer_d(profile: Profile) -> Answer:
     # build says why), rather than printing the answer without it.
     rnn = results("beam", profile)["rnn"]
     figures = [
-        Figure(FIGURES["tree"], "Figure 2's tree: the beam's keeps (blue), pruned "
-               "candidates (×), never-scored branches (faded), the optimum (gold)."),
+        Figure(FIGURES["tree"], "The homework's Figure 2 as a tree: the beam's keeps (blue), "
+               "pruned candidates (×), never-scored branches (faded), the optimum (gold)."),
         Figure(FIGURES["optimum"], "How often beam search returns the most likely "
                "sequence of a small GRU language model as k grows, against greedy."),
     ]  # fmt: skip
@@ -401,8 +401,8 @@ QUESTION = Question(
     number=5,
     title="Beam Search",
     intro=(
-        "Decode a length-3 sequence with beam size k = 2 from the decoder of Figure 2. The "
-        "vocabulary is {neural, network}; each node holds log p(token | prefix)."
+        "Decode a length-3 sequence with beam size k = 2 from the decoder of the homework's "
+        "Figure 2. The vocabulary is {neural, network}; each node holds log p(token | prefix)."
     ),
     parts=[
         Part(

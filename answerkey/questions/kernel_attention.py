@@ -802,7 +802,9 @@ FIGURE_CAPTION = (
     "no autograd) and peak memory growth (fresh process per N, forward with autograd) of "
     "softmax and linearized quadratic-kernel attention, D = M = 8, float32, log-log, with "
     "fitted slopes over N ≥ 1024, the measured crossover N and the one the derived counts "
-    "give; dashed: the derived saved-for-backward memory."
+    "give; dashed: the derived saved-for-backward memory. A softmax time slope above 2 is "
+    "memory traffic: its N×N score and attention matrices outgrow the CPU caches as N grows, "
+    "so each of the N² operations costs more."
 )
 
 
