@@ -93,19 +93,22 @@ def exhaustive(
     claim: str,
     over: str,
     argue: Callable[[], Argument],
-    lemma: str | None,
+    lemma: str | tuple[str, ...] | None,
     timeout_s: float = 60.0,
 ) -> Check:
     """An exhaustive check: every case of the range `over` (e.g. "D = 1…8"), each a step of
-    `argue()`. `lemma` is the claim of the part's checked general step that carries the
-    result beyond the range; None only where the range is the whole space."""
-    beyond = f"; beyond it, “{lemma}” (checked)" if lemma else "; that is every case"
+    `argue()`. `lemma` is the claim (or claims) of the part's checked general steps that
+    carry the result beyond the range; None only where the range is the whole space. The
+    detail states the range; the statistics record the range and the lemma."""
+    lemmas = (lemma,) if isinstance(lemma, str) else tuple(lemma or ())
+    scope = {"range": over, "lemma": list(lemmas) or None}
 
     def run() -> Outcome:
         argument = argue()
-        return _judge_argument(argument, f"{argument.summary}, for every {over}{beyond}")
+        outcome = _judge_argument(argument, f"{argument.summary}, for every {over}")
+        return Outcome(outcome.verdict, outcome.detail, outcome.counterexample, scope)
 
-    return Check(claim, Evidence.EXHAUSTIVE, run, timeout_s, lemma=lemma)
+    return Check(claim, Evidence.EXHAUSTIVE, run, timeout_s, lemma=lemmas or None)
 
 
 # --- exact instances -------------------------------------------------------------------------
@@ -209,6 +212,8 @@ class Observed:
         return self.value == self.expected
 
     def __str__(self) -> str:
+        if isinstance(self.expected, bool):  # a condition: its statement, or its failure
+            return self.what if self.ok else f"{self.what}: not so"
         if self.ok:
             return f"{self.what} {self.value}"
         return f"{self.what} {self.value} (claimed {self.expected})"

@@ -59,11 +59,37 @@ class Answer:
     """A part's final answer.
 
     `latex` is how documents print it; `value` is the verified object it was
-    printed from (a SymPy expression, a table, a sequence list) and is what
-    answer checking compares against; `text` is the written answer in prose.
-    `headline` is the answer in one or two sentences for a prose part (printed first,
-    and in the TA key's "Answers at a glance"); `figures` and `tables` come from the
-    part's experiment (its cached results).
+    printed from and is what answer checking (`answerkey.judging`) compares against;
+    `text` is the written answer in prose. `headline` is the answer in one or two
+    sentences for a prose part (printed first, and in the TA key's "Answers at a glance").
+    `figures` and `tables` come from the part's experiment (its cached results).
+
+    `value`, part by part (the contract the judge and results.json read; SymPy symbols
+    are those the question's `derivations` module exports; VALUE_VERSION below):
+
+        q1.1      dict: test_accuracy, expected_test_accuracy, leak_test_accuracy (float),
+                  misclassified_test (list[int]), labels, adjacency (str), epochs (int),
+                  gradients (dict[str, str]: S, dW, dX, dA)
+        q1.2      dict: semi_supervised_mean_accuracy (float), semi_supervised_accuracy
+                  (dict), always_missed (list[int]), miss_counts (dict[str, int]),
+                  zachary_min_cut_misplaced (list[int])
+        q2.a–c    sympy.Expr in d, mu, sigma
+        q3.a      None (prose)
+        q3.b.i    sympy.Expr: (qk + 1)**2 in the Symbol qk (qᵀk)
+        q3.b.ii   dict: feature_map (D → list[Expr] in vector_symbols("q", D)),
+                  dimension_merged, dimension_ordered (Expr in D)
+        q3.b.iii  None (a formula in φ a TA reads)
+        q3.c.i/ii dict: time, memory, time_O, memory_O, matmul_flops (Expr in N, D, M)
+        q4.a      dict: rows, baselines (the ae experiment's summary, JSON-able)
+        q4.b.i    list[Expr]: [∂L/∂W₁, ∂L/∂W₂] in MatrixSymbols W1 (k×m), W2 (m×k), X (m×n)
+        q4.b.ii   tuple[Expr, Expr]: (W₁, W₂) = (Uᵀ, U) in the MatrixSymbol U (m×k)
+        q5.a–c    list[tuple[tuple[str, ...], float]]: (words, log-prob), best first
+        q5.d      dict: beam, optimum ((words, log-prob)), found_optimum (bool),
+                  pruned_at_step (int | None)
+        q5.e      dict: in_T_k (Expr), accepted (list[Expr]) in T, k, M
+        q6        None (student-specific)
+
+    `tests/test_contracts.py` holds every part's value to this table.
     """
 
     latex: str = ""
@@ -72,6 +98,9 @@ class Answer:
     headline: str = ""
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+
+
+VALUE_VERSION = 1  # bump with any change to the table in Answer's docstring
 
 
 def signed(value: float, spec: str = ".2f") -> str:

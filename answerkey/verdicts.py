@@ -63,7 +63,7 @@ class Check:
     """One claim about a part, the kind of evidence its function produces, and that function.
 
     Build checks with the factories of `answerkey.evidence`, which own the verdict rules.
-    `lemma` (exhaustive checks) is the claim of the checked general step that carries an
+    `lemma` (exhaustive checks) names the claims of the checked general steps that carry an
     exhaustive range further.
     """
 
@@ -71,7 +71,7 @@ class Check:
     evidence: Evidence
     run: Callable[[], Outcome]
     timeout_s: float = 60.0
-    lemma: str | None = None
+    lemma: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

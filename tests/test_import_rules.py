@@ -7,6 +7,7 @@ statement, at module level or inside a function), not only by importing and look
   or the CLI (questions read experiments, never the other way round);
 - derivations/ imports neither numpy nor torch; numeric/ never the documents;
 - derivations/, numeric/ and models/ know nothing of answerkey;
+- the question modules never reach the judging pipeline, the build or the CLI;
 - nothing below the CLI imports the CLI.
 """
 
@@ -116,6 +117,12 @@ def test_importing_an_experiment_module_imports_neither_torch_nor_matplotlib():
         names |= {n.module or "" for n in top if isinstance(n, ast.ImportFrom)}
         heavy = {n for n in names if n.split(".")[0] in ("torch", "matplotlib", "models")}
         assert heavy == set(), module
+
+
+@pytest.mark.parametrize("module", modules_under("answerkey.questions"))
+def test_the_questions_never_reach_judging_build_or_cli(module):
+    banned = ("answerkey.judging", "answerkey.build", "answerkey.cli")
+    assert _offending(module, banned) == []
 
 
 @pytest.mark.parametrize("module", modules_under("derivations"))

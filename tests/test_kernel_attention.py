@@ -103,7 +103,7 @@ def test_merged_map_increment_is_the_new_coordinates_terms():
 
 
 def test_merged_map_is_proved_for_every_d():
-    assert Q._prove_merged_map_general().verdict is Verdict.PROVED
+    assert Q.merged_map_check().run().verdict is Verdict.PROVED
 
 
 def test_merged_map_without_sqrt2_fails_the_step():
@@ -112,7 +112,7 @@ def test_merged_map_without_sqrt2_fails_the_step():
 
 
 def test_merged_map_without_sqrt2_is_not_proved():
-    assert Q._prove_merged_map_general(no_sqrt2_cross).verdict is not Verdict.PROVED
+    assert Q.merged_map_check(no_sqrt2_cross).run().verdict is not Verdict.PROVED
 
 
 def test_merged_map_without_squares_fails_the_base_case():
@@ -121,7 +121,7 @@ def test_merged_map_without_squares_fails_the_base_case():
 
 
 def test_merged_map_without_squares_is_not_proved():
-    assert Q._prove_merged_map_general(no_squares).verdict is not Verdict.PROVED
+    assert Q.merged_map_check(no_squares).run().verdict is not Verdict.PROVED
 
 
 def test_increment_of_a_sum_is_its_next_term():

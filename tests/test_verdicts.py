@@ -155,10 +155,10 @@ def test_exhaustive_states_its_range_and_lemma():
     check = exhaustive("c", "n = 1…3", lambda: cases, lemma="the general identity")
     outcome = check.run()
     assert check.evidence is Evidence.EXHAUSTIVE
-    assert check.lemma == "the general identity"
+    assert check.lemma == ("the general identity",)
     assert outcome.verdict is Verdict.PROVED
-    assert "for every n = 1…3" in outcome.detail
-    assert "the general identity" in outcome.detail
+    assert outcome.detail == "expanded, for every n = 1…3"
+    assert outcome.statistics == {"range": "n = 1…3", "lemma": ["the general identity"]}
 
 
 def test_exhaustive_refutes_at_the_failing_case():
@@ -233,3 +233,24 @@ def test_monte_carlo_passes_and_fails_by_the_z_test():
     # the claim holds, but the samples cannot tell it from a wrong answer: no power, FAIL
     blind = monte_carlo("c", lambda: Sample(estimate, 4.0, {"d + ε": 4.002}, "mean"))
     assert blind.run().verdict is Verdict.FAIL
+
+
+def test_every_exhaustive_check_names_a_checked_general_lemma_of_its_part():
+    """An exhaustive range says nothing beyond itself unless a general step carries it:
+    each exhaustive check's lemma is the claim of a general check of the same part (or it
+    has none, covering the whole space — q5.d's 8 sequences)."""
+    from answerkey.experiments import QUICK
+    from answerkey.parts import all_parts
+
+    seen = 0
+    for part in all_parts():
+        if part.id.startswith("q4."):  # Q4's checks move to the factories on their own branch
+            continue
+        checks = part.checks(QUICK) if part.checks else []
+        general = {c.claim for c in checks if c.evidence is Evidence.GENERAL}
+        for check in checks:
+            if check.evidence is Evidence.EXHAUSTIVE:
+                seen += 1
+                assert set(check.lemma or ()) <= general, (part.id, check.claim)
+                assert check.lemma or part.id == "q5.d", (part.id, check.claim)
+    assert seen >= 8

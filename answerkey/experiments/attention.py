@@ -17,6 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from answerkey.experiments.contracts import AttentionResults
+
 NAME = "attention"
 HELP = "Q3: time and peak memory of softmax vs linearized attention as N grows"
 LIBRARIES = ("torch", "numpy", "sympy", "matplotlib")
@@ -55,7 +57,7 @@ def config(profile, args: Any = None) -> dict:
     return experiment_config(profile.quick, sizes)
 
 
-def run(config: dict) -> dict:
+def run(config: dict) -> AttentionResults:
     return {"version": VERSION, **run_attention(config)}
 
 

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from answerkey.experiments.contracts import BeamResults
+
 NAME = "beam"
 HELP = "Q5: Figure 2's beams, beam vs greedy vs exhaustive on a GRU LM, operation counts"
 LIBRARIES = ("torch", "numpy", "sympy")
@@ -185,7 +187,7 @@ def optimum_study(cfg: dict) -> dict:
     }
 
 
-def run(config: dict) -> dict:
+def run(config: dict) -> BeamResults:
     from numeric.beam_search import operation_grid
 
     return {

@@ -13,6 +13,8 @@ The pipeline, one module a step:
     grade         a CSV of answers → verdicts and credit, in parallel workers
     sandbox       killable worker processes with CPU-time and memory limits
 
-May import: the core (`parts`, `verdicts`, `rubric`, `errors`, `cache`) and SymPy.
+May import: the core (`parts`, `verdicts`, `rubric`, `errors`, `cache`), the `Profile`
+of `answerkey.experiments` (the key is read at the full profile; no judged part reads an
+experiment) and SymPy.
 Never torch or matplotlib (tests/test_import_rules.py checks the import graph).
 """

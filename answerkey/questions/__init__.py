@@ -1,2 +1,12 @@
 """One module per homework question: it assembles the question's parts from
-the derivations, numeric checks and models that answer them."""
+the derivations, numeric checks and models that answer them.
+
+A module defines QUESTION (its parts: text, answer, assumptions, steps, checks, notes).
+Answers and checks take the `Profile`; an experiment's numbers are read with
+`answerkey.experiments.results(NAME, profile)`, never computed here.
+
+May import: the core (`parts`, `verdicts`, `evidence`, `errors`), `answerkey.experiments`
+(light at import), `answerkey.documents.math_notation` (to spell SymPy objects as the
+documents do), and `derivations/`, `numeric/`, `models/`, torch, matplotlib lazily.
+Never the judging pipeline, the build or the CLI (tests/test_import_rules.py).
+"""

@@ -13,18 +13,16 @@ beam search over a grid of T, k and M and fitting the exponents.
 trace, how often beam search finds the exhaustive optimum on a tiny GRU
 language model as k grows (against greedy), and the operation counts.
 
-Answer.value contracts: q5.a/b/c a list of (tuple of words, log-prob), best
-first; q5.d {"beam": (words, logprob), "optimum": (words, logprob),
-"found_optimum": bool, "pruned_at_step": int | None}; q5.e {"in_T_k": Expr,
-"accepted": [Expr]} in the symbols T, k, M of `derivations.beam_search`.
+Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 """
 
 from __future__ import annotations
 
+from answerkey import evidence as ev
 from answerkey.experiments import Profile, results
 from answerkey.experiments.beam import BEAM, FIGURES, LENGTH, figure2, rounded
 from answerkey.parts import Answer, Figure, Part, Question, Table, signed
-from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
+from answerkey.verdicts import Check
 
 # Tolerances of the fitted exponents: the counts are of random inputs on a modest grid.
 EXPONENT_TOLERANCE = {"T": 0.05, "k": 0.1, "k_quickselect": 0.2, "M": 0.1}
@@ -86,34 +84,36 @@ def _beam_steps(step: int):
     return build
 
 
-def _check_beam(step: int) -> Outcome:
+def _check_beam(step: int) -> ev.Instances:
     from models.figure2_tree import FIGURE2, VOCAB
     from numeric.beam_search import exact_beams
 
     exact = exact_beams(FIGURE2, VOCAB, BEAM, LENGTH)[step - 1]
     ours = [(tuple(w), s) for w, s in figure2()["steps"][step - 1]]
-    same_words = [w for w, _ in exact] == [w for w, _ in ours]
     error = max(abs(float(e) - s) for (_, e), (_, s) in zip(exact, ours, strict=True))
-    detail = (
+    violations = [
+        {"step": str(step), "search": f"{_words(w)} {s}", "exact": f"{_words(we)} {e}"}
+        for (we, e), (w, s) in zip(exact, ours, strict=True)
+        if we != w or abs(float(e) - s) >= 1e-12
+    ]
+    return ev.Instances(
         f"search: {[(_words(w), s) for w, s in ours]}; exact rational reference: "
-        f"{[(_words(w), str(e)) for w, e in exact]}; largest difference {error:.1e}"
+        f"{[(_words(w), str(e)) for w, e in exact]}; largest difference {error:.1e} (< 1e-12)",
+        checked=len(exact),
+        violations=violations,
     )
-    ok = same_words and error < 1e-12
-    return Outcome(Verdict.PROVED if ok else Verdict.REFUTED, detail,
-                   None if ok else {"step": str(step)})  # fmt: skip
 
 
-def _check_sibling_sums() -> Outcome:
+def _check_sibling_sums() -> ev.Measurement:
     from models.figure2_tree import sibling_probability_sums
 
     sums = sibling_probability_sums()
     worst = max(abs(v - 1) for v in sums.values())
     # Two-decimal log-probs: each probability is off by at most p·(e^0.005 − 1) ≈ 0.5 %.
-    ok = worst <= 0.011
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"Σ p(token | prefix) over the two tokens is within {worst:.4f} of 1 for all 7 prefixes "
-        "(rounding of the printed log-probs allows ≈ 0.005 per probability)",
+    return ev.Measurement(
+        f"Σ p(token | prefix) over the two tokens, for all {len(sums)} prefixes (rounding of the "
+        "printed log-probs allows ≈ 0.005 per probability)",
+        [ev.at_most("largest |Σ p − 1|", worst, 0.011, spec=".4f")],
         statistics={"largest_deviation": round(worst, 5)},
     )
 
@@ -121,19 +121,17 @@ def _check_sibling_sums() -> Outcome:
 def _checks_beam(step: int):
     def build(profile: Profile) -> list[Check]:
         checks = [
-            Check(
+            ev.exact_instances(
                 f"the beam at step {step} equals textbook beam search in exact rational arithmetic",
-                Evidence.EXACT_INSTANCE,
                 lambda: _check_beam(step),
             )
         ]
         if step == 1:
             checks.append(
-                Check(
+                ev.within_tolerance(
                     "the reconstructed tree's sibling probabilities sum to 1 (up to rounding)",
-                    Evidence.NUMERIC,
                     _check_sibling_sums,
-                )  # fmt: skip
+                )
             )
         return checks
 
@@ -210,72 +208,85 @@ def _answer_d(profile: Profile) -> Answer:
     )
 
 
-def _check_d_exhaustive() -> Outcome:
+def _check_d_exhaustive() -> ev.Argument:
     from models.figure2_tree import FIGURE2, VOCAB
     from numeric.beam_search import exact_beams, exact_ranking, pruned_at
 
     ranking = exact_ranking(FIGURE2, VOCAB, LENGTH)
     beam = exact_beams(FIGURE2, VOCAB, BEAM, LENGTH)[-1][0]
+    pruned = pruned_at(FIGURE2, VOCAB, BEAM, ranking[0][0])
     f2 = figure2()
     claims = {
         "optimum": tuple(f2["optimum"][0]) == ranking[0][0],
         "optimum log-prob": abs(float(ranking[0][1]) - f2["optimum"][1]) < 1e-12,
         "beam's answer": tuple(f2["beam"][0]) == beam[0],
         "not found": (beam[0] != ranking[0][0]) == (not f2["found_optimum"]),
-        "pruned at": pruned_at(FIGURE2, VOCAB, BEAM, ranking[0][0]) == f2["pruned_at_step"],
+        "pruned at": pruned == f2["pruned_at_step"],
     }
-    failed = [name for name, ok in claims.items() if not ok]
-    detail = (
+    return ev.Argument(
         f"all {len(ranking)} sequences scored exactly; best {_words(ranking[0][0])} = "
         f"{ranking[0][1]} , beam's {_words(beam[0])} = {beam[1]} (rank "
         f"{[w for w, _ in ranking].index(beam[0]) + 1}); optimum's prefix leaves the beam at "
-        f"step {pruned_at(FIGURE2, VOCAB, BEAM, ranking[0][0])}"
+        f"step {pruned}",
+        [
+            ev.Fact(ok, f"the answer's {name} is the exact one", {"claim": name})
+            for name, ok in claims.items()
+        ],
     )
-    if failed:
-        return Outcome(Verdict.REFUTED, f"{detail}; disagrees on {failed}", {"claims": str(failed)})
-    return Outcome(Verdict.PROVED, detail)
 
 
-def _check_d_large_beam() -> Outcome:
+def _check_d_large_beam() -> ev.Instances:
     from models.beam_search import beam_search
     from models.figure2_decoder import TreeScorer
 
     tree = TreeScorer()
-    out = beam_search(tree, 1, num_beams=4, max_new_tokens=LENGTH, length_penalty=0.0,
-                      early_stopping="never")  # fmt: skip
+    out = beam_search(
+        tree, 1, num_beams=4, max_new_tokens=LENGTH, length_penalty=0.0, early_stopping="never"
+    )
     words, score = tree.words(out.hypotheses()[0][0]), out.hypotheses()[0][1]
-    ok = words == tuple(figure2()["optimum"][0])
-    return Outcome(
-        Verdict.PROVED if ok else Verdict.REFUTED,
+    found = words == tuple(figure2()["optimum"][0])
+    return ev.Instances(
         f"with k = 4 = |V|^(T−1) the beam keeps every prefix and returns {_words(words)} "
         f"({score:.2f})",
-        None if ok else {"k": "4"},
+        checked=1,
+        violations=[] if found else [{"k": "4", "returned": _words(words)}],
     )
 
 
-def _check_d_rnn(profile: Profile) -> Outcome:
+def _check_d_rnn(profile: Profile) -> ev.Measurement:
     rnn = results("beam", profile)["rnn"]
     fractions = rnn["found_fraction"]
-    beams = sorted(int(k) for k in fractions if k != "greedy")
-    ok = fractions["1"] == fractions["greedy"] and fractions[str(beams[-1])] >= fractions["greedy"]
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"GRU LM, {rnn['prompts']} prompts: greedy finds the optimum for "
-        f"{fractions['greedy']:.1%}, beam k = 1 for {fractions['1']:.1%} (must equal greedy), "
-        f"k = {beams[-1]} for {fractions[str(beams[-1])]:.1%}",
+    widest = str(max(int(k) for k in fractions if k != "greedy"))
+    greedy = fractions["greedy"]
+    return ev.Measurement(
+        f"GRU LM, {rnn['prompts']} prompts: greedy finds the optimum for {greedy:.1%}, beam "
+        f"k = 1 for {fractions['1']:.1%}, k = {widest} for {fractions[widest]:.1%}",
+        [
+            ev.Observed("k = 1 as often as greedy", fractions["1"] == greedy, True),
+            ev.Observed(f"k = {widest} at least as often", fractions[widest] >= greedy, True),
+        ],
         statistics={"found_fraction": fractions, "prompts": rnn["prompts"]},
     )
 
 
 def _checks_d(profile: Profile) -> list[Check]:
     return [
-        Check("the optimum, the beam's answer and the pruning step, by scoring all 8 sequences",
-              Evidence.EXHAUSTIVE, _check_d_exhaustive),
-        Check("beam search with k = |V|^(T−1) = 4 returns the optimum",
-              Evidence.EXACT_INSTANCE, _check_d_large_beam),
-        Check("on a GRU LM, beam with k = 1 equals greedy and a wider beam finds the optimum "
-              "at least as often", Evidence.NUMERIC, lambda: _check_d_rnn(profile), timeout_s=300),
-    ]  # fmt: skip
+        ev.exhaustive(
+            "the optimum, the beam's answer and the pruning step, by scoring all 8 sequences",
+            f"one of the {2**LENGTH} sequences of length {LENGTH}",
+            _check_d_exhaustive,
+            lemma=None,
+        ),
+        ev.exact_instances(
+            "beam search with k = |V|^(T−1) = 4 returns the optimum", _check_d_large_beam
+        ),
+        ev.within_tolerance(
+            "on a GRU LM, beam with k = 1 equals greedy and a wider beam finds the optimum "
+            "at least as often",
+            lambda: _check_d_rnn(profile),
+            timeout_s=300,
+        ),
+    ]
 
 
 # --- q5.e ---------------------------------------------------------------------------------------
@@ -316,37 +327,39 @@ def _answer_e(profile: Profile) -> Answer:
     )
 
 
-def _prove_e_general() -> Outcome:
+def _prove_e_general() -> ev.Argument:
     import sympy as sp
 
     D = _derivation()
-    outcomes = [
-        prove_equal(D.big_o_in_T_k(), D.T * D.k**2 * sp.log(D.k), "O(cost) with M, c fixed"),
-        prove_equal(
-            D.big_o_with_M(),
-            D.T * D.k * D.M * sp.log(D.M) + D.T * D.k**2 * sp.log(D.k),
-            "O(cost) in T, k, M",
-        ),  # fmt: skip
-        prove_equal(
-            D.big_o_linear_selection(), D.T * D.k * D.M + D.T * D.k**2, "O(cost) with quickselect"
-        ),  # fmt: skip
-    ]
     limit = D.ratio_limit(D.total_cost().subs({D.M: 50, D.c: 7}), D.T * D.k**2 * sp.log(D.k), D.k)
-    if not (limit.is_positive and limit.is_finite):
-        return Outcome(Verdict.UNKNOWN, f"lim cost/(T k² log k) = {limit}")
     y = sp.Symbol("y", nonnegative=True)
-    increasing = D.x_log_x_increasing().subs(D.x, 1 + y).is_positive
-    if increasing is not True:
-        return Outcome(Verdict.UNKNOWN, "could not show x log x increasing on x ≥ 1")
-    return all_proved(
-        outcomes,
+    return ev.Argument(
         f"SymPy's Order at infinity: T k² log k (M, c fixed; lim cost/(T k² log k) = "
         f"{sp.sstr(limit)}); T k M log M + T k² log k in T, k, M, which is O(T k M log M) for "
         "k ≤ M as d/dx (x log x) = log x + 1 > 0; T k M + T k² = O(T k M) with quickselect",
+        [
+            ev.Identity(D.big_o_in_T_k(), D.T * D.k**2 * sp.log(D.k), "O(cost) with M, c fixed"),
+            ev.Identity(
+                D.big_o_with_M(),
+                D.T * D.k * D.M * sp.log(D.M) + D.T * D.k**2 * sp.log(D.k),
+                "O(cost) in T, k, M",
+            ),
+            ev.Identity(
+                D.big_o_linear_selection(), D.T * D.k * D.M + D.T * D.k**2, "O(cost), quickselect"
+            ),
+            ev.Fact(
+                limit.is_positive and limit.is_finite,
+                f"lim cost/(T k² log k) = {limit} is positive and finite",
+            ),
+            ev.Fact(
+                D.x_log_x_increasing().subs(D.x, 1 + y).is_positive,
+                "x log x is increasing on x ≥ 1",
+            ),
+        ],
     )
 
 
-def _check_e_fits(profile: Profile) -> Outcome:
+def _check_e_fits(profile: Profile) -> ev.Measurement:
     fits = results("beam", profile)["operations"]["fits"]
     expected = {
         ("among_candidates_sort_over_log_k", "T"): (1.0, EXPONENT_TOLERANCE["T"]),
@@ -356,31 +369,33 @@ def _check_e_fits(profile: Profile) -> Outcome:
         ("per_hypothesis_sort_over_log_M", "M"): (1.0, EXPONENT_TOLERANCE["M"]),
         ("per_hypothesis_quickselect", "M"): (1.0, EXPONENT_TOLERANCE["M"]),
     }
-    misses = []
-    shown = []
-    for (fit, variable), (value, tolerance) in expected.items():
-        got = fits[fit][variable]
-        shown.append(f"{fit}.{variable} = {got:.3f} (expect {value:g} ± {tolerance:g})")
-        if abs(got - value) > tolerance:
-            misses.append(shown[-1])
+    readings = [
+        ev.near(f"{fit}.{variable}", fits[fit][variable], value, tolerance)
+        for (fit, variable), (value, tolerance) in expected.items()
+    ]
     # Power: the raw k² selection count grows faster than k² (the log factor is real), and
     # the wrong answer "linear in k" (exponent 1) is far outside the tolerance.
     raw_k = fits["among_candidates_sort_raw"]["k"]
-    if raw_k <= 2.0 + EXPONENT_TOLERANCE["k"] / 2:
-        misses.append(f"raw exponent of k {raw_k:.3f} does not show the log k factor")
-    statistics = {name: {k: round(v, 4) for k, v in fit.items()} for name, fit in fits.items()}
-    detail = "; ".join(shown) + f"; raw k exponent {raw_k:.3f} (> 2: the log k factor)"
-    return Outcome(Verdict.FAIL if misses else Verdict.PASS,
-                   detail if not misses else "; ".join(misses), statistics=statistics)  # fmt: skip
+    readings.append(ev.at_least("raw k exponent (> 2: the log k factor)", raw_k, 2.05, ".3f"))
+    return ev.Measurement(
+        "exponents fitted to the operations counted over a grid of T, k, M",
+        readings,
+        statistics={name: {k: round(v, 4) for k, v in fit.items()} for name, fit in fits.items()},
+    )
 
 
 def _checks_e(profile: Profile) -> list[Check]:
     return [
-        Check("the operation count's big-O is T k² log k (M fixed), T k M log M, T k M "
-              "(quickselect)", Evidence.GENERAL, _prove_e_general),
-        Check("counted operations over a grid of T, k, M fit the derived exponents",
-              Evidence.NUMERIC, lambda: _check_e_fits(profile), timeout_s=300),
-    ]  # fmt: skip
+        ev.symbolic(
+            "the operation count's big-O is T k² log k (M fixed), T k M log M, T k M (quickselect)",
+            _prove_e_general,
+        ),
+        ev.within_tolerance(
+            "counted operations over a grid of T, k, M fit the derived exponents",
+            lambda: _check_e_fits(profile),
+            timeout_s=300,
+        ),
+    ]
 
 
 NOTES_E = (

@@ -7,18 +7,18 @@ training, the label leak, the semi-supervised setting, the figures) is
 `answerkey.experiments.zkc`; this module writes the answers from its cached results,
 so `answerkey verify q1` is cheap after the first run.
 
-Answer.value contracts: q1.1 a dict of the reproduced results (test accuracy,
-the notebook's expected 1.0, the leak run's, the test nodes missed, the options
-used, the gradient formulas); q1.2 a dict of the semi-supervised results and
-Zachary's min-cut comparison.
+Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 """
 
 from __future__ import annotations
 
+from functools import cache
+
+from answerkey import evidence as ev
 from answerkey.experiments import Profile, results
 from answerkey.experiments.zkc import accuracy_table, by_node
 from answerkey.parts import Answer, Figure, Part, Question, Table, signed
-from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
+from answerkey.verdicts import Check
 
 GRADIENT_FORMULAS = {
     "S": "G ⊙ (1 − H' ⊙ H')",
@@ -171,56 +171,51 @@ def q1_2_text(r: dict) -> str:
 # --- checks --------------------------------------------------------------------------
 
 
-def _check_tanh_lemma() -> Outcome:
+def _argue_tanh_lemma() -> ev.Argument:
     from derivations import karate_club as D
 
     derived, claimed = D.tanh_derivative_lemma()
-    return prove_equal(derived, claimed, "d/dz tanh z and 1 − tanh² z")
+    return ev.Argument(
+        "SymPy reduces the difference of d/dz tanh z and 1 − tanh² z to 0",
+        [ev.Identity(derived, claimed, "d/dz tanh z and 1 − tanh² z")],
+    )
 
 
-def _check_matrix_calculus() -> Outcome:
+def _argue_matrix_calculus() -> ev.Argument:
     from derivations import karate_club as D
 
-    outcomes = []
-    for name in ("W", "X", "A"):
-        if D.gradients_agree(name):
-            outcomes.append(Outcome(Verdict.PROVED, f"∂L/∂{name}: same expression"))
-        else:
-            outcomes.append(
-                Outcome(
-                    Verdict.UNKNOWN,
-                    f"SymPy's ∂L/∂{name} did not reduce to the claimed form; the exhaustive "
-                    "check decides at concrete sizes",
-                )
-            )
-    return all_proved(
-        outcomes,
+    return ev.Argument(
         "SymPy's matrix calculus on L = tr(Gᵀ tanh(ÂXWᵀ)), sizes symbolic, gives "
         "∂L/∂W = SᵀÂX, ∂L/∂X = ÂᵀSW, ∂L/∂Â = SWXᵀ with S = G ⊙ tanh'(ÂXWᵀ)",
+        [
+            ev.Fact(D.gradients_agree(name), f"SymPy's ∂L/∂{name} is the claimed expression")
+            for name in ("W", "X", "A")
+        ],
     )
 
 
-def _check_entrywise() -> Outcome:
+def _argue_entrywise() -> ev.Argument:
     from derivations import karate_club as D
 
+    steps = []
     for size in D.EXHAUSTIVE_SIZES:
-        differences = D.entrywise_differences(*size)
-        for name, matrix in differences.items():
-            if not matrix.is_zero_matrix:
-                entry = next(e for e in matrix if e != 0)
-                return Outcome(
-                    Verdict.REFUTED,
-                    f"∂L/∂{name} at (n, f_in, f_out) = {size}: claim − derivative = {entry}",
-                    counterexample={"size": str(size), "difference": str(entry)},
+        for name, matrix in D.entrywise_differences(*size).items():
+            agrees = matrix.is_zero_matrix
+            entry = None if agrees else next(e for e in matrix if e != 0)
+            steps.append(
+                ev.Fact(
+                    agrees,
+                    f"claim − ∂L/∂{name} at (n, f_in, f_out) = {size} is 0 (else {entry})",
+                    None if agrees else {"size": str(size), "difference": str(entry)},
                 )
-    return Outcome(
-        Verdict.PROVED,
-        f"every entry of ∂L/∂W, ∂L/∂X, ∂L/∂Â agrees identically (distinct symbols for all "
-        f"entries) at all {len(D.EXHAUSTIVE_SIZES)} sizes n ≤ 3, f_in ≤ 2, f_out ≤ 2",
+            )
+    return ev.Argument(
+        "every entry of ∂L/∂W, ∂L/∂X, ∂L/∂Â agrees identically (distinct symbols for all entries)",
+        steps,
     )
 
 
-def _check_gradcheck() -> Outcome:
+def _gradcheck() -> ev.Measurement:
     from numeric.karate_club import gradcheck_gcn_layer
 
     report = gradcheck_gcn_layer()
@@ -230,42 +225,46 @@ def _check_gradcheck() -> Outcome:
             for c in report["cases"]
         )
     )
-    shapes += " (gradients of ÂXW, XW and W alone)"
-    verdict = Verdict.PASS if report["passed"] else Verdict.FAIL
-    return Outcome(verdict, f"torch.autograd.gradcheck, float64, at {shapes}", statistics=report)
+    return ev.Measurement(
+        f"torch.autograd.gradcheck, float64, at {shapes} (gradients of ÂXW, XW and W alone)",
+        [ev.Observed("every case passes", report["passed"], True)],
+        statistics=report,
+    )
 
 
-def _check_finite_differences() -> Outcome:
+def _finite_differences() -> ev.Measurement:
     from numeric.karate_club import finite_difference_check
 
     report = finite_difference_check()
-    worst = max(report["max_relative_error"].values())
-    verdict = Verdict.PASS if worst < 1e-7 else Verdict.FAIL
-    return Outcome(
-        verdict,
-        f"NumPy central differences (ε = {report['eps']:g}) vs the hand backward: "
-        f"max relative error {worst:.1e} (limit 1e-7)",
+    return ev.Measurement(
+        f"NumPy central differences (ε = {report['eps']:g}) vs the hand backward",
+        [ev.at_most("max relative error", max(report["max_relative_error"].values()), 1e-7)],
         statistics=report,
     )
 
 
-def _check_network_backprop() -> Outcome:
+def _network_backprop() -> ev.Measurement:
     from numeric.karate_club import network_gradient_check
 
     report = network_gradient_check()
-    verdict = Verdict.PASS if report["max_abs_difference"] <= 1e-12 else Verdict.FAIL
-    return Outcome(
-        verdict,
-        f"hand backpropagation through the whole network vs autograd of J: max |Δ| "
-        f"{report['max_abs_difference']:.1e} (largest gradient entry "
-        f"{report['largest_gradient_entry']:.2e}; limit 1e-12)",
+    return ev.Measurement(
+        "hand backpropagation through the whole network vs autograd of J (largest gradient "
+        f"entry {report['largest_gradient_entry']:.2e})",
+        [ev.at_most("max |Δ|", report["max_abs_difference"], 1e-12)],
         statistics=report,
     )
 
 
-def _check_a_hat() -> Outcome:
+@cache
+def _exact_a_hat():
+    from derivations import karate_club as D
+    from models import karate_club as M
+
+    return D.normalized_adjacency_exact(M.karate_graph().edges, M.N_NODES)
+
+
+def _a_hat_exact() -> ev.Instances:
     import sympy as sp
-    import torch
 
     from derivations import karate_club as D
     from models import karate_club as M
@@ -279,52 +278,56 @@ def _check_a_hat() -> Outcome:
             [0, 1 / sp.sqrt(6), sp.Rational(1, 2)],
         ]
     )
-    exact_path = D.normalized_adjacency_exact([(0, 1), (1, 2)], 3)
-    if (exact_path - by_hand).applyfunc(sp.radsimp) != sp.zeros(3, 3):
-        return Outcome(Verdict.REFUTED, "the exact Â of the path 0–1–2 differs from the hand one")
+    violations = []
+    difference = (D.normalized_adjacency_exact([(0, 1), (1, 2)], 3) - by_hand).applyfunc(sp.radsimp)
+    if difference != sp.zeros(3, 3):
+        violations.append({"graph": "path 0–1–2", "exact − by hand": str(difference)})
     graph = M.karate_graph()
-    exact = D.normalized_adjacency_exact(graph.edges, M.N_NODES)
     degrees = [graph.degree(v) + 1 for v in range(M.N_NODES)]
-    residual = D.stationary_vector_residual(exact, degrees)
+    residual = D.stationary_vector_residual(_exact_a_hat(), degrees)
     if residual != sp.zeros(M.N_NODES, 1):
-        return Outcome(Verdict.REFUTED, "Â √d ≠ √d for the karate club")
+        violations.append({"graph": "karate club", "Â √d − √d": str(residual.T)})
+    return ev.Instances(
+        "exact Â of the path 0–1–2 against the hand computation, and of the karate club "
+        "with √d as its eigenvector for 1",
+        checked=2,
+        violations=violations,
+    )
+
+
+def _a_hat_float() -> ev.Measurement:
+    import torch
+
+    from models import karate_club as M
+
     computed = M.normalized_adjacency()
-    reference = torch.tensor(exact.evalf(20).tolist(), dtype=torch.float64)
+    reference = torch.tensor(_exact_a_hat().evalf(20).tolist(), dtype=torch.float64)
     gap = float((computed - reference).abs().max())
     symmetric = bool(torch.equal(computed, computed.T))
-    ok = gap <= 1e-15 and symmetric
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        "Â of the path 0–1–2 equals the hand computation exactly; for the karate club the "
-        f"exact Â has √d as eigenvector for 1, and the float64 Â is symmetric and within "
-        f"{gap:.1e} of it",
+    return ev.Measurement(
+        "the model's float64 Â of the karate club against the exact one",
+        [ev.at_most("largest gap", gap, 1e-15), ev.Observed("symmetric", symmetric, True)],
         statistics={"max_abs_gap": gap, "symmetric": symmetric},
     )
 
 
-def _check_labels(profile: Profile) -> Outcome:
+def _labels(profile: Profile) -> ev.Instances:
     import networkx as nx
 
-    r = _results(profile)
-    labels = r["labels"]
-    if not labels["detection_matches_literal"]:
-        return Outcome(
-            Verdict.FAIL,
-            f"networkx {nx.__version__}'s greedy_modularity_communities now gives class 0 = "
-            f"{labels['detected_class_0']}, not the notebook's literal",
-            statistics=labels,
-        )
-    return Outcome(
-        Verdict.PASS,
-        f"networkx {nx.__version__}: the first greedy-modularity community (unweighted) is the "
-        f"literal class 0 ({len(labels['notebook_class_0'])} nodes); the weighted graph moves "
-        f"node(s) {labels['weighted_detection_differs_at']}; the notebook labels differ from "
-        f"`club` at {labels['notebook_vs_club']}",
+    labels = _results(profile)["labels"]
+    matches = labels["detection_matches_literal"]
+    return ev.Instances(
+        f"networkx {nx.__version__}: the first greedy-modularity community (unweighted) "
+        f"against the literal class 0 ({len(labels['notebook_class_0'])} nodes); the weighted "
+        f"graph moves node(s) {labels['weighted_detection_differs_at']}; the notebook labels "
+        f"differ from `club` at {labels['notebook_vs_club']}",
+        checked=1,
+        violations=[] if matches else [{"detected class 0": str(labels["detected_class_0"])}],
         statistics={k: labels[k] for k in ("detected_class_0", "weighted_detected_class_0")},
     )
 
 
-def _check_accuracy(profile: Profile) -> Outcome:
+def _accuracy(profile: Profile) -> ev.Measurement:
     r = _results(profile)
     ours, leak = r["notebook"], r["leak"]
     statistics = {
@@ -334,112 +337,112 @@ def _check_accuracy(profile: Profile) -> Outcome:
         "missed": ours["misclassified_test"],
         "epochs": ours["epochs"],
     }
-    claim_holds = (
-        abs(leak["test_accuracy"] - r["expected_test_accuracy"]) < 1e-12
-        and ours["misclassified_test"] == [8]
-        and ours["train_accuracy"] == 1.0
-    )
-    return Outcome(
-        Verdict.PASS if claim_holds else Verdict.FAIL,
-        f"train nodes only: test accuracy {ours['test_accuracy']:.2f}, missed "
-        f"{ours['misclassified_test']}; with the original's leak: {leak['test_accuracy']:.2f} "
-        f"(notebook: {r['expected_test_accuracy']:.1f})",
+    return ev.Measurement(
+        f"train nodes only: test accuracy {ours['test_accuracy']:.2f}",
+        [
+            ev.Observed("test nodes missed", ours["misclassified_test"], [8]),
+            ev.Observed("train accuracy", ours["train_accuracy"], 1.0),
+            ev.near(
+                "test accuracy with the original's leak",
+                leak["test_accuracy"],
+                r["expected_test_accuracy"],
+                1e-12,
+                spec=".2f",
+            ),
+        ],
         statistics=statistics,
     )
 
 
-def _check_embedding_answer(profile: Profile) -> Outcome:
+def _embedding_answer(profile: Profile) -> ev.Measurement:
     r = _results(profile)
     leak = r["leak"]
     pair = [node for node, _ in leak["boundary"]["out_of_place"][:2]]
     labels = r["labels"]["y"]
     sides = [(leak["boundary"]["signed_distance"][n] > 0) == (labels[n] == 1) for n in pair]
-    ok = all(sides) and not leak["misclassified_test"]
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"the two most out-of-place nodes of the leak run, {pair}, lie on their own class's "
-        "side of the softmax decision line",
+    return ev.Measurement(
+        f"the two most out-of-place nodes of the leak run, {pair}, against the softmax "
+        "decision line",
+        [
+            ev.Observed("on their own class's side", all(sides), True),
+            ev.Observed("test nodes the leak run misses", leak["misclassified_test"], []),
+        ],
         statistics={"nodes": pair, "on_own_side": sides},
     )
 
 
-def _check_min_cut(profile: Profile) -> Outcome:
+def _min_cut(profile: Profile) -> ev.Instances:
     r = _results(profile)
     weighted = r["zachary"]["weighted_min_cut"]["disagrees_with_club"]
     unweighted = r["zachary"]["unweighted_min_cut"]["disagrees_with_club"]
-    ok = weighted == [8]
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
+    return ev.Instances(
         f"weighted min cut between 0 and 33 misplaces {weighted}; unweighted: {unweighted}",
+        checked=1,
+        violations=[] if weighted == [8] else [{"misplaced": str(weighted)}],
         statistics=r["zachary"],
     )
 
 
-def _check_semi_supervised(profile: Profile) -> Outcome:
+def _semi_supervised(profile: Profile) -> ev.Measurement:
     r = _results(profile)
     semi = r["semi_supervised"]
     runs = len(semi["seeds"])
     counts = {int(k): v for k, v in semi["miss_counts"].items()}
-    every_seed_misses_8 = counts.get(8) == runs
-    only_8 = set(counts) == {8}
-    ok = every_seed_misses_8 and (only_8 or profile.quick)
+    readings = [ev.Observed(f"all {runs} seeds miss member 8", counts.get(8) == runs, True)]
+    if not profile.quick:  # the quick profile claims only that every seed misses 8
+        readings.append(ev.Observed("members missed", sorted(counts), [8]))
     scope = "" if not profile.quick else " (quick profile: only 'every seed misses 8' is claimed)"
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
+    return ev.Measurement(
         f"{runs} seeds, {semi['epochs']} epochs: mean accuracy {semi['accuracy']['mean']:.4f} "
         f"on the {len(semi['predicted'])} unlabelled members; missed {counts}{scope}",
+        readings,
         statistics={"accuracy": semi["accuracy"], "miss_counts": semi["miss_counts"]},
     )
 
 
+CLAIM_GRADIENTS = "∂L/∂W = SᵀÂX, ∂L/∂X = ÂᵀSW, ∂L/∂Â = SWXᵀ, S = G ⊙ (1 − H'⊙H'), for all sizes"
+
+
 def _checks_q1_1(profile: Profile) -> list[Check]:
     return [
-        Check("tanh'(z) = 1 − tanh²(z)", Evidence.GENERAL, _check_tanh_lemma),
-        Check(
-            "∂L/∂W = SᵀÂX, ∂L/∂X = ÂᵀSW, ∂L/∂Â = SWXᵀ, S = G ⊙ (1 − H'⊙H'), for all sizes",
-            Evidence.GENERAL,
-            _check_matrix_calculus,
-        ),
-        Check(
+        ev.symbolic("tanh'(z) = 1 − tanh²(z)", _argue_tanh_lemma),
+        ev.symbolic(CLAIM_GRADIENTS, _argue_matrix_calculus),
+        ev.exhaustive(
             "the same gradients entry by entry at every size n ≤ 3, f_in ≤ 2, f_out ≤ 2",
-            Evidence.EXHAUSTIVE,
-            _check_entrywise,
+            "(n, f_in, f_out) with n ≤ 3, f_in ≤ 2, f_out ≤ 2 (12 sizes)",
+            _argue_entrywise,
+            lemma=CLAIM_GRADIENTS,
         ),
-        Check(
-            "the hand-written backward of GCNLayerFunction passes gradcheck (float64)",
-            Evidence.NUMERIC,
-            _check_gradcheck,
+        ev.within_tolerance(
+            "the hand-written backward of GCNLayerFunction passes gradcheck (float64)", _gradcheck
         ),
-        Check(
+        ev.within_tolerance(
             "the hand backward matches central finite differences of a NumPy layer",
-            Evidence.NUMERIC,
-            _check_finite_differences,
+            _finite_differences,
         ),
-        Check(
+        ev.within_tolerance(
             "the training loop's hand backpropagation equals autograd's gradient of J",
-            Evidence.NUMERIC,
-            _check_network_backprop,
+            _network_backprop,
         ),
-        Check(
+        ev.exact_instances(
             "Â = D^{-1/2}(A+I)D^{-1/2}: a hand-computed graph, and the karate club exactly",
-            Evidence.EXACT_INSTANCE,
-            _check_a_hat,
+            _a_hat_exact,
         ),
-        Check(
+        ev.within_tolerance(
+            "the model's float64 Â is symmetric and within 1e-15 of the exact one", _a_hat_float
+        ),
+        ev.exact_instances(
             "the notebook's label partition (a literal) is what greedy modularity detects",
-            Evidence.EXACT_INSTANCE,
-            lambda: _check_labels(profile),
+            lambda: _labels(profile),
         ),
-        Check(
+        ev.within_tolerance(
             "test accuracy 0.9 (node 8 missed) on train nodes only; 1.0 with the label leak",
-            Evidence.NUMERIC,
-            lambda: _check_accuracy(profile),
+            lambda: _accuracy(profile),
             timeout_s=300,
         ),
-        Check(
+        ev.within_tolerance(
             "the embedding's out-of-place points are on their own side of the decision line",
-            Evidence.NUMERIC,
-            lambda: _check_embedding_answer(profile),
+            lambda: _embedding_answer(profile),
             timeout_s=300,
         ),
     ]
@@ -447,16 +450,14 @@ def _checks_q1_1(profile: Profile) -> list[Check]:
 
 def _checks_q1_2(profile: Profile) -> list[Check]:
     return [
-        Check(
+        ev.exact_instances(
             "Zachary's weighted min cut misplaces exactly member 8 (his individual 9)",
-            Evidence.EXACT_INSTANCE,
-            lambda: _check_min_cut(profile),
+            lambda: _min_cut(profile),
             timeout_s=300,
         ),
-        Check(
+        ev.within_tolerance(
             "with two labels, every seed misses member 8, and only him at convergence",
-            Evidence.NUMERIC,
-            lambda: _check_semi_supervised(profile),
+            lambda: _semi_supervised(profile),
             timeout_s=300,
         ),
     ]

@@ -15,21 +15,17 @@ project's own `OperationCounter`, memory against the bytes autograd saves
 The timing experiment behind q3.c.ii's figure (`answerkey run attention`) lives in
 `answerkey.experiments.attention`.
 
-Answer.value contracts: q3.a None (prose); q3.b.i `(qk + 1)**2` in the Symbol
-`derivations.kernel_attention.qk` (qᵀk); q3.b.ii {"feature_map":
-derivations.kernel_attention.feature_map (D → list in vector_symbols("q", D)),
-"dimension_merged", "dimension_ordered"}; q3.b.iii None (a formula a TA
-reads); q3.c.i / q3.c.ii {"time", "memory", "time_O", "memory_O",
-"matmul_flops"}, Exprs in N, D, M.
+Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+from answerkey import evidence as ev
 from answerkey.experiments.attention import FIGURE, MEASURED_CODE
 from answerkey.parts import Answer, Figure, Part, Question, Table
-from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal
+from answerkey.verdicts import Check
 
 EXHAUSTIVE_DIMS = tuple(range(1, 9))
 # (N, D, M) at which the implementation is counted: D = 1 (no cross terms), odd sizes.
@@ -111,58 +107,51 @@ def claimed_costs(form: str) -> dict:
 # --- q3.a ------------------------------------------------------------------------------------
 
 
-def _prove_convex_weights() -> Outcome:
+def _argue_convex_weights() -> ev.Argument:
     import sympy as sp
 
     w = _derivation().convex_weights()
-    sums = prove_equal(w["weights_sum"], sp.Integer(1), "Σ_j s_j / Σ_l s_l and 1")
-    if w["weight"].is_nonnegative is not True:
-        return Outcome(Verdict.UNKNOWN, f"SymPy could not show {w['weight']} ≥ 0")
-    return all_proved(
-        [sums],
+    return ev.Argument(
         "for symbolic N: Σ_j s_j/Σ_l s_l = 1 (constant factor pulled out of the sum), and "
         "s_j/S ≥ 0 for s_j ≥ 0, S > 0: V'_i is a convex combination of the V_j",
+        [
+            ev.Identity(w["weights_sum"], sp.Integer(1), "Σ_j s_j / Σ_l s_l and 1"),
+            ev.Fact(w["weight"].is_nonnegative, f"SymPy shows {w['weight']} ≥ 0"),
+        ],
     )
 
 
-def _prove_jensen_gap() -> Outcome:
+def _argue_jensen_gap() -> ev.Argument:
     gap = _derivation().jensen_gap_identity()
-    outcome = prove_equal(gap["lhs"], gap["rhs"], "the two sides")
-    return all_proved(
-        [outcome],
+    return ev.Argument(
         "for symbolic N and any M (in inner products g_jk = V_jᵀV_k), with Σ w_j = 1: "
         "Σ_j w_j‖V_j‖² − ‖Σ_j w_j V_j‖² = (1/2) Σ_jk w_j w_k ‖V_j − V_k‖² ≥ 0",
+        [ev.Identity(gap["lhs"], gap["rhs"], "the two sides")],
     )
 
 
-def _jensen_gap_coordinates() -> Outcome:
+def _jensen_gap_coordinates() -> ev.Argument:
     KA = _derivation()
-    outcomes = []
+    steps = []
     for n in range(1, 5):
         for m in range(1, 4):
             sides = KA.jensen_gap_at(n, m)
-            outcomes.append(
-                prove_equal(sides["gap"], sides["half_sum"], f"the gap at N={n}, M={m}")
-            )
-    return all_proved(
-        outcomes, "in coordinates, w_N = 1 − Σ_{j<N} w_j, for every N = 1…4 and M = 1…3"
-    )
+            steps.append(ev.Identity(sides["gap"], sides["half_sum"], f"the gap at N={n}, M={m}"))
+    return ev.Argument("in coordinates, w_N = 1 − Σ_{j<N} w_j", steps)
 
 
-def _bound_instances() -> Outcome:
+def _bound_instances() -> ev.Instances:
     r = _numeric().convex_bound_instances(count=2000, seed=0)
-    detail = (
-        f"{r['instances']} exact rational instances (N ≤ 6, M ≤ 4; scores nonnegative with "
-        f"zeros, or (qᵀk+1)²; seed {r['seed']}): ‖V'_i‖² ≤ max_j ‖V_j‖² in every one; largest "
-        f"ratio {r['max_ratio']:.6g}, attained with equality {r['attained']} times "
-        f"(one nonzero score)"
+    return ev.Instances(
+        f"exact rational instances (N ≤ 6, M ≤ 4; scores nonnegative with zeros, or "
+        f"(qᵀk+1)²; seed {r['seed']}) of ‖V'_i‖² ≤ max_j ‖V_j‖²: largest ratio "
+        f"{r['max_ratio']:.6g}, attained with equality {r['attained']} times (one nonzero score)",
+        checked=r["instances"],
+        violations=[{"instance": str(v)} for v in r["violations"]],
     )
-    if r["violations"]:
-        return Outcome(Verdict.REFUTED, detail, {"instance": str(r["violations"][0])})
-    return Outcome(Verdict.PROVED, detail)
 
 
-def _blow_up() -> Outcome:
+def _blow_up() -> ev.Measurement:
     import numpy as np
     import torch
 
@@ -177,31 +166,37 @@ def _blow_up() -> Outcome:
     model = kernelized_attention(*(torch.from_numpy(x) for x in (Q, K, V)), identity_features)
     model_norm = float(model[0].norm())
     bound = r["max_value_norm"]
-    ok = (
-        r["denominators_negative"] > 0
-        and r["denominators_positive"] > 0
-        and abs(r["norm_vs_delta_slope"] + 1) < 0.05
-        and r["norms"][-1] > 1e6 * bound
-        and abs(model_norm / r["norms"][-1] - 1) < 1e-4
-        and r["quadratic_max_ratio"] <= 1
-        and r["softmax_max_ratio"] <= 1
-    )
-    detail = (
+    statistics = {
+        k: r[k]
+        for k in (
+            "norm_vs_delta_slope",
+            "quadratic_max_ratio",
+            "softmax_max_ratio",
+            "plain_max_ratio",
+        )
+    }
+    return ev.Measurement(
         f"Gaussian Q, K, V (N={sizes['N']}, D={sizes['D']}, M={sizes['M']}, seed {r['seed']}), "
-        f"sim = qᵀk: {r['denominators_negative']} of {sizes['N']} denominators negative; moving "
-        f"Q_0 to the root t* = {r['t_star']:.4f} of its denominator (|den| = "
-        f"{abs(r['denominator_at_t_star']):.1e} there), ‖V'_0‖ at t* + δ grows as δ^"
-        f"{r['norm_vs_delta_slope']:.3f}, reaching {r['norms'][-1]:.3g} at δ = "
-        f"{r['deltas'][-1]:g} against max_j ‖V_j‖ = {bound:.3g} (the model: {model_norm:.3g}); "
-        f"with (qᵀk+1)² and with softmax every ‖V'_i‖ ≤ max_j ‖V_j‖ (ratios "
-        f"{r['quadratic_max_ratio']:.3f}, {r['softmax_max_ratio']:.3f})"
+        f"sim = qᵀk; Q_0 moved to the root t* = {r['t_star']:.4f} of its denominator (|den| = "
+        f"{abs(r['denominator_at_t_star']):.1e} there), then to t* + δ down to δ = "
+        f"{r['deltas'][-1]:g}; ‖V'_0‖ there {r['norms'][-1]:.3g}, max_j ‖V_j‖ = {bound:.3g}",
+        [
+            ev.at_least("negative denominators", r["denominators_negative"], 1, spec=".0f"),
+            ev.at_least("positive denominators", r["denominators_positive"], 1, spec=".0f"),
+            ev.near("growth of ‖V'_0‖ as δ^p: p", r["norm_vs_delta_slope"], -1, 0.05),
+            ev.at_least("‖V'_0‖ / max_j ‖V_j‖", r["norms"][-1] / bound, 1e6),
+            ev.near(
+                "the model's ‖V'_0‖ / the reference's", model_norm / r["norms"][-1], 1, 1e-4, ".6f"
+            ),
+            ev.at_most("(qᵀk+1)²: max_i ‖V'_i‖ / max_j ‖V_j‖", r["quadratic_max_ratio"], 1, ".3f"),
+            ev.at_most("softmax: max_i ‖V'_i‖ / max_j ‖V_j‖", r["softmax_max_ratio"], 1, ".3f"),
+        ],
+        statistics=statistics,
     )
-    statistics = {k: r[k] for k in ("norm_vs_delta_slope", "quadratic_max_ratio",
-                                    "softmax_max_ratio", "plain_max_ratio")}  # fmt: skip
-    return Outcome(Verdict.PASS if ok else Verdict.FAIL, detail, statistics=statistics)
 
 
-def _corner_case() -> Outcome:
+def _corner_case() -> ev.Measurement:
+    """A floating-point behaviour, not a counterexample to q3.a's claim: numeric, PASS/FAIL."""
     import torch
 
     from models.kernel_attention import kernel_attention_quadratic, kernelized_attention
@@ -214,35 +209,49 @@ def _corner_case() -> Outcome:
     quadratic = kernel_attention_quadratic(Q, K, V)
     linear = kernelized_attention(Q, K, V)
     guarded = kernelized_attention(Q, K, V, eps=1e-6)
-    floats = bool(torch.isnan(quadratic).all()) and float(guarded.norm()) < 1e-8
-    detail = (
-        "q = (1, 1), K = ((−1, 0), (0, −1), (−2, 1)): every qᵀK_j = −1 exactly, so every "
-        "(qᵀk+1)² = 0 and the denominator is exactly 0 (rational arithmetic). In float64 the "
-        "O(N²) form returns NaN (0/0); the linearized form's denominator φ(q)ᵀΣ_jφ(K_j) comes "
-        f"out as a rounding residue, so it returns a finite but meaningless V' = "
-        f"({float(linear[0, 0]):.4g}, {float(linear[0, 1]):.4g}); with ε = 1e-6 added, "
-        f"‖V'‖ = {float(guarded.norm()):.1e}, inside the bound"
+    return ev.Measurement(
+        "q = (1, 1), K = ((−1, 0), (0, −1), (−2, 1)); in float64 the linearized form's "
+        "denominator φ(q)ᵀΣ_jφ(K_j) comes out as a rounding residue, so it returns a finite "
+        f"but meaningless V' = ({float(linear[0, 0]):.4g}, {float(linear[0, 1]):.4g})",
+        [
+            ev.Observed(
+                "every qᵀK_j = −1, every (qᵀk+1)² and the denominator exactly 0 (rational "
+                "arithmetic)",
+                exact,
+                True,
+            ),
+            ev.Observed(
+                "the O(N²) form returns NaN (0/0)", bool(torch.isnan(quadratic).all()), True
+            ),
+            ev.at_most("‖V'‖ with ε = 1e-6 added", float(guarded.norm()), 1e-8),
+        ],
     )
-    ok = exact and floats
-    return Outcome(Verdict.PROVED if ok else Verdict.REFUTED, detail,
-                   None if ok else {"q": "(1, 1)", "K": "((−1, 0), (0, −1), (−2, 1))"})  # fmt: skip
+
+
+CLAIM_JENSEN = "Jensen gap: ‖V'_i‖² = Σ_j w_j‖V_j‖² − (1/2)Σ_jk w_j w_k‖V_j − V_k‖² ≤ max_j ‖V_j‖²"
 
 
 def _checks_a() -> list[Check]:
     return [
-        Check("nonnegative scores, not all zero, make the weights of eq. 3 a convex combination",
-              Evidence.GENERAL, _prove_convex_weights),
-        Check("Jensen gap: ‖V'_i‖² = Σ_j w_j‖V_j‖² − (1/2)Σ_jk w_j w_k‖V_j − V_k‖² ≤ max_j ‖V_j‖²",
-              Evidence.GENERAL, _prove_jensen_gap),
-        Check("the same gap identity in coordinates", Evidence.EXHAUSTIVE,
-              _jensen_gap_coordinates),
-        Check("‖V'_i‖ ≤ max_j ‖V_j‖ for nonnegative scores, exactly", Evidence.EXACT_INSTANCE,
-              _bound_instances),
-        Check("with sim = qᵀk the denominator crosses 0 and V'_i blows up", Evidence.NUMERIC,
-              _blow_up),
-        Check("(qᵀk+1)² corner case: every Q_iᵀK_j = −1 gives 0/0; ε guards it",
-              Evidence.EXACT_INSTANCE, _corner_case),
-    ]  # fmt: skip
+        ev.symbolic(
+            "nonnegative scores, not all zero, make the weights of eq. 3 a convex combination",
+            _argue_convex_weights,
+        ),
+        ev.symbolic(CLAIM_JENSEN, _argue_jensen_gap),
+        ev.exhaustive(
+            "the same gap identity in coordinates",
+            "N = 1…4 and M = 1…3",
+            _jensen_gap_coordinates,
+            lemma=CLAIM_JENSEN,
+        ),
+        ev.exact_instances(
+            "‖V'_i‖ ≤ max_j ‖V_j‖ for nonnegative scores, exactly", _bound_instances
+        ),
+        ev.within_tolerance("with sim = qᵀk the denominator crosses 0 and V'_i blows up", _blow_up),
+        ev.within_tolerance(
+            "(qᵀk+1)² corner case: every Q_iᵀK_j = −1 gives 0/0; ε guards it", _corner_case
+        ),
+    ]
 
 
 def _answer_a() -> Answer:
@@ -268,25 +277,28 @@ def _answer_a() -> Answer:
 # --- q3.b.i ----------------------------------------------------------------------------------
 
 
-def _prove_kernel() -> Outcome:
+def _argue_kernel() -> ev.Argument:
     import sympy as sp
 
     KA = _derivation()
-    outcomes = [
-        prove_equal(KA.quadratic_kernel(), KA.KERNEL, "(γ qᵀk + c)² at γ = c = 1 and (qᵀk + 1)²"),
-        prove_equal(KA.KERNEL, 1 + 2 * KA.qk + KA.qk**2, "(qᵀk + 1)² and 1 + 2qᵀk + (qᵀk)²"),
-        prove_equal(KA.polynomial_kernel(2, 1, 0), KA.ALTERNATIVE_KERNEL, "(qᵀk + 0)² and (qᵀk)²"),
-    ]
-    if sp.Poly(KA.KERNEL, KA.qk).degree() != 2:
-        return Outcome(Verdict.REFUTED, "the kernel is not of degree 2", {"degree": "≠ 2"})
-    return all_proved(
-        outcomes,
+    degree = sp.Poly(KA.KERNEL, KA.qk).degree()
+    return ev.Argument(
         "the degree-2 polynomial kernel with γ = c = 1 is (qᵀk + 1)² = 1 + 2qᵀk + (qᵀk)²; "
         "with c = 0 it is the alternative reading (qᵀk)²",
+        [
+            ev.Identity(
+                KA.quadratic_kernel(), KA.KERNEL, "(γ qᵀk + c)² at γ = c = 1 and (qᵀk + 1)²"
+            ),
+            ev.Identity(KA.KERNEL, 1 + 2 * KA.qk + KA.qk**2, "(qᵀk + 1)² and 1 + 2qᵀk + (qᵀk)²"),
+            ev.Identity(
+                KA.polynomial_kernel(2, 1, 0), KA.ALTERNATIVE_KERNEL, "(qᵀk + 0)² and (qᵀk)²"
+            ),
+            ev.Fact(degree == 2, "the kernel has degree 2 in qᵀk", {"degree": str(degree)}),
+        ],
     )
 
 
-def _kernel_is_positive_semidefinite() -> Outcome:
+def _kernel_is_positive_semidefinite() -> ev.Measurement:
     import numpy as np
 
     rng = np.random.default_rng(0)
@@ -299,23 +311,26 @@ def _kernel_is_positive_semidefinite() -> Outcome:
             eigenvalues = np.linalg.eigvalsh(gram)
             lowest = min(lowest, eigenvalues.min() / eigenvalues.max())
         worst[name] = float(lowest)
-    ok = all(v > -1e-12 for v in worst.values())
-    detail = (
+    return ev.Measurement(
         "Gram matrices of 60 Gaussian points at D = 1, 2, 4, 8 (seed 0) are positive "
-        "semidefinite, as a kernel's must be: smallest eigenvalue / largest = "
-        + ", ".join(f"{v:.1e} for {k}" for k, v in worst.items())
-        + " (≥ −1e-12: rounding)"
+        "semidefinite, as a kernel's must be (−1e-12 allows for rounding)",
+        [
+            ev.at_least(f"smallest eigenvalue / largest for {name}", value, -1e-12, spec=".1e")
+            for name, value in worst.items()
+        ],
+        statistics=worst,
     )
-    return Outcome(Verdict.PASS if ok else Verdict.FAIL, detail, statistics=worst)
 
 
 def _checks_b_i() -> list[Check]:
     return [
-        Check("sim(q, k) = (qᵀk + 1)², the degree-2 polynomial kernel with constants 1",
-              Evidence.GENERAL, _prove_kernel),
-        Check("both readings are positive semidefinite kernels", Evidence.NUMERIC,
-              _kernel_is_positive_semidefinite),
-    ]  # fmt: skip
+        ev.symbolic(
+            "sim(q, k) = (qᵀk + 1)², the degree-2 polynomial kernel with constants 1", _argue_kernel
+        ),
+        ev.within_tolerance(
+            "both readings are positive semidefinite kernels", _kernel_is_positive_semidefinite
+        ),
+    ]
 
 
 def _answer_b_i() -> Answer:
@@ -337,86 +352,89 @@ def _answer_b_i() -> Answer:
 # --- q3.b.ii ---------------------------------------------------------------------------------
 
 
-def _exhaustive_feature_maps(constant: bool) -> Outcome:
+def _exhaustive_feature_maps(constant: bool) -> ev.Argument:
     import sympy as sp
 
     KA = _derivation()
-    outcomes = []
+    steps = []
     for d in EXHAUSTIVE_DIMS:
         for merged in (True, False):
             difference = KA.kernel_identity_difference(d, constant, merged)
             length = len(KA.feature_map(d, constant, merged))
             expected = KA.feature_dimension(constant, merged).subs(KA.D, d)
             form = "merged" if merged else "ordered-pair"
-            outcomes.append(prove_equal(difference, sp.Integer(0), f"φᵀφ − K ({form}, D = {d})"))
-            outcomes.append(prove_equal(sp.Integer(length), expected, f"{form} length at D = {d}"))
-        outcomes.append(prove_equal(KA.double_sum_lemma_at(d), sp.Integer(0), f"lemma at D = {d}"))
+            steps.append(ev.Identity(difference, sp.Integer(0), f"φᵀφ − K ({form}, D = {d})"))
+            steps.append(ev.Identity(sp.Integer(length), expected, f"{form} length at D = {d}"))
+        steps.append(ev.Identity(KA.double_sum_lemma_at(d), sp.Integer(0), f"lemma at D = {d}"))
     kernel = "(qᵀk + 1)²" if constant else "(qᵀk)²"
-    return all_proved(
-        outcomes,
-        f"φ(q)ᵀφ(k) − {kernel} expands to 0 for every D = 1…8, merged and ordered-pair maps, "
-        "whose lengths match the dimension formulas; the double-sum lemma expands to 0 too",
+    return ev.Argument(
+        f"φ(q)ᵀφ(k) − {kernel} expands to 0, merged and ordered-pair maps, whose lengths match "
+        "the dimension formulas; the double-sum lemma expands to 0 too",
+        steps,
     )
 
 
-def _prove_double_sum_lemma() -> Outcome:
+def _argue_double_sum_lemma() -> ev.Argument:
     lemma = _derivation().double_sum_lemma()
-    outcome = prove_equal(lemma["lhs"], lemma["rhs"], "(Σ_i q_i k_i)² and Σ_i Σ_j q_i q_j k_i k_j")
-    return all_proved(
-        [outcome],
+    return ev.Argument(
         "for symbolic D: pulling q_i k_i out of the inner sum and then Σ_j q_j k_j out of the "
         "outer turns Σ_i Σ_j (q_i q_j)(k_i k_j) into (Σ_i q_i k_i)(Σ_j q_j k_j), the square",
+        [ev.Identity(lemma["lhs"], lemma["rhs"], "(Σ_i q_i k_i)² and Σ_i Σ_j q_i q_j k_i k_j")],
     )
 
 
-def _prove_ordered_map_general() -> Outcome:
-    KA = _derivation()
-    identity = KA.ordered_map_identity_general()
-    ordered = prove_equal(identity["inner_product"], identity["kernel"], "φᵀφ and (qᵀk+1)²")
-    return all_proved(
-        [ordered],
+def _argue_ordered_map() -> ev.Argument:
+    identity = _derivation().ordered_map_identity_general()
+    return ev.Argument(
         "for symbolic D: the ordered-pair map's inner product 1 + Σ_i (√2q_i)(√2k_i) + "
         "Σ_iΣ_j (q_iq_j)(k_ik_j) is (qᵀk + 1)² by the double-sum lemma",
+        [ev.Identity(identity["inner_product"], identity["kernel"], "φᵀφ and (qᵀk+1)²")],
     )
 
 
-def _prove_merged_map_general(blocks=None) -> Outcome:
+def _argue_merged_map(blocks=None) -> ev.Argument:
     """The induction of `merged_map_induction`; `blocks` replaces the merged map's blocks
     (the tests pass wrong maps to show that the proof can fail)."""
     KA = _derivation()
     proof = KA.merged_map_induction(blocks or KA.merged_blocks)
-    base = prove_equal(proof["base_inner_product"], proof["base_kernel"], "φᵀφ and K at D = 1")
-    step = prove_equal(
-        proof["step_inner_product"], proof["step_kernel"], "the increments of φᵀφ and K"
-    )
-    return all_proved(
-        [base, step],
+    return ev.Argument(
         "by induction on D: φ(q)ᵀφ(k) = 1 + Σ_i (√2q_i)(√2k_i) + Σ_i q_i²k_i² + "
         "Σ_{j≤D} Σ_{i<j} (√2q_iq_j)(√2k_ik_j) and (qᵀk + 1)² agree at D = 1, and from D to "
         f"D + 1 both grow by {plain(proof['step_inner_product'])} with s = Σ_{{i≤D}} q_ik_i "
         "(symbolic D; each sum's increment from SymPy's difference_delta)",
+        [
+            ev.Identity(proof["base_inner_product"], proof["base_kernel"], "φᵀφ and K at D = 1"),
+            ev.Identity(
+                proof["step_inner_product"], proof["step_kernel"], "the increments of φᵀφ and K"
+            ),
+        ],
     )
 
 
-def _prove_dimensions() -> Outcome:
+def merged_map_check(blocks=None) -> Check:
+    """q3.b.ii's general check of the merged map (with other `blocks`, of a wrong map)."""
+    return ev.symbolic(CLAIM_MERGED, lambda: _argue_merged_map(blocks))
+
+
+def _argue_dimensions() -> ev.Argument:
     KA = _derivation()
-    return all_proved(
-        [
-            prove_equal(KA.merged_dimension(), KA.DIMENSION_MERGED, "counted merged length"),
-            prove_equal(KA.ordered_dimension(), KA.DIMENSION_ORDERED, "counted ordered length"),
-            prove_equal(
-                KA.merged_dimension(False), KA.ALTERNATIVE_DIMENSION_MERGED, "(qᵀk)² merged"
-            ),
-            prove_equal(
-                KA.ordered_dimension(False), KA.ALTERNATIVE_DIMENSION_ORDERED, "(qᵀk)² ordered"
-            ),
-        ],  # fmt: skip
+    return ev.Argument(
         "components counted as symbolic sums: 1 + D + D + Σ_{i<j} 1 = (D+1)(D+2)/2, "
         "1 + D + Σ_iΣ_j 1 = 1 + D + D²; for (qᵀk)²: D(D+1)/2 and D²",
+        [
+            ev.Identity(KA.merged_dimension(), KA.DIMENSION_MERGED, "counted merged length"),
+            ev.Identity(KA.ordered_dimension(), KA.DIMENSION_ORDERED, "counted ordered length"),
+            ev.Identity(
+                KA.merged_dimension(False), KA.ALTERNATIVE_DIMENSION_MERGED, "(qᵀk)² merged"
+            ),
+            ev.Identity(
+                KA.ordered_dimension(False), KA.ALTERNATIVE_DIMENSION_ORDERED, "(qᵀk)² ordered"
+            ),
+        ],
     )
 
 
-def _model_feature_maps() -> Outcome:
+def _model_feature_maps() -> ev.Measurement:
     import numpy as np
     import sympy as sp
     import torch
@@ -426,45 +444,56 @@ def _model_feature_maps() -> Outcome:
     KA = _derivation()
     rng = np.random.default_rng(1)
     worst = 0.0
+    lengths_match = True
     for d in EXHAUSTIVE_DIMS:
         x = rng.standard_normal((5, d))
         for constant, merged in VARIANTS.values():
             model = quadratic_features(torch.from_numpy(x), constant, merged).numpy()
+            if model.shape[1] != feature_dimension(d, constant, merged):
+                lengths_match = False
+                continue
             symbols = KA.vector_symbols("q", d)
             exact = sp.lambdify(symbols, KA.feature_map(d, constant, merged), "numpy")
             reference = np.array([np.broadcast_to(exact(*row), (model.shape[1],)) for row in x])
-            if model.shape[1] != feature_dimension(d, constant, merged):
-                return Outcome(Verdict.FAIL, f"model φ has {model.shape[1]} components at D={d}")
             worst = max(worst, float(np.abs(model - reference).max()))
             kernel = (x @ x.T + (1.0 if constant else 0.0)) ** 2
             worst = max(worst, float(np.abs(model @ model.T - kernel).max() / np.abs(kernel).max()))
-    ok = worst < 1e-12
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"models.kernel_attention.quadratic_features equals the derived φ component by "
-        f"component and φ(Q)φ(K)ᵀ equals the kernel matrix, all four maps, D = 1…8, float64: "
-        f"largest difference {worst:.1e} (< 1e-12)",
+    return ev.Measurement(
+        "models.kernel_attention.quadratic_features against the derived φ component by "
+        "component, and φ(Q)φ(K)ᵀ against the kernel matrix, all four maps, D = 1…8, float64",
+        [
+            ev.Observed("every map has the derived number of components", lengths_match, True),
+            ev.at_most("largest difference", worst, 1e-12),
+        ],
         statistics={"max_difference": worst},
     )
 
 
+CLAIM_DOUBLE_SUM = "the double-sum lemma (Σ_i q_i k_i)² = Σ_i Σ_j (q_i q_j)(k_i k_j)"
+CLAIM_ORDERED = "φ(q)ᵀφ(k) = (qᵀk + 1)² for every D ≥ 1, ordered-pair map (double-sum lemma)"
+CLAIM_MERGED = "φ(q)ᵀφ(k) = (qᵀk + 1)² for every D ≥ 1, merged map (induction on D)"
+
+
 def _checks_b_ii() -> list[Check]:
     return [
-        Check("φ(q)ᵀφ(k) = (qᵀk + 1)² for D = 1…8, merged and ordered-pair maps",
-              Evidence.EXHAUSTIVE, lambda: _exhaustive_feature_maps(True)),
-        Check("the double-sum lemma (Σ_i q_i k_i)² = Σ_i Σ_j (q_i q_j)(k_i k_j)",
-              Evidence.GENERAL, _prove_double_sum_lemma),
-        Check("φ(q)ᵀφ(k) = (qᵀk + 1)² for every D ≥ 1, ordered-pair map (double-sum lemma)",
-              Evidence.GENERAL, _prove_ordered_map_general),
-        Check("φ(q)ᵀφ(k) = (qᵀk + 1)² for every D ≥ 1, merged map (induction on D)",
-              Evidence.GENERAL, _prove_merged_map_general),
-        Check("dimensions (D+1)(D+2)/2 merged, 1 + D + D² ordered", Evidence.GENERAL,
-              _prove_dimensions),
-        Check("alternative reading: φ(q)ᵀφ(k) = (qᵀk)² for D = 1…8", Evidence.EXHAUSTIVE,
-              lambda: _exhaustive_feature_maps(False)),
-        Check("the model's feature maps are the derived ones", Evidence.NUMERIC,
-              _model_feature_maps),
-    ]  # fmt: skip
+        ev.exhaustive(
+            "φ(q)ᵀφ(k) = (qᵀk + 1)² for D = 1…8, merged and ordered-pair maps",
+            "D = 1…8",
+            lambda: _exhaustive_feature_maps(True),
+            lemma=(CLAIM_ORDERED, CLAIM_MERGED),
+        ),
+        ev.symbolic(CLAIM_DOUBLE_SUM, _argue_double_sum_lemma),
+        ev.symbolic(CLAIM_ORDERED, _argue_ordered_map),
+        merged_map_check(),
+        ev.symbolic("dimensions (D+1)(D+2)/2 merged, 1 + D + D² ordered", _argue_dimensions),
+        ev.exhaustive(
+            "alternative reading: φ(q)ᵀφ(k) = (qᵀk)² for D = 1…8",
+            "D = 1…8",
+            lambda: _exhaustive_feature_maps(False),
+            lemma=CLAIM_DOUBLE_SUM,
+        ),
+        ev.within_tolerance("the model's feature maps are the derived ones", _model_feature_maps),
+    ]
 
 
 def _answer_b_ii() -> Answer:
@@ -502,30 +531,26 @@ def _answer_b_ii() -> Answer:
 # --- q3.b.iii --------------------------------------------------------------------------------
 
 
-def _prove_associativity_general() -> Outcome:
-    KA = _derivation()
-    forms = KA.associativity_general()
-    outcomes = []
-    for what in ("num", "den"):
-        lhs, rhs = forms[f"eq3_{what}"], forms[f"eq5_{what}"]
-        same = lhs.doit() == rhs.doit()
-        outcomes.append(
-            Outcome(Verdict.PROVED, "")
-            if same
-            else Outcome(Verdict.UNKNOWN, f"SymPy did not identify {lhs} and {rhs}")
-        )
-    return all_proved(
-        outcomes,
+def _argue_associativity_general() -> ev.Argument:
+    forms = _derivation().associativity_general()
+    return ev.Argument(
         "for symbolic N, P, M (MatrixSymbols): (ΦQ ΦKᵀ)V = ΦQ(ΦKᵀV) and (ΦQ ΦKᵀ)1 = ΦQ(ΦKᵀ1) — "
         "SymPy's matrix product is associative, both sides are ΦQ·ΦKᵀ·V",
+        [
+            ev.Fact(
+                forms[f"eq3_{what}"].doit() == forms[f"eq5_{what}"].doit(),
+                f"SymPy identifies {forms[f'eq3_{what}']} and {forms[f'eq5_{what}']}",
+            )
+            for what in ("num", "den")
+        ],
     )
 
 
-def _prove_associativity_entries() -> Outcome:
+def _associativity_entries() -> ev.Argument:
     import sympy as sp
 
     KA = _derivation()
-    outcomes = []
+    steps = []
     cases = [("generic", n, p, m) for n in (1, 2, 3) for p in (1, 2, 3) for m in (1, 2)]
     cases += [("quadratic", n, d, m) for n in (1, 2, 3) for d in (1, 2) for m in (1, 2)]
     for kind, n, width, m in cases:
@@ -534,29 +559,35 @@ def _prove_associativity_entries() -> Outcome:
             for what in ("num", "den"):
                 lhs, rhs = sides[f"eq3_{what}"][row], sides[f"eq5_{what}"][row]
                 difference = sp.expand(sp.Matrix([lhs]) - sp.Matrix([rhs]))
-                if difference != sp.zeros(*difference.shape):
-                    return Outcome(
-                        Verdict.REFUTED,
+                steps.append(
+                    ev.Fact(
+                        difference == sp.zeros(*difference.shape),
                         f"{kind} φ, N={n}, width={width}, M={m}: the {what} of row {row + 1} "
-                        f"differ by {difference}",
+                        f"agree (differ by {difference})",
                         {"N": str(n), "width": str(width), "M": str(m)},
                     )
-        outcomes.append(Outcome(Verdict.PROVED, ""))
-    return all_proved(
-        outcomes,
+                )
+    return ev.Argument(
         "numerators and denominators of eq. 3 (sim = φᵀφ) and eq. 5 are the same polynomials "
-        "in symbolic entries: a generic φ (free features, width P) for every N, P ≤ 3, M ≤ 2, "
-        "and the quadratic φ with sim = (Q_iᵀK_j + 1)² for every N ≤ 3, D ≤ 2, M ≤ 2",
+        "in symbolic entries",
+        steps,
     )
+
+
+CLAIM_ASSOCIATIVITY = "eq. 3 with sim = φᵀφ equals eq. 5 (associativity), symbolic sizes"
 
 
 def _checks_b_iii() -> list[Check]:
     return [
-        Check("eq. 3 with sim = φᵀφ equals eq. 5 (associativity), symbolic sizes",
-              Evidence.GENERAL, _prove_associativity_general),
-        Check("eq. 3 with a kernel equals eq. 5, entry by entry, small sizes",
-              Evidence.EXHAUSTIVE, _prove_associativity_entries),
-    ]  # fmt: skip
+        ev.symbolic(CLAIM_ASSOCIATIVITY, _argue_associativity_general),
+        ev.exhaustive(
+            "eq. 3 with a kernel equals eq. 5, entry by entry, small sizes",
+            "generic φ (free features, width P) with N, P ≤ 3, M ≤ 2, and quadratic φ with "
+            "sim = (Q_iᵀK_j + 1)² with N ≤ 3, D ≤ 2, M ≤ 2",
+            _associativity_entries,
+            lemma=CLAIM_ASSOCIATIVITY,
+        ),
+    ]
 
 
 def _answer_b_iii() -> Answer:
@@ -580,33 +611,35 @@ def _answer_b_iii() -> Answer:
 # --- q3.c ------------------------------------------------------------------------------------
 
 
-def _prove_costs(form: str) -> Outcome:
+def _argue_costs(form: str) -> ev.Argument:
     import sympy as sp
 
     KA = _derivation()
     derived = KA.costs(form)
     claimed = claimed_costs(form)
-    outcomes = [
-        prove_equal(derived[key], claimed[key], f"the derived and stated {key}")
+    steps = [
+        ev.Identity(derived[key], claimed[key], f"the derived and stated {key}")
         for key in ("flops", "operations", "saved", "time_O", "memory_O")
     ]
     # FLOPs are homogeneous in N: doubling N multiplies them by exactly 4 (softmax) or 2.
     factor = 4 if form == "softmax" else 2
     doubled = derived["flops"].subs(KA.N, 2 * KA.N)
-    outcomes.append(
-        prove_equal(doubled, factor * derived["flops"], f"FLOPs(2N) and {factor}·FLOPs(N)")
+    steps.append(
+        ev.Identity(doubled, factor * derived["flops"], f"FLOPs(2N) and {factor}·FLOPs(N)")
     )
     degree = sp.Poly(derived["operations"], KA.N).degree()
-    if degree != (2 if form == "softmax" else 1):
-        return Outcome(
-            Verdict.REFUTED, f"operations have degree {degree} in N", {"degree": str(degree)}
+    expected = 2 if form == "softmax" else 1
+    steps.append(
+        ev.Fact(
+            degree == expected, f"operations of degree {expected} in N", {"degree": str(degree)}
         )
-    return all_proved(
-        outcomes,
+    )
+    return ev.Argument(
         f"summed over the steps of models.kernel_attention: FLOPs "
         f"{plain(sp.factor(claimed['flops']))}, operations of degree {degree} in N, memory "
         f"{plain(sp.expand(claimed['saved']))}; dominant terms O({plain(claimed['time_O'])}) "
         f"and O({plain(claimed['memory_O'])}); FLOPs(2N) = {factor}·FLOPs(N) exactly",
+        steps,
     )
 
 
@@ -614,7 +647,7 @@ def _variants(form: str) -> dict:
     return {"softmax": None} if form == "softmax" else VARIANTS
 
 
-def _count_against(form: str, what: str) -> Outcome:
+def _count_against(form: str, what: str) -> ev.Instances:
     """Derived counts against the implementation's, at COUNT_SIZES, float32 and float64."""
     KA = _derivation()
     NK = _numeric()
@@ -630,34 +663,28 @@ def _count_against(form: str, what: str) -> Outcome:
                 if what == "flops":
                     got, want = NK.count_matmul_flops(fn, *args), derived["flops"].subs(at)
                 elif what == "operations":
-                    got, want = (
-                        NK.count_operations(fn, *args)["total"],
-                        derived["operations"].subs(at),
-                    )
+                    got = NK.count_operations(fn, *args)["total"]
+                    want = derived["operations"].subs(at)
                 else:
                     got, want = NK.saved_bytes(fn, *args)["bytes"], size * derived["saved"].subs(at)
                 checked += 1
                 if got != want:
-                    mismatches.append((name, n, d, m, dtype, got, int(want)))
+                    mismatches.append(
+                        {"map": name or form, "N": str(n), "D": str(d), "M": str(m)}
+                        | {"dtype": dtype, "counted": str(got), "derived": str(int(want))}
+                    )
     sizes = ", ".join(f"({n},{d},{m})" for n, d, m in COUNT_SIZES)
     counter = {
         "flops": "torch.utils.flop_counter.FlopCounterMode",
         "operations": "numeric.kernel_attention.OperationCounter (TorchDispatchMode)",
-        "saved": "saved_tensors_hooks, one per storage",
+        "saved": "the bytes saved_tensors_hooks see (one per storage)",
     }[what]
     variants = "" if form == "softmax" else f" for the {len(VARIANTS)} feature maps"
-    if mismatches:
-        name, n, d, m, dtype, got, want = mismatches[0]
-        return Outcome(
-            Verdict.REFUTED,
-            f"{counter} counts {got} at (N, D, M) = ({n}, {d}, {m}) {dtype} ({name}), "
-            f"derived {want}",
-            {"N": str(n), "D": str(d), "M": str(m), "dtype": dtype},
-        )  # fmt: skip
-    return Outcome(
-        Verdict.PROVED,
-        f"{counter} equals the derived count{variants} at (N, D, M) = {sizes}, float32 and "
-        f"float64 ({checked} runs)",
+    return ev.Instances(
+        f"{counter} against the derived count{variants} at (N, D, M) = {sizes}, float32 and "
+        "float64",
+        checked=checked,
+        violations=mismatches,
     )
 
 
@@ -675,38 +702,47 @@ def peak_memory_measurements() -> dict:
     return result_cache.cached("attention-peak", key, measure)
 
 
-def _peak_memory(form: str) -> Outcome:
+def _peak_memory(form: str) -> ev.Measurement:
     KA = _derivation()
     NK = _numeric()
     r = peak_memory_measurements()
-    rows = [(job["n"], peak) for job, peak in zip(r["jobs"], r["peak_bytes"], strict=True)
-            if job["form"] == form]  # fmt: skip
-    if any(peak <= 0 for _, peak in rows):
-        return Outcome(Verdict.FAIL, f"a peak-memory measurement failed: {rows}")
+    rows = [
+        (job["n"], peak)
+        for job, peak in zip(r["jobs"], r["peak_bytes"], strict=True)
+        if job["form"] == form
+    ]
     ns = [n for n, _ in rows]
     peaks = [p for _, p in rows]
+    summary = (
+        "measured in a fresh process per size (D = M = 8, float32, forward with autograd), "
+        f"N = {', '.join(map(str, ns))}"
+    )
+    measured = ev.Observed("every measurement succeeded", all(p > 0 for p in peaks), True)
+    if not measured.ok:
+        return ev.Measurement(f"{summary}: {rows}", [measured])
     saved = [4 * int(KA.costs(form)["saved"].subs({KA.N: n, KA.D: 8, KA.M: 8})) for n in ns]
     slope = NK.fit_slope(ns, peaks)
     ratios = [p / s for p, s in zip(peaks, saved, strict=True)]
     degree = PEAK_DEGREE[form]
-    ok = abs(slope - degree) <= SLOPE_TOLERANCE and all(0.9 <= x <= 4 for x in ratios)
-    detail = (
-        f"measured in a fresh process per size (D = M = 8, float32, forward with autograd), "
-        f"N = {', '.join(map(str, ns))}: peak growth "
-        f"{', '.join(f'{p / 2**20:.1f}' for p in peaks)} MiB, log-log slope {slope:.2f} "
-        f"(big-O: {degree} ± {SLOPE_TOLERANCE}); peak / derived saved bytes "
-        f"{', '.join(f'{x:.2f}' for x in ratios)} (transients on top of what is kept)"
-    )  # fmt: skip
     statistics = {
         "sizes": ns,
         "peak_bytes": peaks,
         "slope": round(slope, 4),
         "peak_over_saved": [round(x, 4) for x in ratios],
     }
-    return Outcome(Verdict.PASS if ok else Verdict.FAIL, detail, statistics=statistics)
+    return ev.Measurement(
+        f"{summary}: peak growth {', '.join(f'{p / 2**20:.1f}' for p in peaks)} MiB "
+        "(transients on top of what is kept for backward)",
+        [
+            ev.near("log-log slope", slope, degree, SLOPE_TOLERANCE, spec=".2f"),
+            ev.between("least peak / derived saved bytes", min(ratios), 0.9, 4, spec=".2f"),
+            ev.between("most peak / derived saved bytes", max(ratios), 0.9, 4, spec=".2f"),
+        ],
+        statistics=statistics,
+    )
 
 
-def _softmax_reference() -> Outcome:
+def _softmax_reference() -> ev.Measurement:
     import torch
 
     from models.kernel_attention import softmax_attention
@@ -717,16 +753,15 @@ def _softmax_reference() -> Outcome:
         Q, K, V = (torch.randn(n, w, generator=generator, dtype=torch.float64) for w in (d, d, m))
         reference = torch.nn.functional.scaled_dot_product_attention(Q[None], K[None], V[None])[0]
         worst = max(worst, float((softmax_attention(Q, K, V) - reference).abs().max()))
-    ok = worst < 1e-12
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"models.kernel_attention.softmax_attention against torch's scaled_dot_product_attention, "
-        f"float64, four sizes: largest difference {worst:.1e} (< 1e-12)",
+    return ev.Measurement(
+        "models.kernel_attention.softmax_attention against torch's scaled_dot_product_attention, "
+        "float64, four sizes",
+        [ev.at_most("largest difference", worst, 1e-12)],
         statistics={"max_difference": worst},
     )
 
 
-def _linear_agrees_with_quadratic() -> Outcome:
+def _linear_agrees_with_quadratic() -> ev.Measurement:
     import torch
 
     NK = _numeric()
@@ -734,46 +769,61 @@ def _linear_agrees_with_quadratic() -> Outcome:
     generator = torch.Generator().manual_seed(4)
     runs = 0
     for n, d, m in ((1, 1, 1), (16, 3, 2), (128, 8, 8), (300, 5, 7)):
-        Q, K, V = ((0.5 * torch.randn(n, w, generator=generator, dtype=torch.float64))
-                   for w in (d, d, m))  # fmt: skip
+        Q, K, V = (
+            0.5 * torch.randn(n, w, generator=generator, dtype=torch.float64) for w in (d, d, m)
+        )
         for constant, merged in VARIANTS.values():
             linear = NK.attention_fn("linear", constant, merged)(Q, K, V)
             quadratic = NK.attention_fn("quadratic", constant)(Q, K, V)
-            worst = max(
-                worst, float(((linear - quadratic).abs() / quadratic.abs().clamp(min=1)).max())
-            )
+            relative = (linear - quadratic).abs() / quadratic.abs().clamp(min=1)
+            worst = max(worst, float(relative.max()))
             runs += 1
-    ok = worst < AGREEMENT_TOLERANCE
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL,
-        f"the linearized form (eq. 5) and the O(N²) form (eq. 3 with the kernel) agree in float64 "
-        f"for all four feature maps at N up to 300 ({runs} runs): largest difference "
-        f"{worst:.1e} (< {AGREEMENT_TOLERANCE:g})",
+    return ev.Measurement(
+        "the linearized form (eq. 5) against the O(N²) form (eq. 3 with the kernel), float64, "
+        f"all four feature maps at N up to 300 ({runs} runs)",
+        [ev.at_most("largest difference", worst, AGREEMENT_TOLERANCE)],
         statistics={"max_difference": worst, "runs": runs},
-    )  # fmt: skip
+    )
 
 
 def _checks_c(form: str):
     def build(profile) -> list[Check]:
         name = "softmax" if form == "softmax" else "linearized"
         checks = [
-            Check(f"{name}: exact counts and big-O derived step by step", Evidence.GENERAL,
-                  lambda: _prove_costs(form)),
-            Check(f"{name}: matrix-product FLOPs equal FlopCounterMode's",
-                  Evidence.EXACT_INSTANCE, lambda: _count_against(form, "flops")),
-            Check(f"{name}: all arithmetic equals the operation counter's",
-                  Evidence.EXACT_INSTANCE, lambda: _count_against(form, "operations")),
-            Check(f"{name}: bytes saved for backward equal the derived memory",
-                  Evidence.EXACT_INSTANCE, lambda: _count_against(form, "saved")),
-            Check(f"{name}: measured peak memory grows as N^{PEAK_DEGREE[form]}",
-                  Evidence.NUMERIC, lambda: _peak_memory(form), timeout_s=300),
-        ]  # fmt: skip
+            ev.symbolic(
+                f"{name}: exact counts and big-O derived step by step", lambda: _argue_costs(form)
+            ),
+            ev.exact_instances(
+                f"{name}: matrix-product FLOPs equal FlopCounterMode's",
+                lambda: _count_against(form, "flops"),
+            ),
+            ev.exact_instances(
+                f"{name}: all arithmetic equals the operation counter's",
+                lambda: _count_against(form, "operations"),
+            ),
+            ev.exact_instances(
+                f"{name}: bytes saved for backward equal the derived memory",
+                lambda: _count_against(form, "saved"),
+            ),
+            ev.within_tolerance(
+                f"{name}: measured peak memory grows as N^{PEAK_DEGREE[form]}",
+                lambda: _peak_memory(form),
+                timeout_s=300,
+            ),
+        ]
         if form == "softmax":
-            checks.append(Check("softmax attention as implemented is torch's",
-                                Evidence.NUMERIC, _softmax_reference))  # fmt: skip
+            checks.append(
+                ev.within_tolerance(
+                    "softmax attention as implemented is torch's", _softmax_reference
+                )
+            )
         else:
-            checks.append(Check("linearized and O(N²) quadratic-kernel attention agree to 1e-10",
-                                Evidence.NUMERIC, _linear_agrees_with_quadratic))  # fmt: skip
+            checks.append(
+                ev.within_tolerance(
+                    "linearized and O(N²) quadratic-kernel attention agree to 1e-10",
+                    _linear_agrees_with_quadratic,
+                )
+            )
         return checks
 
     return build

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from functools import cache, partial
 
+from answerkey import evidence as ev
 from answerkey.parts import Answer, Part, Question
-from answerkey.verdicts import Check, Evidence, Outcome, Verdict, all_proved, prove_equal, z_test
+from answerkey.verdicts import Check
 
 MC_SAMPLES = 1_000_000
 # (d, μ, σ, seed): the homework's practical case at d = 64, and settings where
@@ -63,63 +64,84 @@ def claimed_scale():
     return sp.sqrt(_derivation().d)
 
 
-# --- checks --------------------------------------------------------------------
+# --- checks --------------------------------------------------------------------------------
 
 
-def _prove_expectation() -> Outcome:
-    return prove_equal(
-        _derivation().expectation_of_dot_product(), claimed_expectation(), "E[qᵀk] and dμ²"
+def _argue_expectation() -> ev.Argument:
+    return ev.Argument(
+        "SymPy reduces the difference of E[qᵀk] and dμ² to 0",
+        [ev.Identity(_derivation().expectation_of_dot_product(), claimed_expectation(), "E[qᵀk]")],
     )
 
 
-def _prove_vector_mean() -> Outcome:
+def _argue_vector_mean() -> ev.Argument:
     import sympy as sp
 
     D = _derivation()
     vector_form = D.expectation_with_vector_mean()
     i = D.i
-    as_norm = prove_equal(vector_form, sp.Sum(D.mu_vec[i] ** 2, (i, 1, D.d)), "E[qᵀk] and ‖μ‖²")
-    constant_mean = vector_form.xreplace({D.mu_vec[i]: D.mu})
-    specializes = prove_equal(constant_mean, claimed_expectation(), "‖μ‖² at μ_i = μ and dμ²")
-    return all_proved([as_norm, specializes], "E[qᵀk] = ‖μ‖², which is dμ² when every μ_i = μ")
+    return ev.Argument(
+        "E[qᵀk] = ‖μ‖², which is dμ² when every μ_i = μ",
+        [
+            ev.Identity(vector_form, sp.Sum(D.mu_vec[i] ** 2, (i, 1, D.d)), "E[qᵀk] and ‖μ‖²"),
+            ev.Identity(
+                vector_form.xreplace({D.mu_vec[i]: D.mu}),
+                claimed_expectation(),
+                "‖μ‖² at μ_i = μ and dμ²",
+            ),
+        ],
+    )
 
 
-def _prove_variance() -> Outcome:
+def _argue_variance() -> ev.Argument:
     D = _derivation()
-    general = prove_equal(
-        D.variance_of_dot_product(), claimed_general_variance(), "Var(qᵀk) and dσ²(σ² + 2μ²)"
+    return ev.Argument(
+        "Var(qᵀk) = dσ²(σ² + 2μ²), which is d at μ=0, σ=1",
+        [
+            ev.Identity(
+                D.variance_of_dot_product(), claimed_general_variance(), "Var(qᵀk), dσ²(σ² + 2μ²)"
+            ),
+            ev.Identity(
+                D.variance_of_dot_product(mean=0, std=1), claimed_variance(), "Var(qᵀk) at μ=0, σ=1"
+            ),
+        ],
     )
-    practical = prove_equal(
-        D.variance_of_dot_product(mean=0, std=1), claimed_variance(), "Var(qᵀk) at μ=0, σ=1 and d"
-    )
-    return all_proved([general, practical], "Var(qᵀk) = dσ²(σ² + 2μ²), which is d at μ=0, σ=1")
 
 
-def _prove_scale() -> Outcome:
+def _argue_scale() -> ev.Argument:
     import sympy as sp
 
     D = _derivation()
     roots = D.scale_for_unit_variance()
+    summary = "s = √d is the only s > 0 with Var = 1; E = 0 for all s"
+    one_root = ev.Fact(len(roots) == 1, f"d/s² = 1 has one positive root (SymPy finds {roots})")
     if len(roots) != 1:
-        return Outcome(Verdict.UNKNOWN, f"expected one positive root, SymPy found {roots}")
-    root = prove_equal(roots[0], claimed_scale(), "the positive root of d/s² = 1 and √d")
-    centred = prove_equal(D.expectation_of_scaled_dot_product(), sp.Integer(0), "E[qᵀk/s] and 0")
-    return all_proved([root, centred], "s = √d is the only s > 0 with Var = 1; E = 0 for all s")
+        return ev.Argument(summary, [one_root])
+    return ev.Argument(
+        summary,
+        [
+            one_root,
+            ev.Identity(roots[0], claimed_scale(), "the positive root of d/s² = 1 and √d"),
+            ev.Identity(D.expectation_of_scaled_dot_product(), sp.Integer(0), "E[qᵀk/s] and 0"),
+        ],
+    )
 
 
-def _brute_force(which: str) -> Outcome:
+def _expand(which: str) -> ev.Argument:
     D = _derivation()
-    outcomes = []
+    steps = []
     for dim in BRUTE_FORCE_DIMS:
         mean, variance = D.brute_force_moments(dim)
         if which == "mean":
             claim = claimed_expectation().subs(D.d, dim)
-            outcomes.append(prove_equal(mean, claim, f"E[qᵀk] and dμ² at d = {dim}"))
+            steps.append(ev.Identity(mean, claim, f"E[qᵀk] and dμ² at d = {dim}"))
         else:
             claim = claimed_general_variance().subs(D.d, dim)
-            outcomes.append(prove_equal(variance, claim, f"Var(qᵀk) at d = {dim}"))
-    dims = f"d = {BRUTE_FORCE_DIMS[0]}…{BRUTE_FORCE_DIMS[-1]}"
-    return all_proved(outcomes, f"full polynomial expansion with normal moments, {dims}")
+            steps.append(ev.Identity(variance, claim, f"Var(qᵀk) at d = {dim}"))
+    return ev.Argument("full polynomial expansion with normal moments", steps)
+
+
+BRUTE_FORCE_RANGE = f"d = {BRUTE_FORCE_DIMS[0]}…{BRUTE_FORCE_DIMS[-1]}"
 
 
 def _evaluate(expr, d: int, mu: float, sigma: float) -> float:
@@ -127,15 +149,15 @@ def _evaluate(expr, d: int, mu: float, sigma: float) -> float:
     return float(expr.subs({D.d: d, D.mu: mu, D.sigma: sigma}))
 
 
-def _mc_mean(d: int, mu: float, sigma: float, seed: int) -> Outcome:
+def _mc_mean(d: int, mu: float, sigma: float, seed: int) -> ev.Sample:
     mean, _ = _monte_carlo(d, mu, sigma, seed)
     wrong = {}
     if d > 1 and mu not in (0.0, 1.0, -1.0):
         wrong = {"dμ": d * mu, "μ²": mu**2, "d²μ²": d * d * mu**2}
-    return z_test(mean, _evaluate(claimed_expectation(), d, mu, sigma), wrong, "mean of qᵀk")
+    return ev.Sample(mean, _evaluate(claimed_expectation(), d, mu, sigma), wrong, "mean of qᵀk")
 
 
-def _mc_variance(d: int, mu: float, sigma: float, seed: int) -> Outcome:
+def _mc_variance(d: int, mu: float, sigma: float, seed: int) -> ev.Sample:
     _, variance = _monte_carlo(d, mu, sigma, seed)
     claimed = _evaluate(claimed_general_variance(), d, mu, sigma)
     wrong = {}
@@ -147,15 +169,15 @@ def _mc_variance(d: int, mu: float, sigma: float, seed: int) -> Outcome:
             "dσ²": d * sigma**2,
             "dσ²(σ² + μ²)": d * sigma**2 * (sigma**2 + mu**2),
         }
-    return z_test(variance, claimed, wrong, "variance of qᵀk")
+    return ev.Sample(variance, claimed, wrong, "variance of qᵀk")
 
 
-def _mc_scale(d: int, seed: int) -> Outcome:
+def _mc_scale(d: int, seed: int) -> ev.Sample:
     """Var(qᵀk/s) = 1 exactly when Var(qᵀk) = s², so test the variance against s²."""
     _, variance = _monte_carlo(d, 0.0, 1.0, seed)
     s = _evaluate(claimed_scale(), d, 0.0, 1.0)
     wrong = {"s = d": float(d) ** 2, "s = √d/2": (s / 2) ** 2, "s = d²": float(d) ** 4}
-    return z_test(variance, s**2, wrong, f"Var(qᵀk) against s² at d = {d}")
+    return ev.Sample(variance, s**2, wrong, f"Var(qᵀk) against s² at d = {d}")
 
 
 def _mc_checks(kind: str) -> list[Check]:
@@ -163,32 +185,40 @@ def _mc_checks(kind: str) -> list[Check]:
     for d, mu, sigma, seed in MC_SETTINGS:
         if kind == "mean":
             claim = f"Monte Carlo E[qᵀk] = dμ² at d={d}, μ={mu:g}, σ={sigma:g}"
-            run = partial(_mc_mean, d, mu, sigma, seed)
+            sample = partial(_mc_mean, d, mu, sigma, seed)
         else:
             claim = f"Monte Carlo Var(qᵀk) = dσ²(σ²+2μ²) at d={d}, μ={mu:g}, σ={sigma:g}"
-            run = partial(_mc_variance, d, mu, sigma, seed)
-        checks.append(Check(claim, Evidence.NUMERIC, run))
+            sample = partial(_mc_variance, d, mu, sigma, seed)
+        checks.append(ev.monte_carlo(claim, sample))
     return checks
+
+
+CLAIM_A = "E[qᵀk] = dμ² for every d ≥ 1"
+CLAIM_B = "Var(qᵀk) = d at μ=0, σ=1; dσ²(σ²+2μ²) in general"
 
 
 def _checks_a() -> list[Check]:
     return [
-        Check("E[qᵀk] = dμ² for every d ≥ 1", Evidence.GENERAL, _prove_expectation),
-        Check("E[qᵀk] = ‖μ‖² for a vector mean μ", Evidence.GENERAL, _prove_vector_mean),
-        Check("E[qᵀk] = dμ² by full expansion", Evidence.EXHAUSTIVE, lambda: _brute_force("mean")),
+        ev.symbolic(CLAIM_A, _argue_expectation),
+        ev.symbolic("E[qᵀk] = ‖μ‖² for a vector mean μ", _argue_vector_mean),
+        ev.exhaustive(
+            "E[qᵀk] = dμ² by full expansion",
+            BRUTE_FORCE_RANGE,
+            lambda: _expand("mean"),
+            lemma=CLAIM_A,
+        ),
         *_mc_checks("mean"),
     ]
 
 
 def _checks_b() -> list[Check]:
     return [
-        Check(
-            "Var(qᵀk) = d at μ=0, σ=1; dσ²(σ²+2μ²) in general", Evidence.GENERAL, _prove_variance
-        ),
-        Check(
+        ev.symbolic(CLAIM_B, _argue_variance),
+        ev.exhaustive(
             "Var(qᵀk) = dσ²(σ²+2μ²) by full expansion",
-            Evidence.EXHAUSTIVE,
-            lambda: _brute_force("variance"),
+            BRUTE_FORCE_RANGE,
+            lambda: _expand("variance"),
+            lemma=CLAIM_B,
         ),
         *_mc_checks("variance"),
     ]
@@ -196,15 +226,9 @@ def _checks_b() -> list[Check]:
 
 def _checks_c() -> list[Check]:
     return [
-        Check(
-            "s = √d is the unique positive scale with unit variance", Evidence.GENERAL, _prove_scale
-        ),
+        ev.symbolic("s = √d is the unique positive scale with unit variance", _argue_scale),
         *[
-            Check(
-                f"Monte Carlo Var(qᵀk/√d) = 1 at d={d}",
-                Evidence.NUMERIC,
-                partial(_mc_scale, d, seed),
-            )
+            ev.monte_carlo(f"Monte Carlo Var(qᵀk/√d) = 1 at d={d}", partial(_mc_scale, d, seed))
             for d, mu, sigma, seed in MC_SETTINGS
             if (mu, sigma) == (0.0, 1.0)
         ],

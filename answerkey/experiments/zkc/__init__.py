@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from answerkey.experiments.contracts import ZkcResults
 from answerkey.parts import Table
 
 NAME = "zkc"
@@ -70,7 +71,7 @@ def config(profile, args: Any = None) -> dict:
     return made.as_dict()
 
 
-def run(config: dict) -> dict:
+def run(config: dict) -> ZkcResults:
     from answerkey.experiments.zkc.runner import ExperimentConfig, run_experiment
 
     made = ExperimentConfig(
