@@ -222,7 +222,7 @@ def draw_tree(r: dict, path: Path) -> None:
         below = [y_leaf[leaf] for leaf in order if leaf[: len(prefix)] == prefix]
         return sum(below) / len(below)
 
-    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 4.3))
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 4.8))
     for prefix in FIGURE2 | {leaf: None for leaf in order}:
         for j, word in enumerate(VOCAB):
             child = prefix + (word,)
@@ -330,7 +330,7 @@ def draw_tree(r: dict, path: Path) -> None:
     ]
     ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=False)
     ax.set_title(
-        "The homework's Figure 2: beam search with k = 2 (edge labels: log p(token | prefix))",
+        "The homework's Figure 2: beam search with k = 2\n(edge labels: log p(token | prefix))",
         pad=14,
     )
     fig.tight_layout()

@@ -9,7 +9,7 @@ text width, and no figure module sets a font below `MIN_FONT_PT`.
 
 from __future__ import annotations
 
-TEXT_WIDTH_IN = 6.6  # the documents' text width, 17 cm, less a margin for bbox "tight"
+TEXT_WIDTH_IN = 6.3  # the documents' text width is 17 cm = 6.69 in; bbox "tight" may add
 MIN_FONT_PT = 7
 RC = {
     "font.size": 8,

@@ -307,9 +307,10 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
         f"{DATASET_TITLE[dataset]}: {what} — mean and min–max band over {seeds} seeds{draws}; "
         f"{extra}",
         fontsize=7.5,
+        wrap=True,
     )
     # Fixed margins: tight_layout would draw every axis once more just to measure it.
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.91, wspace=0.06, hspace=0.2)
+    fig.subplots_adjust(left=0.1, right=0.99, bottom=0.13, top=0.86, wspace=0.08, hspace=0.25)
     names = _save(fig, folder, FIGURES[which].format(dataset=dataset))
     plt.close(fig)
     return names

@@ -78,7 +78,8 @@ def q1_1_text(r: dict) -> str:
     low, high = r["graph"]["a_hat_eigenvalue_range"]
     return (
         "The TODOs, in order: (1) self-loops and symmetric normalization, "
-        r"$\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}$ (symmetric, eigenvalues in "
+        r"$\hat A = D^{-1/2}(A + I)D^{-1/2}$ with $D$ the degrees of $A + I$ (symmetric, "
+        "eigenvalues in "
         f"[{signed(low, '.3f')}, {signed(high, '.3f')}]); (2) the GCN layer "
         r"$H' = \tanh(\hat A X W^\top)$ with the backward pass above (and "
         r"$\partial L / \partial \hat A = S W X^\top$), checked against finite differences "
@@ -88,7 +89,7 @@ def q1_1_text(r: dict) -> str:
         f"{ours['epochs']} epochs, {adjacency}, the {labels['set']!r} labels, "
         f"{labels['class_sizes'][0]} + {labels['class_sizes'][1]} nodes).\n\n"
         "Written question (the embedding plot): " + embedding_question_answer(r) + "\n\n"
-        "Note: the course's label leak. The provided softmax backward pass builds its "
+        "Note: the course's label leak. The provided softmax backward pass makes its "
         "training mask from an attribute that is never set, so all 34 labels, the test nodes' "
         "included, drive the gradient: that is why the course's code reports test accuracy "
         f"{leak['test_accuracy']:.1f} (the notebook expects "

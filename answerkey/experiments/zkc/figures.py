@@ -136,10 +136,11 @@ def draw_curves(results: dict, out: Path) -> Path:
     acc_ax.legend(loc="lower right", fontsize=7)
     notebook = results["notebook"]
     fig.suptitle(
-        f"Gradient descent, lr 2e-2, weight decay 2.5e-2, seed {results['training']['seed']}: "
+        f"Gradient descent, lr 2e-2, weight decay 2.5e-2, seed {results['training']['seed']}\n"
         f"final test accuracy {notebook['test_accuracy']:.2f} (train nodes only) vs "
         f"{results['leak']['test_accuracy']:.2f} (leak)",
     )
+    fig.tight_layout()  # room for the two-line title above the panels' own
     path = out / FIGURES["curves"]
     _save(fig, path)
     plt.close(fig)
@@ -224,7 +225,7 @@ def draw_embedding(results: dict, out: Path) -> Path:
         frameon=False,
     )
     fig.suptitle(
-        "Output of the last GCN layer (tanh, 2-d) per node, coloured by label; "
+        "Output of the last GCN layer (tanh, 2-d) per node, coloured by label;\n"
         "background: the classifier's P(class 1)"
     )
     fig.tight_layout(rect=(0, 0.12, 1, 1))
