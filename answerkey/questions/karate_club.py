@@ -74,7 +74,7 @@ def q1_1_text(r: dict) -> str:
         if r["graph"]["adjacency"] == "binary"
         else "weighted adjacency (the interaction counts 1–7 as edge weights)"
     )
-    missed = ", ".join(map(str, ours["misclassified_test"])) or "none"
+    missed = ", ".join(f"node {n}" for n in ours["misclassified_test"]) or "none"
     low, high = r["graph"]["a_hat_eigenvalue_range"]
     return (
         "The TODOs, in order: (1) self-loops and symmetric normalization, "
