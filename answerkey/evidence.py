@@ -234,10 +234,12 @@ def _judge_measurement(measured: Measurement) -> Outcome:
     failed = [r.what for r in measured.readings if not r.ok]
     if not measured.readings:
         return Outcome(Verdict.FAIL, f"{measured.summary}: nothing was measured")
+    # A numeric check always reports its statistic: the readings, where none was given.
+    statistics = measured.statistics or {r.what: r.value for r in measured.readings}
     if failed:
         detail += f" — outside the claim: {', '.join(failed)}"
-        return Outcome(Verdict.FAIL, detail, statistics=measured.statistics)
-    return Outcome(Verdict.PASS, detail, statistics=measured.statistics)
+        return Outcome(Verdict.FAIL, detail, statistics=statistics)
+    return Outcome(Verdict.PASS, detail, statistics=statistics)
 
 
 def within_tolerance(

@@ -4,7 +4,7 @@ eq. 3 = eq. 5, counts and big-O) and the exact / numeric q3.a cases."""
 import pytest
 import sympy as sp
 
-from answerkey.questions import kernel_attention as Q
+from answerkey.questions import kernel_attention_checks as Q
 from answerkey.verdicts import Verdict
 from derivations import kernel_attention as KA
 from numeric import kernel_attention as NK

@@ -74,14 +74,14 @@ def test_unknown_q3_part_is_a_usage_error(cache_env):
 
 
 def test_a_check_that_raises_is_an_error_and_the_rest_still_run(monkeypatch):
-    from answerkey.questions import kernel_attention as Q
+    from answerkey.questions import kernel_attention_checks as C
     from answerkey.verdicts import Verdict as V
     from answerkey.verify import verify_parts
 
     def boom():
         raise RuntimeError("broken on purpose")
 
-    monkeypatch.setattr(Q, "_prove_kernel", boom)
+    monkeypatch.setattr(C, "_argue_kernel", boom)
     results = verify_parts([get_part("q3.b.i")], FULL)
     assert [r.verdict for r in results] == [V.ERROR, V.PASS]
     assert "broken on purpose" in results[0].detail

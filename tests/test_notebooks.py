@@ -19,6 +19,7 @@ import pytest
 from answerkey import experiments
 from answerkey import notebooks as N
 from answerkey import parts as registry
+from answerkey.experiments import QUICK
 
 EXPERIMENT_OF = {"q_zkc": "zkc", "q_ae": "ae"}
 ANSWERS = {"q_zkc": ("q1.1", "q1.2"), "q_ae": ("q4.a",)}
@@ -60,9 +61,7 @@ def built(tmp_path_factory):
     # (timings removed) and each part's Answer.text.
     experiments = {name: N.experiment_results(name, True) for name in EXPERIMENT_OF.values()}
     answers = {
-        pid: registry.get_part(pid).answer(experiments.QUICK).text
-        for ids in ANSWERS.values()
-        for pid in ids
+        pid: registry.get_part(pid).answer(QUICK).text for ids in ANSWERS.values() for pid in ids
     }
     return {
         "out": out,

@@ -197,6 +197,7 @@ def test_within_tolerance_passes_never_proves():
     assert check.evidence is Evidence.NUMERIC
     assert outcome.verdict is Verdict.PASS
     assert outcome.detail == "diff: largest difference 1.0e-15 (≤ 1e-12)"
+    assert outcome.statistics == {"largest difference": 1e-15}  # never without its statistic
 
 
 def test_within_tolerance_fails_on_any_reading_outside_and_names_it():

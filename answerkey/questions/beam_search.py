@@ -24,6 +24,87 @@ from answerkey.experiments.beam import BEAM, FIGURES, LENGTH, figure2, rounded
 from answerkey.parts import Answer, Figure, Part, Question, Table, signed
 from answerkey.verdicts import Check
 
+ASSUMPTIONS = (
+    "textbook beam search: sequences ranked by summed log-probability (α = 0), exactly "
+    "T = 3 tokens, no end-of-sequence token",
+    "the tree of the homework's Figure 2, probabilities as printed",
+)
+
+
+QUESTION = Question(
+    number=5,
+    title="Beam Search",
+    intro=(
+        "Decode a length-3 sequence with beam size k = 2 from the decoder of the homework's "
+        "Figure 2. The vocabulary is {neural, network}; each node holds log p(token | prefix)."
+    ),
+    parts=[
+        Part(
+            "q5.a",
+            "Which sequences does beam search store at timestep 1?",
+            answer=lambda profile: _beam_answer(1)(profile),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _beam_steps(1)(),
+            checks=lambda profile: _checks_beam(1)(profile),
+            notes=("Log-probabilities must be summed along the path, not multiplied.",),
+        ),
+        Part(
+            "q5.b",
+            "Which sequences does beam search store at timestep 2?",
+            answer=lambda profile: _beam_answer(2)(profile),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _beam_steps(2)(),
+            checks=lambda profile: _checks_beam(2)(profile),
+            notes=(
+                "Beam search ranks all k·|V| = 4 extensions together; keeping the best child of "
+                "each beam (neural network, network neural here as well) is a different "
+                "algorithm that happens to agree at this step.",
+            ),
+        ),
+        Part(
+            "q5.c",
+            "Which sequences does beam search store at timestep 3?",
+            answer=lambda profile: _beam_answer(3)(profile),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _beam_steps(3)(),
+            checks=lambda profile: _checks_beam(3)(profile),
+        ),
+        Part(
+            "q5.d",
+            "Does beam search return the overall most likely sequence here? Why?",
+            answer=lambda profile: _answer_d(profile),
+            assumptions=ASSUMPTIONS,
+            checks=lambda profile: _checks_d(profile),
+            experiment="beam",
+            notes=(
+                "Full credit needs the optimum (neural neural neural, −1.46) or the statement "
+                "that a sequence beats the beam's answer, and the reason: its prefix was pruned "
+                "at step 2 although its continuation is nearly certain.",
+            ),
+        ),
+        Part(
+            "q5.e",
+            "What is the runtime complexity of generating a length-$T$ sequence with beam size "
+            "$k$ with an RNN, in terms of $T$ and $k$?",
+            answer=lambda profile: _answer_e(profile),
+            assumptions=("an RNN decoder: constant cost per step and hypothesis", r"$k \le M$"),
+            steps=lambda: _derivation().steps(),
+            checks=lambda profile: _checks_e(profile),
+            experiment="beam",
+            notes=(
+                r"Accepted (HW6 caveat): in $T$ and $k$ alone, $O(T k^2 \log k)$ (sorting the "
+                "$k^2$ candidates) and $O(T k^2)$ (treating the per-step model and the "
+                r"vocabulary as constant); with the vocabulary $M$, $O(T k M \log M)$, or $O(T k "
+                "M)$ with linear-time selection.",
+                "An RNN's step costs the same at every $t$; a transformer decoder's attention "
+                "grows with the prefix, which would add a $T^2$ term — not what the question "
+                "asks.",
+            ),
+        ),
+    ],
+)
+
+
 # Tolerances of the fitted exponents: the counts are of random inputs on a modest grid.
 EXPONENT_TOLERANCE = {"T": 0.05, "k": 0.1, "k_quickselect": 0.2, "M": 0.1}
 
@@ -172,23 +253,32 @@ def _answer_d(profile: Profile) -> Answer:
     # build says why), rather than printing the answer without it.
     rnn = results("beam", profile)["rnn"]
     figures = [
-        Figure(FIGURES["tree"], "The homework's Figure 2 as a tree: the beam's keeps (blue), "
-               "pruned candidates (×), never-scored branches (faded), the optimum (gold)."),
-        Figure(FIGURES["optimum"], "How often beam search returns the most likely "
-               "sequence of a small GRU language model as k grows, against greedy."),
-    ]  # fmt: skip
+        Figure(
+            FIGURES["tree"],
+            "The homework's Figure 2 as a tree: the beam's keeps (blue), pruned "
+            "candidates (×), never-scored branches (faded), the optimum (gold).",
+        ),
+        Figure(
+            FIGURES["optimum"],
+            "How often beam search returns the most likely "
+            "sequence of a small GRU language model as k grows, against greedy.",
+        ),
+    ]
     tables = [
         Table(
             f"Beam search vs greedy on a GRU language model ({rnn['prompts']} prompts, "
             f"≤ {rnn['new_tokens']} new tokens, optimum by exhaustive search)",
             ("search", "returns the optimum", "mean log-prob gap"),
             tuple(
-                ("greedy" if key == "greedy" else f"beam, k = {key}",
-                 f"{frac:.1%}", f"{rnn['mean_gap'][key]:.4f}")
+                (
+                    "greedy" if key == "greedy" else f"beam, k = {key}",
+                    f"{frac:.1%}",
+                    f"{rnn['mean_gap'][key]:.4f}",
+                )
                 for key, frac in rnn["found_fraction"].items()
             ),
         )
-    ]  # fmt: skip
+    ]
     text += (
         f" Beyond the homework: on a small GRU language model greedy decoding returns the "
         f"most likely sequence for {rnn['found_fraction']['greedy']:.0%} of "
@@ -396,83 +486,3 @@ def _checks_e(profile: Profile) -> list[Check]:
             timeout_s=300,
         ),
     ]
-
-
-NOTES_E = (
-    r"Accepted (HW6 caveat): in $T$ and $k$ alone, $O(T k^2 \log k)$ (sorting the $k^2$ "
-    "candidates) and $O(T k^2)$ (treating the per-step model and the vocabulary as constant); "
-    r"with the vocabulary $M$, $O(T k M \log M)$, or $O(T k M)$ with linear-time selection.",
-    "An RNN's step costs the same at every $t$; a transformer decoder's attention grows with "
-    "the prefix, which would add a $T^2$ term — not what the question asks.",
-)
-
-ASSUMPTIONS = (
-    "textbook beam search: sequences ranked by summed log-probability (α = 0), exactly "
-    "T = 3 tokens, no end-of-sequence token",
-    "the tree of the homework's Figure 2, probabilities as printed",
-)
-
-QUESTION = Question(
-    number=5,
-    title="Beam Search",
-    intro=(
-        "Decode a length-3 sequence with beam size k = 2 from the decoder of the homework's "
-        "Figure 2. The vocabulary is {neural, network}; each node holds log p(token | prefix)."
-    ),
-    parts=[
-        Part(
-            "q5.a",
-            "Which sequences does beam search store at timestep 1?",
-            answer=_beam_answer(1),
-            assumptions=ASSUMPTIONS,
-            steps=_beam_steps(1),
-            checks=_checks_beam(1),
-            notes=("Log-probabilities must be summed along the path, not multiplied.",),
-        ),
-        Part(
-            "q5.b",
-            "Which sequences does beam search store at timestep 2?",
-            answer=_beam_answer(2),
-            assumptions=ASSUMPTIONS,
-            steps=_beam_steps(2),
-            checks=_checks_beam(2),
-            notes=(
-                "Beam search ranks all k·|V| = 4 extensions together; keeping the best child "
-                "of each beam (neural network, network neural here as well) is a different "
-                "algorithm that happens to agree at this step.",
-            ),
-        ),
-        Part(
-            "q5.c",
-            "Which sequences does beam search store at timestep 3?",
-            answer=_beam_answer(3),
-            assumptions=ASSUMPTIONS,
-            steps=_beam_steps(3),
-            checks=_checks_beam(3),
-        ),
-        Part(
-            "q5.d",
-            "Does beam search return the overall most likely sequence here? Why?",
-            answer=_answer_d,
-            assumptions=ASSUMPTIONS,
-            checks=_checks_d,
-            experiment="beam",
-            notes=(
-                "Full credit needs the optimum (neural neural neural, −1.46) or the statement "
-                "that a sequence beats the beam's answer, and the reason: its prefix was "
-                "pruned at step 2 although its continuation is nearly certain.",
-            ),
-        ),
-        Part(
-            "q5.e",
-            "What is the runtime complexity of generating a length-$T$ sequence with beam size "
-            "$k$ with an RNN, in terms of $T$ and $k$?",
-            answer=_answer_e,
-            assumptions=("an RNN decoder: constant cost per step and hypothesis", r"$k \le M$"),
-            steps=lambda: _derivation().steps(),
-            checks=_checks_e,
-            experiment="beam",
-            notes=NOTES_E,
-        ),
-    ],
-)

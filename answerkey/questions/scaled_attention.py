@@ -15,6 +15,71 @@ from answerkey import evidence as ev
 from answerkey.parts import Answer, Part, Question
 from answerkey.verdicts import Check
 
+ASSUMPTIONS = ("d a positive integer", "σ > 0", "μ real")
+
+
+def _answer(claim, text: str):
+    """A part's answer: the claim (called when the answer is built) and its prose."""
+
+    def build(profile) -> Answer:
+        from derivations import notation
+
+        value = claim()
+        return Answer(latex=notation.latex(value), value=value, text=text)
+
+    return build
+
+
+QUESTION = Question(
+    number=2,
+    title="Justifying Scaled Dot-Product Attention",
+    intro=(
+        r"$q, k \in \mathbb{R}^d$ are independent random vectors with "
+        r"$q, k \sim \mathcal{N}(\mu, \sigma^2 I)$: every component is an independent normal "
+        r"with mean $\mu$ (a scalar) and standard deviation $\sigma > 0$."
+    ),
+    parts=[
+        Part(
+            "q2.a",
+            r"Give $\mathbb{E}[q^\top k]$ in terms of $\mu$, $\sigma$ and $d$.",
+            answer=_answer(
+                lambda: claimed_expectation(),
+                r"$\mathbb{E}[q^\top k] = d\mu^2$. With a vector mean $\mu$ it is $\|\mu\|^2$; "
+                r"$\sigma$ does not enter.",
+            ),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _steps()["q2.a"],
+            checks=lambda profile: _checks_a(),
+        ),
+        Part(
+            "q2.b",
+            r"With $\mu = 0$, $\sigma = 1$, give $\operatorname{Var}(q^\top k)$ in terms of $d$.",
+            answer=_answer(
+                lambda: claimed_variance(),
+                r"$\operatorname{Var}(q^\top k) = d$. In general "
+                r"$\operatorname{Var}(q^\top k) = d\sigma^2(\sigma^2 + 2\mu^2)$.",
+            ),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _steps()["q2.b"],
+            checks=lambda profile: _checks_b(),
+        ),
+        Part(
+            "q2.c",
+            r"Same setting. For $\mathbb{E}[q^\top k / s] = 0$ and "
+            r"$\operatorname{Var}(q^\top k / s) = 1$, what is $s$ in terms of $d$?",
+            answer=_answer(
+                lambda: claimed_scale(),
+                r"$s = \sqrt{d}$, the positive root of $d/s^2 = 1$. The mean condition holds for "
+                r"every $s$, because $\mathbb{E}[q^\top k] = 0$ when $\mu = 0$.",
+            ),
+            assumptions=ASSUMPTIONS,
+            steps=lambda: _steps()["q2.c"],
+            checks=lambda profile: _checks_c(),
+        ),
+    ],
+)
+
+
 MC_SAMPLES = 1_000_000
 # (d, μ, σ, seed): the homework's practical case at d = 64, and settings where
 # every plausible wrong answer differs from the right one (d > 1, μ ∉ {0, ±1}).
@@ -197,16 +262,20 @@ CLAIM_A = "E[qᵀk] = dμ² for every d ≥ 1"
 CLAIM_B = "Var(qᵀk) = d at μ=0, σ=1; dσ²(σ²+2μ²) in general"
 
 
+def _expansion_check(which: str) -> Check:
+    """The mean or the variance by full expansion at d = 1…4, carried on by the general proof."""
+    if which == "mean":
+        claim, lemma = "E[qᵀk] = dμ² by full expansion", CLAIM_A
+    else:
+        claim, lemma = "Var(qᵀk) = dσ²(σ²+2μ²) by full expansion", CLAIM_B
+    return ev.exhaustive(claim, BRUTE_FORCE_RANGE, lambda: _expand(which), lemma=lemma)
+
+
 def _checks_a() -> list[Check]:
     return [
         ev.symbolic(CLAIM_A, _argue_expectation),
         ev.symbolic("E[qᵀk] = ‖μ‖² for a vector mean μ", _argue_vector_mean),
-        ev.exhaustive(
-            "E[qᵀk] = dμ² by full expansion",
-            BRUTE_FORCE_RANGE,
-            lambda: _expand("mean"),
-            lemma=CLAIM_A,
-        ),
+        _expansion_check("mean"),
         *_mc_checks("mean"),
     ]
 
@@ -214,12 +283,7 @@ def _checks_a() -> list[Check]:
 def _checks_b() -> list[Check]:
     return [
         ev.symbolic(CLAIM_B, _argue_variance),
-        ev.exhaustive(
-            "Var(qᵀk) = dσ²(σ²+2μ²) by full expansion",
-            BRUTE_FORCE_RANGE,
-            lambda: _expand("variance"),
-            lemma=CLAIM_B,
-        ),
+        _expansion_check("variance"),
         *_mc_checks("variance"),
     ]
 
@@ -233,65 +297,3 @@ def _checks_c() -> list[Check]:
             if (mu, sigma) == (0.0, 1.0)
         ],
     ]
-
-
-def _answer(claim, text: str):
-    def build(profile) -> Answer:
-        from derivations import notation
-
-        value = claim()
-        return Answer(latex=notation.latex(value), value=value, text=text)
-
-    return build
-
-
-ASSUMPTIONS = ("d a positive integer", "σ > 0", "μ real")
-
-QUESTION = Question(
-    number=2,
-    title="Justifying Scaled Dot-Product Attention",
-    intro=(
-        r"$q, k \in \mathbb{R}^d$ are independent random vectors with "
-        r"$q, k \sim \mathcal{N}(\mu, \sigma^2 I)$: every component is an independent normal "
-        r"with mean $\mu$ (a scalar) and standard deviation $\sigma > 0$."
-    ),
-    parts=[
-        Part(
-            "q2.a",
-            r"Give $\mathbb{E}[q^\top k]$ in terms of $\mu$, $\sigma$ and $d$.",
-            answer=_answer(
-                claimed_expectation,
-                r"$\mathbb{E}[q^\top k] = d\mu^2$. With a vector mean $\mu$ it is $\|\mu\|^2$; "
-                r"$\sigma$ does not enter.",
-            ),
-            assumptions=ASSUMPTIONS,
-            steps=lambda: _steps()["q2.a"],
-            checks=lambda profile: _checks_a(),
-        ),
-        Part(
-            "q2.b",
-            r"With $\mu = 0$, $\sigma = 1$, give $\operatorname{Var}(q^\top k)$ in terms of $d$.",
-            answer=_answer(
-                claimed_variance,
-                r"$\operatorname{Var}(q^\top k) = d$. In general "
-                r"$\operatorname{Var}(q^\top k) = d\sigma^2(\sigma^2 + 2\mu^2)$.",
-            ),
-            assumptions=ASSUMPTIONS,
-            steps=lambda: _steps()["q2.b"],
-            checks=lambda profile: _checks_b(),
-        ),
-        Part(
-            "q2.c",
-            r"Same setting. For $\mathbb{E}[q^\top k / s] = 0$ and "
-            r"$\operatorname{Var}(q^\top k / s) = 1$, what is $s$ in terms of $d$?",
-            answer=_answer(
-                claimed_scale,
-                r"$s = \sqrt{d}$, the positive root of $d/s^2 = 1$. The mean condition holds for "
-                r"every $s$, because $\mathbb{E}[q^\top k] = 0$ when $\mu = 0$.",
-            ),
-            assumptions=ASSUMPTIONS,
-            steps=lambda: _steps()["q2.c"],
-            checks=lambda profile: _checks_c(),
-        ),
-    ],
-)
