@@ -6,7 +6,7 @@ Into `out` (default `build/`) it writes:
 
     solutions.pdf, solutions.tex       the published solutions
     answer_key.pdf, answer_key.tex     the TA key (staff only)
-    rubric.csv                         part, item, points delta, description
+    rubric.csv                         part, item, delta, description, max (+ a total row)
     results.json                       every number the documents quote
     figures/                           what the experiments drew
     notebooks/solutions/, student/     q_zkc.ipynb and q_ae.ipynb: executed solutions and
@@ -69,7 +69,7 @@ HOMEWORK = "EECS 182 Deep Neural Networks, Fall 2022, Homework 6"
 # Libraries whose versions can change a verdict or a number; part of every record's key.
 LIBRARIES = ("numpy", "scipy", "sympy", "torch", "networkx", "scikit-learn", "matplotlib")
 OUTPUTS = ("solutions.pdf", "answer_key.pdf", "solutions.tex", "answer_key.tex", "rubric.csv")
-RUBRIC_CSV_COLUMNS = ("part", "item", "points delta", "description")
+RUBRIC_CSV_COLUMNS = ("part", "item", "delta", "description", "max")
 
 
 @dataclass
@@ -327,6 +327,25 @@ def png_size(path: Path) -> tuple[int, int] | None:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
+def png_dpi(path: Path) -> float | None:
+    """Dots per inch a PNG declares (its pHYs chunk, which matplotlib writes from
+    `savefig(dpi=…)`), or None when it declares none."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        if kind == b"pHYs" and length >= 9 and data[position + 16] == 1:  # unit: metre
+            return int.from_bytes(data[position + 8 : position + 12], "big") * 0.0254
+        if kind in (b"IDAT", b"IEND"):
+            return None
+        position += 12 + length
+    return None
+
+
 def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
     entry = rubric.parts.get(part_id)
     if entry is None:
@@ -335,7 +354,8 @@ def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
         "points": entry.points,
         "items": [{"description": i.description, "delta": i.delta} for i in entry.items],
         "wrong": [
-            {"answer": w.answer, "credit": w.credit, "feedback": w.feedback} for w in entry.wrong
+            {"answer": w.answer, "items": list(w.items), "credit": w.credit, "feedback": w.feedback}
+            for w in entry.wrong
         ],
         "accepted": [{"answer": a.answer, "note": a.note} for a in entry.accepted],
     }
@@ -361,6 +381,8 @@ def _answer_record(
         file = figure_file(figure.name)
         if size := png_size(figures_dir / file):
             record["pixels"] = list(size)
+            if dpi := png_dpi(figures_dir / file):
+                record["inches"] = [round(size[0] / dpi, 3), round(size[1] / dpi, 3)]
         if not (figures_dir / file).is_file():
             record["missing"] = True
             experiment = part.experiment or "(none named)"
@@ -377,6 +399,7 @@ def _answer_record(
         "latex": latex,
         "text": answer.text,
         "detail": answer.detail,
+        "headline": answer.headline,
         "value": jsonable(answer.value),
         "figures": figures,
         "tables": tables,
@@ -460,28 +483,34 @@ def dumps(results: dict) -> str:
 
 
 def rubric_csv(results: dict) -> str:
-    """Rubric items as grading platforms import them: part, item, points delta, description.
+    """Rubric items as grading platforms import them: part, item, delta, description, max.
 
-    A part without items gets one "full credit" row. A description that a
-    spreadsheet would read as a formula (= + - @) is prefixed with an apostrophe.
+    `delta` is the item's point change from full credit, `max` the part's full credit
+    (on each of its rows); a last row `total` carries the sum of the parts' maxima. A
+    part without items gets one "full credit" row. A description that a spreadsheet
+    would read as a formula (= + - @) is prefixed with an apostrophe.
     """
     from answerkey.documents.content import points_text
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(RUBRIC_CSV_COLUMNS)
+    total = 0.0
     for question in results["questions"]:
         for part in question["parts"]:
             rubric = part["rubric"]
             if rubric is None:
                 continue
+            total += rubric["points"]
             full = f"Full credit ({points_text(rubric['points'])})"
             items = rubric["items"] or [{"description": full, "delta": 0.0}]
             for number, item in enumerate(items, start=1):
                 text = item["description"]
                 if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
                     text = "'" + text
-                writer.writerow((part["id"], number, f"{item['delta']:g}", text))
+                row = (part["id"], number, f"{item['delta']:g}", text, f"{rubric['points']:g}")
+                writer.writerow(row)
+    writer.writerow(("total", "", "", "Total of the parts' maxima", f"{total:g}"))
     return buffer.getvalue()
 
 

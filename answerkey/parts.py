@@ -60,8 +60,9 @@ class Answer:
 
     `latex` is how documents print it; `value` is the verified object it was
     printed from and is what answer checking (`answerkey.judging`) compares against;
-    `text` is the written answer in prose. `figures` and `tables` come from the part's
-    experiment (its cached results).
+    `text` is the written answer in prose. `headline` is the answer in one or two
+    sentences for a prose part (printed first, and in the TA key's "Answers at a glance").
+    `figures` and `tables` come from the part's experiment (its cached results).
 
     `value`, part by part (the contract the judge and results.json read; SymPy symbols
     are those the question's `derivations` module exports; VALUE_VERSION below):
@@ -94,6 +95,7 @@ class Answer:
     latex: str = ""
     value: Any = None
     text: str = ""
+    headline: str = ""
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     detail: str = ""  # prose the documents print after the figures (text is the headline)

@@ -28,7 +28,11 @@ class RubricItem:
 
 @dataclass(frozen=True)
 class WrongAnswer:
+    """A common wrong answer and the rubric items it falls under (1-based numbers into
+    the part's items). Its credit is computed from those items' deltas, never typed."""
+
     answer: str
+    items: tuple[int, ...]
     credit: float
     feedback: str
 
@@ -100,14 +104,7 @@ def _parse_part(part_id: str, table) -> PartRubric:
         )
         for it in table.get("items", [])
     )
-    wrong = tuple(
-        WrongAnswer(
-            _text(w.get("answer"), "wrong answer"),
-            _number(w.get("credit"), "credit", low=0, high=points),
-            _text(w.get("feedback"), "feedback"),
-        )
-        for w in table.get("wrong", [])
-    )
+    wrong = tuple(_wrong_answer(w, items, points) for w in table.get("wrong", []))
     accepted = tuple(
         AcceptedReading(_text(a.get("answer"), "accepted answer"), _text(a.get("note"), "note"))
         for a in table.get("accepted", [])
@@ -116,7 +113,55 @@ def _parse_part(part_id: str, table) -> PartRubric:
     if not isinstance(aliases, dict):
         raise ValueError("aliases must be a table of spelling = name")
     aliases = tuple((_text(k, "alias"), _text(v, f"alias {k!r}")) for k, v in aliases.items())
+    _no_overlap(wrong, accepted)
     return PartRubric(part_id, points, items, wrong, accepted, aliases)
+
+
+def _wrong_answer(entry, items: tuple[RubricItem, ...], points: float) -> WrongAnswer:
+    """A `wrong` entry: `answer`, `item` (one number or a list) and `feedback`; its credit
+    is full credit plus the named items' deltas, which must leave something in [0, points)."""
+    answer = _text(entry.get("answer"), "wrong answer")
+    unknown = set(entry) - {"answer", "item", "feedback"}
+    if unknown:
+        hint = " (credit is computed from the item's delta)" if "credit" in unknown else ""
+        raise ValueError(f"wrong answer {answer!r}: unknown keys {sorted(unknown)}{hint}")
+    named = entry.get("item")
+    numbers = named if isinstance(named, list) else [named]
+    if not numbers or not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        raise ValueError(f"wrong answer {answer!r}: item must name rubric items by number")
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"wrong answer {answer!r}: item {numbers} names an item twice")
+    for number in numbers:
+        if not 1 <= number <= len(items):
+            raise ValueError(f"wrong answer {answer!r}: there is no rubric item {number}")
+        if items[number - 1].delta >= 0:
+            raise ValueError(
+                f"wrong answer {answer!r}: item {number} deducts nothing "
+                f"({items[number - 1].description!r})"
+            )
+    credit = points + sum(items[n - 1].delta for n in numbers)
+    if credit < 0:
+        raise ValueError(f"wrong answer {answer!r}: items {numbers} deduct more than {points:g}")
+    return WrongAnswer(answer, tuple(numbers), credit, _text(entry.get("feedback"), "feedback"))
+
+
+def same_answer(a: str, b: str) -> bool:
+    """Two answers as a grader compares them: case, spaces and `*` ignored."""
+
+    def key(text: str) -> str:
+        return re.sub(r"[\s*]+", "", text).casefold()
+
+    return key(a) == key(b)
+
+
+def _no_overlap(wrong, accepted) -> None:
+    for reading in accepted:
+        for answer in wrong:
+            if same_answer(reading.answer, answer.answer):
+                raise ValueError(
+                    f"{reading.answer!r} is both accepted and deducted for: one source of "
+                    "credit per answer"
+                )
 
 
 def load_rubric(path: Path | str = RUBRIC_PATH) -> Rubric:

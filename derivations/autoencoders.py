@@ -34,6 +34,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from derivations import notation
 from derivations.steps import Step
 
 k, m, n = sp.symbols("k m n", integer=True, positive=True)
@@ -331,11 +332,11 @@ def steps() -> dict[str, list[Step]]:
             ),
             Step(
                 "Differentiate with respect to the encoder (SymPy's matrix calculus):",
-                rf"\frac{{\partial L}}{{\partial W_1}} = {sp.latex(g1)}",
+                rf"\frac{{\partial L}}{{\partial W_1}} = {notation.latex(g1)}",
             ),
             Step(
                 "and with respect to the decoder:",
-                rf"\frac{{\partial L}}{{\partial W_2}} = {sp.latex(g2)}",
+                rf"\frac{{\partial L}}{{\partial W_2}} = {notation.latex(g2)}",
             ),
             Step(
                 "The first-order conditions set both to zero:",

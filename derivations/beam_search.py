@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derivations import notation
 from derivations.steps import Step
 
 T = sp.Symbol("T", integer=True, positive=True)  # sequence length (steps)
@@ -110,36 +111,38 @@ def steps() -> list[Step]:
         Step(
             "One step: each of the $k$ hypotheses runs one RNN step (cost $c$, independent "
             "of $t$).",
-            rf"{sp.latex(terms['rnn'])}",
+            rf"{notation.latex(terms['rnn'])}",
         ),
         Step(
             "Score every continuation: add each of the $M$ log-probabilities to its prefix's "
             "score.",
-            rf"{sp.latex(terms['scores'])}",
+            rf"{notation.latex(terms['scores'])}",
         ),
         Step(
             "Keep each hypothesis' best $k$ of its $M$ continuations (sorting them):",
-            rf"{sp.latex(terms['per_hypothesis_top_k'])}",
+            rf"{notation.latex(terms['per_hypothesis_top_k'])}",
         ),
         Step(
             r"Keep the best $k$ of the $k \cdot k$ surviving candidates (sorting them):",
-            rf"{sp.latex(terms['select_among_k2'])}",
+            rf"{notation.latex(terms['select_among_k2'])}",
         ),
         Step(
             "$T$ identical steps (an RNN's step does not grow with the prefix):",
-            rf"\text{{cost}}(T, k, M) = {sp.latex(total_cost())}",
+            rf"\text{{cost}}(T, k, M) = {notation.latex(total_cost())}",
         ),
         Step(
-            "With the model and the vocabulary fixed ($M$, $c$ constant), the $k^2$ term "
-            "dominates:",
-            rf"O\!\left({sp.latex(big_o_in_T_k())}\right)",
+            "Counting the model's step and the scan of the vocabulary as constant work per "
+            "hypothesis ($c$ and $M$ as constant factors, the question's view), the term that "
+            "grows fastest in $k$ is the selection among the $k^2$ candidates:",
+            rf"O\!\left({notation.latex(big_o_in_T_k())}\right)",
         ),
         Step(
-            r"Keeping $M$: for $k \le M$, $k^2 \log k \le k M \log M$ ($x \log x$ increases), so",
-            rf"O\!\left({sp.latex(big_o_with_M())}\right) = O(T k M \log M)",
+            r"Keeping $M$ as a variable, with $k \le M$ (a beam no wider than the vocabulary): "
+            r"$k^2 \log k \le k M \log M$ ($x \log x$ increases), so",
+            rf"O\!\left({notation.latex(big_o_with_M())}\right) = O(T k M \log M)",
         ),
         Step(
             r"With linear-time selection (quickselect) instead of sorting, for $k \le M$:",
-            rf"O\!\left({sp.latex(big_o_linear_selection())}\right) = O(T k M)",
+            rf"O\!\left({notation.latex(big_o_linear_selection())}\right) = O(T k M)",
         ),
     ]

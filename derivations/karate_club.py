@@ -31,6 +31,7 @@ from collections.abc import Iterable
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from derivations import notation
 from derivations.steps import Step
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -180,7 +181,7 @@ def steps() -> list[Step]:
         ),
         Step(
             r"The derivative of $\tanh$, by SymPy:",
-            rf"\tanh'(z) = {sp.latex(derivative)} = 1 - \tanh^2(z)",
+            rf"\tanh'(z) = {notation.latex(derivative)}",
         ),
         Step(
             r"Backpropagate $G = \partial L / \partial H'$ through the elementwise $\tanh$:",

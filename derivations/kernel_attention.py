@@ -36,6 +36,7 @@ import sympy as sp
 from sympy.series.limitseq import difference_delta
 from sympy.simplify.simplify import factor_sum
 
+from derivations import notation
 from derivations.steps import Step
 
 qk = sp.Symbol("qk", real=True)  # stands for qᵀk
@@ -534,17 +535,17 @@ def costs(form: str, constant: bool = True, merged: bool = True) -> dict[str, sp
 
 def latex(expr) -> str:
     """LaTeX of an expression, with `qk` printed as qᵀk."""
-    return sp.latex(expr, symbol_names={qk: r"q^\top k"})
+    return notation.latex(expr, symbol_names={qk: r"q^\top k"})
 
 
 def _count_rows(steps: list[dict]) -> list[Step]:
     rows = []
     for number, s in enumerate(steps, start=1):
-        counts = [rf"{sp.latex(sp.factor(s['operations']))} \text{{ operations}}"]
+        counts = [rf"{notation.latex(sp.factor(s['operations']))} \text{{ operations}}"]
         if s["flops"]:
-            counts.append(rf"{sp.latex(sp.factor(s['flops']))} \text{{ matmul FLOPs}}")
+            counts.append(rf"{notation.latex(sp.factor(s['flops']))} \text{{ matmul FLOPs}}")
         if s["saved"]:
-            counts.append(rf"\text{{keeps }} {sp.latex(sp.factor(s['saved']))}")
+            counts.append(rf"\text{{keeps }} {notation.latex(sp.factor(s['saved']))}")
         rows.append(Step(f"Step {number}:", rf"{s['what']}:\quad " + r",\ ".join(counts)))
     return rows
 
@@ -614,12 +615,12 @@ def steps() -> dict[str, list[Step]]:
             ),
             Step(
                 r"Counting components: $1 + D + D + D(D-1)/2$:",
-                rf"\operatorname{{dim}} \phi = {sp.latex(merged_dimension())} "
-                rf"\quad(\text{{ordered pairs: }} {sp.latex(ordered_dimension())})",
+                rf"\operatorname{{dim}} \phi = {notation.latex(merged_dimension())} "
+                rf"\quad(\text{{ordered pairs: }} {notation.latex(ordered_dimension())})",
             ),
             Step(
                 "For $D = 2$, for example:",
-                rf"\phi(q) = {sp.latex(sp.Matrix(feature_map(2)).T)}",
+                rf"\phi(q) = {notation.latex(sp.Matrix(feature_map(2)).T)}",
             ),
         ],
         "q3.b.iii": [
@@ -646,40 +647,41 @@ def steps() -> dict[str, list[Step]]:
             Step(
                 "Total scalar operations (matrix products counted exactly), and matrix-product "
                 "FLOPs:",
-                rf"T = {sp.latex(sp.collect(soft['operations'], N))},\quad "
-                rf"\text{{FLOPs}} = {sp.latex(sp.factor(soft['flops']))}",
+                rf"T = {notation.latex(sp.collect(soft['operations'], N))},\quad "
+                rf"\text{{FLOPs}} = {notation.latex(sp.factor(soft['flops']))}",
             ),
             Step(
                 r"Kept for backward: $Q$, $K$, $V$ and the $N \times N$ attention matrix:",
-                rf"\text{{memory}} = {sp.latex(soft['saved'])} \text{{ numbers}}",
+                rf"\text{{memory}} = {notation.latex(soft['saved'])} \text{{ numbers}}",
             ),
             Step(
                 "Dominant terms:",
-                rf"O\big({sp.latex(soft['time_O'])}\big) \text{{ time}},\quad "
-                rf"O\big({sp.latex(soft['memory_O'])}\big) \text{{ memory}}",
+                rf"O\big({notation.latex(soft['time_O'])}\big) \text{{ time}},\quad "
+                rf"O\big({notation.latex(soft['memory_O'])}\big) \text{{ memory}}",
             ),
         ],
         "q3.c.ii": [
             Step(
                 "With $P = (D+1)(D+2)/2$ features (merged map); the feature map costs "
                 "$D(D+1)$ operations per row:",
-                rf"P = {sp.latex(DIMENSION_MERGED)}",
+                rf"P = {notation.latex(DIMENSION_MERGED)}",
             ),
             *_count_rows(linear_steps(p=P, phi_ops=D * (D + 1))),
             Step(
                 "Totals with $P$ substituted:",
-                rf"T = {sp.latex(sp.collect(lin['operations'], N))},\quad "
-                rf"\text{{FLOPs}} = {sp.latex(sp.factor(lin['flops']))}",
+                rf"T = {notation.latex(sp.collect(lin['operations'], N))},\quad "
+                rf"\text{{FLOPs}} = {notation.latex(sp.factor(lin['flops']))}",
             ),
             Step(
                 r"Kept for backward: $Q$, $K$, $V$, $\phi(Q)$, $\phi(K)$, $\phi(K)^\top V$, "
                 r"$\sum_j \phi(K_j)$, the numerator and the denominator:",
-                rf"\text{{memory}} = {sp.latex(sp.collect(lin['saved'], N))} \text{{ numbers}}",
+                rf"\text{{memory}} = {notation.latex(sp.collect(lin['saved'], N))} "
+                r"\text{ numbers}",
             ),
             Step(
                 "Dominant terms: linear in $N$, no $N^2$ anywhere:",
-                rf"O\big({sp.latex(lin['time_O'])}\big) \text{{ time}},\quad "
-                rf"O\big({sp.latex(lin['memory_O'])}\big) \text{{ memory}}",
+                rf"O\big({notation.latex(lin['time_O'])}\big) \text{{ time}},\quad "
+                rf"O\big({notation.latex(lin['memory_O'])}\big) \text{{ memory}}",
             ),
         ],
     }

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derivations import notation
 from derivations.steps import Step
 
 d = sp.Symbol("d", integer=True, positive=True)
@@ -109,17 +110,17 @@ def steps() -> dict[str, list[Step]]:
         "q2.a": [
             Step(
                 "Integrate against the normal density for one coordinate:",
-                rf"\mathbb{{E}}[q_i] = {sp.latex(first)}",
+                rf"\mathbb{{E}}[q_i] = {notation.latex(first)}",
             ),
             Step(
                 "$q_i$ and $k_i$ are independent, so the expectation of the product factors:",
                 rf"\mathbb{{E}}[q_i k_i] = \mathbb{{E}}[q_i]\,\mathbb{{E}}[k_i] "
-                rf"= {sp.latex(mean_term)}",
+                rf"= {notation.latex(mean_term)}",
             ),
             Step(
                 "Linearity of expectation over the $d$ coordinates:",
-                rf"\mathbb{{E}}[q^\top k] = \sum_{{i=1}}^{{d}} {sp.latex(mean_term)} "
-                rf"= {sp.latex(expectation)}",
+                rf"\mathbb{{E}}[q^\top k] = \sum_{{i=1}}^{{d}} {notation.latex(mean_term)} "
+                rf"= {notation.latex(expectation)}",
             ),
             Step(
                 r"With a vector mean $\mu$ (coordinate $i$ has mean $\mu_i$) the same steps "
@@ -130,36 +131,38 @@ def steps() -> dict[str, list[Step]]:
         "q2.b": [
             Step(
                 "Second moment of one coordinate, by integration:",
-                rf"\mathbb{{E}}[q_i^2] = {sp.latex(second)}",
+                rf"\mathbb{{E}}[q_i^2] = {notation.latex(second)}",
             ),
             Step(
                 "By independence of $q_i$ and $k_i$:",
                 rf"\mathbb{{E}}[(q_i k_i)^2] = \mathbb{{E}}[q_i^2]\,\mathbb{{E}}[k_i^2] "
-                rf"= {sp.latex(sp.factor(square_term))}",
+                rf"= {notation.latex(sp.factor(square_term))}",
             ),
             Step(
                 "So each term's variance is",
-                rf"\operatorname{{Var}}(q_i k_i) = {sp.latex(term_variance)}",
+                rf"\operatorname{{Var}}(q_i k_i) = {notation.latex(term_variance)}",
             ),
             Step(
                 "The $d$ terms are independent, so their variances add:",
-                rf"\operatorname{{Var}}(q^\top k) = {sp.latex(variance)}",
+                rf"\operatorname{{Var}}(q^\top k) = {notation.latex(variance)}",
             ),
             Step(
                 r"At $\mu = 0$, $\sigma = 1$:",
-                rf"\operatorname{{Var}}(q^\top k) = {sp.latex(variance.subs({mu: 0, sigma: 1}))}",
+                r"\operatorname{Var}(q^\top k) = "
+                + notation.latex(variance.subs({mu: 0, sigma: 1})),
             ),
         ],
         "q2.c": [
             Step(
                 r"With $\mu = 0$ the mean is 0 for every $s$:",
-                rf"\mathbb{{E}}[q^\top k / s] = {sp.latex(expectation_of_scaled_dot_product())}",
+                r"\mathbb{E}[q^\top k / s] = "
+                + notation.latex(expectation_of_scaled_dot_product()),
             ),
             Step(
                 "Scaling divides the variance by $s^2$; set it to 1 and take the positive root:",
                 rf"\operatorname{{Var}}(q^\top k / s) = "
-                rf"{sp.latex(variance.subs({mu: 0, sigma: 1}) / s**2)} = 1 "
-                rf"\;\Rightarrow\; s = {sp.latex(roots[0])}",
+                rf"{notation.latex(variance.subs({mu: 0, sigma: 1}) / s**2)} = 1 "
+                rf"\;\Rightarrow\; s = {notation.latex(roots[0])}",
             ),
         ],
     }

@@ -34,7 +34,7 @@ items = [
   { description = "Correct: x squared", delta = 0 },
   { description = "=SUM(A1) forgot the square", delta = -2 },
 ]
-wrong = [ { answer = "x", credit = 1, feedback = "Square it: {x}^2 & done" } ]
+wrong = [ { answer = "x", item = 2, feedback = "Square it: {x}^2 & done" } ]
 accepted = [ { answer = "x*x", note = "the same product" } ]
 
 ["q9.b"]
@@ -176,7 +176,10 @@ def test_figures_tables_and_unanswered_parts_reach_both_pdfs(fake_homework, tmp_
     assert "The stand-in curve." in solutions
     assert "Stand-in results" in solutions
     assert "0.875" in solutions
-    assert "general: proved — x·x = x² for every real x" in solutions
+    # students read the evidence in plain words; the claim itself is the TA key's
+    assert "How we know: Proved for every real x." in solutions
+    assert "x·x = x²" not in solutions
+    assert "general: proved — x·x = x² for every real x" in key
     for text in (solutions, key):
         assert "q9.a" in text
         assert "q9.b" in text
@@ -336,8 +339,9 @@ def test_rubric_csv_has_one_row_per_item_and_defuses_formulas():
     }
     rows = list(csv.reader(io.StringIO(rubric_csv(results))))
     assert rows == [
-        ["part", "item", "points delta", "description"],
-        ["q9.a", "1", "0", "Correct"],
-        ["q9.a", "2", "-2", "'=SUM(A1) wrong"],
-        ["q9.b", "1", "0", "Full credit (1 point)"],
+        ["part", "item", "delta", "description", "max"],
+        ["q9.a", "1", "0", "Correct", "3"],
+        ["q9.a", "2", "-2", "'=SUM(A1) wrong", "3"],
+        ["q9.b", "1", "0", "Full credit (1 point)", "1"],
+        ["total", "", "", "Total of the parts' maxima", "4"],
     ]

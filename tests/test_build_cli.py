@@ -88,7 +88,7 @@ def test_build_writes_every_output(built):
     out = built[0]
     for name in ("solutions.pdf", "answer_key.pdf", "solutions.tex", "answer_key.tex"):
         assert (out / name).stat().st_size > 1000, name
-    assert (out / "rubric.csv").read_text().startswith("part,item,points delta,description\n")
+    assert (out / "rubric.csv").read_text().startswith("part,item,delta,description,max\n")
     assert json.loads((out / "results.json").read_text())["profile"] == "quick"
 
 
@@ -219,9 +219,12 @@ def test_rubric_csv_matches_rubric_toml(built):
     for part_id, entry in rubric.parts.items():
         mine = [row for row in rows if row["part"] == part_id]
         assert len(mine) == max(1, len(entry.items)), part_id
+        assert {float(row["max"]) for row in mine} == {entry.points}
         for row, item in zip(mine, entry.items, strict=False):
-            assert float(row["points delta"]) == item.delta
+            assert float(row["delta"]) == item.delta
             assert row["description"].lstrip("'") == item.description
+    assert rows[-1]["part"] == "total"
+    assert float(rows[-1]["max"]) == rubric.total() == sum(e.points for e in rubric.parts.values())
 
 
 def test_build_help_names_its_options():

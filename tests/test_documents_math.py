@@ -5,6 +5,8 @@ The right-hand sides were read and checked by eye once (rendered side by side
 with the LaTeX); a change in tylax that alters any of them fails here first.
 """
 
+import re
+
 import pytest
 
 from answerkey.documents.math_notation import MathError, latex, symbol_latex, to_typst
@@ -257,7 +259,7 @@ def test_naming_wrapper_sets_word_subscripts_upright():
     assert symbol_latex("x_i") == "x_{i}"
     assert symbol_latex("beta_max") == r"\beta_{\mathrm{max}}"
     encoder = sp.MatrixSymbol("W_enc", 3, 4)
-    assert latex(encoder.T * encoder) == r"W_{\mathrm{enc}}^{T} W_{\mathrm{enc}}"
+    assert latex(encoder.T * encoder) == r"W_{\mathrm{enc}}^{\top} W_{\mathrm{enc}}"
 
 
 def test_naming_wrapper_leaves_greek_names_to_sympy():
@@ -265,3 +267,68 @@ def test_naming_wrapper_leaves_greek_names_to_sympy():
 
     mu, d = sp.Symbol("mu"), sp.Symbol("d")
     assert latex(d * mu**2) == r"d \mu^{2}"
+
+
+# --- readable mathematics: the order, log₂, ᵀ, no echoes ---------------------------
+
+
+def test_a_polynomial_opens_with_its_dominant_term():
+    import sympy as sp
+
+    from derivations.notation import latex
+
+    D, M, N = sp.symbols("D M N", positive=True)
+    linearized = -(D**2) * M / 2 - 3 * D / 2 - 1 + N * (2 * D**2 * M + 6 * D * M + 2)
+    assert latex(linearized) == (
+        r"N \left(2 D^{2} M + 6 D M + 2\right) - \frac{D^{2} M}{2} - \frac{3 D}{2} - 1"
+    )
+    assert latex(sp.collect(N**2 * (2 * D + 5) - N * (M + 2), N)) == (
+        r"N^{2} \left(2 D + 5\right) - N \left(M + 2\right)"
+    )
+    z = sp.Symbol("z")
+    assert latex(1 - sp.tanh(z) ** 2) == r"1 - \tanh^{2}{\left(z \right)}"
+
+
+def test_binary_logarithms_transposes_and_matrix_sums_read_as_in_prose():
+    import sympy as sp
+
+    from derivations.notation import latex
+
+    M, T, k = sp.symbols("M T k", positive=True)
+    assert latex(M * T * k * sp.log(M) / sp.log(2)) == r"M T k \log_{2} M"
+    assert latex(T * k**2 * sp.log(k)) == r"T k^{2} \log k"
+    W, X = sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("X", 3, 3)
+    assert latex(W.T * (X - W * X)) == r"W^{\top} \left(X - W X\right)"
+
+
+def _chain_members(latex: str) -> list[str]:
+    """The members of `a = b = c` at the top level, normalized (sizes, braces, spaces)."""
+    members, depth, start = [], 0, 0
+    for i, char in enumerate(latex):
+        depth += char in "{(" and 1 or (char in "})" and -1 or 0)
+        if char == "=" and depth == 0 and latex[i - 1 : i] not in ("+", "\\"):
+            members.append(latex[start:i])
+            start = i + 1
+    members.append(latex[start:])
+    return [re.sub(r"\\left|\\right|[{}\s]", "", m) for m in members]
+
+
+def test_no_formula_of_the_key_echoes_itself_or_prints_sympy_raw():
+    import json
+    from pathlib import Path
+
+    results = json.loads((Path(__file__).parent / "golden" / "results.json").read_text())
+    formulas = [
+        (part["id"], formula)
+        for question in results["questions"]
+        for part in question["parts"]
+        for formula in [s["latex"] for s in part["steps"]] + [(part["answer"] or {}).get("latex")]
+        if formula
+    ]
+    assert len(formulas) > 50
+    for part, formula in formulas:
+        assert r"\log{\left(2 \right)}" not in formula, (part, formula)
+        assert "^{T}" not in formula, (part, formula)
+        members = [m for m in _chain_members(formula) if m]
+        echoes = [a for a, b in zip(members, members[1:], strict=False) if a == b]
+        assert not echoes, (part, formula)

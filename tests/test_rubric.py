@@ -35,3 +35,76 @@ def test_toml_syntax_error_names_the_line(tmp_path):
     path.write_text('["q2.a"]\npoints = = 2\n')
     with pytest.raises(RubricError, match=r"rubric.toml:2:"):
         load_rubric(path)
+
+
+# --- one source of credit ------------------------------------------------------------
+
+RUBRIC_HEAD = """["q2.a"]
+points = 3
+items = [
+  { description = "Correct", delta = 0 },
+  { description = "Not summed over d", delta = -1 },
+  { description = "Linear in mu", delta = -1.5 },
+  { description = "Independent of mu", delta = -2 },
+]
+"""
+
+
+def _load(tmp_path, wrong: str, accepted: str = ""):
+    path = tmp_path / "rubric.toml"
+    path.write_text(RUBRIC_HEAD + f"wrong = [{wrong}]\n" + f"accepted = [{accepted}]\n")
+    return load_rubric(path)
+
+
+def test_every_shipped_wrong_answer_names_a_deduction_and_its_credit_follows():
+    for entry in load_rubric().parts.values():
+        for wrong in entry.wrong:
+            assert wrong.items, wrong.answer
+            deltas = [entry.items[n - 1].delta for n in wrong.items]
+            assert all(d < 0 for d in deltas), (entry.part, wrong.answer)
+            assert wrong.credit == entry.points + sum(deltas)
+
+
+def test_no_shipped_answer_is_both_accepted_and_deducted():
+    from answerkey.rubric import same_answer
+
+    for entry in load_rubric().parts.values():
+        for reading in entry.accepted:
+            assert not any(same_answer(reading.answer, w.answer) for w in entry.wrong)
+
+
+def test_credit_is_computed_from_the_items(tmp_path):
+    wrong = (
+        '{ answer = "mu^2", item = 2, feedback = "sum it" }, '
+        '{ answer = "mu", item = [2, 3], feedback = "both" }'
+    )
+    assert [w.credit for w in _load(tmp_path, wrong).parts["q2.a"].wrong] == [2.0, 0.5]
+
+
+def test_a_typed_credit_is_refused(tmp_path):
+    with pytest.raises(RubricError, match=r"rubric.toml:1: .*unknown keys \['credit'\].*computed"):
+        _load(tmp_path, '{ answer = "mu^2", item = 2, credit = 1, feedback = "x" }')
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        ('{ answer = "mu^2", feedback = "x" }', "item must name rubric items"),
+        ('{ answer = "mu^2", item = 7, feedback = "x" }', "there is no rubric item 7"),
+        ('{ answer = "mu^2", item = 1, feedback = "x" }', "item 1 deducts nothing"),
+        ('{ answer = "mu^2", item = [2, 2], feedback = "x" }', "names an item twice"),
+        ('{ answer = "mu^2", item = [3, 4], feedback = "x" }', "deduct more than 3"),
+    ],
+)
+def test_an_orphan_or_impossible_wrong_answer_is_refused(tmp_path, wrong, message):
+    with pytest.raises(RubricError, match=message):
+        _load(tmp_path, wrong)
+
+
+def test_an_answer_both_accepted_and_deducted_is_refused(tmp_path):
+    with pytest.raises(RubricError, match="both accepted and deducted"):
+        _load(
+            tmp_path,
+            '{ answer = "d*mu", item = 3, feedback = "squared" }',
+            '{ answer = "d * MU", note = "a vector mean" }',
+        )

@@ -10,18 +10,22 @@ rendered to Typst (`answerkey.documents.typst_render`) and LaTeX
 (`answerkey.documents.latex_render`).
 
 Solutions, per question: the statement, then per part the answer set off in
-a frame, one line of verification evidence naming its kind under it, the
-derivation steps, the experiment's figures and tables, and the assumptions.
-TA key, per part: the final answer, points, rubric items with point deltas,
-the wrong answers students commonly give with credit and feedback, the
-readings also accepted, and the caveats (Part.notes); then the full
-verification record. A part not answered yet says so in both.
+a frame (its headline first), one line in plain words saying how it was
+verified, the derivation steps, the experiment's figures and tables, and the
+assumptions. Nothing of the project's insides reaches the solutions: no check
+claims (they name code), paths, commands or hashes (tests/test_documents_leaks.py).
+TA key: answers at a glance; then per part the final answer, points, rubric
+items with point deltas, the wrong answers students commonly give with the item
+they fall under, their credit (computed from the items) and feedback, the
+readings also accepted, the caveats (Part.notes), and the detailed evidence
+(every check with its verdict). A part not answered yet says so in both.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 from answerkey.documents.model import (
@@ -51,7 +55,7 @@ NOT_ANSWERED = "Not answered yet"
 KIND_ORDER = ("general", "exhaustive", "exact instance", "numeric")
 PASSED = ("PROVED", "PASS")
 TEXT_WIDTH_CM = 17.0  # US letter less two margins of 2.2 cm (Typst) or 1 inch (LaTeX)
-FIGURE_MAX_HEIGHT_CM = 9.0
+FIGURE_MAX_HEIGHT_CM = 14.0
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -91,13 +95,16 @@ def cell_text(value: Any) -> Inlines:
 
 
 def figure_width(figure: dict) -> float:
-    """Fraction of the text width: 85 % for a wide figure, less for a tall one, so that
-    no figure is taller than `FIGURE_MAX_HEIGHT_CM` on a `TEXT_WIDTH_CM` line."""
+    """Fraction of the text width a figure prints at: its natural width (`inches`, from
+    the PNG's pixels and dpi), so that its fonts print at the size they were set in,
+    at most the text width and `FIGURE_MAX_HEIGHT_CM` tall. Without a declared size:
+    85 % for a wide figure, less for a tall one."""
     if "pixels" not in figure:
         return 0.8
     width, height = figure["pixels"]
     fraction = FIGURE_MAX_HEIGHT_CM * width / height / TEXT_WIDTH_CM
-    return round(min(0.85, fraction), 3)
+    natural = figure["inches"][0] * 2.54 / TEXT_WIDTH_CM if "inches" in figure else 0.85
+    return round(min(1.0, natural, fraction), 3)
 
 
 def figure_file(name: str) -> str:
@@ -151,16 +158,63 @@ def evidence_line(checks: list[dict]) -> str:
     return " · ".join(segments)
 
 
+_FOR_EVERY = re.compile(r"\bfor ((?:every|all) [^,;()]+?)\s*(?=$|[,;(])")
+
+
+def plain_evidence(checks: list[dict]) -> str:
+    """How an answer was verified, in words a student reads: no check claims (they name
+    the project's code), only the kinds of evidence and their sizes.
+
+    e.g. "Proved for every d ≥ 1; checked exhaustively at small sizes; confirmed by
+    simulation with 10⁶ samples."
+    """
+    if not checks:
+        return "A written answer: nothing in it is checked by computation."
+    if any(c["verdict"] not in PASSED for c in checks):
+        return "Not verified: a check of this answer did not pass."
+    kinds = {c["evidence"] for c in checks}
+    phrases = []
+    if "general" in kinds:
+        claims = [c["claim"] for c in checks if c["evidence"] == "general"]
+        scopes = [m.group(1) for m in map(_FOR_EVERY.search, claims) if m]
+        phrases.append(f"proved for {scopes[0]}" if scopes else "proved in general")
+    numeric = [c for c in checks if c["evidence"] == "numeric"]
+    simulated = [c for c in numeric if {"n", "z"} <= set(c.get("statistics") or {})]
+    ways = [
+        way
+        for way, present in (
+            ("exhaustively at small sizes", "exhaustive" in kinds),
+            ("in exact arithmetic", "exact instance" in kinds),
+            ("numerically", len(simulated) < len(numeric)),
+        )
+        if present
+    ]
+    if ways:
+        listed = ", ".join(ways[:-1]) + " and " + ways[-1] if len(ways) > 1 else ways[0]
+        phrases.append("checked " + listed)
+    if simulated:
+        samples = sorted({c["statistics"]["n"] for c in simulated})
+        sizes = " to ".join(map(count_text, dict.fromkeys((samples[0], samples[-1]))))
+        phrases.append(f"confirmed by simulation with {sizes} samples")
+    text = "; ".join(phrases)
+    return text[:1].upper() + text[1:] + "."
+
+
 def _evidence_block(part: dict) -> Small:
-    if part["checks"]:
-        return Small((Strong(plain("Verification")), Text(" — " + evidence_line(part["checks"]))))
-    return Small(plain("Verification — none: nothing in this answer can be checked."))
+    return Small((Strong(plain("How we know: ")), Text(plain_evidence(part["checks"]))))
 
 
 # --- blocks shared by both documents -----------------------------------------------
 
 
-def _answer_box(part: dict, title: str = "Answer") -> list[Block]:
+ANSWER_BOX_CHARACTERS = 300  # about three lines: longer prose follows the box as "Why"
+
+
+def _answer_box(
+    part: dict, title: str = "Answer", evidence: bool = True, short: bool = False
+) -> list[Block]:
+    """The framed answer, then the evidence line. `short` (the solutions): the frame holds
+    the headline or formula and at most ~3 lines of prose; the rest follows it as "Why"."""
     if part.get("error"):
         box = Boxed(
             "Answer could not be computed",
@@ -173,16 +227,75 @@ def _answer_box(part: dict, title: str = "Answer") -> list[Block]:
         return [Boxed(NOT_ANSWERED, (Paragraph(plain(message)),), tone="missing")]
     answer = part["answer"]
     body: list[Block] = []
+    if answer.get("headline"):
+        body.append(Paragraph((Strong(prose(answer["headline"])),)))
     if answer["latex"]:
         body.append(DisplayMath(answer["latex"]))
-    if answer["text"]:
-        body.extend(Paragraph(prose(p)) for p in answer["text"].split("\n\n") if p.strip())
+    paragraphs = [p for p in answer["text"].split("\n\n") if p.strip()]
+    why: list[Block] = []
+    if short and paragraphs and (body or len(paragraphs[0]) > ANSWER_BOX_CHARACTERS):
+        if not body:  # no headline, no formula: the first sentence is the answer
+            lead = first_sentence(paragraphs[0])
+            body.append(Paragraph((Strong(prose(lead)),)))
+        if sum(map(len, paragraphs)) > ANSWER_BOX_CHARACTERS:
+            why = [Heading(3, plain("Why")), *(Paragraph(prose(p)) for p in paragraphs)]
+            paragraphs = []
+    body.extend(Paragraph(prose(p)) for p in paragraphs)
     if not body:
         body.append(Paragraph(plain("(the answer is in the figures and tables below)")))
-    return [Boxed(title, tuple(body)), _evidence_block(part)]
+    box = Boxed(title, tuple(body))
+    return [box, *([_evidence_block(part)] if evidence else []), *why]
 
 
-def _figures_and_tables(part: dict) -> list[Block]:
+LONG_TABLE_ROWS = 20  # longer tables go to the solutions' appendix
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """A sentence naming figures and tables by their numbers, resolved once the whole
+    document is laid out (`_number`)."""
+
+    targets: tuple[Block, ...]
+    appendix: tuple[Block, ...] = ()
+
+
+def _number(blocks: list[Block]) -> list[Block]:
+    """Number figures and captioned tables in document order ("Figure 3. …", "Table 2. …";
+    the renderers add no numbers of their own, so the .tex and the PDF agree) and turn
+    every `_Reference` into the sentence that cites them."""
+    numbers: dict[int, str] = {}
+    counts = {"Figure": 0, "Table": 0}
+    out: list[Block] = []
+    for block in blocks:
+        kind = "Figure" if isinstance(block, FigureBlock) else "Table"
+        if isinstance(block, FigureBlock) or (isinstance(block, TableBlock) and block.caption):
+            counts[kind] += 1
+            numbers[id(block)] = label = f"{kind} {counts[kind]}"
+            numbered = (Strong(plain(label + ".")), Text(" "), *block.caption)
+            block = replace(block, caption=numbered)
+        out.append(block)
+    for index, block in enumerate(out):
+        if isinstance(block, _Reference):
+            cited = [numbers[id(b)] for b in block.targets if id(b) in numbers]
+            later = [numbers[id(b)] for b in block.appendix if id(b) in numbers]
+            parts = []
+            if cited:
+                parts.append(_and(cited) + " below")
+            if later:
+                parts.append(_and(later) + " in the appendix")
+            verb = "shows" if len(cited) + len(later) == 1 else "show"
+            sentence = f"{' and '.join(parts)} {verb} the experiment's results."
+            out[index] = Paragraph(plain(sentence[:1].upper() + sentence[1:]))
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _figures_and_tables(part: dict, appendix: list[Block] | None = None) -> list[Block]:
+    """The part's figures and tables, opened by a sentence that cites them by number;
+    with `appendix`, a table longer than `LONG_TABLE_ROWS` rows goes there instead."""
     blocks: list[Block] = []
     answer = part.get("answer") or {}
     for figure in answer.get("figures", []):
@@ -194,26 +307,44 @@ def _figures_and_tables(part: dict) -> list[Block]:
             blocks.append(FigureBlock(path, prose(figure["caption"]), figure_width(figure)))
     # An answer whose text is a headline continues here, after its figures.
     blocks.extend(Paragraph(prose(p)) for p in answer.get("detail", "").split("\n\n") if p.strip())
+    moved: list[Block] = []
     for table in answer.get("tables", []):
-        blocks.append(
-            TableBlock(
-                header=tuple(prose(str(c)) for c in table["columns"]),
-                rows=tuple(tuple(cell_text(v) for v in row) for row in table["rows"]),
-                caption=prose(table["caption"]),
-            )
+        block = TableBlock(
+            header=tuple(prose(str(c)) for c in table["columns"]),
+            rows=tuple(tuple(cell_text(v) for v in row) for row in table["rows"]),
+            caption=prose(
+                f"{part['id']}: {table['caption']}"
+                if appendix is not None and len(table["rows"]) > LONG_TABLE_ROWS
+                else table["caption"]
+            ),
         )
+        if appendix is not None and len(table["rows"]) > LONG_TABLE_ROWS:
+            moved.append(block)
+        else:
+            blocks.append(block)
+    if appendix is not None:
+        appendix.extend(moved)
+    cited = tuple(b for b in blocks if isinstance(b, FigureBlock | TableBlock))
+    if cited or moved:
+        blocks.insert(0, _Reference(cited, tuple(moved)))
     return blocks
 
 
-def _status_blocks(results: dict) -> list[Block]:
+def _status_blocks(results: dict, students: bool = False) -> list[Block]:
     blocks: list[Block] = []
     if results["profile"] == "quick":
         message = (
-            "Built with --quick: the experiments ran at reduced sizes and few epochs, so "
+            "The experiments ran at reduced sizes and few epochs, so their numbers and "
+            "figures are not final. Do not publish this version."
+            if students
+            else "Built with --quick: the experiments ran at reduced sizes and few epochs, so "
             "their numbers and figures are not the key's. Do not publish this build."
         )
-        blocks.append(Boxed("Quick profile", (Paragraph(plain(message)),), tone="warning"))
-    if results["failures"]:
+        blocks.append(Boxed("Preview", (Paragraph(plain(message)),), tone="warning"))
+    if results["failures"] and students:
+        message = "Some answers are not verified yet: this is a draft. Do not publish it."
+        blocks.append(Boxed("NOT VERIFIED", (Paragraph(plain(message)),), tone="warning"))
+    elif results["failures"]:
         items = tuple(plain(f) for f in results["failures"])
         intro = Paragraph(plain("These checks did not pass; nothing here is verified:"))
         blocks.append(Boxed("NOT VERIFIED", (intro, Bullets(items)), tone="warning"))
@@ -224,7 +355,9 @@ def _stamp(results: dict) -> str | None:
     return "NOT VERIFIED" if results["failures"] else None
 
 
-def _subtitle(results: dict) -> str:
+def _subtitle(results: dict, students: bool = False) -> str:
+    if students:
+        return f"{COURSE} · Homework 6"
     return f"{COURSE} · Homework 6 · code {results['code_hash'][:12]}"
 
 
@@ -235,17 +368,17 @@ def solutions(results: dict) -> Document:
     blocks: list[Block] = [
         Paragraph(
             plain(
-                "Every answer below is the object the project's checks verified. The line under "
-                "each answer names the kind of evidence behind it: general (SymPy, for symbolic "
-                "sizes under the stated assumptions: a proof), exhaustive (every size in a "
-                "stated range, with the lemma that carries it further), exact instance (exact "
-                "rational arithmetic on generated instances), numeric (floating point or Monte "
-                "Carlo, with its statistic: n samples, |z| the largest z-score against the "
-                "stated answer)."
+                "Each part opens with its answer in a frame, followed by one line saying how "
+                "the answer was verified: proved (a symbolic proof for every size, under the "
+                "stated assumptions), checked exhaustively (every case up to a size), in exact "
+                "arithmetic (concrete instances computed without rounding) or numerically, "
+                "or confirmed by simulation (with the number of samples). The derivation and "
+                "the experiments' figures follow."
             )
         ),
-        *_status_blocks(results),
+        *_status_blocks(results, students=True),
     ]
+    appendix: list[Block] = []
     for number, question in enumerate(results["questions"]):
         if number:
             blocks.append(PageBreak())
@@ -253,26 +386,30 @@ def solutions(results: dict) -> Document:
         blocks.append(Heading(1, plain(title)))
         blocks.append(Paragraph(prose(question["intro"])))
         for part in question["parts"]:
-            blocks.extend(_solution_part(part))
+            blocks.extend(_solution_part(part, appendix))
+    if appendix:
+        blocks += [PageBreak(), Heading(1, plain("Appendix: long tables")), *appendix]
     return Document(
         title="Homework 6 — Solutions",
-        subtitle=_subtitle(results),
+        subtitle=_subtitle(results, students=True),
         header="EECS 182 Fall 2022 · HW6 solutions",
-        blocks=blocks,
+        blocks=_number(blocks),
         stamp=_stamp(results),
     )
 
 
-def _solution_part(part: dict) -> list[Block]:
+def _solution_part(part: dict, appendix: list[Block]) -> list[Block]:
+    """Answer first (at most ~3 lines in the frame), how it was verified, why, the
+    derivation, the figures and tables, the assumptions."""
     blocks: list[Block] = [
         Heading(2, plain(f"{part['id']}  ({points_text(part['points'])})")),
         Paragraph(prose(part["question"])),
-        *_answer_box(part),
+        *_answer_box(part, short=True),
     ]
     if part["steps"]:
         blocks.append(Heading(3, plain("Derivation")))
         blocks.append(Steps(tuple((prose(s["text"]), s["latex"]) for s in part["steps"])))
-    blocks.extend(_figures_and_tables(part))
+    blocks.extend(_figures_and_tables(part, appendix))
     if part["assumptions"] and part["answered"]:
         blocks.append(Small(prose("Assumptions: " + "; ".join(part["assumptions"]) + ".")))
     return blocks
@@ -281,19 +418,38 @@ def _solution_part(part: dict) -> list[Block]:
 # --- the TA answer key -----------------------------------------------------------------
 
 
+# A sentence ends at ". " unless the period closes a list number ("1. ") or an
+# abbreviation ("e.g. ", "vs. ", "eq. ").
+_SENTENCE_END = re.compile(r"(?<!\b\d)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\beq)\.\s")
+_LIST_NUMBER = re.compile(r"^\s*\d+\.\s+")
+
+
+def first_sentence(text: str) -> str:
+    """The first real sentence of a prose answer: a leading list number is dropped, and a
+    short label before it ("Accuracy vs k.") is skipped."""
+    sentences = _SENTENCE_END.split(_LIST_NUMBER.sub("", text.strip()), maxsplit=2)
+    first = sentences[0].strip()
+    if len(first.split()) <= 4 and len(sentences) > 1:
+        first = sentences[1].strip()
+    return first if first.endswith(".") else first + "."
+
+
 def _short_answer(part: dict) -> Inlines:
+    """The one-line answer of "Answers at a glance": the headline, else the formula, else
+    the first sentence of the prose."""
     if part.get("error"):
         return plain("error: see the part")
     if not part["answered"]:
         return (Strong(plain(NOT_ANSWERED)),)
     answer = part["answer"]
+    if answer.get("headline"):
+        return prose(answer["headline"])
     if answer["latex"]:
         return (Math(answer["latex"]),)
     text = answer["text"].strip()
     if not text:
         return plain("see figures and tables")
-    sentence = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
-    return prose(sentence)
+    return prose(first_sentence(text.split("\n")[0]))
 
 
 def _status_text(part: dict) -> str:
@@ -335,12 +491,11 @@ def _rubric_blocks(part: dict) -> list[Block]:
     if rubric["items"]:
         blocks.append(Heading(3, plain("Rubric items")))
         rows = tuple(
-            (plain(delta_text(item["delta"])), plain(item["description"]))
-            for item in rubric["items"]
+            (plain(str(number)), plain(delta_text(item["delta"])), plain(item["description"]))
+            for number, item in enumerate(rubric["items"], start=1)
         )
-        blocks.append(
-            TableBlock(header=(plain("Δ points"), plain("Item")), rows=rows, widths=(1, 7))
-        )
+        header = (plain("#"), plain("Δ points"), plain("Item"))
+        blocks.append(TableBlock(header=header, rows=rows, widths=(0.5, 1, 7)))
     else:
         blocks.append(Paragraph(plain(f"Rubric: full credit {points_text(rubric['points'])}.")))
     if rubric["wrong"]:
@@ -348,13 +503,14 @@ def _rubric_blocks(part: dict) -> list[Block]:
         rows = tuple(
             (
                 (Mono(w["answer"]),),
+                plain(", ".join(f"#{n}" for n in w["items"])),
                 plain(f"{w['credit']:g} / {rubric['points']:g}"),
                 plain(w["feedback"]),
             )
             for w in rubric["wrong"]
         )
-        header = (plain("Answer"), plain("Credit"), plain("Feedback"))
-        blocks.append(TableBlock(header=header, rows=rows, widths=(2, 1.1, 5)))
+        header = (plain("Answer"), plain("Item"), plain("Credit"), plain("Feedback"))
+        blocks.append(TableBlock(header=header, rows=rows, widths=(2, 0.7, 1.1, 5)))
     if rubric["accepted"]:
         blocks.append(Heading(3, plain("Also accepted (full credit)")))
         rows = tuple(((Mono(a["answer"]),), plain(a["note"])) for a in rubric["accepted"])
@@ -363,46 +519,44 @@ def _rubric_blocks(part: dict) -> list[Block]:
     return blocks
 
 
+def _evidence_table(part: dict) -> list[Block]:
+    """Every check of a part with its verdict: the detailed evidence, for staff."""
+    if not part["checks"]:
+        return []
+    rows = tuple(
+        (
+            plain(c["evidence"]),
+            (Strong(plain(c["verdict"])),),
+            plain(c["claim"] + ". " + c["detail"]),
+        )
+        for c in part["checks"]
+    )
+    header = (plain("Evidence"), plain("Verdict"), plain("Claim and detail"))
+    return [
+        Heading(3, plain("Detailed evidence")),
+        Small(plain(evidence_line(part["checks"]))),
+        TableBlock(header, rows, widths=(1.7, 1.3, 7)),
+    ]
+
+
+def _points_value(part: dict) -> str:
+    return "none set" if part["points"] is None else f"{part['points']:g} (full credit)"
+
+
 def _key_part(part: dict) -> list[Block]:
+    """Answer, points, rubric items, common wrong answers, accepted readings, caveats,
+    detailed evidence: the order a grader reads them in."""
     blocks: list[Block] = [
         Heading(2, plain(f"{part['id']}  ({points_text(part['points'])})")),
         Paragraph(prose(part["question"])),
-        *_answer_box(part, title="Final answer"),
+        *_answer_box(part, title="Final answer", evidence=False),
+        Paragraph((Strong(plain("Points: ")), Text(_points_value(part)))),
         *_rubric_blocks(part),
     ]
     if part["notes"]:
         blocks.append(Heading(3, plain("Caveats")))
         blocks.append(Bullets(tuple(prose(note) for note in part["notes"])))
-    return blocks
-
-
-def _verification_record(results: dict) -> list[Block]:
-    blocks: list[Block] = [
-        PageBreak(),
-        Heading(1, plain("Verification record")),
-        Paragraph(
-            plain(
-                "Every check of every answered part, with its verdict and what it established. "
-                "PROVED and PASS count as passed; REFUTED comes with a counterexample, UNKNOWN "
-                "means SymPy could not decide (it never passes)."
-            )
-        ),
-    ]
-    for question in results["questions"]:
-        for part in question["parts"]:
-            if not part["checks"]:
-                continue
-            rows = tuple(
-                (
-                    plain(c["evidence"]),
-                    (Strong(plain(c["verdict"])),),
-                    plain(c["claim"] + ". " + c["detail"]),
-                )
-                for c in part["checks"]
-            )
-            header = (plain("Evidence"), plain("Verdict"), plain("Claim and detail"))
-            caption = plain(f"Checks of {part['id']}")
-            blocks.append(TableBlock(header, rows, caption=caption, widths=(1.7, 1.3, 7)))
+    blocks.extend(_evidence_table(part))
     return blocks
 
 
@@ -410,11 +564,14 @@ def answer_key(results: dict) -> Document:
     blocks: list[Block] = [
         Paragraph(
             plain(
-                "Staff only. For each part: the final answer with its verification evidence, "
-                "the points, the rubric items as point deltas (as grading platforms take them; "
-                "also exported as rubric.csv), the wrong answers students commonly give with "
-                "their credit and feedback, the readings that also earn full credit, and the "
-                "caveats. Points and rubric come from " + results["rubric"]["file"] + "."
+                "Staff only. For each part: the final answer, the points, the rubric items as "
+                "point deltas (as grading platforms take them; also exported as rubric.csv), "
+                "the wrong answers students commonly give with the item they fall under, the "
+                "credit that item leaves and feedback, the readings that also earn full "
+                "credit, the caveats, and the detailed evidence: every check with its verdict "
+                "(PROVED and PASS count as passed; REFUTED comes with a counterexample, "
+                "UNKNOWN means SymPy could not decide and never passes). Points and rubric "
+                "come from " + results["rubric"]["file"] + "."
             )
         ),
         *_status_blocks(results),
@@ -426,7 +583,6 @@ def answer_key(results: dict) -> Document:
         blocks.append(Heading(1, plain(title)))
         for part in question["parts"]:
             blocks.extend(_key_part(part))
-    blocks.extend(_verification_record(results))
     return Document(
         title="Homework 6 — TA Answer Key",
         subtitle=_subtitle(results),

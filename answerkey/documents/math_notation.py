@@ -177,11 +177,14 @@ def symbol_latex(name: str) -> str:
 
 
 def latex(expr, **settings) -> str:
-    """SymPy's `latex(expr)` with every symbol spelled by `symbol_latex`."""
+    """`derivations.notation.latex(expr)` (SymPy's, in reading order: dominant term first,
+    log₂, ᵀ) with every symbol spelled by `symbol_latex`."""
     import sympy as sp
+
+    from derivations import notation
 
     names = {}
     if isinstance(expr, sp.Basic):
         named = expr.atoms(sp.Symbol, sp.MatrixSymbol)
         names = {atom: symbol_latex(atom.name) for atom in named}
-    return sp.latex(expr, symbol_names=names, **settings)
+    return notation.latex(expr, symbol_names=names, **settings)

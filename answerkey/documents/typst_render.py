@@ -131,7 +131,8 @@ class TypstRenderer:
             return f"#list({items})\n"
         if isinstance(block, FigureBlock):
             image = f"image({typst_string(block.path)}, width: {block.width * 100:g}%)"
-            return f"#figure({image}, caption: [{self.inlines(block.caption)}])\n"
+            # numbering: none — the document numbers its figures (content._number)
+            return f"#figure({image}, numbering: none, caption: [{self.inlines(block.caption)}])\n"
         if isinstance(block, TableBlock):
             return self._table(block)
         if isinstance(block, PageBreak):
@@ -152,7 +153,8 @@ class TypstRenderer:
             f"{cells}{', ' if cells else ''}table.hline(stroke: 0.8pt))"
         )
         if table.caption:
-            return f"#figure({body}, kind: table, caption: [{self.inlines(table.caption)}])\n"
+            caption = self.inlines(table.caption)
+            return f"#figure({body}, kind: table, numbering: none, caption: [{caption}])\n"
         return f"#align(left)[#{body}]\n"
 
     # --- the document -----------------------------------------------------------

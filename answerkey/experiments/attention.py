@@ -192,17 +192,16 @@ def _memory_crossover(NK, sizes, peak) -> dict:
 
 def draw_scaling(r: dict, path: Path) -> None:
     """Log-log time and peak memory against N, fitted slopes, the crossover."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
+
+    plt = pyplot()
     cfg, t = r["config"], r["timings"]
     sizes = np.asarray(cfg["sizes"], float)
     colors = {"softmax": "#c0392b", "linear": "#2471a3"}
-    labels = {"softmax": "softmax attention", "linear": "linearized (qᵀk+1)²"}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 4.6))
+    labels = {"softmax": "softmax", "linear": "linearized (qᵀk+1)²"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.9))
     fit = np.asarray(t["fit_sizes"], float)
     for ax, key, slopes, unit, scale in (
         (left, "seconds", t["time_slopes"], "forward time (s)", 1.0),
@@ -240,14 +239,14 @@ def draw_scaling(r: dict, path: Path) -> None:
                     color=colors[form],
                     lw=1,
                     alpha=0.8,
-                    label=f"{labels[form]}: derived kept for backward",
+                    label=f"{labels[form]}: derived",
                 )
         marks = [
             (
                 r["derived_crossover"]["operations" if key == "seconds" else "saved"],
                 "-.",
                 "0.55",
-                "by the derived counts: N = {:.0f}",
+                "derived: N = {:.0f}",
             )
         ]
         if key == "seconds" and t["crossover_time"]:
@@ -255,36 +254,38 @@ def draw_scaling(r: dict, path: Path) -> None:
         for number, (cross, style, color, text) in enumerate(marks):
             if sizes[0] <= cross <= sizes[-1]:
                 ax.axvline(cross, color=color, ls=style, lw=1.2)
+                # text on the side of the line with more room, so it stays inside the axes
+                right_half = np.log(cross / sizes[0]) > 0.5 * np.log(sizes[-1] / sizes[0])
                 ax.annotate(
-                    "crossover " + text.format(cross),
+                    "crossover, " + text.format(cross),
                     (cross, 0.97 - 0.07 * number),
                     xycoords=("data", "axes fraction"),
-                    ha="left",
+                    ha="right" if right_half else "left",
                     va="top",
-                    fontsize=8.5,
+                    fontsize=7,
                     color=color,
-                    xytext=(4, 0),
+                    xytext=(-4 if right_half else 4, 0),
                     textcoords="offset points",
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
                 )
         if key == "peak_bytes":
             # Below about a page-sized allocation the resident set does not move: a floor.
             floor = min(min(t[key][form]) for form in ("softmax", "linear")) * scale
             ax.axhspan(floor / 3, floor * 1.15, color="0.85", alpha=0.5, lw=0)
             ax.annotate(
-                "measurement floor", (sizes[0], floor / 1.25), fontsize=8, color="0.4", va="top"
+                "measurement floor", (sizes[0], floor / 1.25), fontsize=7, color="0.4", va="top"
             )
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("sequence length N")
         ax.set_ylabel(unit)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
-    left.set_title("time (median of repeats)", fontsize=10)
-    right.set_title("memory (fresh process per N)", fontsize=10)
+        ax.legend(loc="lower right", fontsize=7)
+    left.set_title("time (median of repeats)")
+    right.set_title("memory (fresh process per N)")
     fig.suptitle(
         f"Measured: D = {cfg['d']}, M = {cfg['m']}, {cfg['dtype']}, CPU, {cfg['threads']} thread; "
-        f"shaded lines: fits over N ≥ {cfg['fit_from']}",
-        fontsize=10,
+        f"shaded lines: fits over N ≥ {cfg['fit_from']}"
     )
     fig.tight_layout()
     fig.savefig(path, dpi=150)

@@ -204,10 +204,9 @@ def run(config: dict) -> BeamResults:
 
 def draw_tree(r: dict, path: Path) -> None:
     """Figure 2's tree: what the beam keeps at each step, what it prunes, the optimum."""
-    import matplotlib
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     from models.figure2_tree import FIGURE2, VOCAB, sequence_log_prob
 
@@ -223,7 +222,7 @@ def draw_tree(r: dict, path: Path) -> None:
         below = [y_leaf[leaf] for leaf in order if leaf[: len(prefix)] == prefix]
         return sum(below) / len(below)
 
-    fig, ax = plt.subplots(figsize=(10, 6.2))
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 4.8))
     for prefix in FIGURE2 | {leaf: None for leaf in order}:
         for j, word in enumerate(VOCAB):
             child = prefix + (word,)
@@ -242,13 +241,13 @@ def draw_tree(r: dict, path: Path) -> None:
                 f"{FIGURE2[prefix][j]:+.2f}",
                 ha="center",
                 va="bottom",
-                fontsize=8.5,
+                fontsize=7.5,
                 color="0.2",
                 alpha=1.0 if considered else 0.35,
             )
     for prefix in list(FIGURE2) + order:
         if prefix == ():
-            ax.text(0, 0 + y(()), "START", ha="right", va="center", fontsize=10, weight="bold")
+            ax.text(0, 0 + y(()), "START", ha="right", va="center", fontsize=8.5, weight="bold")
             continue
         considered = prefix[:-1] in expanded
         if prefix in kept:
@@ -273,7 +272,7 @@ def draw_tree(r: dict, path: Path) -> None:
             len(prefix),
             y(prefix) - 0.16,
             label,
-            fontsize=8.5,
+            fontsize=7.5,
             va="top",
             ha="center",
             alpha=1.0 if prefix == optimum else alpha,
@@ -285,7 +284,7 @@ def draw_tree(r: dict, path: Path) -> None:
                 y(prefix),
                 "×",
                 color="#c0392b",
-                fontsize=13,
+                fontsize=9,
                 ha="center",
                 va="center",
                 zorder=4,
@@ -296,14 +295,14 @@ def draw_tree(r: dict, path: Path) -> None:
         f"{f2['pruned_at_step']}",
         (LENGTH, y(optimum)),
         (LENGTH + 0.3, y(optimum) - 0.9),
-        fontsize=9,
+        fontsize=8,
         arrowprops=dict(arrowstyle="->", color="0.3"),
     )
     ax.annotate(
         f"beam's answer {' '.join(beam)} ({f2['beam'][1]:.2f})",
         (LENGTH, y(beam)),
         (LENGTH + 0.3, y(beam) - 0.9),
-        fontsize=9,
+        fontsize=8,
         arrowprops=dict(arrowstyle="->", color="#1f5fbf"),
     )
     ax.set_xticks(range(LENGTH + 1), ["", "step 1", "step 2", "step 3"])
@@ -329,9 +328,10 @@ def draw_tree(r: dict, path: Path) -> None:
         Line2D([], [], color="0.55", lw=1.2, alpha=0.3, label="never scored"),
         Line2D([], [], color="#e6a700", lw=7, alpha=0.55, label="most likely sequence"),
     ]
-    ax.legend(handles=handles, loc="lower left", fontsize=8.5, frameon=False)
+    ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=False)
     ax.set_title(
-        "HW6 Figure 2: beam search with k = 2 (edge labels: log p(token | prefix))", pad=14
+        "The homework's Figure 2: beam search with k = 2\n(edge labels: log p(token | prefix))",
+        pad=14,
     )
     fig.tight_layout()
     fig.savefig(path, dpi=150)
@@ -340,20 +340,19 @@ def draw_tree(r: dict, path: Path) -> None:
 
 
 def draw_optimum(r: dict, path: Path) -> None:
-    import matplotlib
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     rnn = r["rnn"]
     beams = [int(k) for k in rnn["found_fraction"] if k != "greedy"]
     found = [rnn["found_fraction"][str(k)] for k in beams]
-    fig, ax = plt.subplots(figsize=(6.4, 4))
+    fig, ax = plt.subplots(figsize=(0.72 * TEXT_WIDTH_IN, 3.1))
     ax.plot(beams, found, "o-", color="#1f5fbf", label="beam search")
     ax.axhline(rnn["found_fraction"]["greedy"], color="#c0392b", ls="--", label="greedy")
     for k, f in zip(beams, found, strict=True):
         ax.annotate(
-            f"{f:.0%}", (k, f), (0, -14), textcoords="offset points", ha="center", fontsize=8
+            f"{f:.1%}", (k, f), (0, -14), textcoords="offset points", ha="center", fontsize=7
         )
     ax.set_xlabel("beam size k")
     ax.set_ylabel("fraction of prompts where the search\nreturns the most likely sequence")
@@ -362,7 +361,7 @@ def draw_optimum(r: dict, path: Path) -> None:
     ax.set_title(
         f"GRU language model, {rnn['prompts']} prompts, ≤ {rnn['new_tokens']} new tokens\n"
         "(optimum by exhaustive search; α = 0)",
-        fontsize=10,
+        fontsize=8.5,
     )
     ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
@@ -375,13 +374,12 @@ def draw_optimum(r: dict, path: Path) -> None:
 def draw_operations(r: dict, path: Path) -> None:
     import math
 
-    import matplotlib
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     ops = r["operations"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.0))
     rows = [row for row in ops["T_k_grid"] if row["selection"] == "sort"]
     for T in sorted({row["T"] for row in rows}):
         mine = [row for row in rows if row["T"] == T]
@@ -397,11 +395,11 @@ def draw_operations(r: dict, path: Path) -> None:
     left.set_title(
         f"selecting k of the k² candidates (sorting)\nfit: ∝ T^{fit['T']:.2f} k^{fit['k']:.2f}"
         " log k",
-        fontsize=10,
+        fontsize=8.5,
     )
     left.set_xlabel("beam size k")
     left.set_ylabel("comparisons / (T log₂ k)")
-    left.legend(fontsize=8)
+    left.legend(fontsize=7)
     m_rows = ops["M_grid"]
     for selection, marker in (("sort", "o-"), ("quickselect", "s--")):
         mine = [row for row in m_rows if row["selection"] == selection]
@@ -417,11 +415,11 @@ def draw_operations(r: dict, path: Path) -> None:
         f"each hypothesis' best k of M (k = {ops['fixed']['k']}, T = {ops['fixed']['T']})\n"
         f"fit: sort ∝ M^{fits['per_hypothesis_sort_over_log_M']['M']:.2f} log M, "
         f"quickselect ∝ M^{fits['per_hypothesis_quickselect']['M']:.2f}",
-        fontsize=10,
+        fontsize=8.5,
     )
     right.set_xlabel("vocabulary size M")
     right.set_ylabel("comparisons")
-    right.legend(fontsize=8)
+    right.legend(fontsize=7)
     for ax in (left, right):
         ax.grid(alpha=0.3, which="both")
     fig.tight_layout()

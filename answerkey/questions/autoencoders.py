@@ -308,12 +308,12 @@ def _checks_b_ii() -> list[Check]:
 
 
 def _answer_b_i() -> Answer:
-    import sympy as sp
+    from derivations import notation
 
     g1, g2 = _derivation().stated_gradients()
     latex = (
-        rf"\frac{{\partial L}}{{\partial W_1}} = {sp.latex(g1)} = 0, \qquad "
-        rf"\frac{{\partial L}}{{\partial W_2}} = {sp.latex(g2)} = 0"
+        rf"\frac{{\partial L}}{{\partial W_1}} = {notation.latex(g1)} = 0, \qquad "
+        rf"\frac{{\partial L}}{{\partial W_2}} = {notation.latex(g2)} = 0"
     )
     return Answer(
         latex=latex,
@@ -601,8 +601,8 @@ QUESTION = Question(
             "k ∈ {5, 10, 100, 1000}.",
             answer=_answer_a,
             assumptions=(
-                "synthetic set and training settings as in the notebook (HW6.md)",
-                "MNIST: the 5000 embedded digits unless --mnist-dir is given",
+                "synthetic set and training settings as in the notebook",
+                "MNIST: a fixed subset of 5000 digits",
             ),
             checks=_checks_a,
             notes=A_NOTES,

@@ -27,7 +27,7 @@ from answerkey.verdicts import Check, Verdict, prove_equal
 ASSUMPTIONS = (
     "textbook beam search: sequences ranked by summed log-probability (α = 0), exactly "
     "T = 3 tokens, no end-of-sequence token",
-    "Figure 2 as reconstructed in HW6.md",
+    "the tree of the homework's Figure 2, probabilities as printed",
 )
 
 
@@ -35,8 +35,8 @@ QUESTION = Question(
     number=5,
     title="Beam Search",
     intro=(
-        "Decode a length-3 sequence with beam size k = 2 from the decoder of Figure 2. The "
-        "vocabulary is {neural, network}; each node holds log p(token | prefix)."
+        "Decode a length-3 sequence with beam size k = 2 from the decoder of the homework's "
+        "Figure 2. The vocabulary is {neural, network}; each node holds log p(token | prefix)."
     ),
     parts=[
         Part(
@@ -304,9 +304,9 @@ def _answer_d(profile: Profile) -> Answer:
     candidates = f2["candidates_at_pruning"]
     found = f2["found_optimum"]
     guarantee = (
-        f"Beam search is a greedy approximation, sure to find the optimum only when "
-        f"$k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), when no prefix is ever "
-        f"pruned."
+        f"Beam search is a greedy approximation: it is sure to find the optimum if "
+        f"$k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), because then no prefix "
+        f"is ever pruned; a smaller beam may find it too, but with no guarantee."
     )
     if found:  # the verdict word follows the search, never a typed literal
         text = (
@@ -327,9 +327,7 @@ def _answer_d(profile: Profile) -> Answer:
             f"{ordinal} of the {len(candidates)} candidates ({cands}), and only k = {BEAM} "
             f"survive. The optimum's last token is nearly certain (log-prob "
             f"{signed(last_token)}), but beam search ranks prefixes by their score so far and "
-            f"cannot see that a weak prefix has a strong continuation. It is a greedy "
-            f"approximation, sure to find the optimum only when $k \\ge |V|^{{T-1}}$ (here "
-            f"k ≥ {len(VOCAB) ** (LENGTH - 1)}), when no prefix is ever pruned."
+            f"cannot see that a weak prefix has a strong continuation. " + guarantee
         )
     value = {
         "beam": (tuple(beam[0]), beam[1]),
@@ -343,7 +341,7 @@ def _answer_d(profile: Profile) -> Answer:
     figures = [
         Figure(
             FIGURES["tree"],
-            "Figure 2's tree: the beam's keeps (blue), pruned "
+            "The homework's Figure 2 as a tree: the beam's keeps (blue), pruned "
             "candidates (×), never-scored branches (faded), the optimum (gold).",
         ),
         Figure(
@@ -478,7 +476,7 @@ def _derivation():
 
 
 def _answer_e(profile: Profile) -> Answer:
-    import sympy as sp
+    from derivations import notation
 
     D = _derivation()
     # The figure is the beam experiment's; the answer itself needs only the derivation (so
@@ -492,7 +490,7 @@ def _answer_e(profile: Profile) -> Answer:
         )
     ]
     return Answer(
-        latex=rf"O\!\left({sp.latex(D.ANSWER_IN_T_K)}\right)",
+        latex=rf"O\!\left({notation.latex(D.ANSWER_IN_T_K)}\right)",
         value={"in_T_k": D.ANSWER_IN_T_K, "accepted": list(D.ACCEPTED)},
         text=(
             r"$O(T k^2 \log k)$. Each of the $T$ steps runs the RNN once per hypothesis ($k$ "

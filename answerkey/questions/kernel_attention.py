@@ -275,22 +275,22 @@ def _answer_b_i() -> Answer:
             r"$\mathrm{sim}(q, k) = (q^\top k + 1)^{2} = 1 + 2 q^\top k + (q^\top k)^{2}$: the "
             r"polynomial kernel $(\gamma\, q^\top k + c)^{d}$ with $d = 2$ and $\gamma = c = 1$. "
             r"Reading “every constant set to 1” as no constant term gives $(q^\top k)^{2}$, which "
-            "the key accepts (its feature map and costs are given with q3.b.ii and q3.c.ii)."
+            "is also accepted (its feature map and costs are given with q3.b.ii and q3.c.ii)."
         ),
     )
 
 
 def _answer_b_ii() -> Answer:
-    import sympy as sp
+    from derivations import notation
 
     KA = derivation()
     # The D = 2 example in the prose comes from the derived map, not typed.
-    example = ", ".join(sp.latex(c) for c in KA.feature_map(2))
+    example = ", ".join(notation.latex(c) for c in KA.feature_map(2))
     return Answer(
         latex=(
             r"\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ q_1^2, \dots, q_D^2,\ "
             r"\sqrt2\, q_i q_j\ (i < j)\big),\quad \operatorname{dim}\phi = "
-            + sp.latex(KA.DIMENSION_MERGED)
+            + notation.latex(KA.DIMENSION_MERGED)
             + r"\ \ (\text{or } 1 + D + D^2 \text{ keeping every ordered pair } q_i q_j)"
         ),
         value={
@@ -357,11 +357,13 @@ def counts_table(sizes=(256, 1024, 4096, 16384), d: int = 8, m: int = 8) -> Tabl
 
 
 FIGURE_CAPTION = (
-    "Measured on the build machine (varies by machine and load): forward time (one thread, "
+    "Measured on one machine (times vary by machine and load): forward time (one thread, "
     "no autograd) and peak memory growth (fresh process per N, forward with autograd) of "
     "softmax and linearized quadratic-kernel attention, D = M = 8, float32, log-log, with "
     "fitted slopes over N ≥ 1024, the measured crossover N and the one the derived counts "
-    "give; dashed: the derived saved-for-backward memory."
+    "give; dashed: the derived saved-for-backward memory. A softmax time slope above 2 is "
+    "memory traffic: its N×N score and attention matrices outgrow the CPU caches as N grows, "
+    "so each of the N² operations costs more."
 )
 
 

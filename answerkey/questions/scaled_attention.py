@@ -22,10 +22,10 @@ def _answer(claim, text: str):
     """A part's answer: the claim (called when the answer is built) and its prose."""
 
     def build(profile) -> Answer:
-        import sympy as sp
+        from derivations import notation
 
         value = claim()
-        return Answer(latex=sp.latex(value), value=value, text=text)
+        return Answer(latex=notation.latex(value), value=value, text=text)
 
     return build
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from answerkey.experiments.figure_style import TEXT_WIDTH_IN, place_labels, pyplot
+
 LAYOUT_SEED = 0  # of 40 seeds tried, the layout whose closest two nodes are farthest apart
 CLASS_COLOURS = ("#d95f02", "#1b9e77")  # class 0 (the Officer's side), class 1 (Mr. Hi's)
-UNLABELLED = "#bdbdbd"
 WRONG = "#e7298a"
 
 FIGURES = {
@@ -20,16 +21,6 @@ FIGURES = {
     "embedding": "zkc_embedding.png",
     "semi_supervised": "zkc_semi_supervised.png",
 }
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"svg.hashsalt": "answerkey", "pdf.fonttype": 42})
-    return plt
 
 
 def _save(fig, path: Path) -> None:
@@ -55,51 +46,50 @@ def _legend_handles(plt, names, extra=()):
     from matplotlib.lines import Line2D
 
     handles = [
-        Line2D([], [], marker="o", ls="", ms=9, mfc=colour, mec="k", label=name)
+        Line2D([], [], marker="o", ls="", ms=7, mfc=colour, mec="k", label=name)
         for colour, name in zip(CLASS_COLOURS, names, strict=True)
     ]
     return handles + list(extra)
 
 
 def draw_graph(results: dict, out: Path) -> Path:
-    """The club with and without labels (spring layout, fixed seed); test nodes as squares."""
+    """The club with the notebook's labels (spring layout, fixed seed); test nodes as
+    squares; drawn at the printed width, every label inside its node."""
     import networkx as nx
     from matplotlib.lines import Line2D
 
     from models.karate_club import karate_graph
 
-    plt = _pyplot()
+    plt = pyplot()
     graph = karate_graph()
     pos = _layout(graph)
     labels = results["labels"]["y"]
     test = set(results["split"]["test"])
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
-    for ax, coloured in zip(axes, (False, True), strict=True):
-        nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#9e9e9e", width=0.8)
-        for shape, nodes in (("o", [v for v in graph if v not in test]), ("s", sorted(test))):
-            colours = [CLASS_COLOURS[labels[v]] if coloured else UNLABELLED for v in nodes]
-            nx.draw_networkx_nodes(
-                graph,
-                pos,
-                nodelist=nodes,
-                node_color=colours,
-                node_shape=shape if coloured else "o",
-                edgecolors="k",
-                linewidths=0.8,
-                node_size=330,
-                ax=ax,
-            )
-        nx.draw_networkx_labels(graph, pos, font_size=8, ax=ax)
-        ax.set_axis_off()
-    axes[0].set_title("Zachary's karate club: 34 members, 78 friendships")
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 4.4))
+    nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#9e9e9e", width=0.6)
+    for shape, nodes in (("o", [v for v in graph if v not in test]), ("s", sorted(test))):
+        nx.draw_networkx_nodes(
+            graph,
+            pos,
+            nodelist=nodes,
+            node_color=[CLASS_COLOURS[labels[v]] for v in nodes],
+            node_shape=shape,
+            edgecolors="k",
+            linewidths=0.6,
+            node_size=190,
+            ax=ax,
+        )
+    nx.draw_networkx_labels(graph, pos, font_size=7, ax=ax)
+    ax.set_axis_off()
     set_name = results["labels"]["set"]
-    axes[1].set_title(f"labels: {set_name!r} set; squares are the 10 test nodes")
-    extra = [Line2D([], [], marker="s", ls="", ms=9, mfc="w", mec="k", label="test node")]
+    ax.set_title(
+        f"Zachary's karate club, 34 members and 78 friendships; labels: the {set_name!r} set"
+    )
+    extra = [Line2D([], [], marker="s", ls="", ms=7, mfc="w", mec="k", label="test node")]
     fig.legend(
         handles=_legend_handles(plt, _class_names(results), extra),
         loc="lower center",
         ncol=3,
-        fontsize=9,
         frameon=False,
     )
     path = out / FIGURES["graph"]
@@ -110,8 +100,8 @@ def draw_graph(results: dict, out: Path) -> Path:
 
 def draw_curves(results: dict, out: Path) -> Path:
     """Train/test loss (log scale) and accuracy per epoch: ours, and with the leak."""
-    plt = _pyplot()
-    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(13, 4.6))
+    plt = pyplot()
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.0))
     runs = (
         ("notebook", "-", "train nodes only"),
         ("leak", ":", "all 34 labels (original's leak)"),
@@ -143,14 +133,14 @@ def draw_curves(results: dict, out: Path) -> Path:
     acc_ax.set_title("accuracy")
     for ax in (loss_ax, acc_ax):
         ax.grid(alpha=0.3)
-    acc_ax.legend(fontsize=8, loc="lower right")
+    acc_ax.legend(loc="lower right", fontsize=7)
     notebook = results["notebook"]
     fig.suptitle(
-        f"Gradient descent, lr 2e-2, weight decay 2.5e-2, seed {results['training']['seed']}: "
+        f"Gradient descent, lr 2e-2, weight decay 2.5e-2, seed {results['training']['seed']}\n"
         f"final test accuracy {notebook['test_accuracy']:.2f} (train nodes only) vs "
         f"{results['leak']['test_accuracy']:.2f} (leak)",
-        fontsize=10,
     )
+    fig.tight_layout()  # room for the two-line title above the panels' own
     path = out / FIGURES["curves"]
     _save(fig, path)
     plt.close(fig)
@@ -181,21 +171,21 @@ def _embedding_panel(plt, ax, graph, run: dict, labels, test: set, title: str) -
         ax.scatter(
             px,
             py,
-            s=150,
+            s=36,
             marker=marker,
             c=CLASS_COLOURS[labels[node]],
             edgecolors=WRONG if node in wrong else "k",
-            linewidths=3 if node in wrong else 0.8,
+            linewidths=2 if node in wrong else 0.6,
             zorder=3,
-        )
-        ax.annotate(
-            str(node), (px, py), xytext=(5, 4), textcoords="offset points", fontsize=7, zorder=4
         )
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.set_xlabel("embedding dimension 1")
     ax.set_ylabel("embedding dimension 2")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
+    # Only the test nodes and the mistakes are named: 34 labels in two tanh corners collide.
+    named = sorted(test | wrong)
+    place_labels(ax, [embedding[n] for n in named], [str(n) for n in named], zorder=4)
 
 
 def draw_embedding(results: dict, out: Path) -> Path:
@@ -204,11 +194,11 @@ def draw_embedding(results: dict, out: Path) -> Path:
 
     from models.karate_club import karate_graph
 
-    plt = _pyplot()
+    plt = pyplot()
     graph = karate_graph()
     labels = results["labels"]["y"]
     test = set(results["split"]["test"])
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
+    fig, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.7))
     for ax, key, name in (
         (axes[0], "notebook", "trained on the 24 train nodes"),
         (axes[1], "leak", "trained on all 34 labels (the original's leak)"),
@@ -224,18 +214,21 @@ def draw_embedding(results: dict, out: Path) -> Path:
             f"{name}\ntest accuracy {run['test_accuracy']:.2f}",
         )
     extra = [
-        Line2D([], [], marker="s", ls="", ms=9, mfc="w", mec="k", label="test node"),
-        Line2D([], [], marker="o", ls="", ms=9, mfc="w", mec=WRONG, mew=3, label="misclassified"),
+        Line2D([], [], marker="s", ls="", ms=7, mfc="w", mec="k", label="test node (named)"),
+        Line2D([], [], marker="o", ls="", ms=7, mfc="w", mec=WRONG, mew=2, label="misclassified"),
         Line2D([], [], color="k", lw=1.5, label="softmax decision line"),
     ]
-    axes[1].legend(
-        handles=_legend_handles(plt, _class_names(results), extra), fontsize=8, loc="best"
+    fig.legend(
+        handles=_legend_handles(plt, _class_names(results), extra),
+        loc="lower center",
+        ncol=3,
+        frameon=False,
     )
     fig.suptitle(
-        "Output of the last GCN layer (tanh, 2-d) per node, coloured by label; "
-        "background: the classifier's P(class 1)",
-        fontsize=10,
+        "Output of the last GCN layer (tanh, 2-d) per node, coloured by label;\n"
+        "background: the classifier's P(class 1)"
     )
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     path = out / FIGURES["embedding"]
     _save(fig, path)
     plt.close(fig)
@@ -249,7 +242,7 @@ def draw_semi_supervised(results: dict, out: Path) -> Path:
 
     from models.karate_club import CLUB_NAMES, karate_graph
 
-    plt = _pyplot()
+    plt = pyplot()
     graph = karate_graph()
     pos = _layout(graph)
     semi = results["semi_supervised"]
@@ -257,40 +250,39 @@ def draw_semi_supervised(results: dict, out: Path) -> Path:
     counts = {int(k): v for k, v in semi["miss_counts"].items()}
     runs = len(semi["seeds"])
     cut = set(results["zachary"]["weighted_min_cut"]["disagrees_with_club"])
-    fig, ax = plt.subplots(figsize=(8.5, 7))
-    nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#9e9e9e", width=0.8)
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 5.0))
+    nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#9e9e9e", width=0.6)
     labelled = set(semi["labelled"])
     for node in graph:
         ax.scatter(
             *pos[node],
-            s=900 if node in labelled else 330,
+            s=520 if node in labelled else 230,
             marker="*" if node in labelled else "o",
             c=CLASS_COLOURS[club[node]],
             edgecolors=WRONG if counts.get(node) else "k",
-            linewidths=1 + 4 * counts.get(node, 0) / runs,
+            linewidths=0.8 + 3 * counts.get(node, 0) / runs,
             zorder=3,
         )
         note = f"{node}\n{counts[node]}/{runs}" if node in counts else str(node)
         ax.annotate(note, pos[node], ha="center", va="center", fontsize=7, zorder=4)
         if node in cut:
-            ax.scatter(*pos[node], s=900, facecolors="none", edgecolors="k", ls="--", zorder=2)
+            ax.scatter(*pos[node], s=620, facecolors="none", edgecolors="k", ls="--", zorder=2)
     ax.set_axis_off()
     acc = semi["accuracy"]
     ax.set_title(
         f"Two labels (★ nodes 0 and 33), the real split predicted for the other 32\n"
         f"accuracy over {runs} seeds: mean {acc['mean']:.3f} (min {acc['min']:.3f}); "
-        f"ring width: how many seeds miss the member",
-        fontsize=10,
+        f"ring width: how many seeds miss the member"
     )
     names = [f"{CLUB_NAMES[c]}'s club" for c in (0, 1)]
     extra = [
-        Line2D([], [], marker="o", ls="", ms=9, mfc="w", mec=WRONG, mew=3, label="missed"),
+        Line2D([], [], marker="o", ls="", ms=7, mfc="w", mec=WRONG, mew=2, label="missed"),
         Line2D(
             [],
             [],
             marker="o",
             ls="",
-            ms=14,
+            ms=11,
             mfc="none",
             mec="k",
             label="dashed ring: Zachary's min cut misplaces",
@@ -298,9 +290,8 @@ def draw_semi_supervised(results: dict, out: Path) -> Path:
     ]
     fig.legend(
         handles=_legend_handles(plt, names, extra),
-        fontsize=9,
         loc="lower center",
-        ncol=4,
+        ncol=2,
         frameon=False,
     )
     path = out / FIGURES["semi_supervised"]

@@ -1,0 +1,111 @@
+"""Figures that print: drawn at the width they print at, fonts of at least 7 pt, and
+every figure cited by its number from the text.
+
+A figure drawn 13 inches wide and shrunk onto a 17 cm line printed its 8-pt labels at
+4 pt. The documents now print each figure at its natural size (pixels / dpi), so the
+fonts the figure code sets are the sizes on paper: the build's figures must fit the
+text width (checked on the quick build), and no figure code may set a font below
+`MIN_FONT_PT` (checked on the source).
+"""
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from answerkey.documents.content import TEXT_WIDTH_CM, figure_width
+from answerkey.experiments.figure_style import MIN_FONT_PT, RC
+
+ROOT = Path(__file__).resolve().parent.parent
+FONT_KEYWORDS = {"fontsize", "font_size", "size"}
+
+
+def _figure_sources() -> list[Path]:
+    """Every module that draws with matplotlib."""
+    return [
+        path
+        for package in ("answerkey", "models")
+        for path in (ROOT / package).rglob("*.py")
+        if re.search(r"matplotlib|figure_style", path.read_text(encoding="utf-8"))
+        and path.name != "figure_style.py"
+    ]
+
+
+def small_fonts(source: str) -> list[str]:
+    """Font sizes below MIN_FONT_PT set as literal keyword arguments in `source`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.keyword) and node.arg in FONT_KEYWORDS:
+            value = node.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, int | float):
+                if value.value < MIN_FONT_PT:
+                    found.append(f"line {node.value.lineno}: {node.arg}={value.value}")
+    return found
+
+
+def test_the_style_sets_no_font_below_the_minimum():
+    sizes = [v for k, v in RC.items() if k.endswith(("size", "fontsize"))]
+    assert sizes and min(sizes) >= MIN_FONT_PT
+
+
+def test_the_font_scan_catches_a_small_font():
+    assert small_fonts("ax.annotate('x', (0, 0), fontsize=5)") == ["line 1: fontsize=5"]
+    assert small_fonts("ax.set_title('x', fontsize=8)") == []
+
+
+def test_no_figure_code_sets_a_font_below_the_minimum():
+    sources = _figure_sources()
+    assert any(p.name == "figures.py" for p in sources)
+    found = {str(p.relative_to(ROOT)): small_fonts(p.read_text()) for p in sources}
+    assert {path: fonts for path, fonts in found.items() if fonts} == {}
+
+
+def test_a_figure_prints_at_its_natural_width_up_to_the_text_width():
+    narrow = {"pixels": [858, 600], "inches": [6.6, 4.615]}
+    assert figure_width(narrow) == round(6.6 * 2.54 / TEXT_WIDTH_CM, 3)
+    wide = {"pixels": [1690, 600], "inches": [13.0, 4.615]}
+    assert figure_width(wide) == 1.0
+
+
+@pytest.mark.slow
+def test_every_figure_of_the_build_fits_the_text_width(built):
+    out, first, _, kept = built
+    assert first.returncode == 0, first.stderr[-2000:]
+    results = json.loads(kept["results.json"])
+    figures = [
+        figure
+        for question in results["questions"]
+        for part in question["parts"]
+        for figure in (part["answer"] or {}).get("figures", [])
+    ]
+    assert len(figures) >= 10
+    too_wide = {
+        f["name"]: f.get("inches")
+        for f in figures
+        if "inches" not in f or f["inches"][0] * 2.54 > TEXT_WIDTH_CM
+    }
+    assert too_wide == {}
+    shrunk = {f["name"]: figure_width(f) for f in figures}
+    assert all(
+        abs(shrunk[f["name"]] - f["inches"][0] * 2.54 / TEXT_WIDTH_CM) < 0.002 for f in figures
+    ), shrunk
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_every_figure_is_cited_by_number_and_the_homeworks_figure_is_named(built):
+    out, first, _, _ = built
+    text = subprocess.run(
+        ["pdftotext", str(out / "solutions.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    numbers = sorted(set(re.findall(r"^Figure (\d+)\. ", text, flags=re.M)), key=int)
+    assert numbers, "no numbered figure captions"
+    for number in numbers:
+        mentions = re.findall(rf"\bFigure {number}\b(?!\. )", text)
+        assert mentions, f"Figure {number} is never cited from the text"
+    assert "the homework's Figure 2" in text
+    assert "decoder of Figure 2" not in text
