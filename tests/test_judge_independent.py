@@ -12,19 +12,13 @@ from answerkey.judging.judge import judge
 HERE = Path(__file__).parent
 ANSWERS = tomllib.loads((HERE / "judge_independent.toml").read_text())["answer"]
 
-# index in the file -> the defect the judge shows on it (first run, before any fix)
-SIDE_REMARK_READ_AS_ANSWER = (
-    "a side remark after the answer ('与 σ 无关', 'independent of σ') is read as the answer"
-)
-PROSE_REMARK_INVALID = "a prose side remark after the answer makes a readable answer INVALID INPUT"
+# index in the file -> the defect the judge still shows on it. Fixed since the first run:
+# 2 (a Chinese remark after the answer, "与 σ 无关", read as the answer), 7, 8, 20 (a prose
+# remark after the answer, in Spanish, in parentheses, after "i.e.", made it INVALID INPUT).
 GENERAL_PHI_INVALID = (
     "φ for general D (ellipses up to x_D, or blocks √2·x, vec(xxᵀ), x⊗x) is INVALID INPUT"
 )
 KNOWN_DEFECTS = {
-    2: SIDE_REMARK_READ_AS_ANSWER,
-    7: PROSE_REMARK_INVALID,
-    8: PROSE_REMARK_INVALID,
-    20: PROSE_REMARK_INVALID,
     22: GENERAL_PHI_INVALID,
     23: GENERAL_PHI_INVALID,
     24: GENERAL_PHI_INVALID,
@@ -51,3 +45,18 @@ def test_independent_answer_gets_the_tas_verdict(case):
     got = str(result.verdict)
     allowed = {"CORRECT"} if case["verdict"] == "CORRECT" else {"INCORRECT", "CANNOT TELL"}
     assert got in allowed, (got, result.read_as, result.method, result.detail)
+
+
+@pytest.mark.parametrize(
+    ("part", "answer"),
+    [
+        ("q2.a", "由于 q 和 k 独立，E[qᵀk] = d·μ，与 σ 无关。"),
+        ("q2.b", "La varianza es $d^2$, porque cada término $q_i k_i$ tiene varianza 1."),
+        ("q2.b", "**Var(qᵀk) = 1** (each term has variance 1 and the d terms are independent)."),
+        ("q3.b.i", "sim(q, k) = (q^T k)^2 + 1, i.e. the degree-2 polynomial kernel with c = 1."),
+    ],
+)
+def test_the_fixed_readings_still_refute_a_wrong_answer(part, answer):
+    """The wrong twins of the answers fixed above: the remark is dropped, not the answer."""
+    result = judge(part, answer)
+    assert str(result.verdict) == "INCORRECT", (result.read_as, result.detail)
