@@ -14,16 +14,10 @@ ANSWERS = tomllib.loads((HERE / "judge_independent.toml").read_text())["answer"]
 
 # index in the file -> the defect the judge still shows on it. Fixed since the first run:
 # 2 (a Chinese remark after the answer, "与 σ 无关", read as the answer), 7, 8, 20 (a prose
-# remark after the answer, in Spanish, in parentheses, after "i.e.", made it INVALID INPUT).
-GENERAL_PHI_INVALID = (
-    "φ for general D (ellipses up to x_D, or blocks √2·x, vec(xxᵀ), x⊗x) is INVALID INPUT"
-)
-KNOWN_DEFECTS = {
-    22: GENERAL_PHI_INVALID,
-    23: GENERAL_PHI_INVALID,
-    24: GENERAL_PHI_INVALID,
-    25: GENERAL_PHI_INVALID,
-}
+# remark after the answer, in Spanish, in parentheses, after "i.e.", made it INVALID INPUT),
+# 22, 25 (φ for general D written with runs "x_1, …, x_D" was INVALID INPUT).
+BLOCK_PHI_INVALID = "φ written in blocks of vectors (√2·x, vec(xxᵀ), x⊗x) is INVALID INPUT"
+KNOWN_DEFECTS = {23: BLOCK_PHI_INVALID, 24: BLOCK_PHI_INVALID}
 
 
 def _case(i, case):
@@ -60,3 +54,19 @@ def test_the_fixed_readings_still_refute_a_wrong_answer(part, answer):
     """The wrong twins of the answers fixed above: the remark is dropped, not the answer."""
     result = judge(part, answer)
     assert str(result.verdict) == "INCORRECT", (result.read_as, result.detail)
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        (r"\phi(q) = \left(1, \sqrt{2}q_1, \ldots, \sqrt{2}q_D, q_1^2, \ldots, q_D^2, "
+         r"\sqrt{2}q_1q_2, \ldots, \sqrt{2}q_{D-1}q_D\right)", "CORRECT"),
+        ("φ(x) = [x_1², …, x_D², √2 x_1x_2, …, √2 x_{D−1}x_D]", "CORRECT"),  # the (qᵀk)² reading
+        ("φ(q) = (1, √2 q_1, …, √2 q_D, q_1², …, q_D², √2 q_1 q_2, …, √2 q_1 q_D)", "INCORRECT"),
+        ("φ(q) = (1, q_1, …, q_D, q_1 q_1, …, q_D q_D)", "INCORRECT"),
+    ],
+)  # fmt: skip
+def test_phi_for_general_d_is_read_with_its_runs_filled_in(answer, verdict):
+    """A run "first, …, last" is filled in at a concrete D: one index, or pairs i < j."""
+    result = judge("q3.b.ii", answer)
+    assert str(result.verdict) == verdict, (result.read_as, result.detail)
