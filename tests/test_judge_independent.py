@@ -64,6 +64,10 @@ def test_the_fixed_readings_still_refute_a_wrong_answer(part, answer):
         ("φ(x) = [x_1², …, x_D², √2 x_1x_2, …, √2 x_{D−1}x_D]", "CORRECT"),  # the (qᵀk)² reading
         ("φ(q) = (1, √2 q_1, …, √2 q_D, q_1², …, q_D², √2 q_1 q_2, …, √2 q_1 q_D)", "INCORRECT"),
         ("φ(q) = (1, q_1, …, q_D, q_1 q_1, …, q_D q_D)", "INCORRECT"),
+        # a check after the answer ("so that φ(q)ᵀφ(k) = …") is a remark, not φ(k) = …
+        ("φ(q) = [1, √2 q_1, √2 q_2, q_1², q_2², √2 q_1q_2], so that φ(q)ᵀφ(k) = (qᵀk + 1)².",
+         "CORRECT"),
+        ("φ(q) = [1, q_1, q_2, q_1², q_2², q_1q_2], so that φ(q)ᵀφ(k) = (qᵀk + 1)².", "INCORRECT"),
     ],
 )  # fmt: skip
 def test_phi_for_general_d_is_read_with_its_runs_filled_in(answer, verdict):

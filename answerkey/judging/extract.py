@@ -603,6 +603,8 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
         for take in range(1, min(4, len(words)) + 1):
             candidate = " ".join(words[-take:])
             if asked.names(candidate):
+                if take < len(words) and re.search(r"(?:\^\{?(?:T|\\top)\}?|ᵀ)$", words[-take - 1]):
+                    break  # "φ(q)ᵀ φ(k) = …": the second factor of a product, not the asked one
                 inside = left.rfind(candidate)  # the left side ends the words before "="
                 offset = at + inside
                 body = piece[inside:]
