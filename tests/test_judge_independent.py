@@ -74,3 +74,23 @@ def test_phi_for_general_d_is_read_with_its_runs_filled_in(answer, verdict):
     """A run "first, …, last" is filled in at a concrete D: one index, or pairs i < j."""
     result = judge("q3.b.ii", answer)
     assert str(result.verdict) == verdict, (result.read_as, result.detail)
+
+
+def test_judging_q3_c_on_a_cold_cache_runs_no_experiment(tmp_path):
+    """The blind run's first q3.c.ii check took 43 s: reading the key through the part ran
+    the attention experiment (torch), whose measurements only the written answer quotes."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from answerkey.judging.judge import judge\n"
+        "for part in ('q3.c.i', 'q3.c.ii'):\n"
+        "    assert str(judge(part, 'time: O(N^2 D), memory: O(N^2)').verdict) == 'INCORRECT'\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    env = {**os.environ, "ANSWERKEY_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not (tmp_path / "cache").exists()  # nothing was computed and stored
