@@ -209,6 +209,9 @@ _GENERIC_REMARK = (
     "assuming",
     "given",
     "step",
+    "cada",  # Spanish, Portuguese, Italian: each
+    "donde",  # Spanish: where
+    "chaque",  # French: each
 )
 _TOKEN = re.compile(
     r"\\[A-Za-z]+|[A-Za-z]+\d*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?|\d+(?:\.\d+)?|\s+|.", flags=re.DOTALL
@@ -576,9 +579,10 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
     return _with_chains(region, start, spans, asked) if asked is not None else spans
 
 
+# CJK punctuation ends a clause with no space after it (respelling makes "，" a ",").
 _SENTENCE = re.compile(
     r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
-    r"because|and|then)\s|[：:]\s",
+    r"because|and|then)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
     flags=re.IGNORECASE,
 )
 
@@ -599,11 +603,15 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
         for take in range(1, min(4, len(words)) + 1):
             candidate = " ".join(words[-take:])
             if asked.names(candidate):
+                if take < len(words) and re.search(r"(?:\^\{?(?:T|\\top)\}?|ᵀ)$", words[-take - 1]):
+                    break  # "φ(q)ᵀ φ(k) = …": the second factor of a product, not the asked one
                 inside = left.rfind(candidate)  # the left side ends the words before "="
                 offset = at + inside
                 body = piece[inside:]
                 body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
                 body = re.sub(r"\([^()]*\b[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*\)", " ", body)
+                # a remark in parentheses that a clause break cut before its ")"
+                body = re.sub(r"\(\s*[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*$", " ", body)
                 body = body.strip().rstrip(",.;")
                 prose = " ".join(words[:-take])
                 chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))

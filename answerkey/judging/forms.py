@@ -437,11 +437,75 @@ class FeatureMapReading:
     base: str
     size: int
     dimension: Any = None  # an expression in D when the answer is the feature count
+    general: bool = False  # written for general D ("x_1, …, x_D"), read at GENERAL_SIZE
+
+
+_SUBSCRIPT = re.compile(r"([A-Za-z])_(\{[^{}]*\}|[A-Za-z0-9])")
+_ELLIPSIS = {"...", "\\ldots", "\\dots", "\\cdots", "⋯", "…"}
+GENERAL_SIZE = 4  # φ written for general D ("x_1, …, x_D") is checked at this size
+
+
+def _index(text: str, size: int) -> int | None:
+    """A subscript's value at D = size: "3", "D", "{D-1}" → int; None if it is not one."""
+    text = text.strip("{} ").replace(" ", "")
+    match = re.fullmatch(r"(\d+)|D(?:([+-])(\d+))?", text)
+    if match is None:
+        return None
+    if match.group(1):
+        return int(match.group(1))
+    shift = int(match.group(3) or 0)
+    return size - shift if match.group(2) == "-" else size + shift
+
+
+def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
+    """A list written for general D ("[1, √2 x_1, …, √2 x_D, x_1x_2, …, x_{D-1}x_D]") at
+    D = size: each "first, …, last" run is filled in from its first and last items, with
+    one index (1 … D) or a pair (diagonal, or i < j in lexicographic order). None when the
+    body has no run or a run it cannot fill."""
+    items = split_items(body[1:-1])
+    if not any(item in _ELLIPSIS for item in items):
+        return None
+    out: list[str] = []
+    position = 0
+    while position < len(items):
+        item = items[position]
+        position += 1
+        if item not in _ELLIPSIS:
+            out.append(item)
+            continue
+        if not out or position >= len(items):
+            return None
+        first, last = out.pop(), items[position]
+        position += 1  # the run's last item is written from the first's template
+        ones = list(_SUBSCRIPT.finditer(first))
+        starts = [_index(m.group(2), size) for m in ones]
+        stops = [_index(m.group(2), size) for m in _SUBSCRIPT.finditer(last)]
+        if not ones or len(ones) != len(stops) or None in starts or None in stops:
+            return None
+        if len(ones) == 1:
+            tuples = [(i,) for i in range(starts[0], stops[0] + 1)]
+        elif len(ones) == 2 and starts[0] == starts[1] and stops[0] == stops[1]:
+            tuples = [(i, i) for i in range(starts[0], stops[0] + 1)]
+        elif len(ones) == 2 and starts[0] < starts[1] and stops[0] < stops[1]:
+            pairs = [(i, j) for i in range(1, size + 1) for j in range(i + 1, size + 1)]
+            if tuple(starts) not in pairs or tuple(stops) not in pairs:
+                return None
+            tuples = pairs[pairs.index(tuple(starts)) : pairs.index(tuple(stops)) + 1]
+        else:
+            return None
+        for values in tuples:
+            filled, at = [], 0
+            for match, value in zip(ones, values, strict=True):
+                filled += [first[at : match.start(2)], f"{{{value}}}"]
+                at = match.end(2)
+            out.append("".join(filled) + first[at:])
+    return body[0] + ", ".join(out) + body[-1]
 
 
 @dataclass
 class FeatureMapForm:
-    """φ(q) at a concrete size D, written as a list in q_1 … q_D (or x_1 …), checked by
+    """φ(q) at a concrete size D, written as a list in q_1 … q_D (or x_1 …), or for general
+    D with runs "q_1, …, q_D" (`expand_ellipses` fills them in at D = 4), checked by
     the identity φ(q)ᵀφ(k) = K(q, k); or the number of features, an expression in D."""
 
     vocabulary: Vocabulary
@@ -465,6 +529,9 @@ class FeatureMapForm:
         if not body.startswith(("[", "(", "{")) or len(split_items(body[1:-1])) < 2:
             dimension = self.dimension_form.read(body)
             return FeatureMapReading((), "", 0, dimension)
+        general = expand_ellipses(body) if size is None else None
+        if general is not None:
+            body, size = general, GENERAL_SIZE
         reading = parse(body, self.vocabulary)
         tree = reading.tree
         if tree.op != "list":
@@ -488,7 +555,7 @@ class FeatureMapForm:
         for value in values:
             if isinstance(value, list | ComplexityClass):
                 raise AnswerError("each component must be one expression")
-        return FeatureMapReading(tuple(values), base, size)
+        return FeatureMapReading(tuple(values), base, size, general=general is not None)
 
     def _vectors(self, size: int):
         q = [self.component("q", i) for i in range(1, size + 1)]
@@ -513,6 +580,8 @@ class FeatureMapForm:
         names = {str(s): str(s) for s in (*q, *k)}
         result = compare(inner, kernel, names, "q, k real vectors")
         at = f"at D = {size}, the size you wrote"
+        if reading.general:
+            at = f"at D = {size}, your runs “…” filled in"
         if result.relation == "equal":
             note = " (D = 1 has no cross terms: a TA may want D ≥ 2)" if size == 1 else ""
             return Comparison(

@@ -365,7 +365,11 @@ def _q3_complexity(part_id: str):
     from derivations import kernel_attention as KA
 
     def key():
-        value = key_value(part_id)
+        # q3.c.ii's written answer quotes the attention experiment; its value does not, and
+        # reading it through the part would run that experiment (torch, ~45 s) when uncached.
+        from answerkey.questions.kernel_attention_costs import complexity_value
+
+        value = complexity_value("softmax" if part_id == "q3.c.i" else "linear")
         return {"time": value["time_O"], "memory": value["memory_O"]}
 
     return attention_complexity_form(KA.N, KA.D, KA.M, cache(key))

@@ -26,6 +26,7 @@ from functools import cache
 
 from answerkey.experiments.attention import FIGURE, FIGURE_PRECISION
 from answerkey.parts import Answer, Figure, Part, Question, Table
+from answerkey.questions.kernel_attention_costs import claimed_costs, complexity_value
 
 ASSUMPTIONS = (
     "$N$, $D$, $M$ positive integers",
@@ -219,28 +220,6 @@ def _latex(expr) -> str:
     return latex(expr, order="grlex")
 
 
-def claimed_costs(form: str) -> dict:
-    """The counts as the key states them; each is proved equal to the derived total."""
-    KA = derivation()
-    N, D, M = KA.N, KA.D, KA.M
-    if form == "softmax":
-        return {
-            "flops": 2 * N**2 * (D + M),
-            "operations": N**2 * (2 * D + 2 * M + 5) - N * (M + 2),
-            "saved": N**2 + 2 * N * D + N * M,
-            "time_O": N**2 * D + N**2 * M,
-            "memory_O": N**2 + N * D + N * M,
-        }
-    P = KA.DIMENSION_MERGED
-    return {
-        "flops": 2 * N * P * (2 * M + 1),
-        "operations": 2 * N * D * (D + 1) + 4 * N * P * M + 3 * N * P - P * M - P - N,
-        "saved": 2 * N * D + 2 * N * P + 2 * N * M + P * M + P + N,
-        "time_O": N * D**2 * M,
-        "memory_O": N * D**2 + N * M + D**2 * M,
-    }
-
-
 # --- answers -----------------------------------------------------------------------------------
 
 
@@ -371,13 +350,7 @@ def _complexity_answer(form: str, profile=None) -> Answer:
     import sympy as sp
 
     claimed = claimed_costs(form)
-    value = {
-        "time": claimed["operations"],
-        "memory": claimed["saved"],
-        "time_O": claimed["time_O"],
-        "memory_O": claimed["memory_O"],
-        "matmul_flops": claimed["flops"],
-    }
+    value = complexity_value(form)
     if form == "softmax":
         latex = (
             r"\text{time } O\big(N^2 (D + M)\big) = O\big(N^2 \max(D, M)\big),\quad "

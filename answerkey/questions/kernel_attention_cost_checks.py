@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from answerkey import evidence as ev
 from answerkey.experiments.attention import MEASURED_CODE
-from answerkey.questions.kernel_attention import claimed_costs, derivation, plain
+from answerkey.questions.kernel_attention import derivation, plain
 from answerkey.questions.kernel_attention_checks import VARIANTS, numeric_kernel_attention
+from answerkey.questions.kernel_attention_costs import claimed_costs
 from answerkey.verdicts import Check
 
 # (N, D, M) at which the implementation is counted: D = 1 (no cross terms), odd sizes.
