@@ -151,8 +151,8 @@ def test_flipping_a_claim_changes_the_pdf(tmp_path):
     assert "No. Beam search returns" in before and "Yes. Beam search returns" in after
     assert "Yes." not in before
     squeeze = lambda text: "".join(text.split())  # noqa: E731
-    # The displayed class, in Typst's math italics: O(T k² log(k)), then O(T k log(k)).
-    assert "Answer𝑂(𝑇𝑘2log(𝑘))" in squeeze(before)
-    assert "Answer𝑂(𝑇𝑘log(𝑘))" in squeeze(after)
+    # The displayed class, in Typst's math italics: O(T k² log k), then O(T k log k).
+    assert "Answer𝑂(𝑇𝑘2log𝑘)" in squeeze(before)
+    assert "Answer𝑂(𝑇𝑘log𝑘)" in squeeze(after)
     for flip in flips:
         assert run_mutant(flip, QUICK).caught
