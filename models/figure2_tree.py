@@ -26,8 +26,11 @@ FIGURE2: dict[tuple[str, ...], tuple[float, float]] = {
 }
 DEPTH = 3
 
-# The homework's scanned text (OCR), beside the clone: ../shared/seed/hw6_scan.txt.
-SCAN = Path(__file__).resolve().parents[2] / "shared" / "seed" / "hw6_scan.txt"
+# Figure 2 as the homework's scan reads it (OCR, verbatim: the node labels down to the
+# caption), kept beside this file so a clone verifies q5 without the scan itself; a test
+# holds it to the scan (../shared/seed/hw6_scan.txt) wherever that is present.
+SCAN = Path(__file__).with_name("figure2_scan.txt")
+FULL_SCAN = Path(__file__).resolve().parents[2] / "shared" / "seed" / "hw6_scan.txt"
 SCAN_CAPTION = "Figure 2: The numbers shown"
 # One node label of the figure as OCR reads it: "neural: -0.80", "4 neural: -.65",
 # "network: -73 |" (the point lost), or the root "START".

@@ -10,7 +10,7 @@ from answerkey import parts
 from answerkey.experiments import QUICK
 from answerkey.selftest import Kind, Mutant, run_mutant, run_selftest
 from answerkey.selftest.mutants import MUTANTS
-from models.figure2_tree import FIGURE2, SCAN, in_order, scan_labels
+from models.figure2_tree import FIGURE2, FULL_SCAN, SCAN, in_order, scan_labels
 
 
 def test_every_part_with_mutants_has_three_kinds_and_exists():
@@ -85,6 +85,16 @@ def test_figure2_is_the_scans_tree():
     typed = in_order()
     assert typed[len(typed) // 2] is None  # START in the middle
     assert scan_labels(SCAN.read_text(encoding="utf-8"), len(typed)) == typed
+
+
+@pytest.mark.skipif(not FULL_SCAN.exists(), reason="the homework's scan is not beside the clone")
+def test_the_kept_excerpt_is_verbatim_from_the_scan():
+    excerpt = SCAN.read_text(encoding="utf-8").rstrip("\n")
+    scan = FULL_SCAN.read_text(encoding="utf-8")
+    assert excerpt in scan
+    # It ends at Figure 2's caption, so it holds the figure's labels and nothing after.
+    assert excerpt.endswith("Figure 2: The numbers shown")
+    assert scan_labels(scan, 15) == scan_labels(excerpt, 15)
 
 
 def test_scan_reader_takes_ocr_noise():

@@ -208,7 +208,7 @@ def _check_scan() -> ev.Instances:
     scanned = scan_labels(SCAN.read_text(encoding="utf-8"), len(typed))
     return ev.Instances(
         f"the {len(typed)} node labels (token and log-prob, START) of the typed tree in "
-        f"in-order against those the scan ({SCAN.name}) lists before Figure 2's caption",
+        "in-order against those the homework scan's OCR text lists before Figure 2's caption",
         checked=len(typed),
         violations=[
             {"in-order label": str(i + 1), "typed": str(t), "scan": str(s)}
