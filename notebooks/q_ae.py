@@ -423,12 +423,23 @@ def run_all(dataset: str, activation: str) -> None:
             )
 
 
+def raw_probe(dataset: str) -> float:
+    """The same fresh probe trained on the raw inputs (mean over label draws): the
+    yardstick a representation has to beat."""
+    arrays = data[dataset]
+    pool = torch.as_tensor(arrays.x_pool[labelled_indices(arrays)], dtype=torch.float32)
+    test = torch.as_tensor(arrays.x_test, dtype=torch.float32)
+    return float(fresh_probes(pool[None, None], test[None, None], arrays, [0]).mean())
+
+
 def plot(dataset: str) -> None:
     """The course's figures for one data set: validation reconstruction loss and
     fresh-probe test accuracy vs autoencoder epoch (0 = untrained), one line per k (mean
-    over seeds, min–max band), one panel per activation and variant."""
+    over seeds, min–max band), one panel per activation and variant; dashed: the probe on
+    the raw inputs."""
+    raw = raw_probe(dataset)
     for key, title in (("recon", "validation reconstruction loss"), ("probe", "probe accuracy")):
-        figure, panels = plt.subplots(2, 3, figsize=(13, 6.5), sharex=True, squeeze=False)
+        figure, panels = plt.subplots(2, 3, figsize=(13, 6.5), sharex=True, sharey="row")
         for row, activation in enumerate(("linear", "relu")):
             for column, variant in enumerate(VARIANTS):
                 axes = panels[row][column]
@@ -441,10 +452,14 @@ def plot(dataset: str) -> None:
                     axes.fill_between(
                         epochs, curve["min"], curve["max"], color=line.get_color(), alpha=0.2
                     )
+                if key == "probe":
+                    axes.axhline(raw, color="0.3", ls="--", lw=1, label="raw inputs")
                 axes.set_title(f"{activation}, {variant}", fontsize=9)
                 if key == "recon":
                     axes.set_yscale("log")
+                axes.set_xticks(range(EPOCHS + 1))
                 axes.set_xlabel("autoencoder epoch")
+            panels[row][0].set_ylabel(title)
         panels[0][0].legend(fontsize=8)
         figure.suptitle(f"{dataset}: {title} vs autoencoder epoch (mean, min–max over seeds)")
         figure.tight_layout()
