@@ -90,7 +90,7 @@ TODOS: dict[str, tuple[tuple[str, str], ...]] = {
         ("ae.vanilla", "the vanilla autoencoder's objective"),
         ("ae.denoising", "the denoising autoencoder: input x + 0.5·ε, clean target"),
         ("ae.masked", "the masked autoencoder: entries zeroed with probability 0.25, full target"),
-        ("ae.train", "pretraining: Adam, lr 5e-4, batch 100, 10 epochs"),
+        ("ae.train", "pretraining with Adam on the variant's objective, batches of 100, 10 epochs"),
         ("ae.probe", "the linear probe on frozen codes"),
         ("ae.linear_synthetic", "(i) linear autoencoders, k ∈ {5, 10, 100, 1000}, synthetic data"),
         ("ae.linear_mnist", "(i) linear autoencoders, k ∈ {5, 10, 100, 1000}, MNIST"),
