@@ -196,9 +196,10 @@ def _instances_pca() -> ev.Instances:
     best = min(losses, key=losses.get)
     if best != tuple(range(k)) or sorted(losses.values()).count(losses[best]) != 1:
         violations.append({"least loss at": str(best), "top": str(tuple(range(k)))})
-    # Power: an orthonormal U that mixes eigenvectors of different eigenvalues must fail.
+    # Power: an orthonormal U that mixes eigenvectors of different eigenvalues must fail
+    # (a violation in hand stands without it).
     mixed = _rotated_basis(inst)
-    if _stationary(inst, mixed.T, mixed):
+    if not violations and _stationary(inst, mixed.T, mixed):
         raise RuntimeError("a non-eigenvector basis also passed: the check is blind")
     eigen = ", ".join(str(v) for v in inst.eigenvalues)
     return ev.Instances(
