@@ -238,8 +238,8 @@ def _measure_gradient_at_pca() -> ev.Measurement:
     worst = max(result["max_abs_grad_W1"], result["max_abs_grad_W2"])
     relative = worst / result["covariance_scale"]
     return ev.Measurement(
-        f"the PyTorch loss at (U₃ᵀ, U₃), m = 8, n = 400, float64: largest gradient entry "
-        f"{worst:.1e}",
+        f"largest gradient entry {worst:.1e} of the PyTorch loss at (U₃ᵀ, U₃), m = 8, "
+        "n = 400, float64",
         [ev.at_most("relative to the covariance scale", relative, 1e-12)],
         {**result, "relative": relative},
     )
