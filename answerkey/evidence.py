@@ -10,6 +10,9 @@ writes the detail line, in one wording per kind:
                      range is the whole space)
 - `exact_instances`: `Instances` → REFUTED with the first violation as the
                      counterexample, else PROVED (never on zero instances)
+- `exact_witness`:   a `Witness` for a claim that something exists → PROVED
+                     when the exact instance shows it, else UNKNOWN (a witness
+                     that fails refutes nothing)
 - `within_tolerance`: a `Measurement` of readings, each with the interval the
                      claim allows → PASS or FAIL, never PROVED
 - `monte_carlo`:     a `Sample` (an Estimate against the claim and the plausible
@@ -147,6 +150,28 @@ def _judge_instances(found: Instances) -> Outcome:
 def exact_instances(claim: str, measure: Callable[[], Instances], timeout_s: float = 60.0) -> Check:
     """An exact-instance check: a violation in hand → REFUTED with it, else PROVED."""
     return Check(claim, Evidence.EXACT_INSTANCE, lambda: _judge_instances(measure()), timeout_s)
+
+
+@dataclass(frozen=True)
+class Witness:
+    """An exact instance offered for a claim that something exists (a second optimum, a
+    tie): `shown` is whether it has the property the claim asks for."""
+
+    summary: str
+    shown: bool
+    instance: dict[str, str]
+
+
+def _judge_witness(found: Witness) -> Outcome:
+    if found.shown:
+        return Outcome(Verdict.PROVED, found.summary)
+    at = ", ".join(f"{k} = {v}" for k, v in found.instance.items())
+    return Outcome(Verdict.UNKNOWN, f"{found.summary}: the instance does not show it ({at})")
+
+
+def exact_witness(claim: str, find: Callable[[], Witness], timeout_s: float = 60.0) -> Check:
+    """An existence check on one exact instance: shown → PROVED, else UNKNOWN."""
+    return Check(claim, Evidence.EXACT_INSTANCE, lambda: _judge_witness(find()), timeout_s)
 
 
 # --- numeric, within a tolerance -------------------------------------------------------------

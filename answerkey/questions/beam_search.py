@@ -185,101 +185,12 @@ def _check_beam(step: int) -> ev.Instances:
     )
 
 
-def _check_sibling_sums() -> ev.Measurement:
-    from models.figure2_tree import sibling_probability_sums
-
-    sums = sibling_probability_sums()
-    worst = max(abs(v - 1) for v in sums.values())
-    # Two-decimal log-probs: each probability is off by at most p·(e^0.005 − 1) ≈ 0.5 %.
-    return ev.Measurement(
-        f"Σ p(token | prefix) over the two tokens, for all {len(sums)} prefixes (rounding of the "
-        "printed log-probs allows ≈ 0.005 per probability)",
-        [ev.at_most("largest |Σ p − 1|", worst, 0.011, spec=".4f")],
-        statistics={"largest_deviation": round(worst, 5)},
-    )
-
-
-def _check_scan() -> ev.Instances:
-    """Figure 2 as typed (models.figure2_tree) against the scan's own text, node for node.
-    Raises (an ERROR) when the scan cannot be read."""
-    from models.figure2_tree import SCAN, in_order, scan_labels
-
-    typed = in_order()
-    scanned = scan_labels(SCAN.read_text(encoding="utf-8"), len(typed))
-    return ev.Instances(
-        f"the {len(typed)} node labels (token and log-prob, START) of the typed tree in "
-        "in-order against those the homework scan's OCR text lists before Figure 2's caption",
-        checked=len(typed),
-        violations=[
-            {"in-order label": str(i + 1), "typed": str(t), "scan": str(s)}
-            for i, (t, s) in enumerate(zip(typed, scanned, strict=True))
-            if t != s
-        ],
-    )
-
-
-RANDOM_TREES = 240
-
-
-def _check_search_on_random_trees() -> ev.Instances:
-    """models.beam_search against the exact textbook reference on random trees and beams:
-    the same sequences, order and scores at every step; with k ≥ |V|^(T−1) the optimum."""
-    import numpy as np
-
-    from models.beam_search import beam_search
-    from models.figure2_decoder import TreeScorer
-    from numeric.beam_search import exact_beams, exact_ranking, random_tree
-
-    rng = np.random.default_rng(2022)
-    checked, violations = 0, []
-    for number in range(RANDOM_TREES):
-        V, T = int(rng.integers(2, 5)), int(rng.integers(1, 5 if number % 2 else 4))
-        k = int(rng.integers(1, V ** (T - 1) + 2))
-        tree, vocab = random_tree(V, T, rng)
-        scorer = TreeScorer(tree, vocab)
-        out = beam_search(scorer, 1, num_beams=k, max_new_tokens=T, length_penalty=0.0,
-                          early_stopping="never", num_return_sequences=k, trace=True)  # fmt: skip
-        where = {"tree": str(number), "|V|": str(V), "T": str(T), "k": str(k)}
-        reference = exact_beams(tree, vocab, k, T)
-        for step in out.trace:
-            held = step.running() if step.step < T else step.finished.hypotheses()
-            ours = [(scorer.words(tokens), score) for tokens, score in held]
-            want = reference[step.step - 1]
-            checked += 1
-            same = [w for w, _ in ours] == [w for w, _ in want] and all(
-                abs(s - float(e)) < 1e-9 for (_, s), (_, e) in zip(ours, want, strict=True)
-            )
-            if not same:
-                violations.append({**where, "step": str(step.step), "search": str(ours),
-                                   "exact": str([(w, str(e)) for w, e in want])})  # fmt: skip
-        if k >= V ** (T - 1):
-            checked += 1
-            best = exact_ranking(tree, vocab, T)[0][0]
-            if scorer.words(out.hypotheses()[0][0]) != best:
-                violations.append({**where, "k ≥ |V|^(T−1) but misses the optimum": str(best)})
-    return ev.Instances(
-        f"{RANDOM_TREES} random trees (|V| 2–4, T 1–4, k 1…|V|^(T−1)+1): each step's beam "
-        "(sequences, order, scores) against the exact rational reference, and with "
-        "k ≥ |V|^(T−1) the exhaustive optimum",
-        checked=checked,
-        violations=violations,
-    )
-
-
 def _figure2_checks() -> list[Check]:
-    """What every Figure 2 part rests on: the transcription and the search."""
-    return [
-        ev.exact_instances("Figure 2's tree as typed is the scan's, node for node", _check_scan),
-        ev.within_tolerance(
-            "the reconstructed tree's sibling probabilities sum to 1 (up to rounding)",
-            _check_sibling_sums,
-        ),
-        ev.exact_instances(
-            "beam search equals the exact textbook reference on random trees; k ≥ |V|^(T−1) "
-            "finds the optimum",
-            _check_search_on_random_trees,
-        ),
-    ]
+    """What every Figure 2 part rests on: the transcription and the search
+    (`answerkey.questions.beam_search_checks`)."""
+    from answerkey.questions import beam_search_checks
+
+    return beam_search_checks.figure2_checks()
 
 
 def _checks_beam(step: int):
@@ -510,21 +421,27 @@ def _prove_e_general(profile: Profile) -> ev.Argument:
     D = _derivation()
     claimed = _answer_e(profile).value
     in_T_k = D.big_o_in_T_k()
+
     # The classes an accepted answer may equal: in T and k, with selection sorting or as a
     # constant factor; with M, the terms in M (which dominate for k ≤ M, shown below).
-    in_M = [sp.Add(*(t for t in sp.Add.make_args(sp.expand(form)) if t.has(D.M)))
-            for form in (D.big_o_with_M(), D.big_o_linear_selection())]  # fmt: skip
+    def terms_in_M(form):
+        return sp.Add(*(t for t in sp.Add.make_args(sp.expand(form)) if t.has(D.M)))
+
+    in_M = [terms_in_M(D.big_o_with_M()), terms_in_M(D.big_o_linear_selection())]
     derived = [in_T_k, in_T_k.subs(sp.log(D.k), 1), *in_M]
 
     def equal(a, b) -> bool:
         return prove_equal(a, b, "").verdict is Verdict.PROVED
 
+    every_class = ", ".join(map(str, derived))
     accepted = [
-        ev.Fact(any(equal(answer, form) for form in derived),
-                f"the accepted {answer} equals a derived class",
-                {"accepted": str(answer), "derived": ", ".join(map(str, derived))})
+        ev.Fact(
+            any(equal(answer, form) for form in derived),
+            f"the accepted {answer} equals a derived class",
+            {"accepted": str(answer), "derived": every_class},
+        )
         for answer in claimed["accepted"]
-    ]  # fmt: skip
+    ]
     stated_accepted = ev.Fact(
         any(equal(claimed["in_T_k"], answer) for answer in claimed["accepted"]),
         "the stated answer is among the accepted ones",

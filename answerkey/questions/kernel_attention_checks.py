@@ -349,7 +349,7 @@ def _model_feature_maps() -> ev.Measurement:
                 "every map (and feature_dimension) has the derived number of components",
                 lengths_match,
                 True,
-            ),  # fmt: skip
+            ),
             ev.at_most("largest difference", worst, 1e-12),
         ],
         statistics={"max_difference": worst},

@@ -246,6 +246,28 @@ _printed("q4.b.i", "prose states W₁ᵀ in place of W₂ᵀ", "text",
 _printed("q4.b.i", "display drops a transpose", "latex", r"X^{T} W_{1}^{T}", r"X^{T} W_{1}")
 
 
+@mutant("q4.b.ii", "the claimed loss at U keeps the eigenvalues (+ tr Λ)", Kind.CLAIM)
+def _(patch):
+    import sympy as sp
+
+    D = _d4()
+    stated = D.rewrite_trace(sp.Trace(D.X * D.X.T) / D.n + sp.Trace(D.Lam))[0]
+    patch.attr(D, "stated_loss_at_eigenvectors", lambda: stated)
+
+
+@mutant("q4.b.ii", "the exact loss divides by n − 1", Kind.IMPLEMENTATION)
+def _(patch):
+    patch.wrap(_d4(), "exact_loss", lambda f, inst, w1, w2: f(inst, w1, w2) * 9 / 8)
+
+
+@mutant("q4.b.ii", "the rational data's 2nd and 3rd scales tied (no unique top 2)", Kind.DATA)
+def _(patch):
+    def change(original, scales=(6, 4, 3, 1), **kwargs):
+        return original(scales=(scales[0], scales[1], scales[1], *scales[3:]), **kwargs)
+
+    patch.wrap(_d4(), "rational_instance", change)
+
+
 # --- Q5 ------------------------------------------------------------------------------------
 
 
