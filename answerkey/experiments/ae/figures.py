@@ -8,13 +8,16 @@ figure puts every autoencoder's final probe beside the references at each k.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
 
 from answerkey.experiments.ae import grid
 from answerkey.experiments.ae.report import DATASET_TITLE, find_baseline, find_row
+from answerkey.experiments.figure_style import TEXT_WIDTH_IN
 
+TITLE_CHARACTERS = 100  # a title line that fits the printed width at 8.5 pt
 FIGURES = {
     "recon": "ae_recon_{dataset}",
     "probe": "ae_probe_{dataset}",
@@ -23,12 +26,9 @@ FIGURES = {
 
 
 def _pyplot():
-    import matplotlib
+    from answerkey.experiments.figure_style import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return pyplot()
 
 
 def _save(fig, folder: Path, name: str) -> list[str]:
@@ -45,10 +45,12 @@ def _k_colors(code_sizes):
 def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[str]:
     """`which` = "recon" (held-out objective) or "probe" (fresh-probe accuracy) vs epoch."""
     plt = _pyplot()
+    from matplotlib import ticker
+
     code_sizes = summary["settings"]["code_sizes"]
     colors = _k_colors(code_sizes)
     sharey = "row" if which == "recon" else True
-    fig, axes = plt.subplots(2, 3, figsize=(12, 6.6), sharex=True, sharey=sharey)
+    fig, axes = plt.subplots(2, 3, figsize=(TEXT_WIDTH_IN, 4.4), sharex=True, sharey=sharey)
     for r, activation in enumerate(grid.ACTIVATIONS):
         for c, variant in enumerate(grid.VARIANTS):
             ax = axes[r][c]
@@ -68,32 +70,38 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
                 ax.axhline(raw["probe"]["mean"], color="0.3", ls="--", lw=1)
             if which == "recon" and raw is not None:
                 ax.axhline(raw["total_variance_test"], color="0.3", ls="--", lw=1)
-            ax.set_title(f"{variant}, {activation}", fontsize=10)
+            ax.set_title(f"{variant}, {activation}", fontsize=8.5)
             ax.grid(alpha=0.3)
             if which == "recon":
                 ax.set_yscale("log")
+                # Plain numbers (280, not 2.8 × 10²) keep the tick labels narrow.
+                ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+                ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+                ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+            ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))  # whole epochs
             if r == 1:
                 ax.set_xlabel("autoencoder epoch")
-        axes[r][0].set_ylabel(
-            "validation loss (training objective)" if which == "recon" else "probe test accuracy"
-        )
+        axes[r][0].set_ylabel("validation loss" if which == "recon" else "probe test accuracy")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(code_sizes), frameon=False)
     seeds = len(summary["settings"]["seeds"])
     if which == "recon":
         what = "validation reconstruction loss"
-        extra = "dotted: PCA at the same k < m; dashed: total variance (predicting the mean)"
+        extra = "dotted: PCA at k < m; dashed: predicting the mean"
     else:
         what = "test accuracy of a fresh linear probe on the frozen encoder"
         extra = "dashed: the same probe on raw inputs"
         if dataset == "mnist":
             what += ", mean over label draws"
     fig.suptitle(
-        f"{DATASET_TITLE[dataset]}: {what} vs autoencoder epoch (0 = untrained); mean and "
-        f"min–max band over {seeds} seeds; {extra}",
-        fontsize=9,
+        textwrap.fill(
+            f"{DATASET_TITLE[dataset]}: {what} vs autoencoder epoch (0 = untrained); mean and "
+            f"min–max band over {seeds} seeds; {extra}",
+            TITLE_CHARACTERS,
+        ),
+        fontsize=8.5,
     )
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.91, wspace=0.06, hspace=0.2)
+    fig.subplots_adjust(left=0.11, right=0.99, bottom=0.15, top=0.86, wspace=0.08, hspace=0.3)
     names = _save(fig, folder, FIGURES[which].format(dataset=dataset))
     plt.close(fig)
     return names
@@ -103,7 +111,7 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
     """Final probe accuracy vs k per variant, beside raw inputs and PCA at the same k."""
     plt = _pyplot()
     code_sizes = summary["settings"]["code_sizes"]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7.4), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.6), sharex=True)
     markers = {"vanilla": "o", "denoising": "s", "masked": "^"}
     offsets = {"vanilla": 0.94, "denoising": 1.0, "masked": 1.06}  # so bars do not overlap
     for r, dataset in enumerate(grid.DATASETS):
@@ -153,21 +161,26 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
             ax.set_xscale("log")
             ax.set_xticks(code_sizes)
             ax.set_xticklabels([str(k) for k in code_sizes])
-            ax.set_title(f"{DATASET_TITLE[dataset]}, {activation} autoencoders", fontsize=10)
+            ax.set_title(f"{DATASET_TITLE[dataset]}, {activation} autoencoders", fontsize=8.5)
             ax.grid(alpha=0.3)
             if r == 1:
                 ax.set_xlabel("code size k")
             if c == 0:
                 ax.set_ylabel("probe test accuracy at the last epoch")
-            ax.legend(fontsize=7, loc="lower right")
+    # One legend for the four panels, below them, so that no panel's data hides behind it.
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
     seeds = len(summary["settings"]["seeds"])
     fig.suptitle(
-        f"Fresh-probe accuracy after pretraining vs k: mean with min–max bars over {seeds} "
-        "seeds (MNIST: each seed averaged over the label draws); PCA at k ≥ m keeps all m "
-        "components.",
-        fontsize=9,
+        textwrap.fill(
+            f"Fresh-probe accuracy after pretraining vs k: mean with min–max bars over {seeds} "
+            "seeds (MNIST: each seed averaged over the label draws); PCA at k ≥ m keeps all "
+            "m components.",
+            TITLE_CHARACTERS,
+        ),
+        fontsize=8.5,
     )
-    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.08, top=0.92, wspace=0.15, hspace=0.22)
+    fig.subplots_adjust(left=0.1, right=0.99, bottom=0.2, top=0.87, wspace=0.2, hspace=0.35)
     names = _save(fig, folder, FIGURES["accuracy"])
     plt.close(fig)
     return names

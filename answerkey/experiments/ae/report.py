@@ -796,7 +796,7 @@ def written_answer(summary: dict) -> dict[str, str]:
         return {
             "headline": (
                 "Quick settings: the autoencoders train for a few dozen updates, so no claim "
-                "about them is asserted here; the default build states and checks them."
+                "about them is asserted here; the full settings state and check them."
             ),
             "detail": protocol,
         }
