@@ -111,7 +111,7 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
     """Final probe accuracy vs k per variant, beside raw inputs and PCA at the same k."""
     plt = _pyplot()
     code_sizes = summary["settings"]["code_sizes"]
-    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.6), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.4), sharex=True)
     markers = {"vanilla": "o", "denoising": "s", "masked": "^"}
     offsets = {"vanilla": 0.94, "denoising": 1.0, "masked": 1.06}  # so bars do not overlap
     for r, dataset in enumerate(grid.DATASETS):
