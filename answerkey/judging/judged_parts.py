@@ -102,7 +102,9 @@ ASKED: dict[str, Asked] = {
         aliases=_Q2_ALIASES,
     ),
     "q2.b": Asked(
-        lhs=rf"(?:var|variance|v|σ\^2|sigma\^2|\\sigma\^2){_ARG}?",
+        # Not σ²: σ is the question's own symbol (σ = 1 here), so "σ² = d" states
+        # something about σ, not the variance of qᵀk.
+        lhs=rf"(?:var|variance|v){_ARG}?",
         words=("variance", "var"),
         other=("mean", "expectation", "expected", "standard deviation", "std"),
         aliases=_Q2_ALIASES,
