@@ -56,7 +56,7 @@ KIND_ORDER = ("general", "exhaustive", "exact instance", "numeric")
 PASSED = ("PROVED", "PASS")
 TEXT_WIDTH_CM = 17.0  # US letter less two margins of 2.2 cm (Typst) or 1 inch (LaTeX)
 FIGURE_MAX_HEIGHT_CM = 14.0
-_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 # --- small formatting helpers ------------------------------------------------------
@@ -79,6 +79,16 @@ def count_text(n: int) -> str:
     if n >= 1000 and text.startswith("1") and set(text[1:]) == {"0"}:
         return "10" + str(len(text) - 1).translate(_SUPERSCRIPT_DIGITS)
     return f"{n:,}"
+
+
+def scientific_text(value: float, digits: int = 1) -> str:
+    """A measured value in the documents' scientific notation, for both renderers (the
+    .tex spells a run of superscripts as one exponent): 1.6 × 10⁻⁷, 3.1 × 10⁻¹⁶, and
+    3.7 (no "× 10⁰") from 1 up to 10. `digits` after the point."""
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    if int(exponent) == 0:
+        return mantissa
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT_DIGITS)}"
 
 
 def cell_text(value: Any) -> Inlines:

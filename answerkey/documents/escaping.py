@@ -142,9 +142,23 @@ def _latex_pieces(text: str) -> list[tuple[str, str]]:
             pieces[-1] = (written + ch, latex)
         elif ch in "ij" and following and unicodedata.combining(following):
             pieces.append((ch, rf"\{ch}"))  # dotless i and j take accents: na\"{\i}ve
+        elif pieces and _same_script(pieces[-1][0], ch):
+            # 10⁻¹⁶ → 10\ensuremath{^{-16}}: one exponent, not one superscript per character
+            written = pieces[-1][0] + ch
+            table, mark = (_SUPERSCRIPTS, "^") if ch in _SUPERSCRIPTS else (_SUBSCRIPTS, "_")
+            script = "".join(table[c] + " " * table[c].startswith("\\") for c in written)
+            pieces[-1] = (written, rf"\ensuremath{{{mark}{{{script}}}}}")
         else:
             pieces.append((ch, _latex_char(ch)))
     return pieces
+
+
+def _same_script(previous: str, ch: str) -> bool:
+    """Whether `ch` continues a run of super- (or sub-)scripts that `previous` is."""
+    for table in (_SUPERSCRIPTS, _SUBSCRIPTS):
+        if ch in table and all(c in table for c in previous):
+            return True
+    return False
 
 
 def escape_latex(text: str) -> str:

@@ -418,18 +418,14 @@ def _power_of_ten(x: float) -> str:
     return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def precision_table(p: dict) -> Table:
     """The precision results (`numeric.kernel_attention.linearization_error`) as a table."""
+    from answerkey.documents.content import scientific_text
+
     by = {(r["dtype"], r["scale"]): r for r in p["rows"]}
 
     def cell(value) -> str:
-        if value is None:
-            return "not finite"
-        mantissa, exponent = f"{value:.1e}".split("e")
-        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+        return "not finite" if value is None else scientific_text(value)
 
     rows = tuple(
         (
