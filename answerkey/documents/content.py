@@ -17,8 +17,9 @@ claims (they name code), paths, commands or hashes (tests/test_documents_leaks.p
 TA key: answers at a glance; then per part the final answer, points, rubric
 items with point deltas, the wrong answers students commonly give with the item
 they fall under, their credit (computed from the items) and feedback, the
-readings also accepted, the caveats (Part.notes), and the detailed evidence
-(every check with its verdict). A part not answered yet says so in both.
+readings also accepted, the caveats (Part.notes), the polynomials the solutions
+abbreviate to their leading terms, in full, and the detailed evidence (every check
+with its verdict). A part not answered yet says so in both.
 """
 
 from __future__ import annotations
@@ -566,8 +567,22 @@ def _key_part(part: dict) -> list[Block]:
     if part["notes"]:
         blocks.append(Heading(3, plain("Caveats")))
         blocks.append(Bullets(tuple(prose(note) for note in part["notes"])))
+    blocks.extend(_whole_formulas(part))
     blocks.extend(_evidence_table(part))
     return blocks
+
+
+def _whole_formulas(part: dict) -> list[Block]:
+    """The formulas the solutions' derivation abbreviates (a polynomial as its leading
+    term + lower-order terms), whole: for checking a student's exact count."""
+    whole = [s for s in part["steps"] if s.get("full")]
+    if not whole:
+        return []
+    return [
+        Heading(3, plain("Exact polynomials")),
+        Paragraph(plain("The solutions print only the leading terms of these; in full:")),
+        Steps(tuple((prose(s["text"]), s["full"]) for s in whole)),
+    ]
 
 
 def answer_key(results: dict) -> Document:
