@@ -552,13 +552,13 @@ def _total_step(text: str, name: str, total: sp.Expr, tail: str = "", collect=N)
 
 def _count_rows(steps: list[dict]) -> list[Step]:
     rows = []
-    for number, s in enumerate(steps, start=1):
+    for s in steps:
         counts = [rf"{notation.latex(sp.factor(s['operations']))} \text{{ operations}}"]
         if s["flops"]:
             counts.append(rf"{notation.latex(sp.factor(s['flops']))} \text{{ matmul FLOPs}}")
         if s["saved"]:
             counts.append(rf"\text{{keeps }} {notation.latex(sp.factor(s['saved']))}")
-        rows.append(Step(f"Step {number}:", rf"{s['what']}:\quad " + r",\ ".join(counts)))
+        rows.append(Step(f"Computing ${s['what']}$:", r",\quad ".join(counts)))
     return rows
 
 
