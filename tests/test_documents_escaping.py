@@ -7,6 +7,7 @@ text must hold the string as written.
 
 import re
 import shutil
+import string
 import subprocess
 
 import pytest
@@ -234,3 +235,16 @@ def test_the_precision_table_prints_one_exponent_per_number_in_both_targets():
     for cell in ("1.6 × 10⁻⁷", "3.1 × 10⁻¹⁶", "not finite", "3.7"):
         assert f"[{escape_typst(cell)}]" in typst, cell
     assert "10⁰" not in typst
+
+
+def test_the_ascii_fast_path_escapes_as_the_character_walk_does():
+    import random
+
+    from answerkey.documents.escaping import _latex_pieces
+
+    rng = random.Random(0)
+    samples = HOSTILE + [
+        "".join(rng.choice(string.printable) for _ in range(60)) for _ in range(300)
+    ]
+    for text in samples:
+        assert escape_latex(text) == "".join(latex for _, latex in _latex_pieces(text)), text
