@@ -252,8 +252,9 @@ def _answer_d(profile: Profile) -> Answer:
     figures = [
         Figure(
             FIGURES["tree"],
-            "The homework's Figure 2 as a tree: the beam's keeps (blue), pruned "
-            "candidates (×), never-scored branches (faded), the optimum (gold).",
+            "The homework's Figure 2 as a tree: what the beam keeps at each step (blue), "
+            "the candidates it scores and prunes (red frames), the branches it never scores "
+            "(dotted) and the most likely sequence (gold).",
         ),
         Figure(
             FIGURES["optimum"],

@@ -349,6 +349,9 @@ FIGURE_CAPTION = (
 def _complexity_answer(form: str, profile=None) -> Answer:
     import sympy as sp
 
+    from derivations import kernel_attention as KA
+    from derivations import notation
+
     claimed = claimed_costs(form)
     value = complexity_value(form)
     if form == "softmax":
@@ -358,9 +361,10 @@ def _complexity_answer(form: str, profile=None) -> Answer:
         )
         text = (
             r"Time $O(N^2 (D + M))$: $Q K^\top$ costs $2 N^2 D$ FLOPs, the softmax $O(N^2)$, "
-            "and the product with $V$ $2 N^2 M$; exactly "
-            f"${_latex(sp.expand(claimed['operations']))}$ scalar operations "
-            f"(${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs). Memory "
+            "and the product with $V$ $2 N^2 M$: in all "
+            f"${notation.polynomial(claimed['operations'], KA.LONG_SEQUENCES)[0]}$ scalar "
+            f"operations for ${KA.LONG_SEQUENCES.latex()}$ (exactly "
+            f"${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs). Memory "
             "$O(N^2 + N(D + M))$: backpropagation keeps $Q$, $K$, $V$ and the $N \\times N$ "
             f"attention matrix, ${_latex(claimed['saved'])}$ numbers (plus the $N \\times M$ "
             "output); computing it also holds a second $N \\times N$ matrix (the scores) for "
@@ -418,18 +422,14 @@ def _power_of_ten(x: float) -> str:
     return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def precision_table(p: dict) -> Table:
     """The precision results (`numeric.kernel_attention.linearization_error`) as a table."""
+    from answerkey.documents.content import scientific_text
+
     by = {(r["dtype"], r["scale"]): r for r in p["rows"]}
 
     def cell(value) -> str:
-        if value is None:
-            return "not finite"
-        mantissa, exponent = f"{value:.1e}".split("e")
-        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+        return "not finite" if value is None else scientific_text(value)
 
     rows = tuple(
         (
