@@ -226,9 +226,19 @@ def test_a_feature_map_counterexample_gives_both_vectors():
 
 
 def test_a_feature_map_needs_concrete_components():
-    result = verdict(FEATURES, "[1, √2 q_i, q_i q_j]")
+    result = verdict(FEATURES, "[1, √2 q_m, q_m q_n]")  # indices with no range to run over
     assert result.verdict is Verdict.INVALID_INPUT
     assert "concrete size" in result.detail
+
+
+def test_a_feature_map_in_symbolic_indices_is_written_out_at_d_4():
+    """x_i over i, x_i x_j over every pair (i, j) (no squares listed) or i < j (squares
+    listed): blocks.expand_blocks; read as shows the components it checked."""
+    result = verdict(FEATURES, "[1, √2 q_i, q_i q_j]")
+    assert result.verdict is Verdict.CORRECT
+    assert "at D = 4" in result.read_as and "q_4**2" in result.read_as
+    result = verdict(FEATURES, "[1, √2 q_i, q_i^2, q_i q_j]")  # i < j: √2 missing
+    assert result.verdict is Verdict.INCORRECT
 
 
 def test_complexity_needs_both_time_and_memory():

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from answerkey.judging.blocks import expand_blocks
 from answerkey.judging.equivalence import Comparison, compare, prove_zero, same
 from answerkey.judging.parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
 from answerkey.judging.text import normalize as _normalize_text
@@ -438,6 +439,7 @@ class FeatureMapReading:
     size: int
     dimension: Any = None  # an expression in D when the answer is the feature count
     general: bool = False  # written for general D ("x_1, …, x_D"), read at GENERAL_SIZE
+    blocks: bool = False  # written in blocks ("√2 x", "vec(xxᵀ)"), spelled out (`blocks`)
 
 
 _SUBSCRIPT = re.compile(r"([A-Za-z])_(\{[^{}]*\}|[A-Za-z0-9])")
@@ -515,23 +517,31 @@ class FeatureMapForm:
     alternative_note: str
     dimension_form: ScalarForm
     key_map: Callable[[int], list] | None = None
+    # words of block notation that `blocks.expand_blocks` spells out (not the grammar's)
+    words: ClassVar[tuple[str, ...]] = ("vec", "flatten", "i", "j")
 
     def read(self, text: str) -> FeatureMapReading:
-        normalized = normalize(text)
+        normalized = re.sub(r"\\[,;:! ]", " ", normalize(text))  # \, is a space, not a comma
         size = None
         declared = re.match(r"^\s*(?:for\s+)?D\s*=\s*(\d+)\s*[:,]?\s*", normalized)
         if declared:
             size = int(declared.group(1))
             normalized = normalized[declared.end() :]
-        body, _ = right_of_equals(normalized)
-        body = _strip_end(body)
+        body, cut = right_of_equals(normalized)
+        left = normalized[: len(normalized) - len(body)] if cut else ""
+        body = _strip_end(re.split(r"\\in(?![A-Za-z])|∈", body)[0])  # "∈ R^{1+D+D²}"
         body = re.sub(r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?$", "", body).strip()  # a column
         if not body.startswith(("[", "(", "{")) or len(split_items(body[1:-1])) < 2:
             dimension = self.dimension_form.read(body)
             return FeatureMapReading((), "", 0, dimension)
-        general = expand_ellipses(body) if size is None else None
+        argument = re.search(r"(?:phi|psi)\s*\(\s*([qxkuz])\s*\)", left)
+        blocks = expand_blocks(body, argument and argument.group(1), size or GENERAL_SIZE)
+        if blocks is not None:
+            body, size = blocks[0], size or GENERAL_SIZE
+        general = expand_ellipses(body, size or GENERAL_SIZE) if size is None or blocks else None
         if general is not None:
-            body, size = general, GENERAL_SIZE
+            body, size = general, size or GENERAL_SIZE
+        written_out = blocks is not None or general is not None
         reading = parse(body, self.vocabulary)
         tree = reading.tree
         if tree.op != "list":
@@ -555,7 +565,9 @@ class FeatureMapForm:
         for value in values:
             if isinstance(value, list | ComplexityClass):
                 raise AnswerError("each component must be one expression")
-        return FeatureMapReading(tuple(values), base, size, general=general is not None)
+        return FeatureMapReading(
+            tuple(values), base, size, general=written_out, blocks=blocks is not None
+        )
 
     def _vectors(self, size: int):
         q = [self.component("q", i) for i in range(1, size + 1)]
@@ -580,7 +592,9 @@ class FeatureMapForm:
         names = {str(s): str(s) for s in (*q, *k)}
         result = compare(inner, kernel, names, "q, k real vectors")
         at = f"at D = {size}, the size you wrote"
-        if reading.general:
+        if reading.blocks:
+            at = f"at D = {size}, your blocks written out component by component"
+        elif reading.general:
             at = f"at D = {size}, your runs “…” filled in"
         if result.relation == "equal":
             note = " (D = 1 has no cross terms: a TA may want D ≥ 2)" if size == 1 else ""

@@ -355,6 +355,7 @@ def _known_words(form) -> set[str]:
     known = set(vocabulary.known_words()) if vocabulary is not None else set()
     if vocabulary is not None:
         known |= set(vocabulary.indexed)
+    known |= set(getattr(form, "words", ()))  # notation the form respells itself (vec, ⊗)
     if getattr(form, "unknown", None) is not None:
         known.add(form.unknown()[0])
     if getattr(form, "classes", False) or (vocabulary is not None and vocabulary.classes):
