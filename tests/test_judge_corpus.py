@@ -88,10 +88,24 @@ def test_a_false_claim_gets_its_counterexample():
     assert "claim" in result.method and "left side" in result.counterexample
 
 
-def test_plus_minus_goes_to_the_sign_item_not_to_correct():
-    result = judge("q2.c", "s = ±√d")
-    assert result.verdict is not Verdict.CORRECT
-    assert "±" in result.method
+@pytest.mark.parametrize("answer", ["s = ±√d", "$s = \\pm\\sqrt{d_k}$", "We divide by ±sqrt(d)."])
+def test_plus_minus_goes_to_the_sign_item_not_to_correct(answer):
+    """The rubric's wrong answer ±sqrt(d) (item 5, the sign) sets the credit: 2 − 0.5."""
+    from answerkey.rubric import load_rubric
+
+    entry = load_rubric().parts["q2.c"]
+    signed = next(w for w in entry.wrong if w.answer == "±sqrt(d)")
+    assert "sign" in entry.items[signed.items[0] - 1].description
+    result = judge("q2.c", answer)
+    assert result.verdict is Verdict.INCORRECT, (result.extracted, result.detail)
+    assert "±" in result.method and result.matched == "±sqrt(d)"
+    assert result.credit == signed.credit == 1.5
+    assert result.feedback == signed.feedback
+
+
+def test_plus_minus_of_a_wrong_answer_is_judged_as_the_wrong_answer():
+    result = judge("q2.c", "s = ±d")
+    assert result.verdict is Verdict.INCORRECT and result.matched == "d"
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -268,6 +268,8 @@ _LATEX_MATH = {
     "prime",
     "otimes",
     "odot",
+    "pm",
+    "mp",
     "circ",
     "in",
 }
