@@ -483,3 +483,20 @@ def test_q3_wrong_answers_are_refuted(part, answer):
     result = judge(part, answer)
     assert result.verdict is Verdict.INCORRECT, (result.method, result.detail)
     assert result.counterexample
+
+
+def test_each_judged_part_declares_how_answers_name_it_with_the_part():
+    """The judging setup sits with the question (`Part.asked`); the judge reads it, plus
+    the rubric's aliases."""
+    from answerkey.judging.judged_parts import asked
+    from answerkey.parts import get_part
+
+    for part in ("q2.a", "q2.b", "q2.c", "q3.b.i", "q3.b.ii", "q3.c.i", "q3.c.ii", "q4.b.i",
+                 "q5.e"):  # fmt: skip
+        declared = get_part(part).asked
+        assert declared is not None, part
+        used = asked(part)
+        assert (used.lhs, used.words, used.solve) == (declared.lhs, declared.words, declared.solve)
+        assert declared.aliases.items() <= used.aliases.items()
+    rubric = dict(load_rubric().parts["q5.e"].aliases)
+    assert rubric and rubric.items() <= asked("q5.e").aliases.items()

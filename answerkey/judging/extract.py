@@ -22,36 +22,27 @@ limited worker as before.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
+from answerkey import parts
 from answerkey.judging.text import MAX_RAW_CHARS
 
 MAX_SPANS = 100  # math spans considered, counted from the end of the answer
 
 
 @dataclass(frozen=True)
-class Asked:
-    """What a part asks for, as people name it.
+class Asked(parts.Asked):
+    """A part's `answerkey.parts.Asked` (how people name what it asks for), with the
+    matching the extraction does."""
 
-    `lhs` is a regex (full match, case-insensitive, on a left side with spaces
-    and LaTeX wrappers removed) for the asked quantity written as an equation's
-    left side ("E[q^Tk]", "Var(q·k)", "s", "K(q,k)"); `words` are words before a
-    span that name it ("variance", "divide by"); `other` are words that name
-    another quantity, so that a span after them is a side remark ("each term has
-    variance 1" in q2.c); `solve` is the name of the asked quantity when the
-    grammar reads it (q2.c's s: an equation in s is solved for it);
-    `aliases` maps spellings people use to the part's own ("d_k" → "d",
-    "vocabulary size" → "M"); `phrases` maps phrases that name a quantity to an
-    expression in the part's variables ("feature dimension" → "(D+1)(D+2)/2").
-    """
-
-    lhs: str = r"$^"
-    words: tuple[str, ...] = ()
-    other: tuple[str, ...] = ()
-    solve: str | None = None
-    aliases: dict[str, str] = field(default_factory=dict)
-    phrases: dict[str, str] = field(default_factory=dict)
+    @classmethod
+    def of(cls, declared: parts.Asked, aliases: dict[str, str] | None = None) -> Asked:
+        """`declared` with extra `aliases` (the rubric's) added to its own."""
+        fields = {f.name: getattr(declared, f.name) for f in dataclasses.fields(declared)}
+        fields["aliases"] = {**declared.aliases, **(aliases or {})}
+        return cls(**fields)
 
     def names(self, left: str) -> bool:
         """Whether an equation's left side names the asked quantity."""
