@@ -258,7 +258,17 @@ def test_half_right_complexity_gets_a_share_of_the_credit():
 
 def test_a_complexity_direction_is_the_witness():
     result = verdict(BEAM_COST, "O(T k)")
-    assert result.counterexample == {"growth": "k = t → ∞ (T, M fixed)"}
+    # q5.e compares under k ≤ M, with M written as k·(M/k): k grows and M with it
+    assert result.counterexample == {"growth": "k = t → ∞ (T, (M/k) fixed)"}
+
+
+def test_q5e_classes_are_compared_under_k_at_most_m():
+    """O(T k M log(kM)) (sorting all k·M candidates) is O(T k M log M) when k ≤ M; a
+    class that is larger even under the order stays wrong."""
+    assert verdict(BEAM_COST, "O(T k V log(k V))").verdict is Verdict.CORRECT
+    assert verdict(BEAM_COST, "O(T k V + T k log k)").verdict is Verdict.CORRECT
+    assert verdict(BEAM_COST, "O(T V^2)").verdict is Verdict.INCORRECT
+    assert verdict(BEAM_COST, "O(T k^2 V)").verdict is Verdict.INCORRECT
 
 
 def test_a_sequence_witness_names_what_is_missing_and_extra():

@@ -23,6 +23,7 @@ limited worker as before.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -552,8 +553,14 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     if named:
         how += " naming the asked quantity"
     group = _alternatives(cleaned, spans, chosen)
-    # "scale by 1/√d, i.e. s = √d": the member that names the asked quantity is the answer
-    group = [s for s in group if _named_by_lhs(s, asked)] or group
+    # "scale by 1/√d, i.e. s = √d": the member that names the asked quantity is the answer;
+    # but "s = √d or d" offers two answers, and each is judged
+    offered = any(
+        re.search(r"\bor\b", cleaned[a.end : b.start], flags=re.IGNORECASE)
+        for a, b in itertools.pairwise(group)
+    )
+    if not offered:
+        group = [s for s in group if _named_by_lhs(s, asked)] or group
     found = _finish(
         [s.text for s in group],
         _line_of(cleaned, chosen.start),
@@ -601,7 +608,7 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
 # CJK punctuation ends a clause with no space after it (respelling makes "，" a ",").
 _SENTENCE = re.compile(
     r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
-    r"because|and|then)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
+    r"because|and|then|or|equivalently)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
     flags=re.IGNORECASE,
 )
 
@@ -852,11 +859,27 @@ _SCORE_WORDS = {
 }
 
 
-def token_runs(text: str, tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], float | None]]:
+_BRACKETED = re.compile(r"[\[{]([^()\[\]{}]*)[\]}]")
+
+
+def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
+    """[neural, network, network] (as many single words as a sequence has) → one
+    sequence; {neural network, network neural} and {neural, network} at length 1 stay
+    sets of sequences."""
+    items = [item.strip(" '\"") for item in match.group(1).split(",")]
+    if len(items) == length > 1 and all(re.fullmatch(r"[A-Za-z]+", item) for item in items):
+        return " " + " ".join(items) + " "
+    return match.group()
+
+
+def token_runs(
+    text: str, tokens: tuple[str, ...], length: int | None = None
+) -> list[tuple[tuple[str, ...], float | None]]:
     """Runs of vocabulary words ("neural network network") in prose, each with the number
     that follows it in parentheses or after a colon, if any: [(words, score)]. A word
     matches a token exactly or by a prefix of at least 3 letters."""
     lowered = {t.lower(): t for t in tokens}
+    text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
     pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)

@@ -676,6 +676,21 @@ class ComplexityForm:
     components: tuple[str, ...]
     key: Callable[[], dict[str, Any]]
     accepted: Callable[[], dict[str, list[tuple[Any, str]]]] = lambda: {}
+    # Sizes the part orders, (small, large, ratio): q5.e's k ≤ M. The large one is written
+    # as small · ratio (ratio ≥ 1, a free size) before comparing, so that classes equal
+    # under the order are equal: O(T k M log(kM)) = O(T k M log M) when k ≤ M.
+    ordered: Callable[[], tuple[Any, Any, Any]] | None = None
+
+    def _sizes(self) -> tuple[list, list[str], Callable[[Any], Any]]:
+        """(variables, their names, the rewrite applied to every class) for comparing."""
+        variables, names = list(self.variables()), list(self.names)
+        if self.ordered is None:
+            return variables, names, lambda expr: expr
+        small, large, ratio = self.ordered()
+        at = variables.index(large)
+        names[at] = f"({names[at]}/{names[variables.index(small)]})"
+        variables[at] = ratio
+        return variables, names, lambda expr: expr.subs(large, small * ratio)
 
     def _label(self, item: str) -> tuple[str | None, str]:
         lowered = item.lower()
@@ -772,20 +787,20 @@ class ComplexityForm:
     def compare(self, reading: ComplexityReading) -> Comparison:
         from answerkey.judging.complexity import ClassComparison, compare_classes
 
-        variables = self.variables()
+        variables, names, rewrite = self._sizes()
         key = self.key()
         accepted = self.accepted()
         methods, details, counterexample = [], [], {}
         relations = []
         right = 0
         for component in self.components:
-            mine = reading.components[component]
-            result = compare_classes(mine, key[component], variables, self.names)
+            mine = rewrite(reading.components[component])
+            result = compare_classes(mine, rewrite(key[component]), variables, names)
             note = ""
             if result.relation != "equal":
                 for alternative, text in accepted.get(component, []):
                     if (
-                        compare_classes(mine, alternative, variables, self.names).relation
+                        compare_classes(mine, rewrite(alternative), variables, names).relation
                         == "equal"
                     ):
                         result, note = ClassComparison("equal", text), text
@@ -814,10 +829,10 @@ class ComplexityForm:
     def same(self, first: ComplexityReading, second: ComplexityReading) -> bool:
         from answerkey.judging.complexity import compare_classes
 
-        variables = self.variables()
+        variables, names, rewrite = self._sizes()
         return all(
             compare_classes(
-                first.components[c], second.components[c], variables, self.names
+                rewrite(first.components[c]), rewrite(second.components[c]), variables, names
             ).relation
             == "equal"
             for c in self.components
@@ -922,7 +937,11 @@ class SequenceForm:
         boxed = extract._boxed(text)
         body = boxed if boxed is not None else text
         length = self.length()
-        runs = [(w, s) for w, s in extract.token_runs(body, self.vocabulary()) if len(w) == length]
+        runs = [
+            (w, s)
+            for w, s in extract.token_runs(body, self.vocabulary(), length)
+            if len(w) == length
+        ]
         spans = tuple(" ".join(w) for w, _ in runs)
         self.last_found = extract.Found(
             spans, extract._line_of(body, 0), "token words in the answer"
@@ -1184,7 +1203,11 @@ class OptimumForm:
             says = "no"
         elif yes:
             says = "yes"
-        runs = [(w, s) for w, s in extract.token_runs(text, self.vocabulary()) if len(w) == length]
+        runs = [
+            (w, s)
+            for w, s in extract.token_runs(text, self.vocabulary(), length)
+            if len(w) == length
+        ]
         if says is None and not runs:
             raise AnswerError("neither a yes/no nor a sequence found")
         named: list[tuple[str, ...]] = []

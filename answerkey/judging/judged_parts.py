@@ -378,7 +378,8 @@ def _q5_sequences(part_id: str):
 
 
 def beam_complexity_form(T, k, M, key: Callable[[], dict]):
-    """q5.e: one class in T, k (and M); `key()` → {"in_T_k": …, "accepted": [...]}."""
+    """q5.e: one class in T, k (and M), compared under the part's k ≤ M; `key()` →
+    {"in_T_k": …, "accepted": [...]}."""
     from answerkey.judging.forms import ComplexityForm
     from answerkey.judging.to_sympy import Context
 
@@ -390,6 +391,9 @@ def beam_complexity_form(T, k, M, key: Callable[[], dict]):
             ]
         }
 
+    import sympy as sp
+
+    ratio = sp.Symbol("R", integer=True, positive=True)  # M / k ≥ 1: the beam fits (k ≤ M)
     return ComplexityForm(
         vocabulary=Q5_SIZES,
         context=lambda: Context({"T": T, "k": k, "M": M}),
@@ -398,6 +402,7 @@ def beam_complexity_form(T, k, M, key: Callable[[], dict]):
         components=("time",),
         key=lambda: {"time": key()["in_T_k"]},
         accepted=accepted,
+        ordered=lambda: (k, M, ratio),
     )
 
 
