@@ -25,7 +25,7 @@ import math
 from functools import cache
 
 from answerkey.experiments.attention import FIGURE, FIGURE_PRECISION
-from answerkey.parts import Answer, Figure, Part, Question, Table
+from answerkey.parts import Answer, Asked, Figure, Part, Question, Table
 from answerkey.questions.kernel_attention_costs import claimed_costs, complexity_value
 
 ASSUMPTIONS = (
@@ -52,6 +52,36 @@ PRECISION_NOTE = (
     "whose implementation returns NaN for large queries and keys has met this, not a wrong "
     r"$\phi$; the key's `kernelized_attention` raises instead of returning NaN."
 )
+
+# How answers name what each part asks for (the judge reads free text with it; rubric.toml
+# may add aliases). Lowercase n is the sequence length N.
+_ALIASES = {"n": "N"}
+_FEATURES = "(D+1)(D+2)/2"
+ASKED_KERNEL = Asked(
+    lhs=r"(?:k|sim|kernel|k_\{?poly\}?|k_2|κ)(?:\([qx],[ky]\))?",
+    words=("kernel", "sim", "similarity", "k(q"),
+    other=("feature", "dimension", "φ", "phi"),
+    aliases=_ALIASES,
+)
+ASKED_FEATURE_MAP = Asked(
+    lhs=r"(?:φ|phi|varphi|ϕ)(?:\([qxk]\))?|(?:dim|p|d_?phi|d'|numberoffeatures|"
+    r"featuredimension|dim\(?(?:φ|phi|varphi)\)?|\|φ\(q\)\||d_\{?φ\}?)",
+    words=("feature", "features", "dimension", "components", "φ(q)", "phi(q)", "map"),
+)
+ASKED_SOFTMAX_COSTS = Asked(aliases=_ALIASES)
+ASKED_LINEAR_COSTS = Asked(
+    aliases=_ALIASES,
+    phrases={
+        "feature dimension": _FEATURES,
+        "dim φ": _FEATURES,
+        "dim phi": _FEATURES,
+        "number of features": _FEATURES,
+        "dimension of φ": _FEATURES,
+        "O(D^2)": "D^2",
+        "o(d^2)": "D^2",
+    },
+)
+
 
 QUESTION = Question(
     number=3,
@@ -91,6 +121,7 @@ QUESTION = Question(
             "q3.b.i",
             '"Quadratic kernel attention": the polynomial kernel of degree 2, with every constant '
             r"factor set to 1. Derive $\mathrm{sim}(q, k)$.",
+            asked=ASKED_KERNEL,
             answer=lambda profile: _answer_b_i(),
             assumptions=(r"$q, k \in \mathbb{R}^D$",),
             steps=lambda: _steps()["q3.b.i"],
@@ -105,6 +136,7 @@ QUESTION = Question(
             "q3.b.ii",
             r"Derive the feature map $\phi(\cdot)$ of that quadratic kernel, so that "
             r"$K(q, k) = \phi(q)^\top \phi(k)$.",
+            asked=ASKED_FEATURE_MAP,
             answer=lambda profile: _answer_b_ii(),
             assumptions=(r"$q, k \in \mathbb{R}^D$, $D$ a positive integer",),
             steps=lambda: _steps()["q3.b.ii"],
@@ -133,6 +165,7 @@ QUESTION = Question(
             "Softmax attention: the computational cost and memory requirement of computing all "
             "$V'_i$, in terms of $N$, $D$, $M$ (memory includes everything stored for "
             "backpropagation).",
+            asked=ASKED_SOFTMAX_COSTS,
             answer=lambda profile: _complexity_answer("softmax"),
             assumptions=COST_ASSUMPTIONS,
             steps=lambda: _steps()["q3.c.i"],
@@ -152,6 +185,7 @@ QUESTION = Question(
             "Linearized degree-2 polynomial kernel attention: its computational cost and memory "
             r"requirement, using associativity ($V'_i = \phi(Q_i)^\top \sum_j \phi(K_j) "
             r"V_j^\top \,/\, \phi(Q_i)^\top \sum_j \phi(K_j)$, eq. 5).",
+            asked=ASKED_LINEAR_COSTS,
             answer=lambda profile: _complexity_answer("linear", profile),
             assumptions=(*COST_ASSUMPTIONS, "the merged feature map, $P = (D+1)(D+2)/2$"),
             steps=lambda: _steps()["q3.c.ii"],
