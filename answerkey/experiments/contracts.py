@@ -213,7 +213,7 @@ class AeResults(TypedDict):
     """What `results("ae", profile)` returns (answerkey.experiments.ae.VERSION).
 
     rows: Row per autoencoder; baselines: raw inputs and PCA per k (probe = the course's
-    Adam probe over label draws, sklearn = LogisticRegression, standardized for PCA);
+    Adam probe over label draws, sklearn = LogisticRegression to convergence);
     references: per (data set, k) PCA's optimum against the vanilla linear AE;
     subspace: the random-subspace expectation per k < 20 with the measured seeds;
     claims: every claim with holds, margin, spread, sentence; answers: the prose.

@@ -37,8 +37,8 @@ A_NOTES = (
     "the code, none on the output): it needs a layer between input and code.",
     "The probe is trained with Adam as the notebook does; Adam is not invariant to an "
     "invertible mixing of the features, so equal subspaces (PCA, linear autoencoder codes) can "
-    "probe differently; scikit-learn's logistic regression on standardized codes is the "
-    "converged reference.",
+    "probe differently; scikit-learn's logistic regression on the same codes, run to "
+    "convergence, is the reference.",
 )
 
 

@@ -144,7 +144,7 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
                     color="0.35",
                     ls=":",
                     marker="x",
-                    label="PCA, logistic regression (standardized)",
+                    label="PCA, logistic regression",
                 )
                 ax.plot(
                     ks,

@@ -570,7 +570,7 @@ def _decide_pca_probe_monotone(summary: dict) -> Decision:
     shown = ", ".join(f"{_pct(f[3])}" for f in mnist) + (f", {_pct(mnist[-1][4])}" if mnist else "")
     sentence = (
         "PCA's probe does not fall as k grows once the classifier converges: scikit-learn's "
-        "logistic regression on standardized PCA codes scores "
+        "logistic regression on the PCA codes scores "
         + (
             f"{shown} on MNIST at k = " + ", ".join(str(f[1]) for f in mnist) + f", {mnist[-1][2]}"
             if mnist
