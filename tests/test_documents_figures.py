@@ -169,3 +169,24 @@ def test_the_beam_tree_prints_every_label_clear_and_at_least_7_pt():
     # every edge labelled with its log-probability, every node framed: 14 edges, 15 nodes
     assert len([t for t, _ in sizes if re.fullmatch(r"−\d\.\d\d", t)]) == 14
     assert len([t for t in texts if t.get_bbox_patch() is not None]) == 15
+
+
+@pytest.mark.parametrize(
+    "which", ["synthetic recon", "synthetic probe", "mnist recon", "mnist probe", "accuracy"]
+)
+def test_the_q4a_figures_have_no_overlapping_text(which):
+    # Drawn from the golden quick results: a title or axis label that runs into a panel's
+    # title, or tick labels that collide, show up here before anyone prints the PDF.
+    from answerkey.experiments.ae import figures
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    golden = Path(__file__).parent / "golden" / "results.json"
+    results = json.loads(golden.read_text())["experiments"]["ae"]
+    if which == "accuracy":
+        fig = figures.accuracy_vs_k_figure(results)
+    else:
+        fig = figures.curves_figure(results, *which.split())
+    try:
+        assert overlaps(fig) == []
+    finally:
+        pyplot().close(fig)

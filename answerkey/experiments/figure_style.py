@@ -132,9 +132,18 @@ def overlaps(fig, tolerance: float = 1.0) -> list[str]:
 
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    # Tick labels of ticks outside an axis's view are kept by matplotlib but never drawn.
+    undrawn = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * max(abs(low), abs(high), 1.0)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - slack <= tick.get_loc() <= high + slack:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
     boxes = []
     for text in fig.findobj(Text):
-        if not text.get_visible() or not text.get_text().strip():
+        if id(text) in undrawn or not text.get_visible() or not text.get_text().strip():
             continue
         patch = text.get_bbox_patch()
         box = (patch or text).get_window_extent(renderer)

@@ -17,7 +17,7 @@ from answerkey.experiments.ae import grid
 from answerkey.experiments.ae.report import DATASET_TITLE, find_baseline, find_row
 from answerkey.experiments.figure_style import TEXT_WIDTH_IN
 
-TITLE_CHARACTERS = 100  # a title line that fits the printed width at 8.5 pt
+TITLE_CHARACTERS = 90  # a title line that fits the printed width at 8.5 pt
 FIGURES = {
     "recon": "ae_recon_{dataset}",
     "probe": "ae_probe_{dataset}",
@@ -42,10 +42,12 @@ def _k_colors(code_sizes):
     return {k: palette(i / max(1, len(code_sizes) - 1) * 0.9) for i, k in enumerate(code_sizes)}
 
 
-def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[str]:
-    """`which` = "recon" (held-out objective) or "probe" (fresh-probe accuracy) vs epoch."""
+def curves_figure(summary: dict, dataset: str, which: str):
+    """`which` = "recon" (held-out objective) or "probe" (fresh-probe accuracy) vs epoch:
+    the open matplotlib figure."""
     plt = _pyplot()
     from matplotlib import ticker
+    from matplotlib.lines import Line2D
 
     code_sizes = summary["settings"]["code_sizes"]
     colors = _k_colors(code_sizes)
@@ -82,33 +84,45 @@ def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[s
             if r == 1:
                 ax.set_xlabel("autoencoder epoch")
         axes[r][0].set_ylabel("validation loss" if which == "recon" else "probe test accuracy")
+    # The reference lines are named in the legend, not in the title.
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(code_sizes), frameon=False)
+    dashed = Line2D([], [], color="0.3", ls="--", lw=1)
+    if which == "recon":
+        handles += [dashed, Line2D([], [], color="0.3", ls=":", lw=1)]
+        labels += ["predicting the mean", "PCA at the same k (vanilla)"]
+    else:
+        handles.append(dashed)
+        labels.append("the same probe on raw inputs")
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
     seeds = len(summary["settings"]["seeds"])
     if which == "recon":
         what = "validation reconstruction loss"
-        extra = "dotted: PCA at k < m; dashed: predicting the mean"
     else:
-        what = "test accuracy of a fresh linear probe on the frozen encoder"
-        extra = "dashed: the same probe on raw inputs"
+        what = "fresh linear probe's test accuracy"
         if dataset == "mnist":
-            what += ", mean over label draws"
+            what += " (mean over label draws)"
     fig.suptitle(
         textwrap.fill(
-            f"{DATASET_TITLE[dataset]}: {what} vs autoencoder epoch (0 = untrained); mean and "
-            f"min–max band over {seeds} seeds; {extra}",
+            f"{DATASET_TITLE[dataset]}: {what} vs autoencoder epoch (0 = untrained), "
+            f"mean and min–max band over {seeds} seeds",
             TITLE_CHARACTERS,
         ),
         fontsize=8.5,
     )
-    fig.subplots_adjust(left=0.11, right=0.99, bottom=0.15, top=0.86, wspace=0.08, hspace=0.3)
+    fig.subplots_adjust(left=0.11, right=0.99, bottom=0.2, top=0.86, wspace=0.08, hspace=0.3)
+    return fig
+
+
+def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[str]:
+    fig = curves_figure(summary, dataset, which)
     names = _save(fig, folder, FIGURES[which].format(dataset=dataset))
-    plt.close(fig)
+    _pyplot().close(fig)
     return names
 
 
-def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
-    """Final probe accuracy vs k per variant, beside raw inputs and PCA at the same k."""
+def accuracy_vs_k_figure(summary: dict):
+    """Final probe accuracy vs k per variant, beside raw inputs and PCA at the same k: the
+    open matplotlib figure."""
     plt = _pyplot()
     code_sizes = summary["settings"]["code_sizes"]
     fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.4), sharex=True)
@@ -166,7 +180,7 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
             if r == 1:
                 ax.set_xlabel("code size k")
             if c == 0:
-                ax.set_ylabel("probe test accuracy at the last epoch")
+                ax.set_ylabel("final probe accuracy")
     # One legend for the four panels, below them, so that no panel's data hides behind it.
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
@@ -181,8 +195,13 @@ def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
         fontsize=8.5,
     )
     fig.subplots_adjust(left=0.1, right=0.99, bottom=0.2, top=0.87, wspace=0.2, hspace=0.35)
+    return fig
+
+
+def plot_accuracy_vs_k(summary: dict, folder: Path) -> list[str]:
+    fig = accuracy_vs_k_figure(summary)
     names = _save(fig, folder, FIGURES["accuracy"])
-    plt.close(fig)
+    _pyplot().close(fig)
     return names
 
 
