@@ -186,7 +186,135 @@ def _feature_map_dimensions(part: Part, profile: Profile) -> ev.Argument:
     return ev.Argument("φ's dimensions as printed, against the claimed ones", facts)
 
 
+# --- prose parts: the printed formulas are the claimed object's rendering ------------------
+#
+# A part with no judge (q3.a, q3.b.iii) prints formulas rendered from its claimed object by
+# its question's printer. Each reader below renders them again from `Answer.value` and
+# pairs them with what the answer prints; a formula edited after rendering, or printed from
+# something else, differs.
+
+
+def _conditions_rendered(answer: Answer) -> list[tuple[str, str, str]]:
+    """q3.a: the display, and each condition in the prose, from the claimed conditions."""
+    from answerkey.questions.kernel_attention import conditions_display, conditions_latex
+
+    conditions = answer.value["conditions"]
+    pairs = [("the displayed conditions", answer.latex, conditions_display(conditions))]
+    for rendered in conditions_latex(conditions):
+        pairs.append(_in_prose(answer, "the prose's condition", rendered))
+    return pairs
+
+
+def _linearized_rendered(answer: Answer) -> list[tuple[str, str, str]]:
+    """q3.b.iii: the display and the prose's two forms, from eq. 3 and the claimed eq. 5."""
+    from answerkey.questions.kernel_attention import (
+        derivation,
+        linearized_display,
+        linearized_prose,
+    )
+
+    forms = {**derivation().associativity_general()}
+    forms["eq5_num"], forms["eq5_den"] = answer.value["numerator"], answer.value["denominator"]
+    pairs = [("the displayed eq. 3 and eq. 5", answer.latex, linearized_display(forms))]
+    for where, kind in (("eq. 3", "eq3"), ("eq. 5", "eq5")):
+        pairs.append(_in_prose(answer, f"the prose's {where}", linearized_prose(forms, kind)))
+    return pairs
+
+
+def _in_prose(answer: Answer, where: str, rendered: str) -> tuple[str, str, str]:
+    """(where, rendered or what is missing, rendered): the prose states `rendered` as one of
+    its formulas, or the pair differs."""
+    found = rendered in math_spans(answer.text)
+    return (where, rendered if found else f"no formula of the prose is {rendered}", rendered)
+
+
+def _stationary_point(part: Part, profile: Profile) -> ev.Argument:
+    """q4.b.ii: the display's point is the claimed (W₁, W₂), and its two conditions, and
+    the prose's chains (each member that names no Λ_k, encoder and decoder side by side),
+    read by the answer parser, are q4.b.i's stated conditions at that point."""
+    from answerkey.judging.forms import ConditionsForm
+    from answerkey.judging.judge import judge_with
+    from answerkey.judging.parser import Vocabulary
+    from answerkey.judging.to_sympy import Context
+    from answerkey.questions.autoencoders import conditions_at, derivation, point_latex
+
+    D = derivation()
+    answer = part.answer(profile)
+    label, _ = point_latex(answer.value)
+    shown_label, _, shown = answer.latex.partition(r":\quad ")
+    facts = [
+        ev.Fact(True, f"the displayed point {label!r}")
+        if shown_label == label
+        else ev.Fact(False, "the displayed point is not the claimed one",
+                     {"printed": shown_label, "claimed": label})
+    ]  # fmt: skip
+    form = ConditionsForm(
+        vocabulary=Vocabulary(
+            names={"U_k": "U", "U": "U", "X": "X", "n": "n", "I": "I"},
+            kinds={"U": "matrix", "X": "matrix", "I": "matrix"},
+            transposes=True,
+        ),
+        context=lambda: Context({"U": D.U, "X": D.X, "n": D.n}, identity=True),
+        key=lambda: conditions_at(answer.value),
+    )
+    # The encoder's and the decoder's chains `condition = … = 0`: the spans that are equations
+    # of the residual (the others state U_kᵀU_k = I, the eigen-equation, the loss).
+    spans = [s for s in math_spans(answer.text) if r"(X - U_k U_k^\top X)" in s][:2]
+    chains = [[m.strip() for m in span.split("=")[:-1]] for span in spans]
+    readings = [("the displayed conditions", _plain(shown))]
+    readings += [
+        (f"the prose's conditions, member {number}", f"{encoder} = 0, {decoder} = 0")
+        for number, (encoder, decoder) in enumerate(zip(*chains, strict=False), start=1)
+        if r"\Lambda" not in encoder + decoder
+    ]
+    for where, text in readings:
+        judgement = judge_with(form, text)
+        verdict = str(judgement.verdict)
+        holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
+        facts.append(ev.Fact(holds, f"{where} {text!r}: {verdict}",
+                             {"printed": text, "read as": judgement.read_as or "?"}))  # fmt: skip
+    return ev.Argument("; ".join(fact.what for fact in facts), facts)
+
+
+RENDERED: dict[str, Callable[[Answer], list[tuple[str, str, str]]]] = {
+    "q3.a": _conditions_rendered,
+    "q3.b.iii": _linearized_rendered,
+}
+
+
+def rendered_again(part: Part, profile: Profile) -> ev.Argument:
+    """Each printed formula of `part` against its rendering from the claimed object."""
+    try:
+        pairs = RENDERED[part.id](part.answer(profile))
+    except (ValueError, KeyError, TypeError) as exc:  # a claim the printer cannot render
+        fact = ev.Fact(None, f"the claimed object cannot be rendered: {exc}")
+        return ev.Argument(fact.what, [fact])
+    facts = [
+        ev.Fact(True, f"{where}: {printed!r}")
+        if printed == rendered
+        else ev.Fact(False, f"{where} is not the claim's rendering",
+                     {"printed": printed, "rendered from the claim": rendered})
+        for where, printed, rendered in pairs
+    ]  # fmt: skip
+    return ev.Argument("; ".join(fact.what for fact in facts), facts)
+
+
 def printed_checks(part: Part, profile: Profile) -> list[Check]:
+    if part.id == "q4.b.ii" and part.answer is not None:
+        return [
+            ev.symbolic(
+                "the printed point and conditions (display and prose), read back by the answer "
+                "parser, are the claimed point and q4.b.i's conditions there",
+                lambda: _stationary_point(part, profile),
+            )
+        ]
+    if part.id in RENDERED and part.answer is not None:
+        return [
+            ev.symbolic(
+                "the printed formulas (display and prose) are the claimed object's rendering",
+                lambda: rendered_again(part, profile),
+            )
+        ]
     if part.id == "q3.b.ii" and part.answer is not None:
         return [
             ev.symbolic(

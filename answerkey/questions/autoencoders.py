@@ -151,11 +151,37 @@ def _answer_b_i() -> Answer:
     )
 
 
+def conditions_at(point) -> list:
+    """q4.b.i's stated conditions at `point` = (W₁, W₂), each times −n/2:
+    at (U_kᵀ, U_k), U_kᵀ(X − U_kU_kᵀX)Xᵀ and (X − U_kU_kᵀX)XᵀU_k."""
+    import sympy as sp
+
+    D = derivation()
+    w1, w2 = point
+    return [
+        (-D.n / 2 * g)
+        .subs({D.W1: w1, D.W2: w2})
+        .replace(lambda e: isinstance(e, sp.Transpose), lambda e: e.doit(deep=False))
+        for g in D.stated_gradients()
+    ]
+
+
+def point_latex(point) -> tuple[str, str]:
+    r"""The claimed point (W₁, W₂) and its two conditions, printed: the display's label
+    `W_1 = U_k^{\top},\ W_2 = U_k` and `c₁ = 0,\ c₂ = 0`."""
+    from derivations import notation
+
+    names = {derivation().U: "U_k"}
+    w1, w2 = (notation.latex(w, symbol_names=names) for w in point)
+    c1, c2 = (notation.latex(c, symbol_names=names) for c in conditions_at(point))
+    return rf"W_1 = {w1},\ W_2 = {w2}", rf"{c1} = 0,\ {c2} = 0"
+
+
 def _answer_b_ii() -> Answer:
     D = derivation()
+    label, conditions = point_latex((D.U.T, D.U))
     return Answer(
-        latex=r"W_1 = U_k^\top,\ W_2 = U_k:\quad "
-        r"U_k^\top(X - U_kU_k^\top X)X^\top = 0,\ (X - U_kU_k^\top X)X^\top U_k = 0",
+        latex=rf"{label}:\quad {conditions}",
         value=(D.U.T, D.U),
         text=(
             r"Encoder condition: $U_k^\top (X - U_k U_k^\top X) X^\top = U_k^\top X X^\top - "

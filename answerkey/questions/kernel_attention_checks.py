@@ -45,15 +45,29 @@ def _identity(derive: str, what: str, summary: str, sides=("lhs", "rhs")):
 
 
 def _argue_convex_weights() -> ev.Argument:
+    """The answer's claimed conditions (s_j ⋈ 0, S ⋈ 0) make the weights s_j/S nonnegative:
+    SymPy decides it from the signs the conditions give s_j and S."""
     import sympy as sp
 
-    w = derivation().convex_weights()
+    KA = derivation()
+    conditions = KA.CONDITIONS
+    stated = ", ".join(map(str, conditions))
+    try:
+        w = KA.convex_weights(conditions)
+    except ValueError as exc:
+        return ev.Argument(f"the claimed conditions {stated}", [ev.Fact(None, str(exc))])
+    nonnegative = w["weight"].is_nonnegative
     return ev.Argument(
         "for symbolic N: Σ_j s_j/Σ_l s_l = 1 (constant factor pulled out of the sum), and "
-        "s_j/S ≥ 0 for s_j ≥ 0, S > 0: V'_i is a convex combination of the V_j",
+        f"s_j/S ≥ 0 under the claimed {stated}: V'_i is a convex combination of the V_j",
         [
             ev.Identity(w["weights_sum"], sp.Integer(1), "Σ_j s_j / Σ_l s_l and 1"),
-            ev.Fact(w["weight"].is_nonnegative, f"SymPy shows {w['weight']} ≥ 0"),
+            ev.Fact(
+                nonnegative,
+                f"SymPy shows {w['weight']} ≥ 0 from {stated}"
+                if nonnegative
+                else f"SymPy cannot show {w['weight']} ≥ 0 from {stated}",
+            ),
         ],
     )
 

@@ -212,6 +212,73 @@ _printed("q3.c.ii", "prose states time O(N² D)", "text", r"Time $O(N D^2 M)$",
          r"Time $O(N^2 D)$")  # fmt: skip
 
 
+# --- Q3(a), Q3(b)(iii) ---------------------------------------------------------------------
+
+
+@mutant("q3.a", "the claimed condition: a nonzero denominator (S ≠ 0)", Kind.CLAIM)
+def _(patch):
+    import sympy as sp
+
+    D = _d3()
+    patch.attr(D, "CONDITIONS", (sp.Ge(D.SCORE, 0), sp.Ne(D.TOTAL, 0)))
+
+
+@mutant("q3.a", "the claimed condition: nonzero scores (s_j ≠ 0)", Kind.CLAIM)
+def _(patch):
+    import sympy as sp
+
+    D = _d3()
+    patch.attr(D, "CONDITIONS", (sp.Ne(D.SCORE, 0), sp.Gt(D.TOTAL, 0)))
+
+
+@mutant("q3.a", "the Jensen-gap derivation drops the ½", Kind.IMPLEMENTATION)
+def _(patch):
+    def change(original):
+        sides = original()
+        return {**sides, "rhs": 2 * sides["rhs"]}
+
+    patch.wrap(_d3(), "jensen_gap_identity", change)
+
+
+_printed("q3.a", "display shows sim(Q_i, K_j) ≠ 0", "latex", r"K_j) \geq 0", r"K_j) \neq 0")
+_printed("q3.a", "prose states a nonzero denominator", "text", r"K_j) > 0$", r"K_j) \neq 0$")
+
+
+def _linearized_claim(**forms):
+    """q3.b.iii's claimed eq. 5 with entries replaced (functions of the derivation module)."""
+
+    def apply(patch):
+        D = _d3()
+        patch.items(D.LINEARIZED, {key: make(D) for key, make in forms.items()})
+
+    return apply
+
+
+mutant("q3.b.iii", "the claimed eq. 5 with Q and K exchanged in the numerator", Kind.CLAIM)(
+    _linearized_claim(numerator=lambda D: D.grouped(D.PHI_K, D.grouped(D.PHI_Q.T, D.VALUES)))
+)
+mutant("q3.b.iii", "the claimed eq. 5's denominator without φ(Q_i)", Kind.CLAIM)(
+    _linearized_claim(denominator=lambda D: D.grouped(D.PHI_K.T, D.ONES))
+)
+
+
+@mutant("q3.b.iii", "the derivation's eq. 3 takes φ(Q)φ(Q)ᵀ", Kind.IMPLEMENTATION)
+def _(patch):
+    D = _d3()
+
+    def change(original):
+        forms = original()
+        return {**forms, "eq3_num": D.grouped(D.grouped(D.PHI_Q, D.PHI_Q.T), D.VALUES)}
+
+    patch.wrap(D, "associativity_general", change)
+
+
+_printed("q3.b.iii", "display drops the transpose of V_j in eq. 5", "latex",
+         r"\phi(K_j)\, V_j^\top}", r"\phi(K_j)\, V_j}")  # fmt: skip
+_printed("q3.b.iii", "prose states eq. 5 with φ(Q_j)", "text",
+         r"\sum_j \phi(K_j)\, V_j^\top", r"\sum_j \phi(Q_j)\, V_j^\top")  # fmt: skip
+
+
 # --- Q4(b) ---------------------------------------------------------------------------------
 
 
@@ -266,6 +333,14 @@ def _(patch):
         return original(scales=(scales[0], scales[1], scales[1], *scales[3:]), **kwargs)
 
     patch.wrap(_d4(), "rational_instance", change)
+
+
+_printed("q4.b.ii", "display states the decoder condition with X + U_kU_kᵀX", "latex",
+         r"\left(X - U_k U_k^{\top} X\right) X^{\top} U_k",
+         r"\left(X + U_k U_k^{\top} X\right) X^{\top} U_k")  # fmt: skip
+_printed("q4.b.ii", "prose's encoder chain drops a transpose", "text",
+         r"U_k^\top X X^\top - (U_k^\top U_k) U_k^\top X X^\top",
+         r"U_k^\top X X^\top - (U_k^\top U_k) U_k X X^\top")  # fmt: skip
 
 
 # --- Q5 ------------------------------------------------------------------------------------
