@@ -276,16 +276,87 @@ def _stationary_point(part: Part, profile: Profile) -> ev.Argument:
     return ev.Argument("; ".join(fact.what for fact in facts), facts)
 
 
+def _nodes(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def _karate_prose(answer: Answer) -> list[tuple[str, object, object]]:
+    """q1.2: the numbers the headline and the written answer state, against the claimed
+    value (member numbers, miss counts, the mean accuracy as printed)."""
+    value = answer.value
+    mean = value["semi_supervised_mean_accuracy"]
+    pieces = [
+        ("the headline's share of members", r"for (\d+%) of the members", answer.headline,
+         lambda m: m.group(1), f"{mean:.0%}"),
+        ("the headline's member always missed", r"always missed \(member ([\d, ]+)\)",
+         answer.headline, lambda m: _nodes(m.group(1)), value["always_missed"]),
+        ("the mean accuracy", r"right on ([\d.]+%) of them", answer.text,
+         lambda m: m.group(1), f"{mean:.1%}"),
+        ("the miss counts", r"Missed \(seeds out of \d+\): (.+?)\.(?:\s|$)", answer.text,
+         lambda m: {a: int(b) for a, b in re.findall(r"(\d+) \((\d+)/\d+\)", m.group(1))},
+         value["miss_counts"]),
+        ("the member the min cut misplaces", r"joined except ([\d, ]+) \(", answer.text,
+         lambda m: _nodes(m.group(1)), value["zachary_min_cut_misplaced"]),
+        ("Zachary's numbering", r"Zachary's individual ([\d, ]+);", answer.text,
+         lambda m: _nodes(m.group(1)), [n + 1 for n in value["zachary_min_cut_misplaced"]]),
+        ("the member whose friends are counted", r"Where it fails, and why: member (\d+)",
+         answer.text, lambda m: _nodes(m.group(1)), value["always_missed"]),
+    ]  # fmt: skip
+    out = []
+    for where, pattern, text, read, claimed in pieces:
+        found = re.search(pattern, text)
+        out.append((where, read(found) if found else f"not found: {pattern}", claimed))
+    return out
+
+
+# Parts whose prose states numbers of their claimed value: (where, as printed, claimed).
+RESTATED: dict[str, Callable[[Answer], list[tuple[str, object, object]]]] = {
+    "q1.2": _karate_prose,
+}
+
+
+def _restated_instances(part: Part, profile: Profile) -> ev.Instances:
+    """Each number the prose states, read back, against the claimed value."""
+    pairs = RESTATED[part.id](part.answer(profile))
+    return ev.Instances(
+        "; ".join(f"{where}: {printed}" for where, printed, _ in pairs),
+        checked=len(pairs),
+        violations=[{"where": where, "printed": str(printed), "claimed": str(claimed)}
+                    for where, printed, claimed in pairs if printed != claimed],
+    )  # fmt: skip
+
+
 RENDERED: dict[str, Callable[[Answer], list[tuple[str, str, str]]]] = {
     "q3.a": _conditions_rendered,
     "q3.b.iii": _linearized_rendered,
 }
 
 
+def _ae_written(answer: Answer, profile: Profile) -> list[tuple[str, str, str]]:
+    """q4.a: the headline and the detail are the written answer of the experiment's results,
+    with every claim decided again on them (a sentence prints only while its claim holds)."""
+    from answerkey.experiments import results
+    from answerkey.experiments.ae import report
+
+    summary = results("ae", profile)
+    written = report.written_answer({**summary, "claims": report.evaluate_claims(summary)})
+    return [
+        ("the headline", answer.text, written["headline"]),
+        ("the detail", answer.detail, written["detail"]),
+    ]
+
+
+# Parts whose printed prose is rendered from the experiment's results (with the profile).
+RENDERED_FROM_RESULTS = {"q4.a": _ae_written}
+
+
 def rendered_again(part: Part, profile: Profile) -> ev.Argument:
     """Each printed formula of `part` against its rendering from the claimed object."""
     try:
-        pairs = RENDERED[part.id](part.answer(profile))
+        if part.id in RENDERED_FROM_RESULTS:
+            pairs = RENDERED_FROM_RESULTS[part.id](part.answer(profile), profile)
+        else:
+            pairs = RENDERED[part.id](part.answer(profile))
     except (ValueError, KeyError, TypeError) as exc:  # a claim the printer cannot render
         fact = ev.Fact(None, f"the claimed object cannot be rendered: {exc}")
         return ev.Argument(fact.what, [fact])
@@ -299,6 +370,13 @@ def rendered_again(part: Part, profile: Profile) -> ev.Argument:
     return ev.Argument("; ".join(fact.what for fact in facts), facts)
 
 
+def _as_instances(argument: ev.Argument) -> ev.Instances:
+    """An argument of exact comparisons as instances: each step one, a failed one a violation."""
+    violations = [dict(step.counterexample or {"undecided": step.what})
+                  for step in argument.steps if step.holds is not True]  # fmt: skip
+    return ev.Instances(argument.summary, checked=len(argument.steps), violations=violations)
+
+
 def printed_checks(part: Part, profile: Profile) -> list[Check]:
     if part.id == "q4.b.ii" and part.answer is not None:
         return [
@@ -308,11 +386,25 @@ def printed_checks(part: Part, profile: Profile) -> list[Check]:
                 lambda: _stationary_point(part, profile),
             )
         ]
+    if part.id in RESTATED and part.answer is not None:
+        return [
+            ev.exact_instances(
+                "the numbers the written answer states, read back, are the claimed ones",
+                lambda: _restated_instances(part, profile),
+            )
+        ]
     if part.id in RENDERED and part.answer is not None:
         return [
             ev.symbolic(
                 "the printed formulas (display and prose) are the claimed object's rendering",
                 lambda: rendered_again(part, profile),
+            )
+        ]
+    if part.id in RENDERED_FROM_RESULTS and part.answer is not None:
+        return [
+            ev.exact_instances(
+                "the printed prose is the written answer of the results' claims, decided again",
+                lambda: _as_instances(rendered_again(part, profile)),
             )
         ]
     if part.id == "q3.b.ii" and part.answer is not None:

@@ -24,6 +24,14 @@ def test_every_part_with_mutants_has_three_kinds_and_exists():
         assert len(names) == len(set(names)), part
 
 
+def test_every_answered_part_with_checks_has_mutants_of_three_kinds():
+    """No answered, checked part goes without mutants (q6 is student-specific: no checks)."""
+    for part in parts.all_parts():
+        if part.answered and part.checks is not None:
+            kinds = {m.kind for m in MUTANTS.get(part.id, ())}
+            assert len(kinds) >= 3, (part.id, kinds)
+
+
 # The issue's mutations, one of each kind (the whole list runs under -m mutants).
 ISSUE_MUTANTS = [
     ("q5.e", "the stated answer O(T k log k)"),
@@ -166,3 +174,31 @@ def test_flipping_a_claim_changes_the_pdf(tmp_path):
     assert "Answer𝑂(𝑇𝑘log𝑘)" in squeeze(after)
     for flip in flips:
         assert run_mutant(flip, QUICK).caught
+
+
+# --- Q4(a)'s bottleneck sizes against the scan ---------------------------------------------
+
+
+def test_the_bottleneck_excerpt_states_the_homeworks_sizes():
+    from answerkey.questions.autoencoders import SCAN as AE_SCAN
+    from answerkey.questions.autoencoders import scan_bottlenecks
+
+    assert scan_bottlenecks(AE_SCAN.read_text(encoding="utf-8")) == [(5, 10, 100, 1000)] * 2
+    assert scan_bottlenecks("sizes £k € [5, 10], and k ∈ [3]") == [(5, 10), (3,)]
+    assert scan_bottlenecks("no sizes here") == []
+
+
+@pytest.mark.skipif(not FULL_SCAN.exists(), reason="the homework's scan is not beside the clone")
+def test_the_bottleneck_excerpt_is_verbatim_from_the_scan():
+    from answerkey.questions.autoencoders import SCAN as AE_SCAN
+
+    assert AE_SCAN.read_text(encoding="utf-8").rstrip("\n") in FULL_SCAN.read_text(encoding="utf-8")
+
+
+# --- fast mutants of the prose parts (the slow ones run under -m mutants) ------------------
+
+
+@pytest.mark.parametrize("part", ["q3.a", "q3.b.iii", "q4.b.ii"])
+def test_the_prose_parts_fast_mutants_are_caught(part):
+    survivors = [m.name for m in MUTANTS[part] if m.fast and not run_mutant(m, QUICK).caught]
+    assert not survivors

@@ -18,7 +18,9 @@ experiment's summary (rows and baselines, JSON-able).
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
+from pathlib import Path
 
 from answerkey.evidence import Measurement, Observed, between, near, within_tolerance
 from answerkey.parts import Answer, Figure, Part, Question, Table
@@ -264,19 +266,51 @@ def _answer_a(profile) -> Answer:
     )
 
 
+# q4.a's sentences of the homework's scan that state the bottleneck sizes, verbatim (OCR:
+# "k € [5, 10, 100, 1000]"), kept beside the models so a clone checks them without the scan;
+# a test holds the excerpt to the scan (../shared/seed/hw6_scan.txt) wherever it is present.
+SCAN = Path(__file__).resolve().parents[2] / "models" / "autoencoder_scan.txt"
+_SCAN_SIZES = re.compile(r"\bk\s*\S?\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def scan_bottlenecks(text: str) -> list[tuple[int, ...]]:
+    """Every list of bottleneck sizes `k ∈ [5, 10, …]` the text states, in order (OCR reads
+    ∈ as € and may glue a letter before k)."""
+    return [tuple(int(x) for x in m.split(",")) for m in _SCAN_SIZES.findall(text)]
+
+
+def _bottlenecks_from_scan():
+    """The full settings' bottleneck sizes against every list the homework states."""
+    from answerkey.evidence import Instances
+    from answerkey.experiments.ae import grid
+
+    stated = scan_bottlenecks(SCAN.read_text(encoding="utf-8"))
+    ours = tuple(grid.settings_for(False).code_sizes)
+    violations = [{"scan": str(k), "full settings": str(ours)} for k in stated if k != ours]
+    if len(stated) != 2:  # one list for the linear autoencoders, one for the ReLU ones
+        violations.append({"lists found in the scan": str(stated)})
+    return Instances(
+        f"the homework states k ∈ {stated} (linear, then ReLU autoencoders); the full "
+        f"settings train k ∈ {list(ours)}",
+        checked=len(stated),
+        violations=violations,
+    )
+
+
 def _measure_complete(profile) -> Measurement:
     summary = _summary(profile)
     settings = summary["settings"]
     expected = 2 * 3 * 2 * len(settings["code_sizes"])
-    points = sorted({len(row["epochs"]) for row in summary["rows"]})
-    values = [
-        v for row in summary["rows"] for band in (row["recon"], row["probe"]) for v in band["mean"]
-    ]
+    from answerkey.parts import get_part
+
+    claimed = get_part("q4.a").answer(profile).value["rows"]  # the rows the answer states
+    points = sorted({len(row["epochs"]) for row in claimed})
+    values = [v for row in claimed for band in (row["recon"], row["probe"]) for v in band["mean"]]
     return Measurement(
         f"every (data, activation, variant, k) over {len(settings['seeds'])} seeds, at "
-        f"autoencoder epochs 0 … {settings['epochs']}",
+        f"autoencoder epochs 0 … {settings['epochs']}, in the answer's rows",
         [
-            Observed("rows", len(summary["rows"]), expected),
+            Observed("rows", len(claimed), expected),
             Observed("points per cell", points, [settings["epochs"] + 1]),
             Observed("every number finite", all(math.isfinite(v) for v in values), True),
         ],
@@ -371,18 +405,23 @@ def _measure_determinism() -> Measurement:
 
 
 def _checks_a(profile) -> list[Check]:
+    from answerkey.evidence import exact_instances
     from answerkey.experiments.ae.report import CLAIMS
 
+    # The two checks that need no experiment first: a mutant they catch costs no grid run.
     checks = [
-        within_tolerance(
-            "every group ran, 11 points per cell, all finite",
-            lambda: _measure_complete(profile),
-            3600,
+        exact_instances(
+            "the full settings' bottleneck sizes are the homework's", _bottlenecks_from_scan
         ),
         within_tolerance(
             "the random-subspace expectation matches its simulation",
             _measure_subspace_simulation,
             120,
+        ),
+        within_tolerance(
+            "every group ran, 11 points per cell, all finite",
+            lambda: _measure_complete(profile),
+            3600,
         ),
         within_tolerance("groups are deterministic", _measure_determinism),
     ]

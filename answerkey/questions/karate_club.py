@@ -174,6 +174,33 @@ def q1_1_text(r: dict) -> str:
     )
 
 
+def q1_2_headline(r: dict) -> str:
+    """q1.2's opening: the verdicts (most friends on the other side, the cut agreeing) are
+    read from the results."""
+    semi, zachary = r["semi_supervised"], r["zachary"]
+    missed = semi["always_missed"]
+    opening = (
+        "From the graph alone ($X = I$) two rounds of message passing place each member "
+        "by their 2-hop neighbourhood: two labels recover the real split for "
+        f"{semi['accuracy']['mean']:.0%} of the members"
+    )
+    if len(missed) != 1:
+        return f"{opening}; no one member is missed by every seed."
+    hood = zachary["neighbourhoods"][str(missed[0])]
+    (other,) = [c for c in ("Officer", "Mr. Hi") if c != hood["club"]]
+    across, friends = len(hood[other]["nodes"]), sum(len(hood[c]["nodes"]) for c in CLUB_SIDES)
+    side = "most" if 2 * across > friends else "half or fewer" if across else "none"
+    cut = zachary["weighted_min_cut"]["disagrees_with_club"]
+    zachary_too = "misplaces him too" if cut == missed else "does not single him out"
+    return (
+        f"{opening}; the one always missed (member {missed[0]}) has {side} of his friends on "
+        f"the other side, and Zachary's own analysis {zachary_too}."
+    )
+
+
+CLUB_SIDES = ("Officer", "Mr. Hi")
+
+
 def q1_2_text(r: dict) -> str:
     semi, zachary = r["semi_supervised"], r["zachary"]
     acc = semi["accuracy"]
@@ -181,23 +208,21 @@ def q1_2_text(r: dict) -> str:
     n_predicted = len(semi["predicted"])
     counts = {int(k): v for k, v in semi["miss_counts"].items()}
     missed = ", ".join(f"{node} ({count}/{runs})" for node, count in sorted(counts.items()))
-    cut = zachary["weighted_min_cut"]
-    cut_errs = ", ".join(map(str, cut["disagrees_with_club"]))
-    hood = zachary["neighbourhoods"]["8"]
-    officer_friends, friends = (
-        len(hood["Officer"]["nodes"]),
-        sum(len(hood[c]["nodes"]) for c in ("Officer", "Mr. Hi")),
-    )
+    missed_by_all = semi["always_missed"]
     transient = ""
     checkpoints = semi["checkpoints"]
-    early = {int(k) for k in checkpoints[0]["miss_counts"]} - {8}
+    early = {int(k) for k in checkpoints[0]["miss_counts"]} - set(missed_by_all)
     if early and len(checkpoints) > 1:
         transient = (
             f" Early in training (epoch {checkpoints[0]['epoch']}) the errors are spread over "
             f"{len(early)} other members."
         )
         for checkpoint in reversed(checkpoints[:-1]):
-            late = {int(k): v for k, v in checkpoint["miss_counts"].items() if int(k) != 8}
+            late = {
+                int(k): v
+                for k, v in checkpoint["miss_counts"].items()
+                if int(k) not in missed_by_all
+            }
             if late:
                 node = min(late, key=lambda k: (-late[k], k))
                 hood2 = zachary["neighbourhoods"].get(str(node))
@@ -224,21 +249,53 @@ def q1_2_text(r: dict) -> str:
         f"Welling's semi-supervised setting), the GCN is right on {acc['mean']:.1%} of them "
         f"on average over {runs} seeds (min {acc['min']:.1%}, max {acc['max']:.1%}) after "
         f"{semi['epochs']} epochs. Missed (seeds out of {runs}): {missed}.{transient}\n"
-        "3. Where it fails, and why: member 8 joined Mr. Hi's club, but "
-        f"{officer_friends} of his {friends} "
-        f"friends ({', '.join(map(str, hood['Officer']['nodes']))}; {hood['Officer']['weight']} "
-        f"of {hood['Officer']['weight'] + hood['Mr. Hi']['weight']} interactions) joined the "
-        "Officer's, the Officer himself among them. Message passing can only follow the "
-        "neighbourhood, so no seed places him right: the information is not in the graph. "
-        "Zachary's own analysis fails on the same member: the minimum cut between nodes 0 and "
-        f"33 with the interaction counts as capacities (capacity {cut['capacity']:g}) puts "
-        f"every member on the side they joined except {cut_errs} (Zachary's individual 9; he "
-        "numbers members from 1). Without the weights the cut also misplaces member 9.\n"
+        f"{_where_it_fails(missed_by_all, zachary)}\n"
         "4. Labels and evaluation matter as much as the model: the notebook's labels are "
         "modularity communities, not the real split (they differ at members "
         f"{', '.join(map(str, r['labels']['notebook_vs_club']))}), and the original's 100% "
         "test accuracy came from test labels leaking into the gradient; trained on the train "
         f"nodes only the same network scores {r['notebook']['test_accuracy']:.2f}."
+    )
+
+
+def _where_it_fails(missed_by_all: list[int], zachary: dict) -> str:
+    """q1.2's point 3, from the results: the member every seed misses (when there is one),
+    his club and friends, and Zachary's min cut (its verdict against him computed)."""
+    cut = zachary["weighted_min_cut"]
+    misplaced = cut["disagrees_with_club"]
+    also = sorted(set(zachary["unweighted_min_cut"]["disagrees_with_club"]) - set(misplaced))
+    unweighted = (
+        f"Without the weights the cut also misplaces member {', '.join(map(str, also))}."
+        if also
+        else "Without the weights the cut misplaces no other member."
+    )
+    cut_sentence = (
+        "the minimum cut between nodes 0 and 33 with the interaction counts as capacities "
+        f"(capacity {cut['capacity']:g}) puts every member on the side they joined except "
+        f"{', '.join(map(str, misplaced)) or 'none'} (Zachary's individual "
+        f"{', '.join(str(n + 1) for n in misplaced) or 'none'}; he numbers members from 1). "
+        + unweighted
+    )
+    if len(missed_by_all) != 1:
+        return (
+            "3. Where it fails: no single member is missed by every seed. Zachary's own "
+            f"analysis: {cut_sentence}"
+        )
+    (member,) = missed_by_all
+    hood = zachary["neighbourhoods"][str(member)]
+    joined = hood["club"]
+    (other,) = [c for c in CLUB_SIDES if c != joined]
+    leader = {"Officer": 33, "Mr. Hi": 0}[other]  # models.karate_club.OFFICER, MR_HI
+    across, friends = len(hood[other]["nodes"]), sum(len(hood[c]["nodes"]) for c in CLUB_SIDES)
+    among = f", the {other} himself among them" if leader in hood[other]["nodes"] else ""
+    same = "fails on the same member" if misplaced == [member] else "does not single him out"
+    return (
+        f"3. Where it fails, and why: member {member} joined {joined}'s club, but {across} of "
+        f"his {friends} friends ({', '.join(map(str, hood[other]['nodes']))}; "
+        f"{hood[other]['weight']} of {hood['Officer']['weight'] + hood['Mr. Hi']['weight']} "
+        f"interactions) joined the {other}'s{among}. Message passing can only follow the "
+        "neighbourhood, so no seed places him right: the information is not in the graph. "
+        f"Zachary's own analysis {same}: {cut_sentence}"
     )
 
 
@@ -355,13 +412,7 @@ def _answer_q1_2(profile: Profile) -> Answer:
     return Answer(
         latex="",
         value=value,
-        headline=(
-            "From the graph alone ($X = I$) two rounds of message passing place each member "
-            "by their 2-hop neighbourhood: two labels recover the real split for "
-            f"{r['semi_supervised']['accuracy']['mean']:.0%} of the members; the one always "
-            f"missed (member {', '.join(map(str, r['semi_supervised']['always_missed']))}) has "
-            "most friends on the other side, and Zachary's own analysis misplaces him too."
-        ),
+        headline=q1_2_headline(r),
         text=q1_2_text(r),
         figures=list(FIGURES_Q1_2),
         tables=[_semi_table(r), _zachary_table(r)],

@@ -40,8 +40,18 @@ def _edit(field: str, old: str, new: str):
     return change
 
 
-def _printed(part: str, name: str, field: str, old: str, new: str) -> None:
-    mutant(part, name, Kind.PRINTED)(lambda patch: patch.answer(part, _edit(field, old, new)))
+def _printed(part: str, name: str, field: str, old: str, new: str, fast: bool = True) -> None:
+    mutant(part, name, Kind.PRINTED, fast)(lambda patch: patch.answer(part, _edit(field, old, new)))
+
+
+def _claimed_value(part: str, name: str, change: Callable[[dict], dict], fast: bool = True):
+    """A mutant of `part`'s claimed object: its Answer.value (a dict) replaced by
+    `change(value)`, as a wrong answer builder would make it."""
+
+    def apply(patch):
+        patch.answer(part, lambda answer: dataclasses.replace(answer, value=change(answer.value)))
+
+    mutant(part, name, Kind.CLAIM, fast)(apply)
 
 
 # --- Q2 ------------------------------------------------------------------------------------
@@ -343,6 +353,42 @@ _printed("q4.b.ii", "prose's encoder chain drops a transpose", "text",
          r"U_k^\top X X^\top - (U_k^\top U_k) U_k X X^\top")  # fmt: skip
 
 
+# --- Q4(a) ---------------------------------------------------------------------------------
+# Its claims are asserted under the full settings only; these are caught under either.
+
+
+@mutant("q4.a", "the full settings' bottleneck k = 1000 typed as 500", Kind.DATA)
+def _(patch):
+    from answerkey.experiments.ae import grid
+
+    sizes = tuple(500 if k == 1000 else k for k in grid.DEFAULT.code_sizes)
+    patch.attr(grid, "DEFAULT", dataclasses.replace(grid.DEFAULT, code_sizes=sizes))
+
+
+@mutant("q4.a", "the exact random-subspace probe computed for k + 1", Kind.IMPLEMENTATION)
+def _(patch):
+    patch.wrap(_d4(), "random_subspace_probe", lambda original, k, *a, **kw: original(k + 1))
+
+
+_claimed_value("q4.a", "the answer's rows lose the last group",
+               lambda value: {**value, "rows": value["rows"][:-1]}, fast=False)  # fmt: skip
+
+
+@mutant("q4.a", "the detail states one seed more per autoencoder", Kind.PRINTED, fast=False)
+def _(patch):
+    import re
+
+    def change(answer):
+        detail, count = re.subn(
+            r"(\d+) seeds per", lambda m: f"{int(m.group(1)) + 1} seeds per", answer.detail
+        )
+        if not count:
+            raise AssertionError("mutant: no 'N seeds per' in the answer's detail")
+        return dataclasses.replace(answer, detail=detail)
+
+    patch.answer("q4.a", change)
+
+
 # --- Q5 ------------------------------------------------------------------------------------
 
 
@@ -529,6 +575,35 @@ def _(patch):
     patch.attr(K, "NOTEBOOK_CLASS_0", K.NOTEBOOK_CLASS_0 | {9})
     runner = __import__("answerkey.experiments.zkc.runner", fromlist=["runner"])
     patch.attr(runner, "NOTEBOOK_CLASS_0", K.NOTEBOOK_CLASS_0 | {9})
+
+
+def _zkc_runner():
+    from answerkey.experiments.zkc import runner
+
+    return runner
+
+
+_claimed_value("q1.2", "the answer claims member 9 is always missed",
+               lambda value: {**value, "always_missed": [9]}, fast=False)  # fmt: skip
+_printed("q1.2", "the headline names member 9", "headline", "(member 8)", "(member 9)", fast=False)
+_printed("q1.2", "the prose gives Zachary's individual 8", "text", "individual 9;",
+         "individual 8;", fast=False)  # fmt: skip
+
+
+@mutant("q1.2", "the club split with member 8 in the Officer's club", Kind.DATA, fast=False)
+def _(patch):
+    def change(original, *args, **kwargs):
+        labels = original(*args, **kwargs).clone()
+        labels[8] = 1 - labels[8]
+        return labels
+
+    patch.wrap(_zkc_runner(), "club_labels", change)
+
+
+@mutant("q1.2", "Zachary's min cut taken without the interaction counts", Kind.IMPLEMENTATION,
+        fast=False)  # fmt: skip
+def _(patch):
+    patch.wrap(_zkc_runner(), "leader_min_cut", lambda original, weighted=True: original(False))
 
 
 # --- Q3(b)(ii) -----------------------------------------------------------------------------
