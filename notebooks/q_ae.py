@@ -499,50 +499,6 @@ plot("mnist")
 # %% [markdown]
 # ## TODO 11 — discussion
 
-# %% [markdown] todo="ae.discussion"
-# **Answer.** *Training budget.* Ten passes over the 4000 embedded digits are only 400
-# Adam updates, too few to learn even the mean image, so every autoencoder here trains
-# for 2700 updates (10 epochs of 270, lr 2·10⁻³ annealed along a cosine). With that
-# budget every autoencoder ends with a validation loss below the total variance of its
-# data (the loss of predicting the mean), and the vanilla linear autoencoder reaches
-# PCA's optimum — the sum of the discarded eigenvalues — to within about 2% at every
-# k < m: it is a converged linear model, so comparisons with it are fair.
-#
-# *Accuracy vs k.* A linear autoencoder trained on the squared error learns (at its
-# optimum) the projection onto a top-k principal subspace (Q4(b)). On the synthetic set
-# the label is the sign of one direction, the sum of the 20 high-variance coordinates, so
-# once k ≥ 20 the code holds all of it and the probe is far better than below. Below
-# k = 20 the label is not out of reach either: the 20 high-variance directions have equal
-# variance, reconstruction prefers no k-dimensional subspace of them to another, and the
-# code keeps an arbitrary one. The probe sees only the part of the label direction inside
-# it; for a uniformly random subspace the accuracy is 1 − θ/π with
-# cos²θ ~ Beta(k/2, (20 − k)/2) (Sheppard's formula). That is why the k = 5 and k = 10
-# bands are wide: each seed lands on a different subspace.
-#
-# *Epoch 0.* The curves start at the untrained encoder. An over-complete linear code
-# needs no pretraining to be probed: a random injective linear map keeps the label
-# direction, so on the synthetic set the untrained k = 1000 linear encoder already
-# probes almost as well as the trained one.
-#
-# *Over-complete codes.* At k = 1000 the code is larger than the input (m = 100 and 784),
-# so nothing forces a compressed representation: a linear autoencoder learns the best
-# unconstrained linear map for its objective. For the vanilla one that is the identity —
-# it copies its input and learns no structure. The denoising one cannot copy: its optimum
-# is the shrinkage Σ(Σ + σ²I)⁻¹, and the masked one's is Σ(qΣ + (1 − q) diag S)⁻¹ with q
-# the probability of keeping an entry and S = E[xxᵀ]; both depend on how the coordinates
-# co-vary. Only
-# the corruption keeps an over-complete code from copying its input.
-#
-# *Linear vs ReLU.* A ReLU autoencoder can fit curved structure that no linear map
-# captures, which matters on MNIST, whose images lie near a curved, low-dimensional set,
-# and little on the Gaussian synthetic set, where the linear reconstruction is already
-# the right one. The comparison only means something against a converged linear
-# autoencoder, as here, not an under-trained one. A lower reconstruction loss does not by
-# itself mean a better probe: the loss and accuracy figures put the two side by side,
-# and a useful yardstick for the probe is a linear classifier on the raw inputs with the
-# same labels.
-#
-# *Autoencoders vs PCA.* A classifier trained to convergence on standardized PCA codes
-# does not get worse as k grows: more components do not hurt. Where the course's probe
-# (Adam at lr 10⁻³, a fixed number of steps) seems to fall with k, that is the probe not
-# converging on codes whose variances span orders of magnitude, not the representation.
+# %% [markdown] todo="ae.discussion" answer="ae"
+# Written at build time from the results: each sentence of the answer is printed only
+# when the check behind it holds on the same numbers as this notebook's.

@@ -52,6 +52,25 @@ def test_results_run_once_per_config_then_come_from_the_cache(counted):
     assert counted == [{"n": 3}, {"n": 30}, {"n": 3}]
 
 
+def test_a_rerun_replays_the_figures_of_the_same_results(counted, tmp_path, monkeypatch):
+    fake = experiments.get("fake")
+    drawings = []
+
+    def draw(results, folder):
+        drawings.append(results["value"])
+        (folder / "curve.png").write_bytes(b"png of %d" % results["value"])
+        return {"curve": "curve.png"}
+
+    monkeypatch.setattr(fake, "draw", draw)
+    first = experiments.execute("fake", experiments.QUICK, tmp_path / "one")
+    second = experiments.execute("fake", experiments.QUICK, tmp_path / "two")
+    assert drawings == [6]
+    assert second["figures"] == first["figures"] == {"curve": "curve.png"}
+    assert (tmp_path / "two" / "figures" / "curve.png").read_bytes() == b"png of 6"
+    experiments.execute("fake", experiments.FULL, tmp_path / "three")  # other results: drawn
+    assert drawings == [6, 60]
+
+
 def test_an_unknown_experiment_names_the_known_ones(counted):
     with pytest.raises(KeyError, match="known: fake"):
         experiments.results("nope", experiments.QUICK)

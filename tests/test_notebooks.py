@@ -441,3 +441,40 @@ def test_the_notebooks_experiment_runs_after_the_ones_it_reads():
     names = experiments.names()
     assert names[-1] == "notebooks"
     assert {"zkc", "ae"} <= set(names[:-1])
+
+
+def test_the_ae_discussion_is_the_checked_written_answer(built):
+    """q_ae's written answer is the ae experiment's own, whose sentences print only when
+    their claims hold: not a typed copy that could say what the results do not."""
+    answers = experiment_results("ae")["answers"]
+    cell = next(
+        c for c in built["solutions"]["q_ae"].cells if c.metadata.get("todo") == "ae.discussion"
+    )
+    assert answers["headline"] in cell.source
+    for paragraph in answers["detail"].split("\n\n"):
+        assert paragraph.split(". ", 1)[-1] in cell.source
+
+
+def test_the_ae_discussion_follows_the_claims(monkeypatch):
+    real = experiments.results
+
+    def with_answer(name, profile, *args, **kwargs):
+        found = dict(real(name, profile, *args, **kwargs))
+        if name == "ae":
+            found["answers"] = {
+                "headline": "Accuracy rises with k.",
+                "detail": "Accuracy vs k. Every seed at k ≥ 20 beats every seed below.",
+            }
+        return found
+
+    monkeypatch.setattr(experiments, "results", with_answer)
+    cell = next(
+        c
+        for c in N.load_source("q_ae", quick=True).cells
+        if c.metadata.get("todo") == "ae.discussion"
+    )
+    assert cell.source == (
+        "**Answer.** Accuracy rises with k.\n\n"
+        "*Accuracy vs k.* Every seed at k ≥ 20 beats every seed below."
+    )
+    assert "answer" not in cell.metadata

@@ -19,7 +19,8 @@ and `derivations`), so a notebook that leans on the project fails the build.
 
 Course-shaped. Every TODO of the original notebook (`TODOS`, in the course's order)
 is one cell tagged `todo=ID`: a code cell whose code is the answer, or, for a written
-question, a markdown cell with the answer. The source's cell tagged `parameters`
+question, a markdown cell with the answer; a markdown cell tagged `answer=EXPERIMENT` gets
+that experiment's checked written answer (`written_answer`). The source's cell tagged `parameters`
 holds the full profile's settings; the build injects the chosen profile's values in
 a cell tagged `injected-parameters` right after it (papermill's convention).
 
@@ -179,6 +180,27 @@ def inlined_source(specs: Sequence[str]) -> str:
     return "\n\n".join(resolve(spec)[2] for spec in specs).rstrip()
 
 
+def written_answer(experiment: str, quick: bool) -> str:
+    """The markdown of a written answer tagged `answer=EXPERIMENT`: the experiment's own
+    written answer, whose every sentence is printed only when the claim behind it holds
+    on its results (`answerkey.experiments.ae.report`), so the notebook's discussion says
+    what the key checked, never a typed copy that could drift from it. The notebook's own
+    numbers equal those results (the tests compare them)."""
+    if experiment != "ae":
+        raise NotebookError(f"no written answer is generated from experiment {experiment!r}")
+    from answerkey.experiments import Profile, results
+    from answerkey.experiments.ae.report import TOPICS
+
+    answers = results("ae", Profile(quick=quick))["answers"]
+    paragraphs = [f"**Answer.** {answers['headline']}"]
+    for paragraph in answers["detail"].split("\n\n"):
+        for _, title in TOPICS:
+            if paragraph.startswith(title):
+                paragraph = f"*{title.strip()}* {paragraph[len(title) :]}"
+        paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
 def todo_header(name: str, todo: str, solution: bool) -> str:
     number = [t for t, _ in TODOS[name]].index(todo) + 1
     what = dict(TODOS[name])[todo]
@@ -287,6 +309,8 @@ def load_source(name: str, quick: bool) -> Any:
         "version": "solution",
     }
     for cell in notebook.cells:
+        if "answer" in cell.metadata:
+            cell.source = written_answer(cell.metadata.pop("answer"), quick)
         if "inline" in cell.metadata:
             try:
                 code = inlined_source(specs_of(cell))

@@ -85,6 +85,8 @@ def run(config: dict) -> dict:
 
 
 def _check_device(requested: str) -> None:
+    if requested == "cpu":
+        return  # always there; importing torch only to say so costs seconds on a rerun
     import torch
 
     from answerkey.errors import UsageError

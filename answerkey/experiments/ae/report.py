@@ -22,6 +22,7 @@ from answerkey.experiments.ae import VERSION, grid
 from answerkey.experiments.contracts import AeBand as Band
 from answerkey.experiments.contracts import AeRow as Row
 from answerkey.experiments.contracts import AeStats as Stats
+from models.mnist import CLASSES as MNIST_CLASSES
 
 RESULTS_VERSION = VERSION
 INPUT_DIM = {"synthetic": 100, "mnist": 784}  # models.synthetic.DIMENSION, models.mnist.PIXELS
@@ -319,7 +320,7 @@ def _decide_better_than_mean(summary: dict) -> Decision:
         return _missing("any autoencoder")
     b = summary["budget"]
     sentence = (
-        f"Every autoencoder in the key trains: each ends with a held-out loss below the total "
+        f"Every autoencoder here trains: each ends with a held-out loss below the total "
         f"variance of its data (the loss of predicting the mean). The course's literal 10 "
         f"epochs on the {summary['data']['mnist'].get('train', '?')} embedded training digits "
         f"are only {b['course_literal_updates']['mnist']} Adam updates, too few to learn even "
@@ -771,11 +772,12 @@ TOPICS = (
     ("pca", "Autoencoders vs PCA. "),
 )
 PROTOCOL = (
-    "Protocol (the course's): before pretraining and after every autoencoder epoch 0 … {epochs}, "
+    "Protocol ({whose}): before pretraining and after every autoencoder epoch 0 … {epochs}, "
     "the validation reconstruction loss and the test accuracy of a fresh linear probe on the "
-    "frozen encoder (synthetic: the whole probe-train split, 50 epochs; MNIST: 200 labels, 20 "
-    "per class, 1000 full-batch epochs, averaged over {draws} label draws); {seeds} seeds per "
-    "autoencoder, trained at once, plotted as a mean line with a min–max band."
+    "frozen encoder (synthetic: the whole probe-train split, {synthetic_epochs} epochs; MNIST: "
+    "{labels} labels, {per_class} per class, {mnist_epochs} full-batch epochs, averaged over "
+    "{draws} label draws); {seeds} seeds per autoencoder, trained at once, plotted as a mean "
+    "line with a min–max band."
 )
 
 
@@ -787,10 +789,16 @@ def asserted(summary: dict) -> bool:
 def written_answer(summary: dict) -> dict[str, str]:
     """{"headline": 3–5 sentences, "detail": the rest}: only sentences of claims that hold
     (under the default settings), each topic's in CLAIMS order."""
+    settings = summary["settings"]
     protocol = PROTOCOL.format(
-        draws=summary["settings"]["mnist_draws"],
-        seeds=len(summary["settings"]["seeds"]),
-        epochs=summary["settings"]["epochs"],
+        draws=settings["mnist_draws"],
+        seeds=len(settings["seeds"]),
+        epochs=settings["epochs"],
+        synthetic_epochs=settings["synthetic_probe"]["epochs"],
+        mnist_epochs=settings["mnist_probe"]["epochs"],
+        per_class=settings["mnist_per_class"],
+        labels=settings["mnist_per_class"] * MNIST_CLASSES,
+        whose="the course's" if asserted(summary) else "the course's, scaled down",
     )
     if not asserted(summary):
         return {
