@@ -326,7 +326,22 @@ def _restated_instances(part: Part, profile: Profile) -> ev.Instances:
     )  # fmt: skip
 
 
+def _gradients_rendered(answer: Answer) -> list[tuple[str, str, str]]:
+    """q1.1: the display, the prose's ∂L/∂Â and the value's plain formulas, from the claimed
+    gradients (`derivations.karate_club.claimed_gradients`, which its checks differentiate)."""
+    from answerkey.questions.karate_club import gradient_display, gradient_latex, gradient_plain
+
+    printed = gradient_latex()
+    dA = rf"\partial L / \partial \hat A = {printed['A']}"
+    return [
+        ("the displayed gradients", answer.latex, gradient_display(printed)),
+        _in_prose(answer, "the prose's ∂L/∂Â", dA),
+        ("the value's formulas", str(answer.value["gradients"]), str(gradient_plain(printed))),
+    ]
+
+
 RENDERED: dict[str, Callable[[Answer], list[tuple[str, str, str]]]] = {
+    "q1.1": _gradients_rendered,
     "q3.a": _conditions_rendered,
     "q3.b.iii": _linearized_rendered,
 }

@@ -202,3 +202,19 @@ def test_the_bottleneck_excerpt_is_verbatim_from_the_scan():
 def test_the_prose_parts_fast_mutants_are_caught(part):
     survivors = [m.name for m in MUTANTS[part] if m.fast and not run_mutant(m, QUICK).caught]
     assert not survivors
+
+
+def test_the_q1_1_display_follows_the_claimed_gradients():
+    """The display is rendered from `claimed_gradients`: the claim without Âᵀ's transpose
+    prints without it (and verify catches the claim)."""
+    import contextlib
+
+    from answerkey.questions.karate_club import gradient_display, gradient_latex
+    from answerkey.selftest import Patch, fresh_state
+
+    before = gradient_display(gradient_latex())
+    (flip,) = [m for m in MUTANTS["q1.1"] if m.name.startswith("the claim ∂L/∂X = ÂSW")]
+    with fresh_state(), contextlib.ExitStack() as stack:
+        flip.apply(Patch(stack))
+        after = gradient_display(gradient_latex())
+    assert r"\hat A^{\top} S W" in before and r"\hat A S W" in after

@@ -93,12 +93,74 @@ def _checks():
     return karate_club_checks
 
 
-GRADIENT_FORMULAS = {
-    "S": "G ⊙ (1 − H' ⊙ H')",
-    "dW": "Sᵀ Â X",
-    "dX": "Âᵀ S W",
-    "dA": "S W Xᵀ",
-}
+def gradient_latex(gradients: dict | None = None) -> dict[str, str]:
+    """The claimed gradients (`derivations.karate_club.claimed_gradients()`) as printed:
+    {"W": ∂L/∂W, "X": ∂L/∂X, "A": ∂L/∂Â, "S": S's definition} in LaTeX, with the
+    Hadamard product S = G ⊙ tanh'(Z) they share named S, and tanh'(Z) written through
+    H' = tanh(Z) (squares elementwise: H' ⊙ H').
+
+    Raises ValueError when the gradients share no such S."""
+    import sympy as sp
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+    from derivations import karate_club as D
+    from derivations import notation
+
+    gradients = D.claimed_gradients() if gradients is None else gradients
+    # S = G ⊙ f(Z), as it occurs untransposed (SymPy writes Sᵀ as Gᵀ ⊙ f(Z)ᵀ).
+    shared = {
+        h
+        for g in gradients.values()
+        for h in g.atoms(sp.HadamardProduct)
+        if D.G in h.args and len(h.args) == 2
+    }
+    if len(shared) != 1:
+        raise ValueError(f"the gradients hold {len(shared)} products G ⊙ f(Z), not one S")
+    (product,) = shared
+    (derivative,) = [a for a in product.args if a != D.G]
+    if not isinstance(derivative, ElementwiseApplyFunction):
+        raise ValueError(f"{product}: not G ⊙ f(Z)")
+    if derivative.expr != D.pre_activation():
+        raise ValueError(f"{derivative.expr}: the derivative is not taken at Z = ÂXWᵀ")
+    S = sp.MatrixSymbol("S", *product.shape)
+    h = sp.Symbol("H'")
+    names = {D.A_hat: r"\hat A"}
+    out = {
+        key: notation.latex(g.xreplace({product: S, product.T: S.T}), symbol_names=names)
+        for key, g in gradients.items()
+    }
+    leftover = [key for key, g in gradients.items() if g.xreplace({product: S, product.T: S.T})
+                .atoms(sp.HadamardProduct)]  # fmt: skip
+    if leftover:
+        raise ValueError(f"∂L/∂{leftover[0]} holds another Hadamard product than S")
+    variable = derivative.function.variables[0]
+    body = derivative.function.expr.subs(sp.tanh(variable), h)
+    if body.has(variable):
+        raise ValueError(f"{derivative.function}: not a function of tanh(z) alone")
+    elementwise = notation.latex(body).replace("H'^{2}", r"H' \odot H'")
+    out["S"] = rf"G \odot \left({elementwise}\right)"
+    return out
+
+
+def gradient_display(printed: dict[str, str]) -> str:
+    """q1.1's displayed answer from `gradient_latex`."""
+    return (
+        rf"\frac{{\partial L}}{{\partial W}} = {printed['W']},\quad "
+        rf"\frac{{\partial L}}{{\partial X}} = {printed['X']},\quad S = {printed['S']}"
+    )
+
+
+def gradient_plain(printed: dict[str, str]) -> dict[str, str]:
+    """The gradients as results.json and the judge's value hold them (plain text: Sᵀ Â X)."""
+    plain = {r"^{\top}": "ᵀ", r"\hat A": "Â", r"\odot": "⊙", r"\left(": "(", r"\right)": ")",
+             " - ": " − "}  # fmt: skip
+
+    def text(latex: str) -> str:
+        for old, new in plain.items():
+            latex = latex.replace(old, new)
+        return latex
+
+    return {"S": text(printed["S"]), **{f"d{k}": text(printed[k]) for k in ("W", "X", "A")}}
 
 
 def _results(profile: Profile) -> dict:
@@ -155,7 +217,8 @@ def q1_1_text(r: dict) -> str:
         "eigenvalues in "
         f"[{signed(low, '.3f')}, {signed(high, '.3f')}]); (2) the GCN layer "
         r"$H' = \tanh(\hat A X W^\top)$ with the backward pass above (and "
-        r"$\partial L / \partial \hat A = S W X^\top$), checked against finite differences "
+        rf"$\partial L / \partial \hat A = {gradient_latex()['A']}$), checked against finite "
+        "differences "
         "in double precision; (3) the model: GCN layers 34 → 16 → 2 on $X = I$, then the "
         "softmax classifier; (4) full-batch gradient descent on the 24 train nodes (lr 2e-2, "
         f"weight decay 2.5e-2 without the bias, seed {r['training']['seed']}, "
@@ -332,6 +395,7 @@ FIGURES_Q1_2 = (
 def _answer_q1_1(profile: Profile) -> Answer:
     r = _results(profile)
     ours = r["notebook"]
+    printed = gradient_latex()  # the claimed gradients, as the answer prints them
     value = {
         "test_accuracy": ours["test_accuracy"],
         "expected_test_accuracy": r["expected_test_accuracy"],
@@ -340,12 +404,10 @@ def _answer_q1_1(profile: Profile) -> Answer:
         "labels": r["labels"]["set"],
         "adjacency": r["graph"]["adjacency"],
         "epochs": ours["epochs"],
-        "gradients": dict(GRADIENT_FORMULAS),
+        "gradients": gradient_plain(printed),
     }
     return Answer(
-        latex=r"\frac{\partial L}{\partial W} = S^\top \hat A X,\quad "
-        r"\frac{\partial L}{\partial X} = \hat A^\top S W,\quad "
-        r"S = G \odot (1 - H' \odot H')",
+        latex=gradient_display(printed),
         value=value,
         headline=(
             f"With the course's code the GCN reaches test accuracy "

@@ -568,6 +568,12 @@ def _(patch):
     patch.wrap(K, "gcn_layer_backward", change)
 
 
+_printed("q1.1", "display shows ∂L/∂X = ÂSW (the transpose dropped)", "latex",
+         r"\hat A^{\top} S W", r"\hat A S W", fast=False)  # fmt: skip
+_printed("q1.1", "prose states ∂L/∂Â = S W X", "text", r"\hat A = S W X^{\top}$",
+         r"\hat A = S W X$", fast=False)  # fmt: skip
+
+
 @mutant("q1.1", "the notebook's class-0 literal with member 9 added", Kind.DATA, fast=False)
 def _(patch):
     import models.karate_club as K
