@@ -175,14 +175,61 @@ def ordered_map_identity_general() -> dict[str, sp.Expr]:
     return {"inner_product": inner_product, "kernel": kernel}
 
 
+BLOCK_DIMS = (1, 2, 3, 4)  # widths at which the stated map is matched to its blocks
+
+
+def _block_of(component: sp.Expr, x: tuple) -> tuple[str, tuple[int, ...], sp.Expr]:
+    """(block, indices, coefficient) of one component c·x_a^p·x_b^q of a map: "constant"
+    (no x), "linear" (x_a), "square" (x_a²) or "cross" (x_a x_b, a < b). Raises ValueError
+    for any other component."""
+    poly = sp.Poly(component, *x)
+    if len(poly.terms()) != 1:
+        raise ValueError(f"{component}: a component is one term c·x_a or c·x_a x_b")
+    ((powers, coefficient),) = poly.terms()
+    used = tuple(a for a, p in enumerate(powers) for _ in range(p))
+    blocks = {0: "constant", 1: "linear", 2: "square" if len(set(used)) == 1 else "cross"}
+    if len(used) > 2:
+        raise ValueError(f"{component}: degree above 2")
+    return blocks[len(used)], tuple(sorted(set(used))), coefficient
+
+
+def stated_block_coefficients(dims=BLOCK_DIMS, constant: bool = True) -> dict[str, sp.Expr]:
+    """The coefficient of each block of the stated map (`feature_map`, merged) read off its
+    components: {"constant": a, "linear": l, "square": t, "cross": p} for the map
+    (a, l·x_i, t·x_i², p·x_i x_j (i < j)); a block the map lacks has coefficient 0.
+
+    At every width in `dims` the stated map must be exactly these components, one per index
+    (in any order); otherwise ValueError: the map is not of block form and the induction
+    (`merged_map_induction`) says nothing about it."""
+    found: dict[str, set] = {name: set() for name in ("constant", "linear", "square", "cross")}
+    for dim in dims:
+        x = vector_symbols("q", dim)
+        stated = feature_map(dim, constant, True)
+        read = [_block_of(c, x) for c in stated]
+        for block, _, coefficient in read:
+            found[block].add(coefficient)
+        expected = [("constant", ())] if found["constant"] else []
+        expected += [("linear", (a,)) for a in range(dim)] if found["linear"] else []
+        expected += [("square", (a,)) for a in range(dim)] if found["square"] else []
+        if found["cross"] and dim > 1:
+            expected += [("cross", pair) for pair in itertools.combinations(range(dim), 2)]
+        if sorted((b, idx) for b, idx, _ in read) != sorted(expected):
+            raise ValueError(f"at D = {dim} the stated φ is not one component per block index")
+    if any(len(values) > 1 for values in found.values()):
+        raise ValueError(f"a block's coefficient changes with the index: {found}")
+    return {name: (values.pop() if values else sp.Integer(0)) for name, values in found.items()}
+
+
 def merged_blocks(x) -> dict[str, sp.Expr]:
-    """The merged map's blocks for a vector x (an IndexedBase), one component each:
+    """The stated merged map's blocks for a vector x (an IndexedBase), one component each,
+    read off `feature_map` (`stated_block_coefficients`): for the key's map
     {"constant": 1, "linear": √2 x_i, "square": x_i², "cross": √2 x_i x_j (i < j)}."""
+    c = stated_block_coefficients()
     return {
-        "constant": sp.Integer(1),
-        "linear": sp.sqrt(2) * x[i],
-        "square": x[i] ** 2,
-        "cross": sp.sqrt(2) * x[i] * x[j],
+        "constant": c["constant"],
+        "linear": c["linear"] * x[i],
+        "square": c["square"] * x[i] ** 2,
+        "cross": c["cross"] * x[i] * x[j],
     }
 
 

@@ -218,3 +218,50 @@ def test_the_q1_1_display_follows_the_claimed_gradients():
         flip.apply(Patch(stack))
         after = gradient_display(gradient_latex())
     assert r"\hat A^{\top} S W" in before and r"\hat A S W" in after
+
+
+# --- checks that read the claim catch its mutants on their own -----------------------------
+
+
+def _verdict_under(part: str, name: str, check):
+    """The verdict of `check` (a Check) with the declared mutant `name` of `part` applied."""
+    import contextlib
+
+    from answerkey.selftest import Patch, fresh_state
+
+    (declared,) = [m for m in MUTANTS[part] if m.name == name]
+    with fresh_state(), contextlib.ExitStack() as stack:
+        declared.apply(Patch(stack))
+        return check().run().verdict
+
+
+def test_the_merged_map_induction_runs_on_the_stated_map():
+    from answerkey.questions.kernel_attention_checks import merged_map_check
+    from answerkey.verdicts import Verdict
+
+    assert merged_map_check().run().verdict is Verdict.PROVED
+    name = "the stated φ without √2 on the cross terms"
+    assert _verdict_under("q3.b.ii", name, merged_map_check) is Verdict.REFUTED
+
+
+def test_q4_b_i_numeric_check_reads_the_stated_conditions():
+    from answerkey.questions.autoencoders_checks import checks_b_i
+
+    def numeric():
+        (check,) = [c for c in checks_b_i() if c.claim.startswith("PyTorch autograd")]
+        return check
+
+    assert numeric().run().verdict.passed
+    name = "the claim ∂L/∂W₁ without the minus sign"
+    assert not _verdict_under("q4.b.i", name, numeric).passed
+
+
+def test_a_mutant_that_finds_nothing_to_edit_survives():
+    """A printed mutant whose text is gone is stale: it is reported as surviving, not caught
+    by the error its edit raises."""
+    from answerkey.selftest.mutants import _edit
+
+    edit = _edit("latex", "no such text", "x")
+    stale = Mutant("q2.a", "stale", Kind.PRINTED, lambda patch: patch.answer("q2.a", edit))
+    result = run_mutant(stale, QUICK)
+    assert not result.caught and result.by is None

@@ -289,13 +289,28 @@ def _exhaustive_feature_maps(constant: bool) -> ev.Argument:
 
 
 def _argue_merged_map(blocks=None) -> ev.Argument:
-    """The induction of `merged_map_induction`; `blocks` replaces the merged map's blocks
-    (the tests pass wrong maps to show that the proof can fail)."""
+    """The induction of `merged_map_induction` on the stated map's blocks (read off the
+    stated φ, `merged_blocks`); `blocks` replaces them (the tests pass wrong maps to show
+    that the proof can fail)."""
     KA = derivation()
-    proof = KA.merged_map_induction(blocks or KA.merged_blocks)
+    try:
+        coefficients = KA.stated_block_coefficients()
+        proof = KA.merged_map_induction(blocks or KA.merged_blocks)
+    except ValueError as exc:
+        return ev.Argument(
+            "the stated φ is not of block form", [ev.Fact(None, f"the induction needs it: {exc}")]
+        )
+    const = plain(coefficients["constant"]).strip()
+    const_term = const if const in ("0", "1") else f"({const})²"
+    lin, sq, cross = (plain(coefficients[b]).strip() + "·" if coefficients[b] != 1 else ""
+                      for b in ("linear", "square", "cross"))  # fmt: skip
     return ev.Argument(
-        "by induction on D: φ(q)ᵀφ(k) = 1 + Σ_i (√2q_i)(√2k_i) + Σ_i q_i²k_i² + "
-        "Σ_{j≤D} Σ_{i<j} (√2q_iq_j)(√2k_ik_j) and (qᵀk + 1)² agree at D = 1, and from D to "
+        "the stated φ is, at D = "
+        + ", ".join(map(str, KA.BLOCK_DIMS))
+        + f", the blocks ({const}, {lin}q_i, {sq}q_i², {cross}q_iq_j (i < j)); by induction on "
+        f"D: φ(q)ᵀφ(k) = {const_term} + Σ_i ({lin}q_i)({lin}k_i) + Σ_i ({sq}q_i²)({sq}k_i²) + "
+        f"Σ_{{j≤D}} Σ_{{i<j}} ({cross}q_iq_j)({cross}k_ik_j) and (qᵀk + 1)² agree at D = 1, and "
+        "from D to "
         f"D + 1 both grow by {plain(proof['step_inner_product'])} with s = Σ_{{i≤D}} q_ik_i "
         "(symbolic D; each sum's increment from SymPy's difference_delta)",
         [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from answerkey.selftest import Kind, Mutant, Patch
+from answerkey.selftest import Kind, Mutant, MutantDoesNotApply, Patch
 
 MUTANTS: dict[str, list[Mutant]] = {}
 
@@ -34,7 +34,7 @@ def _edit(field: str, old: str, new: str):
     def change(answer):
         shown = getattr(answer, field)
         if old not in shown:  # the mutant no longer applies: say so instead of passing
-            raise AssertionError(f"mutant: {old!r} not in the answer's {field}")
+            raise MutantDoesNotApply(f"mutant: {old!r} not in the answer's {field}")
         return dataclasses.replace(answer, **{field: shown.replace(old, new, 1)})
 
     return change
@@ -320,7 +320,8 @@ def _(patch):
 
 _printed("q4.b.i", "prose states W₁ᵀ in place of W₂ᵀ", "text",
          r"-\frac{2}{n} W_2^\top (X", r"-\frac{2}{n} W_1^\top (X")  # fmt: skip
-_printed("q4.b.i", "display drops a transpose", "latex", r"X^{T} W_{1}^{T}", r"X^{T} W_{1}")
+_printed("q4.b.i", "display drops a transpose", "latex", r"X^{\top} W_{1}^{\top}",
+         r"X^{\top} W_{1}")  # fmt: skip
 
 
 @mutant("q4.b.ii", "the claimed loss at U keeps the eigenvalues (+ tr Λ)", Kind.CLAIM)
@@ -383,7 +384,7 @@ def _(patch):
             r"(\d+) seeds per", lambda m: f"{int(m.group(1)) + 1} seeds per", answer.detail
         )
         if not count:
-            raise AssertionError("mutant: no 'N seeds per' in the answer's detail")
+            raise MutantDoesNotApply("mutant: no 'N seeds per' in the answer's detail")
         return dataclasses.replace(answer, detail=detail)
 
     patch.answer("q4.a", change)
@@ -628,9 +629,10 @@ def _(patch):
     D = _d3()
 
     def change(original, dim, constant=True, merged=True, name="q"):
+        x = D.vector_symbols(name, dim)
         components = list(original(dim, constant, merged, name))
-        return [c / sp.sqrt(2) if c.is_Mul and sp.sqrt(2) in c.args and c.as_poly() and
-                c.as_poly().total_degree() == 2 else c for c in components]  # fmt: skip
+        return [c / sp.sqrt(2) if sp.sqrt(2) in c.args and sp.Poly(c, *x).total_degree() == 2
+                else c for c in components]  # fmt: skip
 
     patch.wrap(D, "feature_map", change)
 
