@@ -176,6 +176,16 @@ def _class_name(label_set: str, label: int) -> str:
     return f"class {label}"
 
 
+def _look_misclassified(r: dict) -> str:
+    """Whether the course run's points that look out of place are misclassified: 'are not'
+    when it misclassifies no node, else which nodes it does misclassify."""
+    leak = r["leak"]
+    wrong = sorted(leak["misclassified_train"] + leak["misclassified_test"])
+    if not wrong:
+        return "are not"
+    return f"are not all right: it misclassifies node {', '.join(map(str, wrong))}"
+
+
 def embedding_question_answer(r: dict) -> str:
     """The notebook's written question: why is test accuracy 100% while points look
     misclassified in the embedding plot? The standard reasons; run-specific distances are
@@ -412,8 +422,9 @@ def _answer_q1_1(profile: Profile) -> Answer:
         headline=(
             f"With the course's code the GCN reaches test accuracy "
             f"{r['leak']['test_accuracy']:.1f} (the note below explains its label leak). Points "
-            "that look misclassified in the embedding plot are not: the softmax's decision "
-            "line decides, not the clusters, and only the 10 test nodes count."
+            f"that look misclassified in the embedding plot {_look_misclassified(r)}: the "
+            "softmax's decision line decides, not the clusters, and only the 10 test nodes "
+            "count."
         ),
         text=q1_1_text(r),
         figures=list(FIGURES_Q1_1),

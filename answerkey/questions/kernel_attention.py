@@ -427,6 +427,22 @@ FIGURE_CAPTION = (
 )
 
 
+def _growth_in_n(count) -> str:
+    """How a claimed count grows with N, read from its degree in N: 'linear in $N$', ..."""
+    import sympy as sp
+
+    degree = sp.Poly(sp.expand(count), derivation().N).degree()
+    return {1: "linear in $N$", 2: "quadratic in $N$"}.get(degree, f"of degree {degree} in $N$")
+
+
+def _square_matrix(saved) -> str:
+    """Whether the claimed saved-for-backward count keeps an N×N matrix (an N² term)."""
+    import sympy as sp
+
+    degree = sp.Poly(sp.expand(saved), derivation().N).degree()
+    return r"no $N \times N$ matrix" if degree < 2 else r"an $N \times N$ matrix"
+
+
 def _complexity_answer(form: str, profile=None) -> Answer:
     import sympy as sp
 
@@ -453,11 +469,13 @@ def _complexity_answer(form: str, profile=None) -> Answer:
             r"Time $O(N D^2 M)$: with $P = (D+1)(D+2)/2 = O(D^2)$ features, $\phi(Q)$ and "
             r"$\phi(K)$ cost $O(N D^2)$, $\sum_j \phi(K_j) V_j^\top$ and $\phi(Q)(\cdot)$ each "
             "$2 N P M$ FLOPs, the denominator $2 N P$; exactly "
-            f"${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs — linear in $N$. "
+            f"${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs — "
+            f"{_growth_in_n(claimed['flops'])}. "
             r"Memory $O(N D^2 + N M + D^2 M)$: backpropagation keeps $Q$, $K$, $V$, $\phi(Q)$, "
             r"$\phi(K)$ ($N \cdot P$ each), the $P \times M$ matrix "
             r"$\sum_j \phi(K_j) V_j^\top$, $\sum_j \phi(K_j)$, the numerator and the "
-            r"denominator; no $N \times N$ matrix. Under the $(q^\top k)^{2}$ reading "
+            rf"denominator; {_square_matrix(claimed['saved'])}. Under the $(q^\top k)^{{2}}$ "
+            "reading "
             "$P = D(D+1)/2$ (or $D^2$ with ordered pairs): the same big-O."
         )
     # One figure and table for both parts: they compare the two forms, shown with q3.c.ii.

@@ -283,6 +283,14 @@ def _(patch):
     patch.wrap(D, "associativity_general", change)
 
 
+@mutant("q3.b.iii", "the model's eq. 5 adds ε = 1 to the denominator", Kind.IMPLEMENTATION)
+def _(patch):
+    import models.kernel_attention as K
+
+    patch.wrap(K, "kernelized_attention",
+               lambda original, Q, K_, V, *args, **kwargs: original(Q, K_, V, eps=1.0))  # fmt: skip
+
+
 _printed("q3.b.iii", "display drops the transpose of V_j in eq. 5", "latex",
          r"\phi(K_j)\, V_j^\top}", r"\phi(K_j)\, V_j}")  # fmt: skip
 _printed("q3.b.iii", "prose states eq. 5 with φ(Q_j)", "text",
@@ -635,6 +643,15 @@ def _(patch):
                 else c for c in components]  # fmt: skip
 
     patch.wrap(D, "feature_map", change)
+
+
+@mutant("q3.b.ii", "the stated φ loses its last cross term from D = 9 on", Kind.CLAIM)
+def _(patch):
+    def change(original, dim, constant=True, merged=True, name="q"):
+        components = list(original(dim, constant, merged, name))
+        return components[:-1] if dim >= 9 and merged else components
+
+    patch.wrap(_d3(), "feature_map", change)
 
 
 @mutant("q3.b.ii", "the model's feature map drops the constant component", Kind.IMPLEMENTATION)
