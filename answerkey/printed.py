@@ -7,7 +7,13 @@ that states the answer, is read back here with the project's own answer parser (
 judge of `answerkey check`, whose key is the part's `Answer.value`) and must be judged
 CORRECT. `READERS` says, per part, which pieces of the printed answer state it and how
 they are put into the judge's plain reading (dropping labels such as "time" or
-"∂L/∂W₁ ="). A part with no reader has none of these checks.
+"∂L/∂W₁ ="). Parts the judge does not read have their own readers: `RENDERED` (q1.1's
+gradients, q3.a's conditions, q3.b.iii's eq. 5: the printed formulas must be the claimed
+object's rendering by the question's printer), `RENDERED_FROM_RESULTS` (q4.a's written
+answer from the results, every claim decided again), `RESTATED` (q1.2: the numbers its
+prose states, read back against the claimed value), and q4.b.ii's point and conditions,
+read by the judge's conditions form at the claimed point. A part with no reader has none
+of these checks.
 
     printed_checks(part, profile) -> [Check]   (run by `answerkey verify` after the part's own)
 """
@@ -376,7 +382,7 @@ def rendered_again(part: Part, profile: Profile) -> ev.Argument:
         fact = ev.Fact(None, f"the claimed object cannot be rendered: {exc}")
         return ev.Argument(fact.what, [fact])
     facts = [
-        ev.Fact(True, f"{where}: {printed!r}")
+        ev.Fact(True, f"{where}: the claim's rendering")
         if printed == rendered
         else ev.Fact(False, f"{where} is not the claim's rendering",
                      {"printed": printed, "rendered from the claim": rendered})
