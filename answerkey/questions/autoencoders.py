@@ -22,6 +22,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import models
 from answerkey.evidence import Measurement, Observed, between, near, within_tolerance
 from answerkey.parts import Answer, Figure, Part, Question, Table
 from answerkey.verdicts import Check
@@ -269,7 +270,7 @@ def _answer_a(profile) -> Answer:
 # q4.a's sentences of the homework's scan that state the bottleneck sizes, verbatim (OCR:
 # "k € [5, 10, 100, 1000]"), kept beside the models so a clone checks them without the scan;
 # a test holds the excerpt to the scan (../shared/seed/hw6_scan.txt) wherever it is present.
-SCAN = Path(__file__).resolve().parents[2] / "models" / "autoencoder_scan.txt"
+SCAN = Path(models.__file__).with_name("autoencoder_scan.txt")
 _SCAN_SIZES = re.compile(r"\bk\s*\S?\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
