@@ -444,7 +444,10 @@ def collect(
                     failures.append(f"{part.id}: {record['error']}")
             if part.steps is not None:
                 try:
-                    record["steps"] = [{"text": s.text, "latex": s.latex} for s in part.steps()]
+                    record["steps"] = [
+                        {"text": s.text, "latex": s.latex, **({"full": s.full} if s.full else {})}
+                        for s in part.steps()
+                    ]
                 except Exception as exc:
                     failures.append(f"{part.id}: its derivation steps failed: {_where(exc)}")
             parts.append(record)

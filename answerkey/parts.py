@@ -112,6 +112,32 @@ def signed(value: float, spec: str = ".2f") -> str:
     return format(value, spec).replace("-", "−")
 
 
+@dataclass(frozen=True)
+class Asked:
+    """How people name what a part asks for: the judge's reading of free-text answers
+    (`answerkey check` / `grade`, docs/grading.md), declared with the part.
+
+    `lhs` is a regex (full match, case-insensitive, on a left side with spaces
+    and LaTeX wrappers removed) for the asked quantity written as an equation's
+    left side ("E[q^Tk]", "Var(q·k)", "s", "K(q,k)"); `words` are words before a
+    span that name it ("variance", "divide by"); `other` are words that name
+    another quantity, so that a span after them is a side remark ("each term has
+    variance 1" in q2.c); `solve` is the name of the asked quantity when the
+    grammar reads it (q2.c's s: an equation in s is solved for it);
+    `aliases` maps spellings people use to the part's own ("d_k" → "d",
+    "vocabulary size" → "M"; `answerkey/rubric.toml` may add more per part);
+    `phrases` maps phrases that name a quantity to an expression in the part's
+    variables ("feature dimension" → "(D+1)(D+2)/2").
+    """
+
+    lhs: str = r"$^"
+    words: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+    solve: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Part:
     id: str
@@ -125,6 +151,7 @@ class Part:
     checks: Callable[[Profile], list[Check]] | None = None
     notes: tuple[str, ...] = ()  # caveats and TA notes printed with the answer
     experiment: str | None = None  # name of the `answerkey run` experiment it draws on
+    asked: Asked | None = None  # how answers name what it asks for, when the judge reads it
 
     def __post_init__(self) -> None:
         if not PART_ID.match(self.id):

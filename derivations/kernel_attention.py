@@ -37,6 +37,7 @@ from sympy.series.limitseq import difference_delta
 from sympy.simplify.simplify import factor_sum
 
 from derivations import notation
+from derivations.asymptotics import Regime
 from derivations.steps import Step
 
 qk = sp.Symbol("qk", real=True)  # stands for qᵀk
@@ -638,15 +639,26 @@ def latex(expr) -> str:
     return notation.latex(expr, symbol_names={qk: r"q^\top k"})
 
 
+# The regime q3.c's counts are read in: long sequences, the case linear attention is for.
+LONG_SEQUENCES = Regime(((N,), (D, M)))
+
+
+def _total_step(text: str, name: str, total: sp.Expr, tail: str = "", collect=N) -> Step:
+    """`name = total`: a long polynomial as its leading term for `LONG_SEQUENCES` +
+    lower-order terms, whole (collected in `collect`) in `Step.full` for the TA key."""
+    shown, whole = notation.polynomial(total, LONG_SEQUENCES, collect)
+    return Step(text, f"{name} = {shown}{tail}", f"{name} = {whole}{tail}" if whole else "")
+
+
 def _count_rows(steps: list[dict]) -> list[Step]:
     rows = []
-    for number, s in enumerate(steps, start=1):
+    for s in steps:
         counts = [rf"{notation.latex(sp.factor(s['operations']))} \text{{ operations}}"]
         if s["flops"]:
             counts.append(rf"{notation.latex(sp.factor(s['flops']))} \text{{ matmul FLOPs}}")
         if s["saved"]:
             counts.append(rf"\text{{keeps }} {notation.latex(sp.factor(s['saved']))}")
-        rows.append(Step(f"Step {number}:", rf"{s['what']}:\quad " + r",\ ".join(counts)))
+        rows.append(Step(f"Computing ${s['what']}$:", r",\quad ".join(counts)))
     return rows
 
 
@@ -744,18 +756,21 @@ def steps() -> dict[str, list[Step]]:
         ],
         "q3.c.i": [
             *_count_rows(softmax_steps()),
-            Step(
-                "Total scalar operations (matrix products counted exactly), and matrix-product "
-                "FLOPs:",
-                rf"T = {notation.latex(sp.collect(soft['operations'], N))},\quad "
-                rf"\text{{FLOPs}} = {notation.latex(sp.factor(soft['flops']))}",
+            _total_step(
+                "Total scalar operations (matrix products counted exactly), its leading term "
+                rf"for long sequences (${LONG_SEQUENCES.latex()}$), and matrix-product FLOPs:",
+                "T",
+                soft["operations"],
+                rf",\quad \text{{FLOPs}} = {notation.latex(sp.factor(soft['flops']))}",
             ),
-            Step(
+            _total_step(
                 r"Kept for backward: $Q$, $K$, $V$ and the $N \times N$ attention matrix:",
-                rf"\text{{memory}} = {notation.latex(soft['saved'])} \text{{ numbers}}",
+                r"\text{numbers kept}",
+                soft["saved"],
+                collect=None,
             ),
             Step(
-                "Dominant terms:",
+                "Big-O, for any sizes (no regime assumed):",
                 rf"O\big({notation.latex(soft['time_O'])}\big) \text{{ time}},\quad "
                 rf"O\big({notation.latex(soft['memory_O'])}\big) \text{{ memory}}",
             ),
@@ -767,19 +782,21 @@ def steps() -> dict[str, list[Step]]:
                 rf"P = {notation.latex(DIMENSION_MERGED)}",
             ),
             *_count_rows(linear_steps(p=P, phi_ops=D * (D + 1))),
-            Step(
-                "Totals with $P$ substituted:",
-                rf"T = {notation.latex(sp.collect(lin['operations'], N))},\quad "
-                rf"\text{{FLOPs}} = {notation.latex(sp.factor(lin['flops']))}",
+            _total_step(
+                "Totals with $P$ substituted, and their leading terms for long sequences "
+                rf"(${LONG_SEQUENCES.latex()}$):",
+                "T",
+                lin["operations"],
+                rf",\quad \text{{FLOPs}} = {notation.latex(sp.factor(lin['flops']))}",
             ),
-            Step(
+            _total_step(
                 r"Kept for backward: $Q$, $K$, $V$, $\phi(Q)$, $\phi(K)$, $\phi(K)^\top V$, "
                 r"$\sum_j \phi(K_j)$, the numerator and the denominator:",
-                rf"\text{{memory}} = {notation.latex(sp.collect(lin['saved'], N))} "
-                r"\text{ numbers}",
+                r"\text{numbers kept}",
+                lin["saved"],
             ),
             Step(
-                "Dominant terms: linear in $N$, no $N^2$ anywhere:",
+                "Big-O, for any sizes (no regime assumed): linear in $N$, no $N^2$ anywhere:",
                 rf"O\big({notation.latex(lin['time_O'])}\big) \text{{ time}},\quad "
                 rf"O\big({notation.latex(lin['memory_O'])}\big) \text{{ memory}}",
             ),

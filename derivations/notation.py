@@ -10,6 +10,11 @@ smallest term), prints `log(M)/log(2)` for the binary logarithm, writes a transp
 (`-W_2 W_1 X + X`). `latex` fixes the four: the terms of a sum by total degree, the
 dominant first (among equals, the one in more symbols); `\\log_2`; `^{\\top}`; a matrix sum's
 positive terms first. Settings are SymPy's (`symbol_names`, ...).
+
+`polynomial` prints a long polynomial as a reader takes it in: its leading term in the
+regime the question assumes, factored, then "+ lower-order terms"
+(`2 N^{2} \\left(D + M\\right) + \\text{lower-order terms}`), with the whole polynomial
+beside it for the TA key.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
+
+from derivations.asymptotics import Regime
 
 
 class _Log2(sp.Function):
@@ -123,3 +130,22 @@ def latex(expr, **settings) -> str:
     """LaTeX for `expr` in the reading order above; anything but a SymPy object is
     printed by SymPy as it is."""
     return _ReadingPrinter(settings).doprint(_negated_sums(_binary_logs(expr)))
+
+
+LOWER_ORDER = r"\text{lower-order terms}"
+# A polynomial of more terms than this (expanded) prints as its leading term.
+LONG_POLYNOMIAL_TERMS = 4
+
+
+def polynomial(expr, regime: Regime, collect=None, **settings) -> tuple[str, str]:
+    """(what the solutions print, the whole polynomial) for the polynomial `expr`.
+
+    Long (more than `LONG_POLYNOMIAL_TERMS` terms expanded): its leading term in `regime`
+    (`Regime.leading_term`, computed, never typed), factored, + lower-order terms; and the
+    whole, collected in `collect` if given. Short: the whole, and "" (nothing to add).
+    """
+    whole = latex(sp.collect(sp.expand(expr), collect) if collect is not None else expr, **settings)
+    if len(sp.Add.make_args(sp.expand(expr))) <= LONG_POLYNOMIAL_TERMS:
+        return whole, ""
+    leading = latex(sp.factor(regime.leading_term(expr)), **settings)
+    return f"{leading} + {LOWER_ORDER}", whole

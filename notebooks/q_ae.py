@@ -280,92 +280,19 @@ assert check["accuracy"][0][-1] == 1.0
 # is trained on them. All the probes of several epochs (epochs × seeds × label draws)
 # train as one batch of problems, in chunks that fit in memory.
 
-# %% inline="answerkey.experiments.ae.protocol:CHUNK_FLOATS,labelled_indices"
+# %% inline="answerkey.experiments.ae.grid:Group"
+
+# %% inline="answerkey.experiments.ae.protocol:CHUNK_FLOATS,probe_config,labelled_indices,fresh_probes,train_and_probe"
 
 
 # %%
-def fresh_probes(codes_pool, codes_test, data: Data, epochs) -> np.ndarray:
-    """Test accuracy of fresh probes on frozen codes, one per (epoch, seed, label draw).
-
-    codes_pool: (E, S, D·N, k) codes of `labelled_indices(data)`; codes_test: (E, S, T, k);
-    epochs: the E autoencoder epochs these codes belong to (they seed the probes' init).
-    Returns (E, S, D) accuracies.
-    """
-    count_epochs, seeds, rows, k = codes_pool.shape
-    draws = len(data.draws)
-    per_draw = rows // draws
-    labels = torch.as_tensor(data.y_pool[labelled_indices(data)]).view(draws, per_draw)
-    test_labels = torch.as_tensor(data.y_test)
-    config = ProbeConfig(
-        **(settings.synthetic_probe if data.name == "synthetic" else settings.mnist_probe)
-    )
-    chunk = max(1, CHUNK_FLOATS // max(seeds * draws * per_draw * k, 1))
-    accuracy = np.empty((count_epochs, seeds, draws))
-    for first in range(0, count_epochs, chunk):
-        last = min(first + chunk, count_epochs)
-        span = last - first
-        inits = [
-            init_probes(
-                seeds * draws, k, data.classes, torch.Generator().manual_seed(PROBE_SEED + e)
-            )
-            for e in epochs[first:last]
-        ]
-        result = train_probes(
-            codes_pool[first:last].reshape(span * seeds * draws, per_draw, k),
-            labels.repeat(span * seeds, 1),
-            codes_test[first:last].reshape(span * seeds, -1, k),
-            test_labels,
-            data.classes,
-            config,
-            seed=PROBE_SEED,
-            init=(torch.cat([w for w, _ in inits]), torch.cat([b for _, b in inits])),
-        )
-        final = np.asarray(result["accuracy"])[:, -1]
-        accuracy[first:last] = final.reshape(span, seeds, draws)
-    return accuracy
-
-
 def run_group(dataset: str, activation: str, variant: str, k: int) -> dict:
-    """Every seed of one autoencoder, trained at once under the protocol. Returns the
-    held-out objective and the probe accuracy (mean over label draws), each (S, E+1)."""
-    arrays = data[dataset]
-    model = StackedAutoencoders.from_seeds(
-        arrays.x_train.shape[1], hidden_sizes(dataset, activation, k), activation, list(SEEDS)
+    """Every seed of one autoencoder, trained at once under the protocol: its series
+    (held-out loss and probe accuracy per epoch, each (S, E+1))."""
+    series, _ = train_and_probe(
+        Group(dataset, "ae", variant, activation, k), data[dataset], settings
     )
-    x_train, x_test = torch.as_tensor(arrays.x_train), torch.as_tensor(arrays.x_test)
-    x_labelled = torch.as_tensor(arrays.x_pool[labelled_indices(arrays)])
-    history, pending, accuracies = [], [], []
-
-    def flush() -> None:  # probe the epochs waiting so far, in one batch
-        epochs = [e for e, _, _ in pending]
-        pool = torch.stack([p for _, p, _ in pending])
-        test = torch.stack([t for _, _, t in pending])
-        accuracies.append(fresh_probes(pool, test, arrays, epochs))
-        pending.clear()
-
-    def after_epoch(epoch: int) -> None:
-        history.append(evaluate_stacked(model, x_test, variant, EVAL_SEED))
-        pending.append((epoch, model.encode(x_labelled), model.encode(x_test)))
-        if (len(pending) + 1) * pending[0][1].numel() > CHUNK_FLOATS or epoch == EPOCHS:
-            flush()
-
-    train_stacked(
-        model,
-        x_train,
-        variant,
-        EPOCHS,
-        settings.updates_per_epoch(len(x_train)),
-        settings.batch_size,
-        settings.lr,
-        list(SEEDS),
-        after_epoch,
-        settings.schedule,
-    )
-    return {
-        "epochs": list(range(EPOCHS + 1)),
-        "recon_objective": np.asarray([h["objective"] for h in history]).T.tolist(),
-        "probe": np.concatenate(accuracies).mean(axis=2).T.tolist(),
-    }
+    return series
 
 
 # %% [markdown]
@@ -429,7 +356,7 @@ def raw_probe(dataset: str) -> float:
     arrays = data[dataset]
     pool = torch.as_tensor(arrays.x_pool[labelled_indices(arrays)], dtype=torch.float32)
     test = torch.as_tensor(arrays.x_test, dtype=torch.float32)
-    return float(fresh_probes(pool[None, None], test[None, None], arrays, [0]).mean())
+    return float(fresh_probes(pool[None, None], test[None, None], arrays, settings, [0]).mean())
 
 
 def plot(dataset: str) -> None:

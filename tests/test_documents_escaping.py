@@ -7,6 +7,7 @@ text must hold the string as written.
 
 import re
 import shutil
+import string
 import subprocess
 
 import pytest
@@ -161,6 +162,11 @@ def test_latex_compiles_hostile_text_and_runs_none_of_it(tmp_path):
         ("qᵀk", r"q\ensuremath{^{\top}}k"),
         ("W₁", r"W\ensuremath{_{1}}"),
         ("‖μ‖²", r"\ensuremath{\|}\ensuremath{\mu}\ensuremath{\|}\ensuremath{^{2}}"),
+        # a run of super- or subscripts is one exponent, not one per character
+        ("10⁻¹⁶", r"10\ensuremath{^{-16}}"),
+        ("x₁₂ y²", r"x\ensuremath{_{12}} y\ensuremath{^{2}}"),
+        ("Wᵀ²", r"W\ensuremath{^{\top 2}}"),
+        ("x²₁", r"x\ensuremath{^{2}}\ensuremath{_{1}}"),
     ],
 )
 def test_latex_escape(text, expected):
@@ -199,3 +205,46 @@ def test_prose_reads_math_and_code_but_plain_reads_nothing():
         Math(r"\mu"),
     )
     assert plain(r"the `club` split at $\mu$") == (Text(r"the `club` split at $\mu$"),)
+
+
+def test_the_precision_table_prints_one_exponent_per_number_in_both_targets():
+    """q3.c.ii's precision table: 1.6 × 10⁻⁷ with one exponent in the .tex (not one
+    superscript per character), and an error of 1 or more without "× 10⁰"."""
+    from answerkey.documents.content import _figures_and_tables
+    from answerkey.documents.typst_render import TypstRenderer
+    from answerkey.questions.kernel_attention import precision_table
+
+    scales = [1.0, 300.0]
+    values = {(1.0, "float32"): (1.6e-7, 8.6e-8), (1.0, "float64"): (3.1e-16, None),
+              (300.0, "float32"): (3.7, 2.2e-3), (300.0, "float64"): (2.9e-7, 3.0e-12)}  # fmt: skip
+    rows = [
+        {"dtype": dtype, "scale": s, "linear": linear, "quadratic": quadratic}
+        for (s, dtype), (linear, quadratic) in values.items()
+    ]
+    table = precision_table({"config": {"scales": scales}, "rows": rows})
+    part = {"id": "q3.c.ii", "answer": {"tables": [
+        {"caption": table.caption, "columns": list(table.columns), "rows": list(table.rows)}
+    ]}}  # fmt: skip
+    block = next(b for b in _figures_and_tables(part) if isinstance(b, TableBlock))
+    tex = render_latex(Document(title="t", subtitle="s", header="h", blocks=[block]))
+    typst = TypstRenderer().render(Document(title="t", subtitle="s", header="h", blocks=[block]))
+    assert r"1.6 \ensuremath{\times} 10\ensuremath{^{-7}}" in tex
+    assert r"3.1 \ensuremath{\times} 10\ensuremath{^{-16}}" in tex
+    assert r"\ensuremath{^{-}}" not in tex and "^{0}" not in tex
+    assert re.search(r"(^|[&{] *)3\.7 *(&|\\\\)", tex, flags=re.M), tex
+    for cell in ("1.6 × 10⁻⁷", "3.1 × 10⁻¹⁶", "not finite", "3.7"):
+        assert f"[{escape_typst(cell)}]" in typst, cell
+    assert "10⁰" not in typst
+
+
+def test_the_ascii_fast_path_escapes_as_the_character_walk_does():
+    import random
+
+    from answerkey.documents.escaping import _latex_pieces
+
+    rng = random.Random(0)
+    samples = HOSTILE + [
+        "".join(rng.choice(string.printable) for _ in range(60)) for _ in range(300)
+    ]
+    for text in samples:
+        assert escape_latex(text) == "".join(latex for _, latex in _latex_pieces(text)), text

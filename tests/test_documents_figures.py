@@ -109,3 +109,63 @@ def test_every_figure_is_cited_by_number_and_the_homeworks_figure_is_named(built
         assert mentions, f"Figure {number} is never cited from the text"
     assert "the homework's Figure 2" in text
     assert "decoder of Figure 2" not in text
+
+
+# --- labels that do not collide ------------------------------------------------------
+
+
+def test_the_overlap_check_finds_labels_on_edges_on_labels_and_off_the_page():
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.plot([1, 9], [5, 5], gid="edge")
+    ax.text(5, 8, "clear", ha="center")
+    assert overlaps(fig) == []
+    ax.text(5, 5, "on the edge", ha="center", va="center")
+    ax.text(5.2, 8.1, "on a label", ha="center")
+    ax.text(9.8, 1, "off the page")
+    found = overlaps(fig)
+    plt.close(fig)
+    assert any("'on the edge' is crossed by an edge" in f for f in found), found
+    assert any("'clear' overlaps 'on a label'" in f for f in found), found
+    assert any("'off the page' is cut off" in f for f in found), found
+
+
+def test_an_edge_may_end_at_its_nodes_frame():
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    node = ax.text(2, 5, "node", ha="center", va="center", bbox=dict(boxstyle="round"))
+    fig.canvas.draw()
+    right = ax.transData.inverted().transform(node.get_bbox_patch().get_window_extent().p1)[0]
+    ax.plot([right, 9], [5, 5], gid="edge", lw=2.4)
+    assert overlaps(fig) == []
+    plt.close(fig)
+
+
+def test_the_beam_tree_prints_every_label_clear_and_at_least_7_pt():
+    """The homework's Figure 2 as the beam experiment draws it, at its printed size: no
+    node or edge label touches an edge or another label, none is cut off, none is small."""
+    from matplotlib.text import Text
+
+    from answerkey.experiments.beam import figure2, tree_figure
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, overlaps, pyplot
+
+    fig = tree_figure({"figure2": figure2()})
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    sizes = [(t.get_text(), t.get_fontsize()) for t in texts]
+    found = overlaps(fig)
+    width = fig.get_size_inches()[0]
+    pyplot().close(fig)
+    assert found == []
+    assert min(size for _, size in sizes) >= MIN_FONT_PT, sizes
+    assert width <= TEXT_WIDTH_IN
+    # every edge labelled with its log-probability, every node framed: 14 edges, 15 nodes
+    assert len([t for t, _ in sizes if re.fullmatch(r"−\d\.\d\d", t)]) == 14
+    assert len([t for t in texts if t.get_bbox_patch() is not None]) == 15

@@ -376,3 +376,13 @@ def test_plain_ids_are_kept_byte_for_byte_and_neutralized_ones_listed(tmp_path):
     assert all(w.startswith("'") for w in written[3:])
     assert report.neutralized_ids == [ids[3], ids[4]]
     assert "changed to be safe in a spreadsheet" in summary_table(report)
+
+
+def test_grade_gives_plus_minus_the_credit_of_the_rubrics_sign_item(tmp_path):
+    """q2.c's ± answer: the rubric's `±sqrt(d)` (item 5, −0.5) sets credit and feedback."""
+    path = write_csv(tmp_path / "answers.csv", [("a", "q2.c", "so $s = \\pm\\sqrt{d}$.")])
+    out = tmp_path / "graded.csv"
+    grade_file(path, out, jobs=1, progress=False)
+    (row,) = read_csv(out)
+    assert (row["verdict"], row["credit"], row["points"]) == ("INCORRECT", "1.5", "2")
+    assert "two roots" in row["feedback"]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answerkey.judging.judge import NotCheckable, Verdict, form_for, judge
+from answerkey.judging.judge import NotCheckable, Verdict, form_for, judge, read_rubric_answer
 from answerkey.parts import UnknownPart
 from answerkey.rubric import load_rubric
 
@@ -174,7 +174,7 @@ def test_every_rubric_answer_reads_in_its_part(part):
     entry = load_rubric().parts[part]
     form = form_for(part)
     for answer in [w.answer for w in entry.wrong] + [a.answer for a in entry.accepted]:
-        form.read(answer)  # raises AnswerError if the rubric's grammar drifted
+        read_rubric_answer(form, answer)  # raises AnswerError if the rubric's grammar drifted
 
 
 def test_every_rubric_wrong_answer_is_incorrect():
@@ -385,7 +385,7 @@ def test_a_known_beam_mistake_gets_its_feedback():
 
 def test_an_exponential_class_is_refuted_along_the_exponent():
     result = judge("q5.e", "O(k^T)")
-    assert result.counterexample == {"growth": "T = t → ∞ (k, M fixed)"}
+    assert result.counterexample == {"growth": "T = t → ∞ (k, (M/k) fixed)"}  # k ≤ M
 
 
 # --- the whole judge, fuzzed ------------------------------------------------------------------
@@ -483,3 +483,20 @@ def test_q3_wrong_answers_are_refuted(part, answer):
     result = judge(part, answer)
     assert result.verdict is Verdict.INCORRECT, (result.method, result.detail)
     assert result.counterexample
+
+
+def test_each_judged_part_declares_how_answers_name_it_with_the_part():
+    """The judging setup sits with the question (`Part.asked`); the judge reads it, plus
+    the rubric's aliases."""
+    from answerkey.judging.judged_parts import asked
+    from answerkey.parts import get_part
+
+    for part in ("q2.a", "q2.b", "q2.c", "q3.b.i", "q3.b.ii", "q3.c.i", "q3.c.ii", "q4.b.i",
+                 "q5.e"):  # fmt: skip
+        declared = get_part(part).asked
+        assert declared is not None, part
+        used = asked(part)
+        assert (used.lhs, used.words, used.solve) == (declared.lhs, declared.words, declared.solve)
+        assert declared.aliases.items() <= used.aliases.items()
+    rubric = dict(load_rubric().parts["q5.e"].aliases)
+    assert rubric and rubric.items() <= asked("q5.e").aliases.items()

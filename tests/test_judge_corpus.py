@@ -88,10 +88,24 @@ def test_a_false_claim_gets_its_counterexample():
     assert "claim" in result.method and "left side" in result.counterexample
 
 
-def test_plus_minus_goes_to_the_sign_item_not_to_correct():
-    result = judge("q2.c", "s = ±√d")
-    assert result.verdict is not Verdict.CORRECT
-    assert "±" in result.method
+@pytest.mark.parametrize("answer", ["s = ±√d", "$s = \\pm\\sqrt{d_k}$", "We divide by ±sqrt(d)."])
+def test_plus_minus_goes_to_the_sign_item_not_to_correct(answer):
+    """The rubric's wrong answer ±sqrt(d) (item 5, the sign) sets the credit: 2 − 0.5."""
+    from answerkey.rubric import load_rubric
+
+    entry = load_rubric().parts["q2.c"]
+    signed = next(w for w in entry.wrong if w.answer == "±sqrt(d)")
+    assert "sign" in entry.items[signed.items[0] - 1].description
+    result = judge("q2.c", answer)
+    assert result.verdict is Verdict.INCORRECT, (result.extracted, result.detail)
+    assert "±" in result.method and result.matched == "±sqrt(d)"
+    assert result.credit == signed.credit == 1.5
+    assert result.feedback == signed.feedback
+
+
+def test_plus_minus_of_a_wrong_answer_is_judged_as_the_wrong_answer():
+    result = judge("q2.c", "s = ±d")
+    assert result.verdict is Verdict.INCORRECT and result.matched == "d"
 
 
 # --- properties ---------------------------------------------------------------------------
@@ -171,3 +185,24 @@ def test_the_rubrics_aliases_are_read():
     result = judge("q5.e", "The runtime is O(T k |Y| log |Y|).")
     assert result.verdict is Verdict.CORRECT
     assert "|Y| → M" in result.assumed
+
+
+@pytest.mark.parametrize(
+    ("part", "answer", "verdict"),
+    [
+        ("q2.c", "s = sqrt(d) or equivalently d^0.5", "CORRECT"),
+        ("q2.c", "s = sqrt(d) or equivalently d", "CANNOT TELL"),  # they disagree
+        ("q2.c", "s = sqrt(d) or d", "CANNOT TELL"),  # two answers offered: never CORRECT
+        ("q5.c", "The beam contains [neural, network, network] and [network, neural, network].",
+         "CORRECT"),
+        ("q5.a", "{neural, network}", "CORRECT"),  # length 1: a set of two sequences
+        ("q5.e", "Per step we expand k hypotheses into k·V candidates and select the top k: "
+         "O(k V log(k V)) per step, so O(T k V log(k V)) in total.", "CORRECT"),
+    ],
+)  # fmt: skip
+def test_what_the_second_held_out_batch_revealed(part, answer, verdict):
+    """Found by the second held-out batch: alternatives after a chain ("s = … or
+    equivalently …"), a sequence written as a bracketed list of words, and q5.e's
+    O(TkM log(kM)), which is O(TkM log M) under the part's k ≤ M."""
+    result = judge(part, answer)
+    assert str(result.verdict) == verdict, (result.extracted, result.detail)

@@ -226,9 +226,19 @@ def test_a_feature_map_counterexample_gives_both_vectors():
 
 
 def test_a_feature_map_needs_concrete_components():
-    result = verdict(FEATURES, "[1, √2 q_i, q_i q_j]")
+    result = verdict(FEATURES, "[1, √2 q_m, q_m q_n]")  # indices with no range to run over
     assert result.verdict is Verdict.INVALID_INPUT
     assert "concrete size" in result.detail
+
+
+def test_a_feature_map_in_symbolic_indices_is_written_out_at_d_4():
+    """x_i over i, x_i x_j over every pair (i, j) (no squares listed) or i < j (squares
+    listed): blocks.expand_blocks; read as shows the components it checked."""
+    result = verdict(FEATURES, "[1, √2 q_i, q_i q_j]")
+    assert result.verdict is Verdict.CORRECT
+    assert "at D = 4" in result.read_as and "q_4**2" in result.read_as
+    result = verdict(FEATURES, "[1, √2 q_i, q_i^2, q_i q_j]")  # i < j: √2 missing
+    assert result.verdict is Verdict.INCORRECT
 
 
 def test_complexity_needs_both_time_and_memory():
@@ -248,7 +258,17 @@ def test_half_right_complexity_gets_a_share_of_the_credit():
 
 def test_a_complexity_direction_is_the_witness():
     result = verdict(BEAM_COST, "O(T k)")
-    assert result.counterexample == {"growth": "k = t → ∞ (T, M fixed)"}
+    # q5.e compares under k ≤ M, with M written as k·(M/k): k grows and M with it
+    assert result.counterexample == {"growth": "k = t → ∞ (T, (M/k) fixed)"}
+
+
+def test_q5e_classes_are_compared_under_k_at_most_m():
+    """O(T k M log(kM)) (sorting all k·M candidates) is O(T k M log M) when k ≤ M; a
+    class that is larger even under the order stays wrong."""
+    assert verdict(BEAM_COST, "O(T k V log(k V))").verdict is Verdict.CORRECT
+    assert verdict(BEAM_COST, "O(T k V + T k log k)").verdict is Verdict.CORRECT
+    assert verdict(BEAM_COST, "O(T V^2)").verdict is Verdict.INCORRECT
+    assert verdict(BEAM_COST, "O(T k^2 V)").verdict is Verdict.INCORRECT
 
 
 def test_a_sequence_witness_names_what_is_missing_and_extra():

@@ -15,9 +15,9 @@ ANSWERS = tomllib.loads((HERE / "judge_independent.toml").read_text())["answer"]
 # index in the file -> the defect the judge still shows on it. Fixed since the first run:
 # 2 (a Chinese remark after the answer, "与 σ 无关", read as the answer), 7, 8, 20 (a prose
 # remark after the answer, in Spanish, in parentheses, after "i.e.", made it INVALID INPUT),
-# 22, 25 (φ for general D written with runs "x_1, …, x_D" was INVALID INPUT).
-BLOCK_PHI_INVALID = "φ written in blocks of vectors (√2·x, vec(xxᵀ), x⊗x) is INVALID INPUT"
-KNOWN_DEFECTS = {23: BLOCK_PHI_INVALID, 24: BLOCK_PHI_INVALID}
+# 22, 25 (φ for general D written with runs "x_1, …, x_D" was INVALID INPUT), 23, 24 (φ
+# written in blocks, [1; √2x; vec(xxᵀ)] and (1, √2 x, x ⊗ x), was INVALID INPUT).
+KNOWN_DEFECTS: dict[int, str] = {}
 
 
 def _case(i, case):
@@ -74,6 +74,53 @@ def test_phi_for_general_d_is_read_with_its_runs_filled_in(answer, verdict):
     """A run "first, …, last" is filled in at a concrete D: one index, or pairs i < j."""
     result = judge("q3.b.ii", answer)
     assert str(result.verdict) == verdict, (result.read_as, result.detail)
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        ("φ(x) = [1; √2x; vec(xxᵀ)]", "CORRECT"),
+        (r"\phi(x) = (1, \sqrt{2}\,x, x \otimes x)", "CORRECT"),
+        ("φ(x) = [1, √2 xᵀ, vec(x xᵀ)ᵀ]ᵀ", "CORRECT"),
+        (r"\phi(x) = [1, \sqrt{2}x_1, \ldots, \sqrt{2}x_D, x_1^2, \ldots, x_D^2, "
+         r"\sqrt{2}x_i x_j (i<j)]", "CORRECT"),
+        ("φ(x) = [1, √2 x_1, …, x_i x_j …]", "CORRECT"),  # no squares: every pair (i, j)
+        ("φ(x) = (1, {√2 x_i}_{i=1}^D, {x_i^2}_{i=1}^D, {√2 x_i x_j}_{i<j})", "CORRECT"),
+        ("φ(x) = (1, √2 x, (x_i x_j)_{i,j=1}^D)", "CORRECT"),
+        ("φ(x) = (1, √2 x, x_i x_j for all i, j)", "CORRECT"),
+        ("φ(x) = (1, √2 x, x², √2 x_i x_j (i < j))", "CORRECT"),  # x² elementwise
+        ("The feature map is φ(x) = [1, √2·x, vec(x xᵀ)], so φ(q)ᵀφ(k) = (qᵀk+1)².",
+         "CORRECT"),
+        # the wrong twins: a coefficient missing, a block missing, pairs counted wrongly
+        ("φ(x) = [1; √2x; √2 vec(xxᵀ)]", "INCORRECT"),
+        ("φ(x) = (1, x, x ⊗ x)", "INCORRECT"),
+        ("φ(x) = (1, √2 x, x²)", "INCORRECT"),
+        ("φ(x) = (1, √2 x, x_i x_j (i<j))", "INCORRECT"),
+        ("φ(x) = (1, √2 x, x_i x_j (i ≤ j))", "INCORRECT"),
+        ("φ(x) = (1, √2 x, √2 x_i x_j (i ≠ j))", "INCORRECT"),
+    ],
+)  # fmt: skip
+def test_phi_written_in_blocks_is_spelled_out(answer, verdict):
+    """Blocks (√2 x, vec(xxᵀ), x ⊗ x, x_i x_j with a range) are written out at D = 4 and
+    checked by φ(q)ᵀφ(k) = K(q, k), like a list of components."""
+    result = judge("q3.b.ii", answer)
+    assert str(result.verdict) == verdict, (result.read_as, result.detail)
+    assert "blocks written out" in result.method or verdict != "CORRECT"
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        (r"φ(q) = [1, √2 q_1, √2 q_2, q_1², q_2², √2 q_1q_2], then "
+         r"$\phi(q)^\top\phi(k) = (q^\top k + 1)^2$.", "CORRECT"),
+        (r"φ(q) = [1, q_1, q_2, q_1², q_2², q_1q_2], then "
+         r"$\phi(q)^\top\phi(k) = (q^\top k + 1)^2$.", "INCORRECT"),
+    ],
+)  # fmt: skip
+def test_a_delimited_check_after_phi_does_not_hide_the_answer(answer, verdict):
+    """The answer in plain text, the check in $…$: the plain φ is judged, not the check."""
+    result = judge("q3.b.ii", answer)
+    assert str(result.verdict) == verdict, (result.extracted, result.detail)
 
 
 def test_judging_q3_c_on_a_cold_cache_runs_no_experiment(tmp_path):

@@ -17,8 +17,9 @@ claims (they name code), paths, commands or hashes (tests/test_documents_leaks.p
 TA key: answers at a glance; then per part the final answer, points, rubric
 items with point deltas, the wrong answers students commonly give with the item
 they fall under, their credit (computed from the items) and feedback, the
-readings also accepted, the caveats (Part.notes), and the detailed evidence
-(every check with its verdict). A part not answered yet says so in both.
+readings also accepted, the caveats (Part.notes), the polynomials the solutions
+abbreviate to their leading terms, in full, and the detailed evidence (every check
+with its verdict). A part not answered yet says so in both.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ KIND_ORDER = ("general", "exhaustive", "exact instance", "numeric")
 PASSED = ("PROVED", "PASS")
 TEXT_WIDTH_CM = 17.0  # US letter less two margins of 2.2 cm (Typst) or 1 inch (LaTeX)
 FIGURE_MAX_HEIGHT_CM = 14.0
-_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 # --- small formatting helpers ------------------------------------------------------
@@ -79,6 +80,16 @@ def count_text(n: int) -> str:
     if n >= 1000 and text.startswith("1") and set(text[1:]) == {"0"}:
         return "10" + str(len(text) - 1).translate(_SUPERSCRIPT_DIGITS)
     return f"{n:,}"
+
+
+def scientific_text(value: float, digits: int = 1) -> str:
+    """A measured value in the documents' scientific notation, for both renderers (the
+    .tex spells a run of superscripts as one exponent): 1.6 × 10⁻⁷, 3.1 × 10⁻¹⁶, and
+    3.7 (no "× 10⁰") from 1 up to 10. `digits` after the point."""
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    if int(exponent) == 0:
+        return mantissa
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT_DIGITS)}"
 
 
 def cell_text(value: Any) -> Inlines:
@@ -556,8 +567,22 @@ def _key_part(part: dict) -> list[Block]:
     if part["notes"]:
         blocks.append(Heading(3, plain("Caveats")))
         blocks.append(Bullets(tuple(prose(note) for note in part["notes"])))
+    blocks.extend(_whole_formulas(part))
     blocks.extend(_evidence_table(part))
     return blocks
+
+
+def _whole_formulas(part: dict) -> list[Block]:
+    """The formulas the solutions' derivation abbreviates (a polynomial as its leading
+    term + lower-order terms), whole: for checking a student's exact count."""
+    whole = [s for s in part["steps"] if s.get("full")]
+    if not whole:
+        return []
+    return [
+        Heading(3, plain("Exact polynomials")),
+        Paragraph(plain("The solutions print only the leading terms of these; in full:")),
+        Steps(tuple((prose(s["text"]), s["full"]) for s in whole)),
+    ]
 
 
 def answer_key(results: dict) -> Document:

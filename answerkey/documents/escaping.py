@@ -29,7 +29,9 @@ _TYPST_SPECIAL = frozenset("\\#$*_`<>@=-+/[](){}~'\".:")
 
 def _clean(text: str) -> str:
     """Control characters and line breaks → one space each run."""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    text = str(text)
+    if not text.isprintable():  # most text is: skip the walk over its characters
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return _WHITESPACE.sub(" ", text)
 
 
@@ -142,14 +144,35 @@ def _latex_pieces(text: str) -> list[tuple[str, str]]:
             pieces[-1] = (written + ch, latex)
         elif ch in "ij" and following and unicodedata.combining(following):
             pieces.append((ch, rf"\{ch}"))  # dotless i and j take accents: na\"{\i}ve
+        elif pieces and ch in _SCRIPTS and _same_script(pieces[-1][0], ch):
+            # 10⁻¹⁶ → 10\ensuremath{^{-16}}: one exponent, not one superscript per character
+            written = pieces[-1][0] + ch
+            table, mark = (_SUPERSCRIPTS, "^") if ch in _SUPERSCRIPTS else (_SUBSCRIPTS, "_")
+            script = "".join(table[c] + " " * table[c].startswith("\\") for c in written)
+            pieces[-1] = (written, rf"\ensuremath{{{mark}{{{script}}}}}")
         else:
             pieces.append((ch, _latex_char(ch)))
     return pieces
 
 
+def _same_script(previous: str, ch: str) -> bool:
+    """Whether `ch` continues a run of super- (or sub-)scripts that `previous` is."""
+    for table in (_SUPERSCRIPTS, _SUBSCRIPTS):
+        if ch in table and all(c in table for c in previous):
+            return True
+    return False
+
+
+_ASCII_TO_LATEX = str.maketrans(_LATEX_ASCII)
+_SCRIPTS = frozenset(_SUPERSCRIPTS) | frozenset(_SUBSCRIPTS)
+
+
 def escape_latex(text: str) -> str:
     """`text` as LaTeX (text mode, OT1 fonts) that prints as `text` and defines nothing."""
-    return "".join(latex for _, latex in _latex_pieces(text))
+    cleaned = _clean(text)
+    if cleaned.isascii():  # most text: no accents, scripts or symbols, one table lookup each
+        return cleaned.translate(_ASCII_TO_LATEX)
+    return "".join(latex for _, latex in _latex_pieces(cleaned))
 
 
 def unprintable_in_latex(text: str) -> set[str]:

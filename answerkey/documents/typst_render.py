@@ -51,6 +51,8 @@ TONES = {  # frame and fill of a Boxed block
 
 # A framed box with more source than this may break across pages (else it moves whole).
 BREAKABLE_BOX_CHARACTERS = 1500
+# A captioned table of at most this many rows moves to the next page whole.
+KEEP_TOGETHER_ROWS = 25
 
 
 class DocumentError(RuntimeError):
@@ -154,7 +156,10 @@ class TypstRenderer:
         )
         if table.caption:
             caption = self.inlines(table.caption)
-            return f"#figure({body}, kind: table, numbering: none, caption: [{caption}])\n"
+            figure = f"#figure({body}, kind: table, numbering: none, caption: [{caption}])"
+            if len(table.rows) <= KEEP_TOGETHER_ROWS:  # never a caption alone at a page's foot
+                return f"#block(breakable: false)[{figure}]\n"
+            return figure + "\n"
         return f"#align(left)[#{body}]\n"
 
     # --- the document -----------------------------------------------------------

@@ -256,9 +256,9 @@ def draw_scaling(r: dict, path: Path) -> None:
                 ax.axvline(cross, color=color, ls=style, lw=1.2)
                 # text on the side of the line with more room, so it stays inside the axes
                 right_half = np.log(cross / sizes[0]) > 0.5 * np.log(sizes[-1] / sizes[0])
-                ax.annotate(
-                    "crossover, " + text.format(cross),
-                    (cross, 0.97 - 0.07 * number),
+                ax.annotate(  # two short lines: one long one reached past the axes
+                    "crossover,\n" + text.format(cross),
+                    (cross, 0.97 - 0.15 * number),
                     xycoords=("data", "axes fraction"),
                     ha="right" if right_half else "left",
                     va="top",

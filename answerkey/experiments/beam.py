@@ -203,140 +203,151 @@ def run(config: dict) -> BeamResults:
 
 
 def draw_tree(r: dict, path: Path) -> None:
-    """Figure 2's tree: what the beam keeps at each step, what it prunes, the optimum."""
-    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
+    """Figure 2's tree (`tree_figure`), saved as PNG and PDF."""
+    fig = tree_figure(r)
+    fig.savefig(path, dpi=150)
+    fig.savefig(path.with_suffix(".pdf"))
+    import matplotlib.pyplot as plt
 
-    plt = pyplot()
+    plt.close(fig)
 
+
+BLUE, RED, GOLD, GREY = "#1f5fbf", "#c0392b", "#e6a700", "0.55"
+TREE_FONT_PT = 7.5
+
+
+def tree_figure(r: dict):
+    """Figure 2's tree, what the beam keeps at each step, what it prunes, the optimum: each
+    node a framed label (token, the sequence's log-probability Σ), each edge labelled
+    with log p(token | prefix) beside it, so that no label touches an edge or another
+    label at the printed width (`figure_style.overlaps`)."""
+    from matplotlib.lines import Line2D
+
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, place_on_segment, pyplot
     from models.figure2_tree import FIGURE2, VOCAB, sequence_log_prob
 
+    plt = pyplot()
     f2 = r["figure2"]
     kept = {tuple(words) for held in f2["steps"] for words, _ in held}
     expanded = {()} | {tuple(words) for held in f2["steps"][:-1] for words, _ in held}
     optimum, beam = tuple(f2["optimum"][0]), tuple(f2["beam"][0])
-    leaves = [tuple(words) for words, _ in sorted(f2["ranking"], key=lambda item: item[0])]
-    order = sorted(leaves, key=lambda w: [VOCAB.index(x) for x in w])
-    y_leaf = {leaf: -i for i, leaf in enumerate(order)}
+    leaves = sorted((tuple(w) for w, _ in f2["ranking"]), key=lambda w: [VOCAB.index(x) for x in w])
+    row = {leaf: -i for i, leaf in enumerate(leaves)}
+    nodes = [(), *(p for p in FIGURE2 if p), *leaves]
 
     def y(prefix):
-        below = [y_leaf[leaf] for leaf in order if leaf[: len(prefix)] == prefix]
+        below = [row[leaf] for leaf in leaves if leaf[: len(prefix)] == prefix]
         return sum(below) / len(below)
 
-    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 4.8))
-    for prefix in FIGURE2 | {leaf: None for leaf in order}:
-        for j, word in enumerate(VOCAB):
-            child = prefix + (word,)
-            if len(child) > LENGTH:
-                continue
-            considered = prefix in expanded
-            on_optimum = optimum[: len(child)] == child
-            x0, x1, y0, y1 = len(prefix), len(child), y(prefix), y(child)
-            if on_optimum:
-                ax.plot([x0, x1], [y0, y1], color="#e6a700", lw=7, alpha=0.55, zorder=1)
-            style = dict(color="#1f5fbf", lw=2.6) if child in kept else dict(color="0.55", lw=1.2)
-            ax.plot([x0, x1], [y0, y1], alpha=1.0 if considered else 0.25, zorder=2, **style)
-            ax.text(
-                (x0 + x1) / 2,
-                (y0 + y1) / 2 + 0.1,
-                f"{FIGURE2[prefix][j]:+.2f}",
-                ha="center",
-                va="bottom",
-                fontsize=7.5,
-                color="0.2",
-                alpha=1.0 if considered else 0.35,
-            )
-    for prefix in list(FIGURE2) + order:
-        if prefix == ():
-            ax.text(0, 0 + y(()), "START", ha="right", va="center", fontsize=8.5, weight="bold")
-            continue
-        considered = prefix[:-1] in expanded
-        if prefix in kept:
-            face, edge, alpha = "#1f5fbf", "#1f5fbf", 1.0
-        elif considered:
-            face, edge, alpha = "white", "#c0392b", 1.0
-        else:
-            face, edge, alpha = "white", "0.6", 0.3
-        ax.scatter(
-            [len(prefix)],
-            [y(prefix)],
-            s=90,
-            color=face,
-            edgecolor=edge,
-            lw=1.8,
-            zorder=3,
-            alpha=alpha,
-        )
-        label = f"{prefix[-1]}\nΣ = {sequence_log_prob(prefix):.2f}"
-        color = "#1f5fbf" if prefix in kept else ("#9a6b00" if prefix == optimum else "0.15")
-        ax.text(
-            len(prefix),
-            y(prefix) - 0.16,
-            label,
-            fontsize=7.5,
-            va="top",
-            ha="center",
-            alpha=1.0 if prefix == optimum else alpha,
-            color=color,
-        )
-        if considered and prefix not in kept:
-            ax.text(
-                len(prefix),
-                y(prefix),
-                "×",
-                color="#c0392b",
-                fontsize=9,
-                ha="center",
-                va="center",
-                zorder=4,
-            )
-    ax.scatter([LENGTH], [y(optimum)], marker="*", s=420, color="#e6a700", edgecolor="k", zorder=5)
-    ax.annotate(
-        f"optimum {' '.join(optimum)} ({f2['optimum'][1]:.2f})\npruned at step "
-        f"{f2['pruned_at_step']}",
-        (LENGTH, y(optimum)),
-        (LENGTH + 0.3, y(optimum) - 0.9),
-        fontsize=8,
-        arrowprops=dict(arrowstyle="->", color="0.3"),
-    )
-    ax.annotate(
-        f"beam's answer {' '.join(beam)} ({f2['beam'][1]:.2f})",
-        (LENGTH, y(beam)),
-        (LENGTH + 0.3, y(beam) - 0.9),
-        fontsize=8,
-        arrowprops=dict(arrowstyle="->", color="#1f5fbf"),
-    )
-    ax.set_xticks(range(LENGTH + 1), ["", "step 1", "step 2", "step 3"])
-    ax.set_yticks([])
-    ax.set_xlim(-0.45, LENGTH + 1.45)
-    ax.set_ylim(-len(order) + 0.2, 0.6)
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    from matplotlib.lines import Line2D
+    def signed(value: float) -> str:
+        return f"{value:.2f}".replace("-", "−")
 
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 4.3))
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.08)
+    ax.set_xlim(-0.3, LENGTH + 1.3)
+    ax.set_ylim(-len(leaves) + 0.55, 0.5)
+    ax.axis("off")
+    frames = {}
+    for prefix in nodes:
+        if prefix == ():
+            label, face, edge, color, dash = "START", "0.92", "0.4", "0.1", "-"
+        else:
+            label = f"{prefix[-1]}\nΣ = {signed(sequence_log_prob(prefix))}"
+            if prefix == optimum:
+                face, edge, color, dash = "#f7d774", "#9a6b00", "0.1", "-"
+            elif prefix in kept:
+                face, edge, color, dash = BLUE, BLUE, "white", "-"
+            elif prefix[:-1] in expanded:  # scored, then pruned
+                face, edge, color, dash = "white", RED, RED, "-"
+            else:  # never scored
+                face, edge, color, dash = "white", "0.7", "0.5", ":"
+        frames[prefix] = ax.text(
+            len(prefix), y(prefix), label, ha="center", va="center", fontsize=TREE_FONT_PT,
+            color=color, zorder=4, linespacing=1.15,
+            bbox=dict(boxstyle="round,pad=0.3", fc=face, ec=edge, lw=1.3, ls=dash),
+        )  # fmt: skip
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+
+    def side(prefix, right: bool) -> tuple[float, float]:
+        box = frames[prefix].get_bbox_patch().get_window_extent(renderer)
+        x = to_data.transform((box.x1 if right else box.x0, box.y0))[0]
+        return x, y(prefix)
+
+    edges = []  # (start, end, width in points), for the labels to keep clear of
+    labels = []
+    for prefix in (p for p in nodes if len(p) < LENGTH):
+        for word, value in zip(VOCAB, FIGURE2[prefix], strict=True):
+            child = prefix + (word,)
+            start, end = side(prefix, True), side(child, False)
+            scored = prefix in expanded
+            if optimum[: len(child)] == child:
+                ax.plot(*zip(start, end, strict=True), color=GOLD, lw=6, alpha=0.5, zorder=1,
+                        solid_capstyle="butt", gid="edge")  # fmt: skip
+                edges.append((start, end, 6))
+            if child in kept:
+                style = dict(color=BLUE, lw=2.4)
+            elif scored:
+                style = dict(color=GREY, lw=1.2)
+            else:
+                style = dict(color="0.75", lw=1.0, ls=":")
+            ax.plot(*zip(start, end, strict=True), zorder=2, gid="edge", **style)
+            edges.append((start, end, style["lw"]))
+            labels.append((start, end, word, signed(value), scored))
+    placed = [frame.get_bbox_patch().get_window_extent(renderer) for frame in frames.values()]
+    for start, end, word, text, scored in labels:
+        place_on_segment(
+            ax, text, start, end, 1 if word == VOCAB[0] else -1, edges, placed,
+            fontsize=TREE_FONT_PT, color="0.15" if scored else "0.55",
+        )  # fmt: skip
+    best = f"most likely ({signed(f2['optimum'][1])})"
+    notes = {
+        optimum: f"{best};\nthe beam dropped\nits prefix at step {f2['pruned_at_step']}",
+        beam: f"beam's answer\n({signed(f2['beam'][1])})",
+    }
+    if optimum == beam:
+        notes = {beam: f"beam's answer:\nthe {best}"}
+    for leaf, note in notes.items():
+        ax.text(side(leaf, True)[0] + 0.08, y(leaf), note, ha="left", va="center",
+                fontsize=TREE_FONT_PT, color="#7a5500" if leaf == optimum else BLUE)  # fmt: skip
+    for step in range(1, LENGTH + 1):
+        ax.text(step, 0.45, f"step {step}", ha="center", va="bottom", fontsize=8, color="0.3")
     handles = [
-        Line2D([], [], color="#1f5fbf", lw=2.6, marker="o", label="kept in the beam (k = 2)"),
+        Line2D(
+            [], [], color=BLUE, lw=2.4, marker="s", mfc=BLUE, label=f"kept in the beam (k = {BEAM})"
+        ),
         Line2D(
             [],
             [],
-            color="0.55",
+            color=GREY,
             lw=1.2,
-            marker="o",
+            marker="s",
             mfc="white",
-            mec="#c0392b",
-            label="scored, then pruned (×)",
-        ),
-        Line2D([], [], color="0.55", lw=1.2, alpha=0.3, label="never scored"),
-        Line2D([], [], color="#e6a700", lw=7, alpha=0.55, label="most likely sequence"),
+            mec=RED,
+            label="scored, then pruned",
+        ),  # fmt: skip
+        Line2D(
+            [],
+            [],
+            color="0.75",
+            lw=1.0,
+            ls=":",
+            marker="s",
+            mfc="white",
+            mec="0.7",
+            label="never scored",
+        ),  # fmt: skip
+        Line2D([], [], color=GOLD, lw=6, alpha=0.5, label="most likely sequence"),
     ]
-    ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=False)
-    ax.set_title(
-        "The homework's Figure 2: beam search with k = 2\n(edge labels: log p(token | prefix))",
-        pad=14,
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
+    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, handlelength=2.2,
+               columnspacing=1.2, fontsize=TREE_FONT_PT)  # fmt: skip
+    fig.suptitle(
+        f"The homework's Figure 2, searched with k = {BEAM}\n"
+        "edge: log p(token | prefix);  Σ: log p of the sequence so far",
+        fontsize=8.5, y=0.985,
+    )  # fmt: skip
+    return fig
 
 
 def draw_optimum(r: dict, path: Path) -> None:
@@ -350,13 +361,15 @@ def draw_optimum(r: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(0.72 * TEXT_WIDTH_IN, 3.1))
     ax.plot(beams, found, "o-", color="#1f5fbf", label="beam search")
     ax.axhline(rnn["found_fraction"]["greedy"], color="#c0392b", ls="--", label="greedy")
-    for k, f in zip(beams, found, strict=True):
-        ax.annotate(
-            f"{f:.1%}", (k, f), (0, -14), textcoords="offset points", ha="center", fontsize=7
-        )
+    for number, (k, f) in enumerate(zip(beams, found, strict=True)):
+        # above and left of its point, where the rising curve is not; the first point's
+        # left is the axis and its height greedy's line: below right
+        offset, align = ((4, -11), "left") if number == 0 else ((-3, 4), "right")
+        ax.annotate(f"{f:.1%}", (k, f), offset, textcoords="offset points", ha=align, fontsize=7)
     ax.set_xlabel("beam size k")
     ax.set_ylabel("fraction of prompts where the search\nreturns the most likely sequence")
-    ax.set_ylim(min(found + [rnn["found_fraction"]["greedy"]]) - 0.1, 1.03)
+    ax.set_ylim(min(found + [rnn["found_fraction"]["greedy"]]) - 0.1, 1.1)
+    ax.set_xlim(min(beams) - 0.8, max(beams) + 0.4)
     ax.set_xticks(beams)
     ax.set_title(
         f"GRU language model, {rnn['prompts']} prompts, ≤ {rnn['new_tokens']} new tokens\n"
@@ -393,8 +406,8 @@ def draw_operations(r: dict, path: Path) -> None:
         )
     fit = ops["fits"]["among_candidates_sort_over_log_k"]
     left.set_title(
-        f"selecting k of the k² candidates (sorting)\nfit: ∝ T^{fit['T']:.2f} k^{fit['k']:.2f}"
-        " log k",
+        f"selecting k of the k² candidates (sorting)\nfit: ∝ $T^{{{fit['T']:.2f}}}\\, "
+        f"k^{{{fit['k']:.2f}}} \\log k$",
         fontsize=8.5,
     )
     left.set_xlabel("beam size k")
@@ -413,8 +426,8 @@ def draw_operations(r: dict, path: Path) -> None:
     fits = ops["fits"]
     right.set_title(
         f"each hypothesis' best k of M (k = {ops['fixed']['k']}, T = {ops['fixed']['T']})\n"
-        f"fit: sort ∝ M^{fits['per_hypothesis_sort_over_log_M']['M']:.2f} log M, "
-        f"quickselect ∝ M^{fits['per_hypothesis_quickselect']['M']:.2f}",
+        f"fit: sort ∝ $M^{{{fits['per_hypothesis_sort_over_log_M']['M']:.2f}}} \\log M$, "
+        f"quickselect ∝ $M^{{{fits['per_hypothesis_quickselect']['M']:.2f}}}$",
         fontsize=8.5,
     )
     right.set_xlabel("vocabulary size M")

@@ -74,3 +74,86 @@ def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, **style) -> N
             if score == 0:
                 break
         placed.append(best_box)
+
+
+def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_FONT_PT, **style):
+    """Write `text` beside the segment `start`–`end` (data coordinates), on `side` (+1: the
+    side above it, −1: below; the other side if that fails), at the first point along it
+    where its box crosses none of `segments` (each a (start, end, width in points): the
+    box keeps clear of a line's width) and overlaps none of the boxes `placed` (display
+    coordinates); the box is appended to `placed`. Returns the Text."""
+    import numpy as np
+    from matplotlib.path import Path
+    from matplotlib.transforms import Bbox
+
+    renderer = ax.figure.canvas.get_renderer()
+    label = ax.text(0, 0, text, ha="center", va="center", fontsize=fontsize, **style)
+    extent = label.get_window_extent(renderer)
+    width, height = extent.width, extent.height
+    to_display = ax.transData.transform
+    pixels = ax.figure.dpi / 72
+    paths = [(Path(to_display(np.asarray([p, q], dtype=float))), w * pixels / 2)
+             for p, q, w in segments]  # fmt: skip
+    a, b = to_display(np.asarray([start, end], dtype=float))
+    along = (b - a) / np.linalg.norm(b - a)
+    gap = max(w for _, w in paths) + 1.5 * pixels
+    best = None
+    for sign in (side, -side):
+        normal = np.array([-along[1], along[0]])
+        normal *= sign * (1 if normal[1] >= 0 else -1)
+        distance = abs(normal[0]) * width / 2 + abs(normal[1]) * height / 2 + gap
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            centre = a + t * (b - a) + distance * normal
+            box = Bbox.from_bounds(centre[0] - width / 2, centre[1] - height / 2, width, height)
+            clashes = sum(p.intersects_bbox(box.padded(w), filled=False) for p, w in paths)
+            clashes += sum(box.overlaps(other) for other in placed)
+            if best is None or clashes < best[0]:
+                best = (clashes, centre, box)
+            if clashes == 0:
+                break
+        if best[0] == 0:
+            break
+    _, centre, box = best
+    label.set_position(ax.transData.inverted().transform(centre))
+    placed.append(box)
+    return label
+
+
+def overlaps(fig, tolerance: float = 1.0) -> list[str]:
+    """Every pair of visible texts whose boxes (their frames, for framed texts) overlap, and
+    every text that a line whose gid is "edge" (a tree's edges) crosses or touches with its
+    width, unless the line ends there (an edge meets its node's frame), and every text that
+    reaches past the figure's edge, in display pixels; boxes shrunk by `tolerance` so that
+    touching is not overlapping. [] for a clean figure."""
+    import numpy as np
+    from matplotlib.lines import Line2D
+    from matplotlib.path import Path
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        patch = text.get_bbox_patch()
+        box = (patch or text).get_window_extent(renderer)
+        if box.width > 0 and box.height > 0:
+            boxes.append((text.get_text(), box.padded(-tolerance)))
+    edges = []
+    for line in fig.findobj(Line2D):
+        if line.get_gid() == "edge":
+            data = np.column_stack(line.get_data())
+            half_width = line.get_linewidth() * fig.dpi / 72 / 2
+            edges.append((Path(line.get_transform().transform(data)), half_width))
+    page = fig.bbox.padded(tolerance)
+    found = [f"{name!r} is cut off" for name, box in boxes if not page.contains(box.x0, box.y0)
+             or not page.contains(box.x1, box.y1)]  # fmt: skip
+    for i, (name, box) in enumerate(boxes):
+        found += [f"{name!r} overlaps {other!r}" for other, o in boxes[i + 1 :] if box.overlaps(o)]
+        for edge, half_width in edges:
+            reach = box.padded(half_width + tolerance + 1)
+            attached = any(reach.contains(x, y) for x, y in edge.vertices[[0, -1]])
+            if not attached and edge.intersects_bbox(box.padded(half_width), filled=False):
+                found.append(f"{name!r} is crossed by an edge")
+    return found

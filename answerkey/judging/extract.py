@@ -22,36 +22,28 @@ limited worker as before.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
+from answerkey import parts
 from answerkey.judging.text import MAX_RAW_CHARS
 
 MAX_SPANS = 100  # math spans considered, counted from the end of the answer
 
 
 @dataclass(frozen=True)
-class Asked:
-    """What a part asks for, as people name it.
+class Asked(parts.Asked):
+    """A part's `answerkey.parts.Asked` (how people name what it asks for), with the
+    matching the extraction does."""
 
-    `lhs` is a regex (full match, case-insensitive, on a left side with spaces
-    and LaTeX wrappers removed) for the asked quantity written as an equation's
-    left side ("E[q^Tk]", "Var(q·k)", "s", "K(q,k)"); `words` are words before a
-    span that name it ("variance", "divide by"); `other` are words that name
-    another quantity, so that a span after them is a side remark ("each term has
-    variance 1" in q2.c); `solve` is the name of the asked quantity when the
-    grammar reads it (q2.c's s: an equation in s is solved for it);
-    `aliases` maps spellings people use to the part's own ("d_k" → "d",
-    "vocabulary size" → "M"); `phrases` maps phrases that name a quantity to an
-    expression in the part's variables ("feature dimension" → "(D+1)(D+2)/2").
-    """
-
-    lhs: str = r"$^"
-    words: tuple[str, ...] = ()
-    other: tuple[str, ...] = ()
-    solve: str | None = None
-    aliases: dict[str, str] = field(default_factory=dict)
-    phrases: dict[str, str] = field(default_factory=dict)
+    @classmethod
+    def of(cls, declared: parts.Asked, aliases: dict[str, str] | None = None) -> Asked:
+        """`declared` with extra `aliases` (the rubric's) added to its own."""
+        fields = {f.name: getattr(declared, f.name) for f in dataclasses.fields(declared)}
+        fields["aliases"] = {**declared.aliases, **(aliases or {})}
+        return cls(**fields)
 
     def names(self, left: str) -> bool:
         """Whether an equation's left side names the asked quantity."""
@@ -75,7 +67,7 @@ class Found:
 
 _WRAPPERS = r"mathrm|operatorname|text|textrm|textbf|textit|mathbf|mathit|mathsf|mathbb|mathcal|boldsymbol|bm|rm|bf|emph"  # noqa: E501
 _SPACING = re.compile(
-    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|,|;|!|:|quad|qquad)(?![A-Za-z])"
+    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|quad|qquad)(?![A-Za-z])|\\[,;!:]"
 )
 _WORD_OPS = [
     (r"\b(?:the\s+)?square\s+root\s+of\b", r" \\sqrt "),
@@ -123,8 +115,22 @@ def _unwrap(text: str) -> str:
     text = re.sub(r"\\(?:dfrac|tfrac)", r"\\frac", text)
     text = re.sub(r"\\(?:approx|simeq|sim)(?![A-Za-z])|≈", " ≈ ", text)
     text = re.sub(r"\\(?:pm|mp)(?![A-Za-z])", "±", text)
+    text = _MATRIX.sub(_matrix_as_list, text)
     text = re.sub(r"\\(?:begin|end)\{[^}]*\}|\\\\|&", " ", text)
     return text
+
+
+_MATRIX = re.compile(
+    r"\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*?)\\end\{\1\}", flags=re.DOTALL
+)
+
+
+def _matrix_as_list(match: re.Match) -> str:
+    r"""\begin{bmatrix} 1 \\ \sqrt{2}x \end{bmatrix} → [1; \sqrt{2}x]: a column vector's
+    entries (rows) and a row vector's (cells) as a list."""
+    rows = [row.strip() for row in re.split(r"\\\\", match.group(2)) if row.strip()]
+    entries = "; ".join(", ".join(c.strip() for c in row.split("&")) for row in rows)
+    return f" ({entries}) " if match.group(1) == "pmatrix" else f" [{entries}] "
 
 
 def _squash(text: str) -> str:
@@ -216,7 +222,7 @@ _GENERIC_REMARK = (
 _TOKEN = re.compile(
     r"\\[A-Za-z]+|[A-Za-z]+\d*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?|\d+(?:\.\d+)?|\s+|.", flags=re.DOTALL
 )
-_MATH_CHARS = set("+-*/^=()[]{}|<>,!'._√∛∞²³¹⁰⁴⁵⁶⁷⁸⁹ᵀ⊤·×−⟨⟩‖∥∑Σ±πμσφϕ∙⋅⁻⁽⁾ⁿᵢⱼₖ₀₁₂₃₄₅₆₇₈₉≤≥")
+_MATH_CHARS = set("+-*/^=()[]{}|<>,!'._√∛∞²³¹⁰⁴⁵⁶⁷⁸⁹ᵀ⊤·×−⟨⟩‖∥∑Σ±πμσφϕ∙⋅⁻⁽⁾ⁿᵢⱼₖ₀₁₂₃₄₅₆₇₈₉≤≥⊗⊙∘")
 _LATEX_MATH = {
     "frac",
     "sqrt",
@@ -252,6 +258,12 @@ _LATEX_MATH = {
     "Theta",
     "ast",
     "prime",
+    "otimes",
+    "odot",
+    "pm",
+    "mp",
+    "circ",
+    "in",
 }
 
 
@@ -328,8 +340,10 @@ def _bare_spans(text: str, offset: int, known: set[str]) -> list[_Span]:
             math = True
         else:
             math = token in _MATH_CHARS or token.isalpha() and token in known
-            if token == "," and depth == 0:
+            if token in ",;" and depth == 0:
                 math = False
+            elif token == ";":
+                math = True  # [1; √2 x; vec(xxᵀ)]: a column written with semicolons
             if token in "([{⟨":
                 depth += 1
             elif token in ")]}⟩":
@@ -383,15 +397,20 @@ def _remark(span: _Span, asked: Asked) -> bool:
 
 def _named_by_lhs(span: _Span, asked: Asked) -> bool:
     left = _top_level_left(span.text)
-    return left is not None and asked.names(left)
+    return left is not None and asked.names(left) and not _second_factor(span)
+
+
+def _second_factor(span: _Span) -> bool:
+    """The span starts after a transpose: "φ(q)ᵀ φ(k) = …" is a product, and φ(k) is its
+    second factor, not the asked φ."""
+    return bool(re.search(r"(?:\^\s*\{?\s*(?:T|\\top|\\intercal)?\s*\}?|ᵀ|⊤)\s*$", span.left))
 
 
 def _named(span: _Span, asked: Asked) -> bool:
     lowered = " " + span.left.lower() + " "
     if any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.words):
         return True
-    left = _top_level_left(span.text)
-    return left is not None and asked.names(left)
+    return _named_by_lhs(span, asked)
 
 
 def _top_level_left(text: str) -> str | None:
@@ -534,8 +553,14 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     if named:
         how += " naming the asked quantity"
     group = _alternatives(cleaned, spans, chosen)
-    # "scale by 1/√d, i.e. s = √d": the member that names the asked quantity is the answer
-    group = [s for s in group if _named_by_lhs(s, asked)] or group
+    # "scale by 1/√d, i.e. s = √d": the member that names the asked quantity is the answer;
+    # but "s = √d or d" offers two answers, and each is judged
+    offered = any(
+        re.search(r"\bor\b", cleaned[a.end : b.start], flags=re.IGNORECASE)
+        for a, b in itertools.pairwise(group)
+    )
+    if not offered:
+        group = [s for s in group if _named_by_lhs(s, asked)] or group
     found = _finish(
         [s.text for s in group],
         _line_of(cleaned, chosen.start),
@@ -566,7 +591,8 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
             _Span(body, start + match.start(), start + match.end(), left.strip(), True, right)
         )
     if delimited:
-        return delimited
+        chains = _chains_outside(region, start, delimited, asked)
+        return sorted(delimited + chains, key=lambda s: s.start)
     spans = []
     for segment in _segments(region):
         seg_start, seg_text = segment
@@ -582,9 +608,42 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
 # CJK punctuation ends a clause with no space after it (respelling makes "，" a ",").
 _SENTENCE = re.compile(
     r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
-    r"because|and|then)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
+    r"because|and|then|or|equivalently)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
     flags=re.IGNORECASE,
 )
+
+
+def _chains_outside(region: str, start: int, delimited: list[_Span], asked) -> list[_Span]:
+    r"""Chains naming the asked quantity written outside the delimiters, as in
+    "φ(q) = [1, √2 q_1, …], then $φ(q)^\top φ(k) = (q^\top k + 1)^2$": the answer is
+    the plain text, the delimited formula a check. A chain that runs into a delimited
+    span ("s = $\sqrt{d}$") is that span's left side, not an answer of its own."""
+    if asked is None:
+        return []
+    blanked = _DELIMITED.sub(lambda m: " " * len(m.group()), region)
+    chains = []
+    for chain in _with_chains(blanked, start, [], asked):
+        right = chain.text[len(_top_level_left(chain.text) or "") + 1 :]
+        touches = any(chain.start <= d.start <= chain.end + 2 for d in delimited)
+        if right.strip() and not touches and not _remark(chain, asked):
+            chains.append(chain)
+    return chains
+
+
+def _sentences(region: str) -> list[tuple[int, str]]:
+    """(offset, text) of `region`'s sentences and clauses; a break inside brackets
+    ("[1; √2 x; vec(xxᵀ)]") is not one."""
+    out, start, depth, scanned = [], 0, 0, 0
+    for match in _SENTENCE.finditer(region):
+        depth += _depth(region[scanned : match.start()])  # counted once: linear in the text
+        scanned = match.start()
+        if match.group() != "\n" and depth > 0:
+            continue
+        out.append((start, region[start : match.start()]))
+        start = scanned = match.end()
+        depth = 0
+    out.append((start, region[start:]))
+    return out
 
 
 def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> list[_Span]:
@@ -592,12 +651,9 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
     span, so that the notation the grammar does not read (Σ, E[·]) stays a member of the
     chain instead of cutting it: the form drops the left side and checks the members."""
     chains = []
-    position = 0
-    for piece in _SENTENCE.split(region):
-        at = region.find(piece, position)
-        position = at + len(piece)
+    for at, piece in _sentences(region):
         left = _top_level_left(piece)
-        if left is None or at < 0:
+        if left is None:
             continue
         words = left.split()
         for take in range(1, min(4, len(words)) + 1):
@@ -609,7 +665,9 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
                 offset = at + inside
                 body = piece[inside:]
                 body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
-                body = re.sub(r"\([^()]*\b[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*\)", " ", body)
+                body = re.sub(  # a remark in parentheses; not the answer "= (…)" itself
+                    r"(?<!=)(?<!=\s)\([^()]*\b[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*\)", " ", body
+                )
                 # a remark in parentheses that a clause break cut before its ")"
                 body = re.sub(r"\(\s*[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*$", " ", body)
                 body = body.strip().rstrip(",.;")
@@ -801,11 +859,27 @@ _SCORE_WORDS = {
 }
 
 
-def token_runs(text: str, tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], float | None]]:
+_BRACKETED = re.compile(r"[\[{]([^()\[\]{}]*)[\]}]")
+
+
+def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
+    """[neural, network, network] (as many single words as a sequence has) → one
+    sequence; {neural network, network neural} and {neural, network} at length 1 stay
+    sets of sequences."""
+    items = [item.strip(" '\"") for item in match.group(1).split(",")]
+    if len(items) == length > 1 and all(re.fullmatch(r"[A-Za-z]+", item) for item in items):
+        return " " + " ".join(items) + " "
+    return match.group()
+
+
+def token_runs(
+    text: str, tokens: tuple[str, ...], length: int | None = None
+) -> list[tuple[tuple[str, ...], float | None]]:
     """Runs of vocabulary words ("neural network network") in prose, each with the number
     that follows it in parentheses or after a colon, if any: [(words, score)]. A word
     matches a token exactly or by a prefix of at least 3 letters."""
     lowered = {t.lower(): t for t in tokens}
+    text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
     pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from answerkey.judging.blocks import expand_blocks
 from answerkey.judging.equivalence import Comparison, compare, prove_zero, same
 from answerkey.judging.parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
 from answerkey.judging.text import normalize as _normalize_text
@@ -438,6 +439,7 @@ class FeatureMapReading:
     size: int
     dimension: Any = None  # an expression in D when the answer is the feature count
     general: bool = False  # written for general D ("x_1, …, x_D"), read at GENERAL_SIZE
+    blocks: bool = False  # written in blocks ("√2 x", "vec(xxᵀ)"), spelled out (`blocks`)
 
 
 _SUBSCRIPT = re.compile(r"([A-Za-z])_(\{[^{}]*\}|[A-Za-z0-9])")
@@ -515,23 +517,31 @@ class FeatureMapForm:
     alternative_note: str
     dimension_form: ScalarForm
     key_map: Callable[[int], list] | None = None
+    # words of block notation that `blocks.expand_blocks` spells out (not the grammar's)
+    words: ClassVar[tuple[str, ...]] = ("vec", "flatten", "i", "j")
 
     def read(self, text: str) -> FeatureMapReading:
-        normalized = normalize(text)
+        normalized = re.sub(r"\\[,;:! ]", " ", normalize(text))  # \, is a space, not a comma
         size = None
         declared = re.match(r"^\s*(?:for\s+)?D\s*=\s*(\d+)\s*[:,]?\s*", normalized)
         if declared:
             size = int(declared.group(1))
             normalized = normalized[declared.end() :]
-        body, _ = right_of_equals(normalized)
-        body = _strip_end(body)
+        body, cut = right_of_equals(normalized)
+        left = normalized[: len(normalized) - len(body)] if cut else ""
+        body = _strip_end(re.split(r"\\in(?![A-Za-z])|∈", body)[0])  # "∈ R^{1+D+D²}"
         body = re.sub(r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?$", "", body).strip()  # a column
         if not body.startswith(("[", "(", "{")) or len(split_items(body[1:-1])) < 2:
             dimension = self.dimension_form.read(body)
             return FeatureMapReading((), "", 0, dimension)
-        general = expand_ellipses(body) if size is None else None
+        argument = re.search(r"(?:phi|psi)\s*\(\s*([qxkuz])\s*\)", left)
+        blocks = expand_blocks(body, argument and argument.group(1), size or GENERAL_SIZE)
+        if blocks is not None:
+            body, size = blocks[0], size or GENERAL_SIZE
+        general = expand_ellipses(body, size or GENERAL_SIZE) if size is None or blocks else None
         if general is not None:
-            body, size = general, GENERAL_SIZE
+            body, size = general, size or GENERAL_SIZE
+        written_out = blocks is not None or general is not None
         reading = parse(body, self.vocabulary)
         tree = reading.tree
         if tree.op != "list":
@@ -555,7 +565,9 @@ class FeatureMapForm:
         for value in values:
             if isinstance(value, list | ComplexityClass):
                 raise AnswerError("each component must be one expression")
-        return FeatureMapReading(tuple(values), base, size, general=general is not None)
+        return FeatureMapReading(
+            tuple(values), base, size, general=written_out, blocks=blocks is not None
+        )
 
     def _vectors(self, size: int):
         q = [self.component("q", i) for i in range(1, size + 1)]
@@ -580,7 +592,9 @@ class FeatureMapForm:
         names = {str(s): str(s) for s in (*q, *k)}
         result = compare(inner, kernel, names, "q, k real vectors")
         at = f"at D = {size}, the size you wrote"
-        if reading.general:
+        if reading.blocks:
+            at = f"at D = {size}, your blocks written out component by component"
+        elif reading.general:
             at = f"at D = {size}, your runs “…” filled in"
         if result.relation == "equal":
             note = " (D = 1 has no cross terms: a TA may want D ≥ 2)" if size == 1 else ""
@@ -662,6 +676,21 @@ class ComplexityForm:
     components: tuple[str, ...]
     key: Callable[[], dict[str, Any]]
     accepted: Callable[[], dict[str, list[tuple[Any, str]]]] = lambda: {}
+    # Sizes the part orders, (small, large, ratio): q5.e's k ≤ M. The large one is written
+    # as small · ratio (ratio ≥ 1, a free size) before comparing, so that classes equal
+    # under the order are equal: O(T k M log(kM)) = O(T k M log M) when k ≤ M.
+    ordered: Callable[[], tuple[Any, Any, Any]] | None = None
+
+    def _sizes(self) -> tuple[list, list[str], Callable[[Any], Any]]:
+        """(variables, their names, the rewrite applied to every class) for comparing."""
+        variables, names = list(self.variables()), list(self.names)
+        if self.ordered is None:
+            return variables, names, lambda expr: expr
+        small, large, ratio = self.ordered()
+        at = variables.index(large)
+        names[at] = f"({names[at]}/{names[variables.index(small)]})"
+        variables[at] = ratio
+        return variables, names, lambda expr: expr.subs(large, small * ratio)
 
     def _label(self, item: str) -> tuple[str | None, str]:
         lowered = item.lower()
@@ -758,20 +787,20 @@ class ComplexityForm:
     def compare(self, reading: ComplexityReading) -> Comparison:
         from answerkey.judging.complexity import ClassComparison, compare_classes
 
-        variables = self.variables()
+        variables, names, rewrite = self._sizes()
         key = self.key()
         accepted = self.accepted()
         methods, details, counterexample = [], [], {}
         relations = []
         right = 0
         for component in self.components:
-            mine = reading.components[component]
-            result = compare_classes(mine, key[component], variables, self.names)
+            mine = rewrite(reading.components[component])
+            result = compare_classes(mine, rewrite(key[component]), variables, names)
             note = ""
             if result.relation != "equal":
                 for alternative, text in accepted.get(component, []):
                     if (
-                        compare_classes(mine, alternative, variables, self.names).relation
+                        compare_classes(mine, rewrite(alternative), variables, names).relation
                         == "equal"
                     ):
                         result, note = ClassComparison("equal", text), text
@@ -800,10 +829,10 @@ class ComplexityForm:
     def same(self, first: ComplexityReading, second: ComplexityReading) -> bool:
         from answerkey.judging.complexity import compare_classes
 
-        variables = self.variables()
+        variables, names, rewrite = self._sizes()
         return all(
             compare_classes(
-                first.components[c], second.components[c], variables, self.names
+                rewrite(first.components[c]), rewrite(second.components[c]), variables, names
             ).relation
             == "equal"
             for c in self.components
@@ -908,7 +937,11 @@ class SequenceForm:
         boxed = extract._boxed(text)
         body = boxed if boxed is not None else text
         length = self.length()
-        runs = [(w, s) for w, s in extract.token_runs(body, self.vocabulary()) if len(w) == length]
+        runs = [
+            (w, s)
+            for w, s in extract.token_runs(body, self.vocabulary(), length)
+            if len(w) == length
+        ]
         spans = tuple(" ".join(w) for w, _ in runs)
         self.last_found = extract.Found(
             spans, extract._line_of(body, 0), "token words in the answer"
@@ -1170,7 +1203,11 @@ class OptimumForm:
             says = "no"
         elif yes:
             says = "yes"
-        runs = [(w, s) for w, s in extract.token_runs(text, self.vocabulary()) if len(w) == length]
+        runs = [
+            (w, s)
+            for w, s in extract.token_runs(text, self.vocabulary(), length)
+            if len(w) == length
+        ]
         if says is None and not runs:
             raise AnswerError("neither a yes/no nor a sequence found")
         named: list[tuple[str, ...]] = []

@@ -108,6 +108,7 @@ def checkable_parts() -> list[str]:
 class _Known:
     points: float | None
     wrong: list = field(default_factory=list)  # (WrongAnswer, reading)
+    signed: list = field(default_factory=list)  # (WrongAnswer, reading) given with ±
     accepted: list = field(default_factory=list)  # (AcceptedReading, reading)
     items: tuple = ()  # the rubric's items (RubricItem)
 
@@ -125,15 +126,21 @@ def _known(part_id: str) -> _Known:
     form = form_for(part_id)
     for wrong in entry.wrong:
         try:
-            known.wrong.append((wrong, form.read(wrong.answer)))
+            reading, signed = read_rubric_answer(form, wrong.answer)
         except AnswerError:
             continue  # tests/test_judge.py checks that every rubric answer reads
+        (known.signed if signed else known.wrong).append((wrong, reading))
     for accepted in entry.accepted:
         try:
             known.accepted.append((accepted, form.read(accepted.answer)))
         except AnswerError:
             continue
     return known
+
+
+def read_rubric_answer(form, answer: str):
+    """A rubric answer, read as a student's is: (reading, whether it was given with ±)."""
+    return _read_signed(form, answer)
 
 
 def prepare(part_id: str) -> None:
@@ -221,7 +228,7 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
             comparison.share,
         )
     if attempt.sign and comparison.relation == "equal":
-        return _sign_item(base, known, part_id)
+        return _both_signs(base, form, reading, known)
     base.method = comparison.method
     base.detail = comparison.detail
     if comparison.relation == "equal":
@@ -355,6 +362,7 @@ def _known_words(form) -> set[str]:
     known = set(vocabulary.known_words()) if vocabulary is not None else set()
     if vocabulary is not None:
         known |= set(vocabulary.indexed)
+    known |= set(getattr(form, "words", ()))  # notation the form respells itself (vec, ⊗)
     if getattr(form, "unknown", None) is not None:
         known.add(form.unknown()[0])
     if getattr(form, "classes", False) or (vocabulary is not None and vocabulary.classes):
@@ -370,24 +378,23 @@ def _note_found(judgement: Judgement, found) -> None:
     judgement.assumed = printable("; ".join(found.substitutions), 300)
 
 
-def _sign_item(base: Judgement, known: _Known, part_id: str) -> Judgement:
-    """±(the right answer): the part asks for the positive value; the rubric's sign item
-    decides the credit when it has one, else a TA does."""
+def _both_signs(base: Judgement, form, reading, known: _Known) -> Judgement:
+    """±(the right answer): the part asks for the positive value. The rubric's wrong
+    answer given with ± (q2.c's `±sqrt(d)`, under its sign item) sets the credit and the
+    feedback; without one a TA decides."""
     base.verdict = Verdict.CANNOT_TELL
     base.method = "both signs given (±): the positive root is the key"
     base.detail = "the part asks for a positive quantity; the + sign alone is right"
-    item = next(
-        (i for i in known.items if "±" in i.description or "sign" in i.description.lower()), None
-    )
-    if item is not None and known.points is not None:
+    match = next((w for w, r in known.signed if form.same(reading, r)), None)
+    if match is not None:
         base.verdict = Verdict.INCORRECT
-        base.credit = round(known.points + item.delta, 2)
-        base.feedback = item.description
-        base.matched = "±"
+        base.credit = match.credit
+        base.feedback = match.feedback
+        base.matched = match.answer
     else:
         base.feedback = (
-            "The + root is right, but ± gives a negative scale too: the rubric's sign "
-            "deduction applies (a TA decides)."
+            "The + root is right, but ± gives a negative value too: the rubric has no item "
+            "for it here, so a TA decides."
         )
     return base
 

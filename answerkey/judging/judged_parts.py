@@ -19,10 +19,12 @@ Spellings each part accepts, beyond its symbols' names:
   Q5    t, K, m and V (vocabulary size) for T, k, M; token words by any
         unambiguous prefix of at least 3 letters ("neu", "netw")
 
-`ASKED` says, per part, how people name what it asks for (an equation's left
-side, the words before a value, another quantity's words that mark a side
-remark) and the aliases free text uses (d_{k}, dk, |V|, "vocabulary size");
-`answerkey/rubric.toml` may add aliases per part (`aliases = {…}`).
+How people name what each part asks for (an equation's left side, the words
+before a value, another quantity's words that mark a side remark) and the
+aliases free text uses (d_{k}, dk, |V|, "vocabulary size") are declared with the
+part, in its question module (`Part.asked`, an `answerkey.parts.Asked`);
+`answerkey/rubric.toml` may add aliases per part (`aliases = {…}`). `asked`
+reads both.
 """
 
 from __future__ import annotations
@@ -78,110 +80,23 @@ def _plain(expr) -> str:
     return sp.sstr(expr).replace("**", "^")
 
 
-# --- what each part asks for, as people name it (extract.Asked) ---------------------------
-
-_QK = r"(?:q\^tk|q\.k|<q,k>|q'k|qk|q\^t\.k|q\^\{t\}k)"
-_ARG = rf"(?:\[{_QK}\]|\({_QK}\))"
-_Q2_ALIASES = {"D_k": "d", "d_{k}": "d", "dk": "d", "d_K": "d", "d_model": "d"}
-_Q3_ALIASES = {"n": "N"}
-_Q5_ALIASES = {
-    "|V|": "M",
-    "|Y|": "M",
-    "vocabulary size": "M",
-    "vocab size": "M",
-    "size of the vocabulary": "M",
-    "V": "M",
-    "L": "T",
-    "T'": "T",
-}
-ASKED: dict[str, Asked] = {
-    "q2.a": Asked(
-        lhs=rf"(?:e|ex|mean|expectation|expectedvalue|avg|e_\{{?q,k\}}?){_ARG}?|{_QK}",
-        words=("mean", "expectation", "expected value", "expected", "e[", "average"),
-        other=("variance", "var", "standard deviation", "std"),
-        aliases=_Q2_ALIASES,
-    ),
-    "q2.b": Asked(
-        # Not σ²: σ is the question's own symbol (σ = 1 here), so "σ² = d" states
-        # something about σ, not the variance of qᵀk.
-        lhs=rf"(?:var|variance|v){_ARG}?",
-        words=("variance", "var"),
-        other=("mean", "expectation", "expected", "standard deviation", "std"),
-        aliases=_Q2_ALIASES,
-    ),
-    "q2.c": Asked(
-        lhs=r"s|scale|scaling|scalingfactor|scalefactor|s\^\*|s_opt|factor|c",
-        words=(
-            "scale",
-            "scaling",
-            "divide by",
-            "divided by",
-            "dividing by",
-            "divide it by",
-            "denominator",
-            "normalize by",
-            "normalise by",
-            "scaling factor",
-            "s is",
-            "s should be",
-            "choose s",
-            "set s",
-            "factor",
-        ),
-        other=("variance", "var", "mean", "expectation", "std", "standard deviation"),
-        solve="s",
-        aliases=_Q2_ALIASES,
-    ),
-    "q3.b.i": Asked(
-        lhs=r"(?:k|sim|kernel|k_\{?poly\}?|k_2|κ)(?:\([qx],[ky]\))?",
-        words=("kernel", "sim", "similarity", "k(q"),
-        other=("feature", "dimension", "φ", "phi"),
-        aliases=_Q3_ALIASES,
-    ),
-    "q3.b.ii": Asked(
-        lhs=r"(?:φ|phi|varphi|ϕ)(?:\([qxk]\))?|(?:dim|p|d_?phi|d'|numberoffeatures|"
-        r"featuredimension|dim\(?(?:φ|phi|varphi)\)?|\|φ\(q\)\||d_\{?φ\}?)",
-        words=("feature", "features", "dimension", "components", "φ(q)", "phi(q)", "map"),
-        other=(),
-        aliases={},
-    ),
-    "q3.c.i": Asked(aliases=_Q3_ALIASES),
-    "q3.c.ii": Asked(
-        aliases=_Q3_ALIASES,
-        phrases={
-            "feature dimension": "(D+1)(D+2)/2",
-            "dim φ": "(D+1)(D+2)/2",
-            "dim phi": "(D+1)(D+2)/2",
-            "number of features": "(D+1)(D+2)/2",
-            "dimension of φ": "(D+1)(D+2)/2",
-            "O(D^2)": "D^2",
-            "o(d^2)": "D^2",
-        },
-    ),
-    "q4.b.i": Asked(
-        lhs=r"(?:∂l/∂w_?\{?[12]\}?|(?:\\)?nabla_?\{?w_?\{?[12]\}?\}?l(?:\(.*\))?|dl/dw_?\{?[12]\}?)",
-    ),
-    "q5.e": Asked(
-        lhs=r"t\(.*\)|runtime|time|cost|complexity|c|r",
-        words=("runtime", "time", "complexity", "cost"),
-        aliases=_Q5_ALIASES,
-    ),
-}
+# --- what each part asks for, as people name it -------------------------------------------
 
 
 @cache
 def asked(part_id: str) -> Asked:
-    """What the part asks for (Asked() when nothing is declared), with the aliases the
-    rubric adds (`aliases` in answerkey/rubric.toml)."""
-    from dataclasses import replace
-
+    """What the part asks for, as its question module declares it (`Part.asked`;
+    Asked() when it declares nothing), with the aliases the rubric adds (`aliases` in
+    answerkey/rubric.toml)."""
+    from answerkey import parts
     from answerkey.rubric import load_rubric
 
-    declared = ASKED.get(part_id, Asked())
+    try:
+        declared = parts.get_part(part_id).asked or parts.Asked()
+    except parts.UnknownPart:
+        declared = parts.Asked()
     entry = load_rubric().parts.get(part_id)
-    if entry is None or not entry.aliases:
-        return declared
-    return replace(declared, aliases={**declared.aliases, **dict(entry.aliases)})
+    return Asked.of(declared, dict(entry.aliases) if entry is not None else None)
 
 
 # --- Q2: scaled dot-product attention ------------------------------------------------------
@@ -463,7 +378,8 @@ def _q5_sequences(part_id: str):
 
 
 def beam_complexity_form(T, k, M, key: Callable[[], dict]):
-    """q5.e: one class in T, k (and M); `key()` → {"in_T_k": …, "accepted": [...]}."""
+    """q5.e: one class in T, k (and M), compared under the part's k ≤ M; `key()` →
+    {"in_T_k": …, "accepted": [...]}."""
     from answerkey.judging.forms import ComplexityForm
     from answerkey.judging.to_sympy import Context
 
@@ -475,6 +391,9 @@ def beam_complexity_form(T, k, M, key: Callable[[], dict]):
             ]
         }
 
+    import sympy as sp
+
+    ratio = sp.Symbol("R", integer=True, positive=True)  # M / k ≥ 1: the beam fits (k ≤ M)
     return ComplexityForm(
         vocabulary=Q5_SIZES,
         context=lambda: Context({"T": T, "k": k, "M": M}),
@@ -483,6 +402,7 @@ def beam_complexity_form(T, k, M, key: Callable[[], dict]):
         components=("time",),
         key=lambda: {"time": key()["in_T_k"]},
         accepted=accepted,
+        ordered=lambda: (k, M, ratio),
     )
 
 

@@ -58,7 +58,9 @@ def normalize(text: str) -> str:
     100-kB paste costs nothing).
     """
     if len(text) > MAX_RAW_CHARS:
-        raise ValueError(f"the answer is {len(text):,} characters long; the limit is 2,000")
+        raise ValueError(
+            f"the answer is {len(text):,} characters long; the limit is {MAX_RAW_CHARS:,}"
+        )
     out: list[str] = []
     position = 0
     while position < len(text):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import models
 from answerkey.evidence import Measurement, Observed, between, near, within_tolerance
-from answerkey.parts import Answer, Figure, Part, Question, Table
+from answerkey.parts import Answer, Asked, Figure, Part, Question, Table
 from answerkey.verdicts import Check
 
 A_NOTES = (
@@ -57,6 +57,12 @@ B_NOTES = (
 )
 
 
+# How answers name what q4.b.i asks for (the judge reads free text with it): the gradients.
+ASKED_GRADIENTS = Asked(
+    lhs=r"(?:∂l/∂w_?\{?[12]\}?|(?:\\)?nabla_?\{?w_?\{?[12]\}?\}?l(?:\(.*\))?|dl/dw_?\{?[12]\}?)",
+)
+
+
 QUESTION = Question(
     number=4,
     title="Autoencoders: Learning without Labels",
@@ -86,6 +92,7 @@ QUESTION = Question(
             "q4.b.i",
             "PCA and linear autoencoders: write the first-order optimality conditions of "
             r"$L(W_1, W_2; X) = \frac{1}{n} \|X - W_2 W_1 X\|_F^2$.",
+            asked=ASKED_GRADIENTS,
             answer=lambda profile: _answer_b_i(),
             assumptions=(
                 r"$X \in \mathbb{R}^{m \times n}$, $W_1 \in \mathbb{R}^{k \times m}$, "

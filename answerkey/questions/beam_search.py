@@ -21,13 +21,31 @@ from __future__ import annotations
 from answerkey import evidence as ev
 from answerkey.experiments import Profile, results
 from answerkey.experiments.beam import BEAM, FIGURES, LENGTH, figure2, rounded
-from answerkey.parts import Answer, Figure, Part, Question, Table, signed
+from answerkey.parts import Answer, Asked, Figure, Part, Question, Table, signed
 from answerkey.verdicts import Check, Verdict, prove_equal
 
 ASSUMPTIONS = (
     "textbook beam search: sequences ranked by summed log-probability (α = 0), exactly "
     "T = 3 tokens, no end-of-sequence token",
     "the tree of the homework's Figure 2, probabilities as printed",
+)
+
+
+# How answers name what q5.e asks for (the judge reads free text with it; rubric.toml may
+# add aliases): M is the vocabulary size, T the length.
+ASKED_RUNTIME = Asked(
+    lhs=r"t\(.*\)|runtime|time|cost|complexity|c|r",
+    words=("runtime", "time", "complexity", "cost"),
+    aliases={
+        "|V|": "M",
+        "|Y|": "M",
+        "vocabulary size": "M",
+        "vocab size": "M",
+        "size of the vocabulary": "M",
+        "V": "M",
+        "L": "T",
+        "T'": "T",
+    },
 )
 
 
@@ -86,6 +104,7 @@ QUESTION = Question(
             "q5.e",
             "What is the runtime complexity of generating a length-$T$ sequence with beam size "
             "$k$ with an RNN, in terms of $T$ and $k$?",
+            asked=ASKED_RUNTIME,
             answer=lambda profile: _answer_e(profile),
             assumptions=("an RNN decoder: constant cost per step and hypothesis", r"$k \le M$"),
             steps=lambda: _derivation().steps(),
@@ -252,8 +271,9 @@ def _answer_d(profile: Profile) -> Answer:
     figures = [
         Figure(
             FIGURES["tree"],
-            "The homework's Figure 2 as a tree: the beam's keeps (blue), pruned "
-            "candidates (×), never-scored branches (faded), the optimum (gold).",
+            "The homework's Figure 2 as a tree: what the beam keeps at each step (blue), "
+            "the candidates it scores and prunes (red frames), the branches it never scores "
+            "(dotted) and the most likely sequence (gold).",
         ),
         Figure(
             FIGURES["optimum"],

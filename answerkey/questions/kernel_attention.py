@@ -25,7 +25,7 @@ import math
 from functools import cache
 
 from answerkey.experiments.attention import FIGURE, FIGURE_PRECISION
-from answerkey.parts import Answer, Figure, Part, Question, Table
+from answerkey.parts import Answer, Asked, Figure, Part, Question, Table
 from answerkey.questions.kernel_attention_costs import claimed_costs, complexity_value
 
 ASSUMPTIONS = (
@@ -52,6 +52,36 @@ PRECISION_NOTE = (
     "whose implementation returns NaN for large queries and keys has met this, not a wrong "
     r"$\phi$; the key's `kernelized_attention` raises instead of returning NaN."
 )
+
+# How answers name what each part asks for (the judge reads free text with it; rubric.toml
+# may add aliases). Lowercase n is the sequence length N.
+_ALIASES = {"n": "N"}
+_FEATURES = "(D+1)(D+2)/2"
+ASKED_KERNEL = Asked(
+    lhs=r"(?:k|sim|kernel|k_\{?poly\}?|k_2|κ)(?:\([qx],[ky]\))?",
+    words=("kernel", "sim", "similarity", "k(q"),
+    other=("feature", "dimension", "φ", "phi"),
+    aliases=_ALIASES,
+)
+ASKED_FEATURE_MAP = Asked(
+    lhs=r"(?:φ|phi|varphi|ϕ)(?:\([qxk]\))?|(?:dim|p|d_?phi|d'|numberoffeatures|"
+    r"featuredimension|dim\(?(?:φ|phi|varphi)\)?|\|φ\(q\)\||d_\{?φ\}?)",
+    words=("feature", "features", "dimension", "components", "φ(q)", "phi(q)", "map"),
+)
+ASKED_SOFTMAX_COSTS = Asked(aliases=_ALIASES)
+ASKED_LINEAR_COSTS = Asked(
+    aliases=_ALIASES,
+    phrases={
+        "feature dimension": _FEATURES,
+        "dim φ": _FEATURES,
+        "dim phi": _FEATURES,
+        "number of features": _FEATURES,
+        "dimension of φ": _FEATURES,
+        "O(D^2)": "D^2",
+        "o(d^2)": "D^2",
+    },
+)
+
 
 QUESTION = Question(
     number=3,
@@ -91,6 +121,7 @@ QUESTION = Question(
             "q3.b.i",
             '"Quadratic kernel attention": the polynomial kernel of degree 2, with every constant '
             r"factor set to 1. Derive $\mathrm{sim}(q, k)$.",
+            asked=ASKED_KERNEL,
             answer=lambda profile: _answer_b_i(),
             assumptions=(r"$q, k \in \mathbb{R}^D$",),
             steps=lambda: _steps()["q3.b.i"],
@@ -105,6 +136,7 @@ QUESTION = Question(
             "q3.b.ii",
             r"Derive the feature map $\phi(\cdot)$ of that quadratic kernel, so that "
             r"$K(q, k) = \phi(q)^\top \phi(k)$.",
+            asked=ASKED_FEATURE_MAP,
             answer=lambda profile: _answer_b_ii(),
             assumptions=(r"$q, k \in \mathbb{R}^D$, $D$ a positive integer",),
             steps=lambda: _steps()["q3.b.ii"],
@@ -133,6 +165,7 @@ QUESTION = Question(
             "Softmax attention: the computational cost and memory requirement of computing all "
             "$V'_i$, in terms of $N$, $D$, $M$ (memory includes everything stored for "
             "backpropagation).",
+            asked=ASKED_SOFTMAX_COSTS,
             answer=lambda profile: _complexity_answer("softmax"),
             assumptions=COST_ASSUMPTIONS,
             steps=lambda: _steps()["q3.c.i"],
@@ -152,6 +185,7 @@ QUESTION = Question(
             "Linearized degree-2 polynomial kernel attention: its computational cost and memory "
             r"requirement, using associativity ($V'_i = \phi(Q_i)^\top \sum_j \phi(K_j) "
             r"V_j^\top \,/\, \phi(Q_i)^\top \sum_j \phi(K_j)$, eq. 5).",
+            asked=ASKED_LINEAR_COSTS,
             answer=lambda profile: _complexity_answer("linear", profile),
             assumptions=(*COST_ASSUMPTIONS, "the merged feature map, $P = (D+1)(D+2)/2$"),
             steps=lambda: _steps()["q3.c.ii"],
@@ -446,6 +480,9 @@ def _square_matrix(saved) -> str:
 def _complexity_answer(form: str, profile=None) -> Answer:
     import sympy as sp
 
+    from derivations import kernel_attention as KA
+    from derivations import notation
+
     claimed = claimed_costs(form)
     value = complexity_value(form)
     if form == "softmax":
@@ -455,9 +492,10 @@ def _complexity_answer(form: str, profile=None) -> Answer:
         )
         text = (
             r"Time $O(N^2 (D + M))$: $Q K^\top$ costs $2 N^2 D$ FLOPs, the softmax $O(N^2)$, "
-            "and the product with $V$ $2 N^2 M$; exactly "
-            f"${_latex(sp.expand(claimed['operations']))}$ scalar operations "
-            f"(${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs). Memory "
+            "and the product with $V$ $2 N^2 M$: in all "
+            f"${notation.polynomial(claimed['operations'], KA.LONG_SEQUENCES)[0]}$ scalar "
+            f"operations for ${KA.LONG_SEQUENCES.latex()}$ (exactly "
+            f"${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs). Memory "
             "$O(N^2 + N(D + M))$: backpropagation keeps $Q$, $K$, $V$ and the $N \\times N$ "
             f"attention matrix, ${_latex(claimed['saved'])}$ numbers (plus the $N \\times M$ "
             "output); computing it also holds a second $N \\times N$ matrix (the scores) for "
@@ -517,18 +555,14 @@ def _power_of_ten(x: float) -> str:
     return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def precision_table(p: dict) -> Table:
     """The precision results (`numeric.kernel_attention.linearization_error`) as a table."""
+    from answerkey.documents.content import scientific_text
+
     by = {(r["dtype"], r["scale"]): r for r in p["rows"]}
 
     def cell(value) -> str:
-        if value is None:
-            return "not finite"
-        mantissa, exponent = f"{value:.1e}".split("e")
-        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+        return "not finite" if value is None else scientific_text(value)
 
     rows = tuple(
         (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache, partial
 
 from answerkey import evidence as ev
-from answerkey.parts import Answer, Part, Question
+from answerkey.parts import Answer, Asked, Part, Question
 from answerkey.verdicts import Check
 
 ASSUMPTIONS = ("d a positive integer", "σ > 0", "μ real")
@@ -30,6 +30,50 @@ def _answer(claim, text: str):
     return build
 
 
+# How answers name what each part asks for (the judge reads free text with it; rubric.toml
+# may add aliases). There is no k in Q2: d_k and its spellings are d.
+_QK = r"(?:q\^tk|q\.k|<q,k>|q'k|qk|q\^t\.k|q\^\{t\}k)"
+_ARG = rf"(?:\[{_QK}\]|\({_QK}\))"
+_ALIASES = {"D_k": "d", "d_{k}": "d", "dk": "d", "d_K": "d", "d_model": "d"}
+ASKED_MEAN = Asked(
+    lhs=rf"(?:e|ex|mean|expectation|expectedvalue|avg|e_\{{?q,k\}}?){_ARG}?|{_QK}",
+    words=("mean", "expectation", "expected value", "expected", "e[", "average"),
+    other=("variance", "var", "standard deviation", "std"),
+    aliases=_ALIASES,
+)
+# Not σ²: σ is the question's own symbol (σ = 1 in q2.b), so "σ² = d" states something
+# about σ, not the variance of qᵀk.
+ASKED_VARIANCE = Asked(
+    lhs=rf"(?:var|variance|v){_ARG}?",
+    words=("variance", "var"),
+    other=("mean", "expectation", "expected", "standard deviation", "std"),
+    aliases=_ALIASES,
+)
+ASKED_SCALE = Asked(
+    lhs=r"s|scale|scaling|scalingfactor|scalefactor|s\^\*|s_opt|factor|c",
+    words=(
+        "scale",
+        "scaling",
+        "divide by",
+        "divided by",
+        "dividing by",
+        "divide it by",
+        "denominator",
+        "normalize by",
+        "normalise by",
+        "scaling factor",
+        "s is",
+        "s should be",
+        "choose s",
+        "set s",
+        "factor",
+    ),
+    other=("variance", "var", "mean", "expectation", "std", "standard deviation"),
+    solve="s",
+    aliases=_ALIASES,
+)
+
+
 QUESTION = Question(
     number=2,
     title="Justifying Scaled Dot-Product Attention",
@@ -42,6 +86,7 @@ QUESTION = Question(
         Part(
             "q2.a",
             r"Give $\mathbb{E}[q^\top k]$ in terms of $\mu$, $\sigma$ and $d$.",
+            asked=ASKED_MEAN,
             answer=_answer(
                 lambda: claimed_expectation(),
                 r"$\mathbb{E}[q^\top k] = d\mu^2$. With a vector mean $\mu$ it is $\|\mu\|^2$; "
@@ -54,6 +99,7 @@ QUESTION = Question(
         Part(
             "q2.b",
             r"With $\mu = 0$, $\sigma = 1$, give $\operatorname{Var}(q^\top k)$ in terms of $d$.",
+            asked=ASKED_VARIANCE,
             answer=_answer(
                 lambda: claimed_variance(),
                 r"$\operatorname{Var}(q^\top k) = d$. In general "
@@ -67,6 +113,7 @@ QUESTION = Question(
             "q2.c",
             r"Same setting. For $\mathbb{E}[q^\top k / s] = 0$ and "
             r"$\operatorname{Var}(q^\top k / s) = 1$, what is $s$ in terms of $d$?",
+            asked=ASKED_SCALE,
             answer=_answer(
                 lambda: claimed_scale(),
                 r"$s = \sqrt{d}$, the positive root of $d/s^2 = 1$. The mean condition holds for "

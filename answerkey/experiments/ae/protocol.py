@@ -14,6 +14,7 @@ the probe one would train on the untrained encoder alone.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from answerkey.experiments.ae.grid import (
     EVAL_SEED,
@@ -23,13 +24,24 @@ from answerkey.experiments.ae.grid import (
     Settings,
     hidden_sizes,
 )
+from models.autoencoders import (
+    ProbeConfig,
+    StackedAutoencoders,
+    evaluate_stacked,
+    init_probes,
+    train_probes,
+    train_stacked,
+)
+from numeric.autoencoders import (
+    linear_autoencoder_report,
+    linear_code_bayes_accuracy,
+    participation_ratio,
+)
 
 CHUNK_FLOATS = 1 << 25  # probe features per batched chunk: 128 MiB of float32
 
 
-def probe_config(settings: Settings, dataset: str):
-    from models.autoencoders import ProbeConfig
-
+def probe_config(settings: Settings, dataset: str) -> ProbeConfig:
     values = settings.synthetic_probe if dataset == "synthetic" else settings.mnist_probe
     return ProbeConfig(**values)
 
@@ -48,10 +60,6 @@ def fresh_probes(codes_pool, codes_test, data: Data, settings: Settings, epochs)
         epochs: the E autoencoder epochs these codes belong to (they seed the probes' init).
     Returns: (E, S, D) accuracies.
     """
-    import torch
-
-    from models.autoencoders import init_probes, train_probes
-
     count_epochs, seeds, rows, k = codes_pool.shape
     draws = len(data.draws)
     per_draw = rows // draws
@@ -88,22 +96,18 @@ def fresh_probes(codes_pool, codes_test, data: Data, settings: Settings, epochs)
     return accuracy
 
 
-def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) -> dict:
-    """Train every seed of `group` at once under the course's protocol.
+def train_and_probe(
+    group: Group, data: Data, settings: Settings, device: str = "cpu"
+) -> tuple[dict, StackedAutoencoders]:
+    """Train every seed of `group` at once under the course's protocol: the held-out
+    reconstruction loss and fresh probes' test accuracy before training and after every
+    autoencoder epoch.
 
-    Returns per-seed series over autoencoder epochs 0 … E (JSON-able):
-        epochs (E+1), updates_per_epoch, recon_objective / recon_clean (S, E+1) held-out
-        loss with the variant's corruption (fixed seed) and without, recon_train (S,) the
-        clean loss on the training split at the end, train_loss (S, E), probe (S, E+1)
-        accuracy averaged over label draws, probe_draws (S, E+1, D), participation_ratio
-        (S,), and for linear encoders on the synthetic set bayes_accuracy (S,): the accuracy
-        of the best classifier of the label from the code (Sheppard's formula).
+    Returns (series, the trained model). The series (JSON-able) are epochs (E+1),
+    updates_per_epoch, recon_objective / recon_clean (S, E+1): held-out loss with the
+    variant's corruption (fixed seed) and without, train_loss (S, E), probe (S, E+1):
+    accuracy averaged over label draws, probe_draws (S, E+1, D).
     """
-    import torch
-
-    from models.autoencoders import StackedAutoencoders, evaluate_stacked, train_stacked
-    from numeric.autoencoders import linear_autoencoder_report, participation_ratio
-
     seeds = list(settings.seeds)
     model = StackedAutoencoders.from_seeds(
         data.x_train.shape[1],
@@ -115,7 +119,6 @@ def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) 
     x_test = torch.as_tensor(data.x_test, device=device)
     x_labelled = torch.as_tensor(data.x_pool[labelled_indices(data)], device=device)
     history, pending, accuracies = [], [], []
-    final_codes = None
 
     def flush() -> None:
         # Probe the epochs waiting so far in one batch (their codes are then dropped, so a
@@ -127,11 +130,8 @@ def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) 
         pending.clear()
 
     def after_epoch(epoch: int) -> None:
-        nonlocal final_codes
         history.append(evaluate_stacked(model, x_test, group.variant, EVAL_SEED))
-        test = model.encode(x_test)
-        pending.append((epoch, model.encode(x_labelled), test))
-        final_codes = test
+        pending.append((epoch, model.encode(x_labelled), model.encode(x_test)))
         per_epoch = pending[0][1].numel()
         if (len(pending) + 1) * per_epoch > CHUNK_FLOATS or epoch == settings.epochs:
             flush()
@@ -149,22 +149,33 @@ def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) 
         after_epoch,
         settings.schedule,
     )
-    epochs = list(range(settings.epochs + 1))
     accuracy = np.concatenate(accuracies)  # (E+1, S, D)
-    final_codes = final_codes.cpu().numpy()
-    with torch.no_grad():
-        recon_train = (model(x_train) - x_train).pow(2).sum(dim=2).mean(dim=1).tolist()
-    result = {
-        "epochs": epochs,
+    series = {
+        "epochs": list(range(settings.epochs + 1)),
         "updates_per_epoch": updates,
         "recon_objective": np.asarray([h["objective"] for h in history]).T.tolist(),
         "recon_clean": np.asarray([h["clean"] for h in history]).T.tolist(),
-        "recon_train": recon_train,
         "train_loss": np.asarray(train_loss).T.tolist(),
         "probe": accuracy.mean(axis=2).T.tolist(),
         "probe_draws": accuracy.transpose(1, 0, 2).tolist(),
-        "participation_ratio": [participation_ratio(c) for c in final_codes],
     }
+    return series, model
+
+
+def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) -> dict:
+    """`train_and_probe`'s series, and what the key reads beside them: recon_train (S,) the
+    clean loss on the training split at the end, participation_ratio (S,) of the final test
+    codes, for linear encoders `linear` (S,): `numeric.autoencoders.linear_autoencoder_report`,
+    and on the synthetic set bayes_accuracy (S,): the accuracy of the best classifier of the
+    label from the code (Sheppard's formula). JSON-able.
+    """
+    result, model = train_and_probe(group, data, settings, device)
+    x_train = torch.as_tensor(data.x_train, device=device)
+    with torch.no_grad():
+        recon_train = (model(x_train) - x_train).pow(2).sum(dim=2).mean(dim=1).tolist()
+        final_codes = model.encode(torch.as_tensor(data.x_test, device=device)).cpu().numpy()
+    result["recon_train"] = recon_train
+    result["participation_ratio"] = [participation_ratio(c) for c in final_codes]
     if group.activation == "linear":
         encoders = model.weights[0].transpose(1, 2).cpu().numpy().astype(np.float64)  # (S,k,m)
         decoders = model.weights[1].transpose(1, 2).cpu().numpy().astype(np.float64)
@@ -173,8 +184,6 @@ def run_autoencoders(group: Group, data: Data, settings: Settings, device: str) 
             for e, d in zip(encoders, decoders, strict=True)
         ]
         if data.label_direction is not None:
-            from numeric.autoencoders import linear_code_bayes_accuracy
-
             result["bayes_accuracy"] = [
                 linear_code_bayes_accuracy(e, data.covariance, data.label_direction)
                 for e in encoders

@@ -22,7 +22,6 @@ from answerkey.experiments.ae import VERSION, grid
 from answerkey.experiments.contracts import AeBand as Band
 from answerkey.experiments.contracts import AeRow as Row
 from answerkey.experiments.contracts import AeStats as Stats
-from models.mnist import CLASSES as MNIST_CLASSES
 
 RESULTS_VERSION = VERSION
 INPUT_DIM = {"synthetic": 100, "mnist": 784}  # models.synthetic.DIMENSION, models.mnist.PIXELS
@@ -789,6 +788,8 @@ def asserted(summary: dict) -> bool:
 def written_answer(summary: dict) -> dict[str, str]:
     """{"headline": 3–5 sentences, "detail": the rest}: only sentences of claims that hold
     (under the default settings), each topic's in CLAIMS order."""
+    from models.mnist import CLASSES as MNIST_CLASSES
+
     settings = summary["settings"]
     protocol = PROTOCOL.format(
         draws=settings["mnist_draws"],
