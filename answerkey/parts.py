@@ -74,11 +74,13 @@ class Answer:
                   (dict), always_missed (list[int]), miss_counts (dict[str, int]),
                   zachary_min_cut_misplaced (list[int])
         q2.a–c    sympy.Expr in d, mu, sigma
-        q3.a      None (prose)
+        q3.a      dict: conditions (tuple of two sympy relations x ⋈ 0: the score s_j, the
+                  sum S; derivations.kernel_attention.CONDITIONS)
         q3.b.i    sympy.Expr: (qk + 1)**2 in the Symbol qk (qᵀk)
         q3.b.ii   dict: feature_map (D → list[Expr] in vector_symbols("q", D)),
                   dimension_merged, dimension_ordered (Expr in D)
-        q3.b.iii  None (a formula in φ a TA reads)
+        q3.b.iii  dict: numerator, denominator (MatMul of MatrixSymbols PhiQ, PhiK, V, 1,
+                  grouped as claimed: ΦQ(ΦKᵀV), ΦQ(ΦKᵀ1); derivations.kernel_attention)
         q3.c.i/ii dict: time, memory, time_O, memory_O, matmul_flops (Expr in N, D, M)
         q4.a      dict: rows, baselines (the ae experiment's summary, JSON-able)
         q4.b.i    list[Expr]: [∂L/∂W₁, ∂L/∂W₂] in MatrixSymbols W1 (k×m), W2 (m×k), X (m×n)
@@ -101,7 +103,7 @@ class Answer:
     detail: str = ""  # prose the documents print after the figures (text is the headline)
 
 
-VALUE_VERSION = 1  # bump with any change to the table in Answer's docstring
+VALUE_VERSION = 2  # bump with any change to the table in Answer's docstring
 
 
 def signed(value: float, spec: str = ".2f") -> str:

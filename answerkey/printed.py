@@ -7,7 +7,13 @@ that states the answer, is read back here with the project's own answer parser (
 judge of `answerkey check`, whose key is the part's `Answer.value`) and must be judged
 CORRECT. `READERS` says, per part, which pieces of the printed answer state it and how
 they are put into the judge's plain reading (dropping labels such as "time" or
-"∂L/∂W₁ ="). A part with no reader has none of these checks.
+"∂L/∂W₁ ="). Parts the judge does not read have their own readers: `RENDERED` (q1.1's
+gradients, q3.a's conditions, q3.b.iii's eq. 5: the printed formulas must be the claimed
+object's rendering by the question's printer), `RENDERED_FROM_RESULTS` (q4.a's written
+answer from the results, every claim decided again), `RESTATED` (q1.2: the numbers its
+prose states, read back against the claimed value), and q4.b.ii's point and conditions,
+read by the judge's conditions form at the claimed point. A part with no reader has none
+of these checks.
 
     printed_checks(part, profile) -> [Check]   (run by `answerkey verify` after the part's own)
 """
@@ -186,7 +192,242 @@ def _feature_map_dimensions(part: Part, profile: Profile) -> ev.Argument:
     return ev.Argument("φ's dimensions as printed, against the claimed ones", facts)
 
 
+# --- prose parts: the printed formulas are the claimed object's rendering ------------------
+#
+# A part with no judge (q3.a, q3.b.iii) prints formulas rendered from its claimed object by
+# its question's printer. Each reader below renders them again from `Answer.value` and
+# pairs them with what the answer prints; a formula edited after rendering, or printed from
+# something else, differs.
+
+
+def _conditions_rendered(answer: Answer) -> list[tuple[str, str, str]]:
+    """q3.a: the display, and each condition in the prose, from the claimed conditions."""
+    from answerkey.questions.kernel_attention import conditions_display, conditions_latex
+
+    conditions = answer.value["conditions"]
+    pairs = [("the displayed conditions", answer.latex, conditions_display(conditions))]
+    for rendered in conditions_latex(conditions):
+        pairs.append(_in_prose(answer, "the prose's condition", rendered))
+    return pairs
+
+
+def _linearized_rendered(answer: Answer) -> list[tuple[str, str, str]]:
+    """q3.b.iii: the display and the prose's two forms, from eq. 3 and the claimed eq. 5."""
+    from answerkey.questions.kernel_attention import (
+        derivation,
+        linearized_display,
+        linearized_prose,
+    )
+
+    forms = {**derivation().associativity_general()}
+    forms["eq5_num"], forms["eq5_den"] = answer.value["numerator"], answer.value["denominator"]
+    pairs = [("the displayed eq. 3 and eq. 5", answer.latex, linearized_display(forms))]
+    for where, kind in (("eq. 3", "eq3"), ("eq. 5", "eq5")):
+        pairs.append(_in_prose(answer, f"the prose's {where}", linearized_prose(forms, kind)))
+    return pairs
+
+
+def _in_prose(answer: Answer, where: str, rendered: str) -> tuple[str, str, str]:
+    """(where, rendered or what is missing, rendered): the prose states `rendered` as one of
+    its formulas, or the pair differs."""
+    found = rendered in math_spans(answer.text)
+    return (where, rendered if found else f"no formula of the prose is {rendered}", rendered)
+
+
+def _stationary_point(part: Part, profile: Profile) -> ev.Argument:
+    """q4.b.ii: the display's point is the claimed (W₁, W₂), and its two conditions, and
+    the prose's chains (each member that names no Λ_k, encoder and decoder side by side),
+    read by the answer parser, are q4.b.i's stated conditions at that point."""
+    from answerkey.judging.forms import ConditionsForm
+    from answerkey.judging.judge import judge_with
+    from answerkey.judging.parser import Vocabulary
+    from answerkey.judging.to_sympy import Context
+    from answerkey.questions.autoencoders import conditions_at, derivation, point_latex
+
+    D = derivation()
+    answer = part.answer(profile)
+    label, _ = point_latex(answer.value)
+    shown_label, _, shown = answer.latex.partition(r":\quad ")
+    facts = [
+        ev.Fact(True, f"the displayed point {label!r}")
+        if shown_label == label
+        else ev.Fact(False, "the displayed point is not the claimed one",
+                     {"printed": shown_label, "claimed": label})
+    ]  # fmt: skip
+    form = ConditionsForm(
+        vocabulary=Vocabulary(
+            names={"U_k": "U", "U": "U", "X": "X", "n": "n", "I": "I"},
+            kinds={"U": "matrix", "X": "matrix", "I": "matrix"},
+            transposes=True,
+        ),
+        context=lambda: Context({"U": D.U, "X": D.X, "n": D.n}, identity=True),
+        key=lambda: conditions_at(answer.value),
+    )
+    # The encoder's and the decoder's chains `condition = … = 0`: the spans that are equations
+    # of the residual (the others state U_kᵀU_k = I, the eigen-equation, the loss).
+    spans = [s for s in math_spans(answer.text) if r"(X - U_k U_k^\top X)" in s][:2]
+    chains = [[m.strip() for m in span.split("=")[:-1]] for span in spans]
+    readings = [("the displayed conditions", _plain(shown))]
+    readings += [
+        (f"the prose's conditions, member {number}", f"{encoder} = 0, {decoder} = 0")
+        for number, (encoder, decoder) in enumerate(zip(*chains, strict=False), start=1)
+        if r"\Lambda" not in encoder + decoder
+    ]
+    for where, text in readings:
+        judgement = judge_with(form, text)
+        verdict = str(judgement.verdict)
+        holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
+        facts.append(ev.Fact(holds, f"{where} {text!r}: {verdict}",
+                             {"printed": text, "read as": judgement.read_as or "?"}))  # fmt: skip
+    return ev.Argument("; ".join(fact.what for fact in facts), facts)
+
+
+def _nodes(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def _karate_prose(answer: Answer) -> list[tuple[str, object, object]]:
+    """q1.2: the numbers the headline and the written answer state, against the claimed
+    value (member numbers, miss counts, the mean accuracy as printed)."""
+    value = answer.value
+    mean = value["semi_supervised_mean_accuracy"]
+    pieces = [
+        ("the headline's share of members", r"for (\d+%) of the members", answer.headline,
+         lambda m: m.group(1), f"{mean:.0%}"),
+        ("the headline's member always missed", r"always missed \(member ([\d, ]+)\)",
+         answer.headline, lambda m: _nodes(m.group(1)), value["always_missed"]),
+        ("the mean accuracy", r"right on ([\d.]+%) of them", answer.text,
+         lambda m: m.group(1), f"{mean:.1%}"),
+        ("the miss counts", r"Missed \(seeds out of \d+\): (.+?)\.(?:\s|$)", answer.text,
+         lambda m: {a: int(b) for a, b in re.findall(r"(\d+) \((\d+)/\d+\)", m.group(1))},
+         value["miss_counts"]),
+        ("the member the min cut misplaces", r"joined except ([\d, ]+) \(", answer.text,
+         lambda m: _nodes(m.group(1)), value["zachary_min_cut_misplaced"]),
+        ("Zachary's numbering", r"Zachary's individual ([\d, ]+);", answer.text,
+         lambda m: _nodes(m.group(1)), [n + 1 for n in value["zachary_min_cut_misplaced"]]),
+        ("the member whose friends are counted", r"Where it fails, and why: member (\d+)",
+         answer.text, lambda m: _nodes(m.group(1)), value["always_missed"]),
+    ]  # fmt: skip
+    out = []
+    for where, pattern, text, read, claimed in pieces:
+        found = re.search(pattern, text)
+        out.append((where, read(found) if found else f"not found: {pattern}", claimed))
+    return out
+
+
+# Parts whose prose states numbers of their claimed value: (where, as printed, claimed).
+RESTATED: dict[str, Callable[[Answer], list[tuple[str, object, object]]]] = {
+    "q1.2": _karate_prose,
+}
+
+
+def _restated_instances(part: Part, profile: Profile) -> ev.Instances:
+    """Each number the prose states, read back, against the claimed value."""
+    pairs = RESTATED[part.id](part.answer(profile))
+    return ev.Instances(
+        "; ".join(f"{where}: {printed}" for where, printed, _ in pairs),
+        checked=len(pairs),
+        violations=[{"where": where, "printed": str(printed), "claimed": str(claimed)}
+                    for where, printed, claimed in pairs if printed != claimed],
+    )  # fmt: skip
+
+
+def _gradients_rendered(answer: Answer) -> list[tuple[str, str, str]]:
+    """q1.1: the display, the prose's ∂L/∂Â and the value's plain formulas, from the claimed
+    gradients (`derivations.karate_club.claimed_gradients`, which its checks differentiate)."""
+    from answerkey.questions.karate_club import gradient_display, gradient_latex, gradient_plain
+
+    printed = gradient_latex()
+    dA = rf"\partial L / \partial \hat A = {printed['A']}"
+    return [
+        ("the displayed gradients", answer.latex, gradient_display(printed)),
+        _in_prose(answer, "the prose's ∂L/∂Â", dA),
+        ("the value's formulas", str(answer.value["gradients"]), str(gradient_plain(printed))),
+    ]
+
+
+RENDERED: dict[str, Callable[[Answer], list[tuple[str, str, str]]]] = {
+    "q1.1": _gradients_rendered,
+    "q3.a": _conditions_rendered,
+    "q3.b.iii": _linearized_rendered,
+}
+
+
+def _ae_written(answer: Answer, profile: Profile) -> list[tuple[str, str, str]]:
+    """q4.a: the headline and the detail are the written answer of the experiment's results,
+    with every claim decided again on them (a sentence prints only while its claim holds)."""
+    from answerkey.experiments import results
+    from answerkey.experiments.ae import report
+
+    summary = results("ae", profile)
+    written = report.written_answer({**summary, "claims": report.evaluate_claims(summary)})
+    return [
+        ("the headline", answer.text, written["headline"]),
+        ("the detail", answer.detail, written["detail"]),
+    ]
+
+
+# Parts whose printed prose is rendered from the experiment's results (with the profile).
+RENDERED_FROM_RESULTS = {"q4.a": _ae_written}
+
+
+def rendered_again(part: Part, profile: Profile) -> ev.Argument:
+    """Each printed formula of `part` against its rendering from the claimed object."""
+    try:
+        if part.id in RENDERED_FROM_RESULTS:
+            pairs = RENDERED_FROM_RESULTS[part.id](part.answer(profile), profile)
+        else:
+            pairs = RENDERED[part.id](part.answer(profile))
+    except (ValueError, KeyError, TypeError) as exc:  # a claim the printer cannot render
+        fact = ev.Fact(None, f"the claimed object cannot be rendered: {exc}")
+        return ev.Argument(fact.what, [fact])
+    facts = [
+        ev.Fact(True, f"{where}: the claim's rendering")
+        if printed == rendered
+        else ev.Fact(False, f"{where} is not the claim's rendering",
+                     {"printed": printed, "rendered from the claim": rendered})
+        for where, printed, rendered in pairs
+    ]  # fmt: skip
+    return ev.Argument("; ".join(fact.what for fact in facts), facts)
+
+
+def _as_instances(argument: ev.Argument) -> ev.Instances:
+    """An argument of exact comparisons as instances: each step one, a failed one a violation."""
+    violations = [dict(step.counterexample or {"undecided": step.what})
+                  for step in argument.steps if step.holds is not True]  # fmt: skip
+    return ev.Instances(argument.summary, checked=len(argument.steps), violations=violations)
+
+
 def printed_checks(part: Part, profile: Profile) -> list[Check]:
+    if part.id == "q4.b.ii" and part.answer is not None:
+        return [
+            ev.symbolic(
+                "the printed point and conditions (display and prose), read back by the answer "
+                "parser, are the claimed point and q4.b.i's conditions there",
+                lambda: _stationary_point(part, profile),
+            )
+        ]
+    if part.id in RESTATED and part.answer is not None:
+        return [
+            ev.exact_instances(
+                "the numbers the written answer states, read back, are the claimed ones",
+                lambda: _restated_instances(part, profile),
+            )
+        ]
+    if part.id in RENDERED and part.answer is not None:
+        return [
+            ev.symbolic(
+                "the printed formulas (display and prose) are the claimed object's rendering",
+                lambda: rendered_again(part, profile),
+            )
+        ]
+    if part.id in RENDERED_FROM_RESULTS and part.answer is not None:
+        return [
+            ev.exact_instances(
+                "the printed prose is the written answer of the results' claims, decided again",
+                lambda: _as_instances(rendered_again(part, profile)),
+            )
+        ]
     if part.id == "q3.b.ii" and part.answer is not None:
         return [
             ev.symbolic(

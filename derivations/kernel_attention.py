@@ -176,14 +176,61 @@ def ordered_map_identity_general() -> dict[str, sp.Expr]:
     return {"inner_product": inner_product, "kernel": kernel}
 
 
+BLOCK_DIMS = (1, 2, 3, 4)  # widths at which the stated map is matched to its blocks
+
+
+def _block_of(component: sp.Expr, x: tuple) -> tuple[str, tuple[int, ...], sp.Expr]:
+    """(block, indices, coefficient) of one component c·x_a^p·x_b^q of a map: "constant"
+    (no x), "linear" (x_a), "square" (x_a²) or "cross" (x_a x_b, a < b). Raises ValueError
+    for any other component."""
+    poly = sp.Poly(component, *x)
+    if len(poly.terms()) != 1:
+        raise ValueError(f"{component}: a component is one term c·x_a or c·x_a x_b")
+    ((powers, coefficient),) = poly.terms()
+    used = tuple(a for a, p in enumerate(powers) for _ in range(p))
+    blocks = {0: "constant", 1: "linear", 2: "square" if len(set(used)) == 1 else "cross"}
+    if len(used) > 2:
+        raise ValueError(f"{component}: degree above 2")
+    return blocks[len(used)], tuple(sorted(set(used))), coefficient
+
+
+def stated_block_coefficients(dims=BLOCK_DIMS, constant: bool = True) -> dict[str, sp.Expr]:
+    """The coefficient of each block of the stated map (`feature_map`, merged) read off its
+    components: {"constant": a, "linear": l, "square": t, "cross": p} for the map
+    (a, l·x_i, t·x_i², p·x_i x_j (i < j)); a block the map lacks has coefficient 0.
+
+    At every width in `dims` the stated map must be exactly these components, one per index
+    (in any order); otherwise ValueError: the map is not of block form and the induction
+    (`merged_map_induction`) says nothing about it."""
+    found: dict[str, set] = {name: set() for name in ("constant", "linear", "square", "cross")}
+    for dim in dims:
+        x = vector_symbols("q", dim)
+        stated = feature_map(dim, constant, True)
+        read = [_block_of(c, x) for c in stated]
+        for block, _, coefficient in read:
+            found[block].add(coefficient)
+        expected = [("constant", ())] if found["constant"] else []
+        expected += [("linear", (a,)) for a in range(dim)] if found["linear"] else []
+        expected += [("square", (a,)) for a in range(dim)] if found["square"] else []
+        if found["cross"] and dim > 1:
+            expected += [("cross", pair) for pair in itertools.combinations(range(dim), 2)]
+        if sorted((b, idx) for b, idx, _ in read) != sorted(expected):
+            raise ValueError(f"at D = {dim} the stated φ is not one component per block index")
+    if any(len(values) > 1 for values in found.values()):
+        raise ValueError(f"a block's coefficient changes with the index: {found}")
+    return {name: (values.pop() if values else sp.Integer(0)) for name, values in found.items()}
+
+
 def merged_blocks(x) -> dict[str, sp.Expr]:
-    """The merged map's blocks for a vector x (an IndexedBase), one component each:
+    """The stated merged map's blocks for a vector x (an IndexedBase), one component each,
+    read off `feature_map` (`stated_block_coefficients`): for the key's map
     {"constant": 1, "linear": √2 x_i, "square": x_i², "cross": √2 x_i x_j (i < j)}."""
+    c = stated_block_coefficients()
     return {
-        "constant": sp.Integer(1),
-        "linear": sp.sqrt(2) * x[i],
-        "square": x[i] ** 2,
-        "cross": sp.sqrt(2) * x[i] * x[j],
+        "constant": c["constant"],
+        "linear": c["linear"] * x[i],
+        "square": c["square"] * x[i] ** 2,
+        "cross": c["cross"] * x[i] * x[j],
     }
 
 
@@ -310,15 +357,43 @@ def double_sum_lemma_at(dim: int) -> sp.Expr:
 # --- q3.a: why the denominator must stay positive -------------------------------------------
 
 
-def convex_weights() -> dict[str, sp.Expr]:
-    """w_j = s_j / S with s_j ≥ 0 and S = Σ_l s_l > 0 (symbolic N).
+SCORE = sp.Symbol("s_j", real=True)  # sim(Q_i, K_j), one score of eq. 3's row i
+TOTAL = sp.Symbol("S", real=True)  # Σ_l sim(Q_i, K_l), eq. 3's denominator
+# q3.a's answer: the conditions on the scores and the denominator (each `x ⋈ 0`).
+CONDITIONS = (sp.Ge(SCORE, 0), sp.Gt(TOTAL, 0))
+# What a condition `x ⋈ 0` tells SymPy about x.
+_SIGN_OF = {
+    sp.GreaterThan: "nonnegative",
+    sp.StrictGreaterThan: "positive",
+    sp.Unequality: "nonzero",
+    sp.LessThan: "nonpositive",
+    sp.StrictLessThan: "negative",
+}
 
-    `weight` uses S as a positive symbol (the condition: not every score is 0);
-    `weights_sum` is Σ_j s_j / Σ_l s_l with the constant 1/Σ_l s_l pulled out,
-    dummies renamed: it is 1.
+
+def assumed_signs(conditions) -> dict[sp.Symbol, dict[str, bool]]:
+    """{SCORE or TOTAL: SymPy assumptions} from conditions `x ⋈ 0` (Ge, Gt, Ne, Le, Lt).
+
+    Raises ValueError for a condition of another form."""
+    signs: dict[sp.Symbol, dict[str, bool]] = {SCORE: {"real": True}, TOTAL: {"real": True}}
+    for condition in conditions:
+        if type(condition) not in _SIGN_OF or condition.rhs != 0 or condition.lhs not in signs:
+            raise ValueError(f"{condition}: a condition is s_j or S compared with 0")
+        signs[condition.lhs] = {"real": True, _SIGN_OF[type(condition)]: True}
+    return signs
+
+
+def convex_weights(conditions=None) -> dict[str, sp.Expr]:
+    """w_j = s_j / S with S = Σ_l s_l (symbolic N), under `conditions` (default the
+    answer's CONDITIONS: s_j ≥ 0, S > 0).
+
+    `weight` is s_j / S with s_j and S carrying the signs the conditions give them (S > 0:
+    not every score is 0), so SymPy decides whether it is nonnegative; `weights_sum` is
+    Σ_j s_j / Σ_l s_l with the constant 1/Σ_l s_l pulled out, dummies renamed: it is 1.
     """
-    s = sp.IndexedBase("s", nonnegative=True)
-    total = sp.Symbol("S", positive=True)
+    signs = assumed_signs(CONDITIONS if conditions is None else conditions)
+    s = sp.IndexedBase("s", **signs[SCORE])
+    total = sp.Symbol("S", **signs[TOTAL])
     weights_sum = canonical_dummies(factor_sum(sp.Sum(s[j] / sp.Sum(s[l], (l, 1, N)), (j, 1, N))))
     return {"weight": s[j] / total, "weights_sum": sp.simplify(weights_sum)}
 
@@ -376,8 +451,9 @@ def jensen_gap_at(n: int, m: int) -> dict[str, sp.Expr]:
 
 
 def eq3_and_eq5(n: int, d: int, m: int, feature=None) -> dict[str, list]:
-    """Numerators and denominators of eq. 3 (sim = φᵀφ, summed over j) and eq. 5
-    (φ(Q_i)ᵀ(Σ_j φ(K_j)V_jᵀ), φ(Q_i)ᵀ Σ_j φ(K_j)), for symbolic entries.
+    """Numerators and denominators of eq. 3 (sim = φᵀφ, summed over j) and of the claimed
+    eq. 5 (LINEARIZED, evaluated on these matrices: φ(Q_i)ᵀ(Σ_j φ(K_j)V_jᵀ),
+    φ(Q_i)ᵀ Σ_j φ(K_j)), for symbolic entries, row by row.
 
     feature=None: a generic map: φ(Q_i), φ(K_j) are free symbols a_ip, b_jp with p ≤ d
     (so the identity holds for every φ of width d). feature="quadratic": the merged
@@ -404,28 +480,52 @@ def eq3_and_eq5(n: int, d: int, m: int, feature=None) -> dict[str, list]:
             [KERNEL.subs(qk, sum(x * y for x, y in zip(Q[a], K[b], strict=True))) for b in range(n)]
             for a in range(n)
         ]
-    kv = sum((phi_k[b] * V[b, :] for b in range(n)), sp.zeros(len(phi_k[0]), m))
-    z = sum((phi_k[b] for b in range(n)), sp.zeros(len(phi_k[0]), 1))
+    # eq. 5 is the claimed LINEARIZED form with these matrices in place of its symbols.
+    explicit = {
+        PHI_Q: sp.ImmutableMatrix.vstack(*(x.T for x in phi_q)),
+        PHI_K: sp.ImmutableMatrix.vstack(*(x.T for x in phi_k)),
+        VALUES: sp.ImmutableMatrix(V),
+        ONES: sp.ImmutableMatrix.ones(n, 1),
+    }
+    num, den = (
+        sp.Matrix(LINEARIZED[key].xreplace(explicit).doit()) for key in ("numerator", "denominator")
+    )
     return {
         "eq3_num": [sp.expand(sum((sims[a][b] * V[b, :] for b in range(n)), sp.zeros(1, m)))
                     for a in range(n)],
         "eq3_den": [sp.expand(sum(sims[a])) for a in range(n)],
-        "eq5_num": [sp.expand(phi_q[a].T * kv) for a in range(n)],
-        "eq5_den": [sp.expand((phi_q[a].T * z)[0]) for a in range(n)],
+        "eq5_num": [sp.expand(num[a, :]) for a in range(n)],
+        "eq5_den": [sp.expand(den[a, 0]) for a in range(n)],
     }  # fmt: skip
 
 
+PHI_Q, PHI_K = sp.MatrixSymbol("PhiQ", N, P), sp.MatrixSymbol("PhiK", N, P)  # rows φ(Q_i), φ(K_j)
+VALUES = sp.MatrixSymbol("V", N, M)
+ONES = sp.MatrixSymbol("1", N, 1)  # the all-ones column
+
+
+def grouped(a, b) -> sp.MatMul:
+    """The product a·b kept as one factor (SymPy would flatten a(bc) into abc)."""
+    return sp.MatMul(a, b, evaluate=False)
+
+
+# q3.b.iii's answer: eq. 3 with sim = φᵀφ rewritten as eq. 5 for all rows at once, the sums
+# over j grouped first: row i of the numerator is φ(Q_i)ᵀ Σ_j φ(K_j)V_jᵀ, of the
+# denominator φ(Q_i)ᵀ Σ_j φ(K_j).
+LINEARIZED = {
+    "numerator": grouped(PHI_Q, grouped(PHI_K.T, VALUES)),
+    "denominator": grouped(PHI_Q, grouped(PHI_K.T, ONES)),
+}
+
+
 def associativity_general() -> dict[str, sp.Expr]:
-    """(ΦQ ΦKᵀ) V and ΦQ (ΦKᵀ V) for symbolic N, P, M (MatrixSymbols); the
-    denominator is the same with V replaced by the all-ones column."""
-    phi_q, phi_k = sp.MatrixSymbol("PhiQ", N, P), sp.MatrixSymbol("PhiK", N, P)
-    V = sp.MatrixSymbol("V", N, M)
-    ones = sp.MatrixSymbol("1", N, 1)  # the all-ones column
+    """eq. 3's (ΦQ ΦKᵀ) V and (ΦQ ΦKᵀ) 1, derived, for symbolic N, P, M (MatrixSymbols),
+    and the claimed eq. 5 (LINEARIZED: ΦQ (ΦKᵀ V) and ΦQ (ΦKᵀ 1))."""
     return {
-        "eq3_num": (phi_q * phi_k.T) * V,
-        "eq5_num": phi_q * (phi_k.T * V),
-        "eq3_den": (phi_q * phi_k.T) * ones,
-        "eq5_den": phi_q * (phi_k.T * ones),
+        "eq3_num": grouped(grouped(PHI_Q, PHI_K.T), VALUES),
+        "eq5_num": LINEARIZED["numerator"],
+        "eq3_den": grouped(grouped(PHI_Q, PHI_K.T), ONES),
+        "eq5_den": LINEARIZED["denominator"],
     }
 
 

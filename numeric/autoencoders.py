@@ -20,6 +20,7 @@ Data are rows: x (N, m). Σ is the covariance, S = E[xxᵀ] the second moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,9 +203,15 @@ def torch_gradient_at_pca(x: np.ndarray, k: int) -> dict:
     }
 
 
-def torch_gradient_matches_formula(x: np.ndarray, k: int, seed: int = 0) -> float:
-    """Max relative difference between autograd's gradients and the derived formulas
-    −(2/n)W₂ᵀ(X − W₂W₁X)Xᵀ and −(2/n)(X − W₂W₁X)XᵀW₁ᵀ at a random point."""
+def torch_gradient_matches_formula(
+    x: np.ndarray,
+    k: int,
+    formulas: Callable[[np.ndarray, np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]],
+    seed: int = 0,
+) -> float:
+    """Max relative difference between autograd's gradients of the models' loss and
+    `formulas(W₁, W₂, X, n)` = (∂L/∂W₁, ∂L/∂W₂) (the stated ones, e.g. lambdified from
+    `derivations.autoencoders.stated_gradients`) at a random point; x is m×n, W₁ k×m."""
     import torch
 
     from models.autoencoders import reconstruction_loss
@@ -217,9 +224,7 @@ def torch_gradient_matches_formula(x: np.ndarray, k: int, seed: int = 0) -> floa
     t2 = torch.tensor(w2, requires_grad=True)
     samples = torch.from_numpy(x.T.copy())
     reconstruction_loss(samples @ t1.T @ t2.T, samples).backward()
-    residual = x - w2 @ w1 @ x
-    formula1 = -2 / n * w2.T @ residual @ x.T
-    formula2 = -2 / n * residual @ x.T @ w1.T
+    formula1, formula2 = (np.asarray(f) for f in formulas(w1, w2, x, n))
     return max(
         relative_distance(t1.grad.numpy(), formula1), relative_distance(t2.grad.numpy(), formula2)
     )

@@ -127,8 +127,18 @@ def test_torch_gradient_vanishes_at_pca():
     assert max(result["max_abs_grad_W1"], result["max_abs_grad_W2"]) < 1e-12
 
 
-def test_torch_gradient_matches_the_formula():
-    assert N.torch_gradient_matches_formula(N.synthetic_pca_problem(), 2) < 1e-12
+def test_torch_gradient_matches_the_stated_formula_and_not_a_wrong_one():
+    import sympy as sp
+
+    from derivations import autoencoders as D
+
+    g1, g2 = D.stated_gradients()
+    stated = sp.lambdify([D.W1, D.W2, D.X, D.n], [g1, g2], "numpy")
+    x = N.synthetic_pca_problem()
+    assert N.torch_gradient_matches_formula(x, 2, stated) < 1e-12
+    # the stated ∂L/∂W₁ with its sign flipped: autograd disagrees
+    sign_flipped = sp.lambdify([D.W1, D.W2, D.X, D.n], [-g1, g2], "numpy")
+    assert N.torch_gradient_matches_formula(x, 2, sign_flipped) > 1
 
 
 def test_trained_linear_autoencoder_reaches_pca():

@@ -94,7 +94,12 @@ def test_a_check_that_raises_is_an_error_and_the_rest_still_run(monkeypatch):
 
 
 def test_answer_values_follow_the_contracts():
-    assert get_part("q3.a").answer(FULL).value is None
+    assert get_part("q3.a").answer(FULL).value == {
+        "conditions": (sp.Ge(KA.SCORE, 0), sp.Gt(KA.TOTAL, 0))
+    }
+    linearized = get_part("q3.b.iii").answer(FULL).value
+    assert set(linearized) == {"numerator", "denominator"}
+    assert linearized["numerator"].doit() == KA.PHI_Q * KA.PHI_K.T * KA.VALUES
     assert get_part("q3.b.i").answer(FULL).value == (KA.qk + 1) ** 2
     value = get_part("q3.b.ii").answer(FULL).value
     assert value["feature_map"](2) == KA.feature_map(2)

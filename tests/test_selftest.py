@@ -24,6 +24,14 @@ def test_every_part_with_mutants_has_three_kinds_and_exists():
         assert len(names) == len(set(names)), part
 
 
+def test_every_answered_part_with_checks_has_mutants_of_three_kinds():
+    """No answered, checked part goes without mutants (q6 is student-specific: no checks)."""
+    for part in parts.all_parts():
+        if part.answered and part.checks is not None:
+            kinds = {m.kind for m in MUTANTS.get(part.id, ())}
+            assert len(kinds) >= 3, (part.id, kinds)
+
+
 # The issue's mutations, one of each kind (the whole list runs under -m mutants).
 ISSUE_MUTANTS = [
     ("q5.e", "the stated answer O(T k log k)"),
@@ -166,3 +174,94 @@ def test_flipping_a_claim_changes_the_pdf(tmp_path):
     assert "Answer𝑂(𝑇𝑘log𝑘)" in squeeze(after)
     for flip in flips:
         assert run_mutant(flip, QUICK).caught
+
+
+# --- Q4(a)'s bottleneck sizes against the scan ---------------------------------------------
+
+
+def test_the_bottleneck_excerpt_states_the_homeworks_sizes():
+    from answerkey.questions.autoencoders import SCAN as AE_SCAN
+    from answerkey.questions.autoencoders import scan_bottlenecks
+
+    assert scan_bottlenecks(AE_SCAN.read_text(encoding="utf-8")) == [(5, 10, 100, 1000)] * 2
+    assert scan_bottlenecks("sizes £k € [5, 10], and k ∈ [3]") == [(5, 10), (3,)]
+    assert scan_bottlenecks("no sizes here") == []
+
+
+@pytest.mark.skipif(not FULL_SCAN.exists(), reason="the homework's scan is not beside the clone")
+def test_the_bottleneck_excerpt_is_verbatim_from_the_scan():
+    from answerkey.questions.autoencoders import SCAN as AE_SCAN
+
+    assert AE_SCAN.read_text(encoding="utf-8").rstrip("\n") in FULL_SCAN.read_text(encoding="utf-8")
+
+
+# --- fast mutants of the prose parts (the slow ones run under -m mutants) ------------------
+
+
+@pytest.mark.parametrize("part", ["q3.a", "q3.b.iii", "q4.b.ii"])
+def test_the_prose_parts_fast_mutants_are_caught(part):
+    survivors = [m.name for m in MUTANTS[part] if m.fast and not run_mutant(m, QUICK).caught]
+    assert not survivors
+
+
+def test_the_q1_1_display_follows_the_claimed_gradients():
+    """The display is rendered from `claimed_gradients`: the claim without Âᵀ's transpose
+    prints without it (and verify catches the claim)."""
+    import contextlib
+
+    from answerkey.questions.karate_club import gradient_display, gradient_latex
+    from answerkey.selftest import Patch, fresh_state
+
+    before = gradient_display(gradient_latex())
+    (flip,) = [m for m in MUTANTS["q1.1"] if m.name.startswith("the claim ∂L/∂X = ÂSW")]
+    with fresh_state(), contextlib.ExitStack() as stack:
+        flip.apply(Patch(stack))
+        after = gradient_display(gradient_latex())
+    assert r"\hat A^{\top} S W" in before and r"\hat A S W" in after
+
+
+# --- checks that read the claim catch its mutants on their own -----------------------------
+
+
+def _verdict_under(part: str, name: str, check):
+    """The verdict of `check` (a Check) with the declared mutant `name` of `part` applied."""
+    import contextlib
+
+    from answerkey.selftest import Patch, fresh_state
+
+    (declared,) = [m for m in MUTANTS[part] if m.name == name]
+    with fresh_state(), contextlib.ExitStack() as stack:
+        declared.apply(Patch(stack))
+        return check().run().verdict
+
+
+def test_the_merged_map_induction_runs_on_the_stated_map():
+    from answerkey.questions.kernel_attention_checks import merged_map_check
+    from answerkey.verdicts import Verdict
+
+    assert merged_map_check().run().verdict is Verdict.PROVED
+    name = "the stated φ without √2 on the cross terms"
+    assert _verdict_under("q3.b.ii", name, merged_map_check) is Verdict.REFUTED
+
+
+def test_q4_b_i_numeric_check_reads_the_stated_conditions():
+    from answerkey.questions.autoencoders_checks import checks_b_i
+
+    def numeric():
+        (check,) = [c for c in checks_b_i() if c.claim.startswith("PyTorch autograd")]
+        return check
+
+    assert numeric().run().verdict.passed
+    name = "the claim ∂L/∂W₁ without the minus sign"
+    assert not _verdict_under("q4.b.i", name, numeric).passed
+
+
+def test_a_mutant_that_finds_nothing_to_edit_survives():
+    """A printed mutant whose text is gone is stale: it is reported as surviving, not caught
+    by the error its edit raises."""
+    from answerkey.selftest.mutants import _edit
+
+    edit = _edit("latex", "no such text", "x")
+    stale = Mutant("q2.a", "stale", Kind.PRINTED, lambda patch: patch.answer("q2.a", edit))
+    result = run_mutant(stale, QUICK)
+    assert not result.caught and result.by is None

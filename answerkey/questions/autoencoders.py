@@ -18,8 +18,11 @@ experiment's summary (rows and baselines, JSON-able).
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
+from pathlib import Path
 
+import models
 from answerkey.evidence import Measurement, Observed, between, near, within_tolerance
 from answerkey.parts import Answer, Asked, Figure, Part, Question, Table
 from answerkey.verdicts import Check
@@ -158,11 +161,37 @@ def _answer_b_i() -> Answer:
     )
 
 
+def conditions_at(point) -> list:
+    """q4.b.i's stated conditions at `point` = (W₁, W₂), each times −n/2:
+    at (U_kᵀ, U_k), U_kᵀ(X − U_kU_kᵀX)Xᵀ and (X − U_kU_kᵀX)XᵀU_k."""
+    import sympy as sp
+
+    D = derivation()
+    w1, w2 = point
+    return [
+        (-D.n / 2 * g)
+        .subs({D.W1: w1, D.W2: w2})
+        .replace(lambda e: isinstance(e, sp.Transpose), lambda e: e.doit(deep=False))
+        for g in D.stated_gradients()
+    ]
+
+
+def point_latex(point) -> tuple[str, str]:
+    r"""The claimed point (W₁, W₂) and its two conditions, printed: the display's label
+    `W_1 = U_k^{\top},\ W_2 = U_k` and `c₁ = 0,\ c₂ = 0`."""
+    from derivations import notation
+
+    names = {derivation().U: "U_k"}
+    w1, w2 = (notation.latex(w, symbol_names=names) for w in point)
+    c1, c2 = (notation.latex(c, symbol_names=names) for c in conditions_at(point))
+    return rf"W_1 = {w1},\ W_2 = {w2}", rf"{c1} = 0,\ {c2} = 0"
+
+
 def _answer_b_ii() -> Answer:
     D = derivation()
+    label, conditions = point_latex((D.U.T, D.U))
     return Answer(
-        latex=r"W_1 = U_k^\top,\ W_2 = U_k:\quad "
-        r"U_k^\top(X - U_kU_k^\top X)X^\top = 0,\ (X - U_kU_k^\top X)X^\top U_k = 0",
+        latex=rf"{label}:\quad {conditions}",
         value=(D.U.T, D.U),
         text=(
             r"Encoder condition: $U_k^\top (X - U_k U_k^\top X) X^\top = U_k^\top X X^\top - "
@@ -245,19 +274,51 @@ def _answer_a(profile) -> Answer:
     )
 
 
+# q4.a's sentences of the homework's scan that state the bottleneck sizes, verbatim (OCR:
+# "k € [5, 10, 100, 1000]"), kept beside the models so a clone checks them without the scan;
+# a test holds the excerpt to the scan (../shared/seed/hw6_scan.txt) wherever it is present.
+SCAN = Path(models.__file__).with_name("autoencoder_scan.txt")
+_SCAN_SIZES = re.compile(r"\bk\s*\S?\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def scan_bottlenecks(text: str) -> list[tuple[int, ...]]:
+    """Every list of bottleneck sizes `k ∈ [5, 10, …]` the text states, in order (OCR reads
+    ∈ as € and may glue a letter before k)."""
+    return [tuple(int(x) for x in m.split(",")) for m in _SCAN_SIZES.findall(text)]
+
+
+def _bottlenecks_from_scan():
+    """The full settings' bottleneck sizes against every list the homework states."""
+    from answerkey.evidence import Instances
+    from answerkey.experiments.ae import grid
+
+    stated = scan_bottlenecks(SCAN.read_text(encoding="utf-8"))
+    ours = tuple(grid.settings_for(False).code_sizes)
+    violations = [{"scan": str(k), "full settings": str(ours)} for k in stated if k != ours]
+    if len(stated) != 2:  # one list for the linear autoencoders, one for the ReLU ones
+        violations.append({"lists found in the scan": str(stated)})
+    return Instances(
+        f"the homework states k ∈ {stated} (linear, then ReLU autoencoders); the full "
+        f"settings train k ∈ {list(ours)}",
+        checked=len(stated),
+        violations=violations,
+    )
+
+
 def _measure_complete(profile) -> Measurement:
     summary = _summary(profile)
     settings = summary["settings"]
     expected = 2 * 3 * 2 * len(settings["code_sizes"])
-    points = sorted({len(row["epochs"]) for row in summary["rows"]})
-    values = [
-        v for row in summary["rows"] for band in (row["recon"], row["probe"]) for v in band["mean"]
-    ]
+    from answerkey.parts import get_part
+
+    claimed = get_part("q4.a").answer(profile).value["rows"]  # the rows the answer states
+    points = sorted({len(row["epochs"]) for row in claimed})
+    values = [v for row in claimed for band in (row["recon"], row["probe"]) for v in band["mean"]]
     return Measurement(
         f"every (data, activation, variant, k) over {len(settings['seeds'])} seeds, at "
-        f"autoencoder epochs 0 … {settings['epochs']}",
+        f"autoencoder epochs 0 … {settings['epochs']}, in the answer's rows",
         [
-            Observed("rows", len(summary["rows"]), expected),
+            Observed("rows", len(claimed), expected),
             Observed("points per cell", points, [settings["epochs"] + 1]),
             Observed("every number finite", all(math.isfinite(v) for v in values), True),
         ],
@@ -352,18 +413,23 @@ def _measure_determinism() -> Measurement:
 
 
 def _checks_a(profile) -> list[Check]:
+    from answerkey.evidence import exact_instances
     from answerkey.experiments.ae.report import CLAIMS
 
+    # The two checks that need no experiment first: a mutant they catch costs no grid run.
     checks = [
-        within_tolerance(
-            "every group ran, 11 points per cell, all finite",
-            lambda: _measure_complete(profile),
-            3600,
+        exact_instances(
+            "the full settings' bottleneck sizes are the homework's", _bottlenecks_from_scan
         ),
         within_tolerance(
             "the random-subspace expectation matches its simulation",
             _measure_subspace_simulation,
             120,
+        ),
+        within_tolerance(
+            "every group ran, 11 points per cell, all finite",
+            lambda: _measure_complete(profile),
+            3600,
         ),
         within_tolerance("groups are deterministic", _measure_determinism),
     ]

@@ -93,12 +93,74 @@ def _checks():
     return karate_club_checks
 
 
-GRADIENT_FORMULAS = {
-    "S": "G ⊙ (1 − H' ⊙ H')",
-    "dW": "Sᵀ Â X",
-    "dX": "Âᵀ S W",
-    "dA": "S W Xᵀ",
-}
+def gradient_latex(gradients: dict | None = None) -> dict[str, str]:
+    """The claimed gradients (`derivations.karate_club.claimed_gradients()`) as printed:
+    {"W": ∂L/∂W, "X": ∂L/∂X, "A": ∂L/∂Â, "S": S's definition} in LaTeX, with the
+    Hadamard product S = G ⊙ tanh'(Z) they share named S, and tanh'(Z) written through
+    H' = tanh(Z) (squares elementwise: H' ⊙ H').
+
+    Raises ValueError when the gradients share no such S."""
+    import sympy as sp
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+    from derivations import karate_club as D
+    from derivations import notation
+
+    gradients = D.claimed_gradients() if gradients is None else gradients
+    # S = G ⊙ f(Z), as it occurs untransposed (SymPy writes Sᵀ as Gᵀ ⊙ f(Z)ᵀ).
+    shared = {
+        h
+        for g in gradients.values()
+        for h in g.atoms(sp.HadamardProduct)
+        if D.G in h.args and len(h.args) == 2
+    }
+    if len(shared) != 1:
+        raise ValueError(f"the gradients hold {len(shared)} products G ⊙ f(Z), not one S")
+    (product,) = shared
+    (derivative,) = [a for a in product.args if a != D.G]
+    if not isinstance(derivative, ElementwiseApplyFunction):
+        raise ValueError(f"{product}: not G ⊙ f(Z)")
+    if derivative.expr != D.pre_activation():
+        raise ValueError(f"{derivative.expr}: the derivative is not taken at Z = ÂXWᵀ")
+    S = sp.MatrixSymbol("S", *product.shape)
+    h = sp.Symbol("H'")
+    names = {D.A_hat: r"\hat A"}
+    out = {
+        key: notation.latex(g.xreplace({product: S, product.T: S.T}), symbol_names=names)
+        for key, g in gradients.items()
+    }
+    leftover = [key for key, g in gradients.items() if g.xreplace({product: S, product.T: S.T})
+                .atoms(sp.HadamardProduct)]  # fmt: skip
+    if leftover:
+        raise ValueError(f"∂L/∂{leftover[0]} holds another Hadamard product than S")
+    variable = derivative.function.variables[0]
+    body = derivative.function.expr.subs(sp.tanh(variable), h)
+    if body.has(variable):
+        raise ValueError(f"{derivative.function}: not a function of tanh(z) alone")
+    elementwise = notation.latex(body).replace("H'^{2}", r"H' \odot H'")
+    out["S"] = rf"G \odot \left({elementwise}\right)"
+    return out
+
+
+def gradient_display(printed: dict[str, str]) -> str:
+    """q1.1's displayed answer from `gradient_latex`."""
+    return (
+        rf"\frac{{\partial L}}{{\partial W}} = {printed['W']},\quad "
+        rf"\frac{{\partial L}}{{\partial X}} = {printed['X']},\quad S = {printed['S']}"
+    )
+
+
+def gradient_plain(printed: dict[str, str]) -> dict[str, str]:
+    """The gradients as results.json and the judge's value hold them (plain text: Sᵀ Â X)."""
+    plain = {r"^{\top}": "ᵀ", r"\hat A": "Â", r"\odot": "⊙", r"\left(": "(", r"\right)": ")",
+             " - ": " − "}  # fmt: skip
+
+    def text(latex: str) -> str:
+        for old, new in plain.items():
+            latex = latex.replace(old, new)
+        return latex
+
+    return {"S": text(printed["S"]), **{f"d{k}": text(printed[k]) for k in ("W", "X", "A")}}
 
 
 def _results(profile: Profile) -> dict:
@@ -112,6 +174,16 @@ def _class_name(label_set: str, label: int) -> str:
     if label_set == "club":
         return ("the Officer's club", "Mr. Hi's club")[label]
     return f"class {label}"
+
+
+def _look_misclassified(r: dict) -> str:
+    """Whether the course run's points that look out of place are misclassified: 'are not'
+    when it misclassifies no node, else which nodes it does misclassify."""
+    leak = r["leak"]
+    wrong = sorted(leak["misclassified_train"] + leak["misclassified_test"])
+    if not wrong:
+        return "are not"
+    return f"are not all right: it misclassifies node {', '.join(map(str, wrong))}"
 
 
 def embedding_question_answer(r: dict) -> str:
@@ -155,7 +227,8 @@ def q1_1_text(r: dict) -> str:
         "eigenvalues in "
         f"[{signed(low, '.3f')}, {signed(high, '.3f')}]); (2) the GCN layer "
         r"$H' = \tanh(\hat A X W^\top)$ with the backward pass above (and "
-        r"$\partial L / \partial \hat A = S W X^\top$), checked against finite differences "
+        rf"$\partial L / \partial \hat A = {gradient_latex()['A']}$), checked against finite "
+        "differences "
         "in double precision; (3) the model: GCN layers 34 → 16 → 2 on $X = I$, then the "
         "softmax classifier; (4) full-batch gradient descent on the 24 train nodes "
         f"(learning rate {r['training']['lr']:g}, weight decay {r['training']['weight_decay']:g} "
@@ -176,6 +249,33 @@ def q1_1_text(r: dict) -> str:
     )
 
 
+def q1_2_headline(r: dict) -> str:
+    """q1.2's opening: the verdicts (most friends on the other side, the cut agreeing) are
+    read from the results."""
+    semi, zachary = r["semi_supervised"], r["zachary"]
+    missed = semi["always_missed"]
+    opening = (
+        "From the graph alone ($X = I$) two rounds of message passing place each member "
+        "by their 2-hop neighbourhood: two labels recover the real split for "
+        f"{semi['accuracy']['mean']:.0%} of the members"
+    )
+    if len(missed) != 1:
+        return f"{opening}; no one member is missed by every seed."
+    hood = zachary["neighbourhoods"][str(missed[0])]
+    (other,) = [c for c in ("Officer", "Mr. Hi") if c != hood["club"]]
+    across, friends = len(hood[other]["nodes"]), sum(len(hood[c]["nodes"]) for c in CLUB_SIDES)
+    side = "most" if 2 * across > friends else "half or fewer" if across else "none"
+    cut = zachary["weighted_min_cut"]["disagrees_with_club"]
+    zachary_too = "misplaces him too" if cut == missed else "does not single him out"
+    return (
+        f"{opening}; the one always missed (member {missed[0]}) has {side} of his friends on "
+        f"the other side, and Zachary's own analysis {zachary_too}."
+    )
+
+
+CLUB_SIDES = ("Officer", "Mr. Hi")
+
+
 def q1_2_text(r: dict) -> str:
     semi, zachary = r["semi_supervised"], r["zachary"]
     acc = semi["accuracy"]
@@ -183,23 +283,21 @@ def q1_2_text(r: dict) -> str:
     n_predicted = len(semi["predicted"])
     counts = {int(k): v for k, v in semi["miss_counts"].items()}
     missed = ", ".join(f"{node} ({count}/{runs})" for node, count in sorted(counts.items()))
-    cut = zachary["weighted_min_cut"]
-    cut_errs = ", ".join(map(str, cut["disagrees_with_club"]))
-    hood = zachary["neighbourhoods"]["8"]
-    officer_friends, friends = (
-        len(hood["Officer"]["nodes"]),
-        sum(len(hood[c]["nodes"]) for c in ("Officer", "Mr. Hi")),
-    )
+    missed_by_all = semi["always_missed"]
     transient = ""
     checkpoints = semi["checkpoints"]
-    early = {int(k) for k in checkpoints[0]["miss_counts"]} - {8}
+    early = {int(k) for k in checkpoints[0]["miss_counts"]} - set(missed_by_all)
     if early and len(checkpoints) > 1:
         transient = (
             f" Early in training (epoch {checkpoints[0]['epoch']}) the errors are spread over "
             f"{len(early)} other members."
         )
         for checkpoint in reversed(checkpoints[:-1]):
-            late = {int(k): v for k, v in checkpoint["miss_counts"].items() if int(k) != 8}
+            late = {
+                int(k): v
+                for k, v in checkpoint["miss_counts"].items()
+                if int(k) not in missed_by_all
+            }
             if late:
                 node = min(late, key=lambda k: (-late[k], k))
                 hood2 = zachary["neighbourhoods"].get(str(node))
@@ -226,21 +324,53 @@ def q1_2_text(r: dict) -> str:
         f"Welling's semi-supervised setting), the GCN is right on {acc['mean']:.1%} of them "
         f"on average over {runs} seeds (min {acc['min']:.1%}, max {acc['max']:.1%}) after "
         f"{semi['epochs']} epochs. Missed (seeds out of {runs}): {missed}.{transient}\n\n"
-        "3. Where it fails, and why: member 8 joined Mr. Hi's club, but "
-        f"{officer_friends} of his {friends} "
-        f"friends ({', '.join(map(str, hood['Officer']['nodes']))}; {hood['Officer']['weight']} "
-        f"of {hood['Officer']['weight'] + hood['Mr. Hi']['weight']} interactions) joined the "
-        "Officer's, the Officer himself among them. Message passing can only follow the "
-        "neighbourhood, so no seed places him right: the information is not in the graph. "
-        "Zachary's own analysis fails on the same member: the minimum cut between nodes 0 and "
-        f"33 with the interaction counts as capacities (capacity {cut['capacity']:g}) puts "
-        f"every member on the side they joined except {cut_errs} (Zachary's individual 9; he "
-        "numbers members from 1). Without the weights the cut also misplaces member 9.\n\n"
+        f"{_where_it_fails(missed_by_all, zachary)}\n\n"
         "4. Labels and evaluation matter as much as the model: the notebook's labels are "
         "modularity communities, not the real split (they differ at members "
         f"{', '.join(map(str, r['labels']['notebook_vs_club']))}), and the original's 100% "
         "test accuracy came from test labels leaking into the gradient; trained on the train "
         f"nodes only the same network scores {r['notebook']['test_accuracy']:.2f}."
+    )
+
+
+def _where_it_fails(missed_by_all: list[int], zachary: dict) -> str:
+    """q1.2's point 3, from the results: the member every seed misses (when there is one),
+    his club and friends, and Zachary's min cut (its verdict against him computed)."""
+    cut = zachary["weighted_min_cut"]
+    misplaced = cut["disagrees_with_club"]
+    also = sorted(set(zachary["unweighted_min_cut"]["disagrees_with_club"]) - set(misplaced))
+    unweighted = (
+        f"Without the weights the cut also misplaces member {', '.join(map(str, also))}."
+        if also
+        else "Without the weights the cut misplaces no other member."
+    )
+    cut_sentence = (
+        "the minimum cut between nodes 0 and 33 with the interaction counts as capacities "
+        f"(capacity {cut['capacity']:g}) puts every member on the side they joined except "
+        f"{', '.join(map(str, misplaced)) or 'none'} (Zachary's individual "
+        f"{', '.join(str(n + 1) for n in misplaced) or 'none'}; he numbers members from 1). "
+        + unweighted
+    )
+    if len(missed_by_all) != 1:
+        return (
+            "3. Where it fails: no single member is missed by every seed. Zachary's own "
+            f"analysis: {cut_sentence}"
+        )
+    (member,) = missed_by_all
+    hood = zachary["neighbourhoods"][str(member)]
+    joined = hood["club"]
+    (other,) = [c for c in CLUB_SIDES if c != joined]
+    leader = {"Officer": 33, "Mr. Hi": 0}[other]  # models.karate_club.OFFICER, MR_HI
+    across, friends = len(hood[other]["nodes"]), sum(len(hood[c]["nodes"]) for c in CLUB_SIDES)
+    among = f", the {other} himself among them" if leader in hood[other]["nodes"] else ""
+    same = "fails on the same member" if misplaced == [member] else "does not single him out"
+    return (
+        f"3. Where it fails, and why: member {member} joined {joined}'s club, but {across} of "
+        f"his {friends} friends ({', '.join(map(str, hood[other]['nodes']))}; "
+        f"{hood[other]['weight']} of {hood['Officer']['weight'] + hood['Mr. Hi']['weight']} "
+        f"interactions) joined the {other}'s{among}. Message passing can only follow the "
+        "neighbourhood, so no seed places him right: the information is not in the graph. "
+        f"Zachary's own analysis {same}: {cut_sentence}"
     )
 
 
@@ -278,6 +408,7 @@ def _figures_q1_2(runs: int) -> list[Figure]:
 def _answer_q1_1(profile: Profile) -> Answer:
     r = _results(profile)
     ours = r["notebook"]
+    printed = gradient_latex()  # the claimed gradients, as the answer prints them
     value = {
         "test_accuracy": ours["test_accuracy"],
         "expected_test_accuracy": r["expected_test_accuracy"],
@@ -286,18 +417,17 @@ def _answer_q1_1(profile: Profile) -> Answer:
         "labels": r["labels"]["set"],
         "adjacency": r["graph"]["adjacency"],
         "epochs": ours["epochs"],
-        "gradients": dict(GRADIENT_FORMULAS),
+        "gradients": gradient_plain(printed),
     }
     return Answer(
-        latex=r"\frac{\partial L}{\partial W} = S^\top \hat A X,\quad "
-        r"\frac{\partial L}{\partial X} = \hat A^\top S W,\quad "
-        r"S = G \odot (1 - H' \odot H')",
+        latex=gradient_display(printed),
         value=value,
         headline=(
             f"With the course's code the GCN reaches test accuracy "
             f"{r['leak']['test_accuracy']:.1f} (the note below explains its label leak). Points "
-            "that look misclassified in the embedding plot are not: the softmax's decision "
-            "line decides, not the clusters, and only the 10 test nodes count."
+            f"that look misclassified in the embedding plot {_look_misclassified(r)}: the "
+            "softmax's decision line decides, not the clusters, and only the 10 test nodes "
+            "count."
         ),
         text=q1_1_text(r),
         figures=list(FIGURES_Q1_1),
@@ -367,13 +497,7 @@ def _answer_q1_2(profile: Profile) -> Answer:
     return Answer(
         latex="",
         value=value,
-        headline=(
-            "From the graph alone ($X = I$) two rounds of message passing place each member "
-            "by their 2-hop neighbourhood: two labels recover the real split for "
-            f"{r['semi_supervised']['accuracy']['mean']:.0%} of the members; the one always "
-            f"missed (member {', '.join(map(str, r['semi_supervised']['always_missed']))}) has "
-            "most friends on the other side, and Zachary's own analysis misplaces him too."
-        ),
+        headline=q1_2_headline(r),
         text=q1_2_text(r),
         figures=_figures_q1_2(len(semi["seeds"])),
         tables=[_semi_table(r), _zachary_table(r)],

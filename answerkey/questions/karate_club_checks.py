@@ -213,24 +213,48 @@ def _embedding_answer(profile: Profile) -> ev.Measurement:
     )
 
 
+def _claimed_q1_2(profile: Profile) -> dict:
+    """q1.2's claimed object (its Answer.value), as the documents and the judge read it."""
+    from answerkey.parts import get_part
+
+    return get_part("q1.2").answer(profile).value
+
+
 def _min_cut(profile: Profile) -> ev.Instances:
     r = results("zkc", profile)
+    claimed = _claimed_q1_2(profile)["zachary_min_cut_misplaced"]
     weighted = r["zachary"]["weighted_min_cut"]["disagrees_with_club"]
     unweighted = r["zachary"]["unweighted_min_cut"]["disagrees_with_club"]
+    violations = [] if weighted == claimed == [8] else [{"misplaced": str(weighted),
+                                                         "claimed": str(claimed)}]  # fmt: skip
     return ev.Instances(
-        f"weighted min cut between 0 and 33 misplaces {weighted}; unweighted: {unweighted}",
+        f"weighted min cut between 0 and 33 misplaces {weighted} (claimed: {claimed}); "
+        f"unweighted: {unweighted}",
         checked=1,
-        violations=[] if weighted == [8] else [{"misplaced": str(weighted)}],
+        violations=violations,
         statistics=r["zachary"],
     )
 
 
 def _semi_supervised(profile: Profile) -> ev.Measurement:
     r = results("zkc", profile)
+    claimed = _claimed_q1_2(profile)
     semi = r["semi_supervised"]
     runs = len(semi["seeds"])
     counts = {int(k): v for k, v in semi["miss_counts"].items()}
-    readings = [ev.Observed(f"all {runs} seeds miss member 8", counts.get(8) == runs, True)]
+    every_seed = sorted(node for node, count in counts.items() if count == runs)
+    readings = [
+        ev.Observed(f"all {runs} seeds miss member 8", counts.get(8) == runs, True),
+        ev.Observed("the claimed always-missed members", claimed["always_missed"], every_seed),
+        ev.Observed("the claimed miss counts", claimed["miss_counts"], semi["miss_counts"]),
+        ev.near(
+            "the claimed mean accuracy",
+            claimed["semi_supervised_mean_accuracy"],
+            semi["accuracy"]["mean"],
+            1e-12,
+            ".4f",
+        ),
+    ]
     if not profile.quick:  # the quick profile claims only that every seed misses 8
         readings.append(ev.Observed("members missed", sorted(counts), [8]))
     scope = "" if not profile.quick else " (quick profile: only 'every seed misses 8' is claimed)"

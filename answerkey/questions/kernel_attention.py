@@ -257,19 +257,53 @@ def _latex(expr) -> str:
 # --- answers -----------------------------------------------------------------------------------
 
 
+# How q3.a's conditions print: s_j is one similarity score, S their sum over j.
+CONDITION_NAMES = {"s_j": r"\mathrm{sim}(Q_i, K_j)", "S": r"\sum_j \mathrm{sim}(Q_i, K_j)"}
+BOUND = r"\|V'_i\| \le \max_j \|V_j\|"
+
+
+def conditions_latex(conditions) -> list[str]:
+    """q3.a's claimed conditions (`x ⋈ 0`, x the score s_j or the sum S) as printed."""
+    from derivations import notation
+
+    names = {c.lhs: CONDITION_NAMES[c.lhs.name] for c in conditions}
+    return [notation.latex(c, symbol_names=names) for c in conditions]
+
+
+def sign_word(condition) -> str:
+    """The word for a condition `x ⋈ 0`: nonnegative, positive, nonzero, ..."""
+    import sympy as sp
+
+    words = {sp.GreaterThan: "nonnegative", sp.StrictGreaterThan: "strictly positive",
+             sp.Unequality: "nonzero", sp.LessThan: "nonpositive",
+             sp.StrictLessThan: "strictly negative"}  # fmt: skip
+    return words[type(condition)]
+
+
+def conditions_display(conditions) -> str:
+    """q3.a's displayed answer, rendered from the claimed conditions."""
+    score, total = conditions_latex(conditions)
+    return rf"{score} \text{{ for all }} j \text{{ and }} {total} \;\Rightarrow\; {BOUND}"
+
+
 def _answer_a() -> Answer:
+    KA = derivation()
+    conditions = KA.CONDITIONS
+    (score, total), (score_word, total_word) = (
+        conditions_latex(conditions),
+        [sign_word(c) for c in conditions],
+    )
     return Answer(
-        latex=r"\mathrm{sim}(Q_i, K_j) \ge 0 \text{ for all } j \text{ and } "
-        r"\sum_j \mathrm{sim}(Q_i, K_j) > 0 \;\Rightarrow\; \|V'_i\| \le \max_j \|V_j\|",
-        value=None,
+        latex=conditions_display(conditions),
+        value={"conditions": conditions},
         text=(
-            "The denominator must be strictly positive, and it stays so when every similarity "
-            r"score is nonnegative, $\mathrm{sim}(Q_i, K_j) \ge 0$, and not all of them are "
+            f"The denominator must be {total_word}, ${total}$, and it stays so when every "
+            f"similarity score is {score_word}, ${score}$, and not all of them are "
             r"zero. Then the weights "
             r"$w_j = \mathrm{sim}(Q_i, K_j) / \sum_l \mathrm{sim}(Q_i, K_l)$ are nonnegative "
             "and sum to 1, so $V'_i$ is a convex combination (a weighted average) of the $V_j$ "
-            "and cannot leave their convex hull: "
-            r"$\|V'_i\| \le \max_j \|V_j\|$. If the scores can be negative (e.g. the plain dot "
+            f"and cannot leave their convex hull: ${BOUND}$. If the scores can be negative "
+            r"(e.g. the plain dot "
             r"product $q^\top k$), positive and negative terms can cancel, the denominator can be "
             "0 or arbitrarily close to it while the numerator is not, and $V'_i$ blows up. "
             r"Softmax's $\exp(q^\top k / \sqrt{D}) > 0$ always satisfies the condition."
@@ -325,19 +359,66 @@ def _answer_b_ii() -> Answer:
     )
 
 
+def row_latex(product, limits: bool = True) -> str:
+    """Row i of an eq. 3 or eq. 5 product of `derivation()`'s matrices, as printed:
+    (ΦQ ΦKᵀ) V  ->  Σ_j φ(Q_i)ᵀφ(K_j) V_j, and ΦQ (ΦKᵀ V)  ->  φ(Q_i)ᵀ Σ_j φ(K_j) V_jᵀ
+    (with 1 for V: the denominators). The outer factor's rows are i, the summed one's j.
+
+    Raises ValueError for any other shape of product."""
+    import sympy as sp
+
+    KA = derivation()
+    total = r"\sum_{j=1}^N" if limits else r"\sum_j"
+    letters = {KA.PHI_Q: "Q", KA.PHI_K: "K"}
+
+    def phi(matrix, index: str) -> str:
+        return rf"\phi({letters[matrix]}_{index})"
+
+    def value(matrix, transposed: bool) -> str:
+        if matrix == KA.ONES:
+            return ""
+        if matrix != KA.VALUES:
+            raise ValueError(f"{matrix}: not V or the ones column")
+        return r"\, V_j^\top" if transposed else r"\, V_j"
+
+    outer, right = product.args if isinstance(product, sp.MatMul) else (None, None)
+    if isinstance(outer, sp.MatMul) and len(outer.args) == 2 and outer.args[0] in letters:
+        first, second = outer.args  # (ΦQ ΦKᵀ) V
+        if isinstance(second, sp.Transpose) and second.arg in letters:
+            return rf"{total} {phi(first, 'i')}^\top {phi(second.arg, 'j')}{value(right, False)}"
+    if outer in letters and isinstance(right, sp.MatMul) and len(right.args) == 2:
+        second, last = right.args  # ΦQ (ΦKᵀ V)
+        if isinstance(second, sp.Transpose) and second.arg in letters:
+            return rf"{phi(outer, 'i')}^\top {total} {phi(second.arg, 'j')}{value(last, True)}"
+    raise ValueError(f"{product}: not a row form of eq. 3 or eq. 5")
+
+
+def linearized_display(forms: dict) -> str:
+    """q3.b.iii's display from eq. 3 (derived) and the claimed eq. 5 (`associativity_general`)."""
+
+    def fraction(kind: str) -> str:
+        return rf"\frac{{{row_latex(forms[kind + '_num'])}}}{{{row_latex(forms[kind + '_den'])}}}"
+
+    return rf"V'_i = {fraction('eq3')} = {fraction('eq5')}"
+
+
+def linearized_prose(forms: dict, kind: str) -> str:
+    """`V'_i = numerator / denominator` of eq. 3 or eq. 5 (kind "eq3", "eq5") for prose."""
+    num, den = (row_latex(forms[f"{kind}_{what}"], limits=False) for what in ("num", "den"))
+    return rf"V'_i = {num} \,/\, {den}"
+
+
 def _answer_b_iii() -> Answer:
+    KA = derivation()
+    forms = KA.associativity_general()
     return Answer(
-        latex=r"V'_i = \frac{\sum_{j=1}^N \phi(Q_i)^\top \phi(K_j)\, V_j}"
-        r"{\sum_{j=1}^N \phi(Q_i)^\top \phi(K_j)} = "
-        r"\frac{\phi(Q_i)^\top \sum_{j=1}^N \phi(K_j)\, V_j^\top}"
-        r"{\phi(Q_i)^\top \sum_{j=1}^N \phi(K_j)}",
-        value=None,
+        latex=linearized_display(forms),
+        value=dict(KA.LINEARIZED),
         text=(
             r"Replace $\mathrm{sim}(Q_i, K_j)$ by $\phi(Q_i)^\top \phi(K_j)$ in eq. 3: "
-            r"$V'_i = \sum_j \phi(Q_i)^\top \phi(K_j) V_j \,/\, \sum_j \phi(Q_i)^\top \phi(K_j)$. "
+            f"${linearized_prose(forms, 'eq3')}$. "
             r"Since $\phi(Q_i)$ does not depend on $j$ it comes out of both sums, "
-            r"$V'_i = \phi(Q_i)^\top \big(\sum_j \phi(K_j) V_j^\top\big) \,/\, "
-            r"\phi(Q_i)^\top \big(\sum_j \phi(K_j)\big)$, which is eq. 5: the sums are shared "
+            f"${linearized_prose(forms, 'eq5')}$, which is eq. 5: the sums are shared "
             "by every $i$."
         ),
     )
@@ -380,6 +461,22 @@ FIGURE_CAPTION = (
 )
 
 
+def _growth_in_n(count) -> str:
+    """How a claimed count grows with N, read from its degree in N: 'linear in $N$', ..."""
+    import sympy as sp
+
+    degree = sp.Poly(sp.expand(count), derivation().N).degree()
+    return {1: "linear in $N$", 2: "quadratic in $N$"}.get(degree, f"of degree {degree} in $N$")
+
+
+def _square_matrix(saved) -> str:
+    """Whether the claimed saved-for-backward count keeps an N×N matrix (an N² term)."""
+    import sympy as sp
+
+    degree = sp.Poly(sp.expand(saved), derivation().N).degree()
+    return r"no $N \times N$ matrix" if degree < 2 else r"an $N \times N$ matrix"
+
+
 def _complexity_answer(form: str, profile=None) -> Answer:
     import sympy as sp
 
@@ -410,11 +507,13 @@ def _complexity_answer(form: str, profile=None) -> Answer:
             r"Time $O(N D^2 M)$: with $P = (D+1)(D+2)/2 = O(D^2)$ features, $\phi(Q)$ and "
             r"$\phi(K)$ cost $O(N D^2)$, $\sum_j \phi(K_j) V_j^\top$ and $\phi(Q)(\cdot)$ each "
             "$2 N P M$ FLOPs, the denominator $2 N P$; exactly "
-            f"${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs — linear in $N$. "
+            f"${_latex(sp.factor(claimed['flops']))}$ matrix-product FLOPs — "
+            f"{_growth_in_n(claimed['flops'])}. "
             r"Memory $O(N D^2 + N M + D^2 M)$: backpropagation keeps $Q$, $K$, $V$, $\phi(Q)$, "
             r"$\phi(K)$ ($N \cdot P$ each), the $P \times M$ matrix "
             r"$\sum_j \phi(K_j) V_j^\top$, $\sum_j \phi(K_j)$, the numerator and the "
-            r"denominator; no $N \times N$ matrix. Under the $(q^\top k)^{2}$ reading "
+            rf"denominator; {_square_matrix(claimed['saved'])}. Under the $(q^\top k)^{{2}}$ "
+            "reading "
             "$P = D(D+1)/2$ (or $D^2$ with ordered pairs): the same big-O."
         )
     # One figure and table for both parts: they compare the two forms, shown with q3.c.ii.

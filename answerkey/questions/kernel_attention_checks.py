@@ -45,15 +45,29 @@ def _identity(derive: str, what: str, summary: str, sides=("lhs", "rhs")):
 
 
 def _argue_convex_weights() -> ev.Argument:
+    """The answer's claimed conditions (s_j ⋈ 0, S ⋈ 0) make the weights s_j/S nonnegative:
+    SymPy decides it from the signs the conditions give s_j and S."""
     import sympy as sp
 
-    w = derivation().convex_weights()
+    KA = derivation()
+    conditions = KA.CONDITIONS
+    stated = ", ".join(map(str, conditions))
+    try:
+        w = KA.convex_weights(conditions)
+    except ValueError as exc:
+        return ev.Argument(f"the claimed conditions {stated}", [ev.Fact(None, str(exc))])
+    nonnegative = w["weight"].is_nonnegative
     return ev.Argument(
         "for symbolic N: Σ_j s_j/Σ_l s_l = 1 (constant factor pulled out of the sum), and "
-        "s_j/S ≥ 0 for s_j ≥ 0, S > 0: V'_i is a convex combination of the V_j",
+        f"s_j/S ≥ 0 under the claimed {stated}: V'_i is a convex combination of the V_j",
         [
             ev.Identity(w["weights_sum"], sp.Integer(1), "Σ_j s_j / Σ_l s_l and 1"),
-            ev.Fact(w["weight"].is_nonnegative, f"SymPy shows {w['weight']} ≥ 0"),
+            ev.Fact(
+                nonnegative,
+                f"SymPy shows {w['weight']} ≥ 0 from {stated}"
+                if nonnegative
+                else f"SymPy cannot show {w['weight']} ≥ 0 from {stated}",
+            ),
         ],
     )
 
@@ -275,13 +289,28 @@ def _exhaustive_feature_maps(constant: bool) -> ev.Argument:
 
 
 def _argue_merged_map(blocks=None) -> ev.Argument:
-    """The induction of `merged_map_induction`; `blocks` replaces the merged map's blocks
-    (the tests pass wrong maps to show that the proof can fail)."""
+    """The induction of `merged_map_induction` on the stated map's blocks (read off the
+    stated φ, `merged_blocks`); `blocks` replaces them (the tests pass wrong maps to show
+    that the proof can fail)."""
     KA = derivation()
-    proof = KA.merged_map_induction(blocks or KA.merged_blocks)
+    try:
+        coefficients = KA.stated_block_coefficients()
+        proof = KA.merged_map_induction(blocks or KA.merged_blocks)
+    except ValueError as exc:
+        return ev.Argument(
+            "the stated φ is not of block form", [ev.Fact(None, f"the induction needs it: {exc}")]
+        )
+    const = plain(coefficients["constant"]).strip()
+    const_term = const if const in ("0", "1") else f"({const})²"
+    lin, sq, cross = (plain(coefficients[b]).strip() + "·" if coefficients[b] != 1 else ""
+                      for b in ("linear", "square", "cross"))  # fmt: skip
     return ev.Argument(
-        "by induction on D: φ(q)ᵀφ(k) = 1 + Σ_i (√2q_i)(√2k_i) + Σ_i q_i²k_i² + "
-        "Σ_{j≤D} Σ_{i<j} (√2q_iq_j)(√2k_ik_j) and (qᵀk + 1)² agree at D = 1, and from D to "
+        "the stated φ is, at D = "
+        + ", ".join(map(str, KA.BLOCK_DIMS))
+        + f", the blocks ({const}, {lin}q_i, {sq}q_i², {cross}q_iq_j (i < j)); by induction on "
+        f"D: φ(q)ᵀφ(k) = {const_term} + Σ_i ({lin}q_i)({lin}k_i) + Σ_i ({sq}q_i²)({sq}k_i²) + "
+        f"Σ_{{j≤D}} Σ_{{i<j}} ({cross}q_iq_j)({cross}k_ik_j) and (qᵀk + 1)² agree at D = 1, and "
+        "from D to "
         f"D + 1 both grow by {plain(proof['step_inner_product'])} with s = Σ_{{i≤D}} q_ik_i "
         "(symbolic D; each sum's increment from SymPy's difference_delta)",
         [
@@ -356,6 +385,47 @@ def _model_feature_maps() -> ev.Measurement:
     )
 
 
+RANDOM_DIMS = (9, 12, 16)  # beyond the exhaustive D = 1…8
+
+
+def _stated_map_on_random_vectors() -> ev.Measurement:
+    """The stated φ (lambdified) and the model's, at widths beyond the exhaustive check, on
+    random vectors: φ(q)ᵀφ(k) against the definition (qᵀk + 1)²."""
+    import numpy as np
+    import sympy as sp
+    import torch
+
+    from models.kernel_attention import quadratic_features
+
+    KA = derivation()
+    rng = np.random.default_rng(2)
+    worst = {"stated": 0.0, "model": 0.0}
+    for d in RANDOM_DIMS:
+        stated = sp.lambdify(KA.vector_symbols("q", d), KA.feature_map(d), "numpy")
+        q, k = rng.standard_normal((2, 50, d))
+        kernel = (np.einsum("nd,nd->n", q, k) + 1) ** 2
+        scale = (np.linalg.norm(q, axis=1) * np.linalg.norm(k, axis=1) + 1) ** 2
+        phi = {
+            "stated": [np.array([stated(*row) for row in x], dtype=float) for x in (q, k)],
+            "model": [quadratic_features(torch.from_numpy(x)).numpy() for x in (q, k)],
+        }
+        for name, (pq, pk) in phi.items():
+            if pq.shape != pk.shape:
+                worst[name] = np.inf
+                continue
+            gap = np.abs(np.einsum("np,np->n", pq, pk) - kernel) / scale
+            worst[name] = max(worst[name], float(gap.max()))
+    return ev.Measurement(
+        f"50 Gaussian pairs (q, k) at D = {', '.join(map(str, RANDOM_DIMS))} (beyond the "
+        "exhaustive D ≤ 8), seed 2, float64: |φ(q)ᵀφ(k) − (qᵀk + 1)²| / (‖q‖‖k‖ + 1)²",
+        [
+            ev.at_most(f"largest gap, {name} φ", value, 1e-13, ".1e")
+            for name, value in worst.items()
+        ],
+        statistics=worst,
+    )
+
+
 CLAIM_DOUBLE_SUM = "the double-sum lemma (Σ_i q_i k_i)² = Σ_i Σ_j (q_i q_j)(k_i k_j)"
 CLAIM_ORDERED = "φ(q)ᵀφ(k) = (qᵀk + 1)² for every D ≥ 1, ordered-pair map (double-sum lemma)"
 
@@ -400,6 +470,11 @@ def checks_b_ii() -> list[Check]:
             lemma=CLAIM_DOUBLE_SUM,
         ),
         ev.within_tolerance("the model's feature maps are the derived ones", _model_feature_maps),
+        ev.within_tolerance(
+            "the stated and the model's φ satisfy φ(q)ᵀφ(k) = (qᵀk + 1)² on random vectors, "
+            "D = 9, 12, 16",
+            _stated_map_on_random_vectors,
+        ),
     ]
 
 
@@ -450,6 +525,64 @@ def _associativity_entries() -> ev.Argument:
 
 
 CLAIM_ASSOCIATIVITY = "eq. 3 with sim = φᵀφ equals eq. 5 (associativity), symbolic sizes"
+RANDOM_SIZES = [(n, d, m) for n in (1, 5, 40) for d in (1, 3, 6) for m in (1, 4)]
+
+
+def _eq3_definition(sim, V):
+    """Eq. 3 as defined: row i is Σ_j sim_ij V_j / Σ_j sim_ij, summed term by term."""
+    import numpy as np
+
+    return np.array([sum(s * v for s, v in zip(row, V, strict=True)) / sum(row) for row in sim])
+
+
+def _linearized_on_random_inputs() -> ev.Measurement:
+    """The claimed eq. 5 (lambdified) with a generic φ (random positive features) and with
+    the stated quadratic φ, and the model's `kernelized_attention`, against eq. 3 computed
+    from its definition on random Q, K, V."""
+    import numpy as np
+    import sympy as sp
+    import torch
+
+    from models.kernel_attention import kernelized_attention
+
+    KA = derivation()
+    names = {KA.ONES: sp.MatrixSymbol("ones", KA.N, 1)}  # "1" is no Python name
+    claimed = sp.lambdify(
+        [KA.PHI_Q, KA.PHI_K, KA.VALUES, names[KA.ONES]],
+        [KA.LINEARIZED[key].xreplace(names) for key in ("numerator", "denominator")],
+        "numpy",
+    )
+
+    def eq5(phi_q, phi_k, V):
+        num, den = claimed(phi_q, phi_k, V, np.ones((len(phi_k), 1)))
+        return np.asarray(num) / np.asarray(den)
+
+    rng = np.random.default_rng(4)
+    worst = {"generic φ": 0.0, "quadratic φ": 0.0, "the model": 0.0}
+    for n, d, m in RANDOM_SIZES:
+        Q, K = 0.5 * rng.standard_normal((2, n, d))
+        V = rng.standard_normal((n, m))
+        A, B = rng.uniform(0.1, 1.0, (2, n, d + 2))  # a generic positive φ of width d + 2
+        stated = sp.lambdify(KA.vector_symbols("q", d), KA.feature_map(d), "numpy")
+        phi_q, phi_k = (np.array([stated(*row) for row in X], dtype=float) for X in (Q, K))
+        quadratic = _eq3_definition((Q @ K.T + 1) ** 2, V)
+        model = kernelized_attention(*(torch.from_numpy(x) for x in (Q, K, V))).numpy()
+        for name, got, want in (
+            ("generic φ", eq5(A, B, V), _eq3_definition(A @ B.T, V)),
+            ("quadratic φ", eq5(phi_q, phi_k, V), quadratic),
+            ("the model", model, quadratic),
+        ):
+            gap = np.abs(got - want).max() / max(np.abs(want).max(), 1.0)
+            worst[name] = max(worst[name], float(gap) if got.shape == want.shape else np.inf)
+    return ev.Measurement(
+        f"random Q, K, V (N ≤ 40, D ≤ 6, M ≤ 4; {len(RANDOM_SIZES)} sizes, seed 4, float64): "
+        "the claimed eq. 5 and the model against eq. 3 as defined (Σ_j sim V_j / Σ_j sim)",
+        [
+            ev.at_most(f"largest relative gap, {name}", value, 1e-12, ".1e")
+            for name, value in worst.items()
+        ],  # fmt: skip
+        statistics=worst,
+    )
 
 
 def checks_b_iii() -> list[Check]:
@@ -461,5 +594,9 @@ def checks_b_iii() -> list[Check]:
             "sim = (Q_iᵀK_j + 1)² with N ≤ 3, D ≤ 2, M ≤ 2",
             _associativity_entries,
             lemma=CLAIM_ASSOCIATIVITY,
+        ),
+        ev.within_tolerance(
+            "the claimed eq. 5 and the model equal eq. 3's definition on random Q, K, V",
+            _linearized_on_random_inputs,
         ),
     ]

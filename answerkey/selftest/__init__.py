@@ -33,6 +33,12 @@ if TYPE_CHECKING:
 PROJECT_PACKAGES = ("answerkey", "derivations", "numeric", "models")
 
 
+class MutantDoesNotApply(AssertionError):
+    """A mutant found nothing to change (the text or object it edits has changed): it
+    survives, whatever its part's checks then say, so that a stale mutant is not counted
+    as caught."""
+
+
 class Kind(StrEnum):
     CLAIM = "claim"  # the stated answer object
     PRINTED = "printed"  # what the documents display
@@ -165,6 +171,9 @@ def run_mutant(mutant: Mutant, profile: Profile) -> MutantResult:
         failure = first_failure(mutant.part, profile)
     if failure is None:
         return MutantResult(mutant.name, mutant.kind, False, None)
+    if MutantDoesNotApply.__name__ in failure.detail:
+        return MutantResult(mutant.name, mutant.kind, False, None, str(failure.verdict),
+                            failure.detail)  # fmt: skip
     return MutantResult(
         mutant.name, mutant.kind, True, failure.claim, str(failure.verdict), failure.detail
     )

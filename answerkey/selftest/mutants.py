@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from answerkey.selftest import Kind, Mutant, Patch
+from answerkey.selftest import Kind, Mutant, MutantDoesNotApply, Patch
 
 MUTANTS: dict[str, list[Mutant]] = {}
 
@@ -34,14 +34,24 @@ def _edit(field: str, old: str, new: str):
     def change(answer):
         shown = getattr(answer, field)
         if old not in shown:  # the mutant no longer applies: say so instead of passing
-            raise AssertionError(f"mutant: {old!r} not in the answer's {field}")
+            raise MutantDoesNotApply(f"mutant: {old!r} not in the answer's {field}")
         return dataclasses.replace(answer, **{field: shown.replace(old, new, 1)})
 
     return change
 
 
-def _printed(part: str, name: str, field: str, old: str, new: str) -> None:
-    mutant(part, name, Kind.PRINTED)(lambda patch: patch.answer(part, _edit(field, old, new)))
+def _printed(part: str, name: str, field: str, old: str, new: str, fast: bool = True) -> None:
+    mutant(part, name, Kind.PRINTED, fast)(lambda patch: patch.answer(part, _edit(field, old, new)))
+
+
+def _claimed_value(part: str, name: str, change: Callable[[dict], dict], fast: bool = True):
+    """A mutant of `part`'s claimed object: its Answer.value (a dict) replaced by
+    `change(value)`, as a wrong answer builder would make it."""
+
+    def apply(patch):
+        patch.answer(part, lambda answer: dataclasses.replace(answer, value=change(answer.value)))
+
+    mutant(part, name, Kind.CLAIM, fast)(apply)
 
 
 # --- Q2 ------------------------------------------------------------------------------------
@@ -212,6 +222,81 @@ _printed("q3.c.ii", "prose states time O(N² D)", "text", r"Time $O(N D^2 M)$",
          r"Time $O(N^2 D)$")  # fmt: skip
 
 
+# --- Q3(a), Q3(b)(iii) ---------------------------------------------------------------------
+
+
+@mutant("q3.a", "the claimed condition: a nonzero denominator (S ≠ 0)", Kind.CLAIM)
+def _(patch):
+    import sympy as sp
+
+    D = _d3()
+    patch.attr(D, "CONDITIONS", (sp.Ge(D.SCORE, 0), sp.Ne(D.TOTAL, 0)))
+
+
+@mutant("q3.a", "the claimed condition: nonzero scores (s_j ≠ 0)", Kind.CLAIM)
+def _(patch):
+    import sympy as sp
+
+    D = _d3()
+    patch.attr(D, "CONDITIONS", (sp.Ne(D.SCORE, 0), sp.Gt(D.TOTAL, 0)))
+
+
+@mutant("q3.a", "the Jensen-gap derivation drops the ½", Kind.IMPLEMENTATION)
+def _(patch):
+    def change(original):
+        sides = original()
+        return {**sides, "rhs": 2 * sides["rhs"]}
+
+    patch.wrap(_d3(), "jensen_gap_identity", change)
+
+
+_printed("q3.a", "display shows sim(Q_i, K_j) ≠ 0", "latex", r"K_j) \geq 0", r"K_j) \neq 0")
+_printed("q3.a", "prose states a nonzero denominator", "text", r"K_j) > 0$", r"K_j) \neq 0$")
+
+
+def _linearized_claim(**forms):
+    """q3.b.iii's claimed eq. 5 with entries replaced (functions of the derivation module)."""
+
+    def apply(patch):
+        D = _d3()
+        patch.items(D.LINEARIZED, {key: make(D) for key, make in forms.items()})
+
+    return apply
+
+
+mutant("q3.b.iii", "the claimed eq. 5 with Q and K exchanged in the numerator", Kind.CLAIM)(
+    _linearized_claim(numerator=lambda D: D.grouped(D.PHI_K, D.grouped(D.PHI_Q.T, D.VALUES)))
+)
+mutant("q3.b.iii", "the claimed eq. 5's denominator without φ(Q_i)", Kind.CLAIM)(
+    _linearized_claim(denominator=lambda D: D.grouped(D.PHI_K.T, D.ONES))
+)
+
+
+@mutant("q3.b.iii", "the derivation's eq. 3 takes φ(Q)φ(Q)ᵀ", Kind.IMPLEMENTATION)
+def _(patch):
+    D = _d3()
+
+    def change(original):
+        forms = original()
+        return {**forms, "eq3_num": D.grouped(D.grouped(D.PHI_Q, D.PHI_Q.T), D.VALUES)}
+
+    patch.wrap(D, "associativity_general", change)
+
+
+@mutant("q3.b.iii", "the model's eq. 5 adds ε = 1 to the denominator", Kind.IMPLEMENTATION)
+def _(patch):
+    import models.kernel_attention as K
+
+    patch.wrap(K, "kernelized_attention",
+               lambda original, Q, K_, V, *args, **kwargs: original(Q, K_, V, eps=1.0))  # fmt: skip
+
+
+_printed("q3.b.iii", "display drops the transpose of V_j in eq. 5", "latex",
+         r"\phi(K_j)\, V_j^\top}", r"\phi(K_j)\, V_j}")  # fmt: skip
+_printed("q3.b.iii", "prose states eq. 5 with φ(Q_j)", "text",
+         r"\sum_j \phi(K_j)\, V_j^\top", r"\sum_j \phi(Q_j)\, V_j^\top")  # fmt: skip
+
+
 # --- Q4(b) ---------------------------------------------------------------------------------
 
 
@@ -243,7 +328,8 @@ def _(patch):
 
 _printed("q4.b.i", "prose states W₁ᵀ in place of W₂ᵀ", "text",
          r"-\frac{2}{n} W_2^\top (X", r"-\frac{2}{n} W_1^\top (X")  # fmt: skip
-_printed("q4.b.i", "display drops a transpose", "latex", r"X^{T} W_{1}^{T}", r"X^{T} W_{1}")
+_printed("q4.b.i", "display drops a transpose", "latex", r"X^{\top} W_{1}^{\top}",
+         r"X^{\top} W_{1}")  # fmt: skip
 
 
 @mutant("q4.b.ii", "the claimed loss at U keeps the eigenvalues (+ tr Λ)", Kind.CLAIM)
@@ -266,6 +352,50 @@ def _(patch):
         return original(scales=(scales[0], scales[1], scales[1], *scales[3:]), **kwargs)
 
     patch.wrap(_d4(), "rational_instance", change)
+
+
+_printed("q4.b.ii", "display states the decoder condition with X + U_kU_kᵀX", "latex",
+         r"\left(X - U_k U_k^{\top} X\right) X^{\top} U_k",
+         r"\left(X + U_k U_k^{\top} X\right) X^{\top} U_k")  # fmt: skip
+_printed("q4.b.ii", "prose's encoder chain drops a transpose", "text",
+         r"U_k^\top X X^\top - (U_k^\top U_k) U_k^\top X X^\top",
+         r"U_k^\top X X^\top - (U_k^\top U_k) U_k X X^\top")  # fmt: skip
+
+
+# --- Q4(a) ---------------------------------------------------------------------------------
+# Its claims are asserted under the full settings only; these are caught under either.
+
+
+@mutant("q4.a", "the full settings' bottleneck k = 1000 typed as 500", Kind.DATA)
+def _(patch):
+    from answerkey.experiments.ae import grid
+
+    sizes = tuple(500 if k == 1000 else k for k in grid.DEFAULT.code_sizes)
+    patch.attr(grid, "DEFAULT", dataclasses.replace(grid.DEFAULT, code_sizes=sizes))
+
+
+@mutant("q4.a", "the exact random-subspace probe computed for k + 1", Kind.IMPLEMENTATION)
+def _(patch):
+    patch.wrap(_d4(), "random_subspace_probe", lambda original, k, *a, **kw: original(k + 1))
+
+
+_claimed_value("q4.a", "the answer's rows lose the last group",
+               lambda value: {**value, "rows": value["rows"][:-1]}, fast=False)  # fmt: skip
+
+
+@mutant("q4.a", "the detail states one seed more per autoencoder", Kind.PRINTED, fast=False)
+def _(patch):
+    import re
+
+    def change(answer):
+        detail, count = re.subn(
+            r"(\d+) seeds per", lambda m: f"{int(m.group(1)) + 1} seeds per", answer.detail
+        )
+        if not count:
+            raise MutantDoesNotApply("mutant: no 'N seeds per' in the answer's detail")
+        return dataclasses.replace(answer, detail=detail)
+
+    patch.answer("q4.a", change)
 
 
 # --- Q5 ------------------------------------------------------------------------------------
@@ -447,6 +577,12 @@ def _(patch):
     patch.wrap(K, "gcn_layer_backward", change)
 
 
+_printed("q1.1", "display shows ∂L/∂X = ÂSW (the transpose dropped)", "latex",
+         r"\hat A^{\top} S W", r"\hat A S W", fast=False)  # fmt: skip
+_printed("q1.1", "prose states ∂L/∂Â = S W X", "text", r"\hat A = S W X^{\top}$",
+         r"\hat A = S W X$", fast=False)  # fmt: skip
+
+
 @mutant("q1.1", "the notebook's class-0 literal with member 9 added", Kind.DATA, fast=False)
 def _(patch):
     import models.karate_club as K
@@ -454,6 +590,35 @@ def _(patch):
     patch.attr(K, "NOTEBOOK_CLASS_0", K.NOTEBOOK_CLASS_0 | {9})
     runner = __import__("answerkey.experiments.zkc.runner", fromlist=["runner"])
     patch.attr(runner, "NOTEBOOK_CLASS_0", K.NOTEBOOK_CLASS_0 | {9})
+
+
+def _zkc_runner():
+    from answerkey.experiments.zkc import runner
+
+    return runner
+
+
+_claimed_value("q1.2", "the answer claims member 9 is always missed",
+               lambda value: {**value, "always_missed": [9]}, fast=False)  # fmt: skip
+_printed("q1.2", "the headline names member 9", "headline", "(member 8)", "(member 9)", fast=False)
+_printed("q1.2", "the prose gives Zachary's individual 8", "text", "individual 9;",
+         "individual 8;", fast=False)  # fmt: skip
+
+
+@mutant("q1.2", "the club split with member 8 in the Officer's club", Kind.DATA, fast=False)
+def _(patch):
+    def change(original, *args, **kwargs):
+        labels = original(*args, **kwargs).clone()
+        labels[8] = 1 - labels[8]
+        return labels
+
+    patch.wrap(_zkc_runner(), "club_labels", change)
+
+
+@mutant("q1.2", "Zachary's min cut taken without the interaction counts", Kind.IMPLEMENTATION,
+        fast=False)  # fmt: skip
+def _(patch):
+    patch.wrap(_zkc_runner(), "leader_min_cut", lambda original, weighted=True: original(False))
 
 
 # --- Q3(b)(ii) -----------------------------------------------------------------------------
@@ -472,11 +637,21 @@ def _(patch):
     D = _d3()
 
     def change(original, dim, constant=True, merged=True, name="q"):
+        x = D.vector_symbols(name, dim)
         components = list(original(dim, constant, merged, name))
-        return [c / sp.sqrt(2) if c.is_Mul and sp.sqrt(2) in c.args and c.as_poly() and
-                c.as_poly().total_degree() == 2 else c for c in components]  # fmt: skip
+        return [c / sp.sqrt(2) if sp.sqrt(2) in c.args and sp.Poly(c, *x).total_degree() == 2
+                else c for c in components]  # fmt: skip
 
     patch.wrap(D, "feature_map", change)
+
+
+@mutant("q3.b.ii", "the stated φ loses its last cross term from D = 9 on", Kind.CLAIM)
+def _(patch):
+    def change(original, dim, constant=True, merged=True, name="q"):
+        components = list(original(dim, constant, merged, name))
+        return components[:-1] if dim >= 9 and merged else components
+
+    patch.wrap(_d3(), "feature_map", change)
 
 
 @mutant("q3.b.ii", "the model's feature map drops the constant component", Kind.IMPLEMENTATION)
