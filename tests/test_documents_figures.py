@@ -190,3 +190,29 @@ def test_the_q4a_figures_have_no_overlapping_text(which):
         assert overlaps(fig) == []
     finally:
         pyplot().close(fig)
+
+
+def test_a_q4a_loss_panel_spanning_many_decades_keeps_its_tick_labels():
+    # A vanilla linear code with k ≥ m reconstructs exactly (loss ~1e-11 on the full run):
+    # 13 decades on one axis must still print y tick labels, not none.
+    from answerkey.experiments.ae import figures
+    from answerkey.experiments.figure_style import pyplot
+
+    golden = Path(__file__).parent / "golden" / "results.json"
+    results = json.loads(golden.read_text())["experiments"]["ae"]
+    for row in results["rows"]:
+        if row["dataset"] == "synthetic" and row["activation"] == "linear":
+            row["recon"] = {key: [v * 1e-13 if i else v for i, v in enumerate(values)]
+                            for key, values in row["recon"].items()}  # fmt: skip
+    fig = figures.curves_figure(results, "synthetic", "recon")
+    try:
+        fig.canvas.draw()
+        for ax in fig.axes[:1] + fig.axes[3:4]:  # the left panel of each row
+            low, high = sorted(ax.get_ylim())
+            shown = [
+                t for t in ax.yaxis.get_major_ticks()
+                if low <= t.get_loc() <= high and t.label1.get_visible() and t.label1.get_text()
+            ]  # fmt: skip
+            assert len(shown) >= 2, ax.get_title()
+    finally:
+        pyplot().close(fig)

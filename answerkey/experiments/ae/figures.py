@@ -76,9 +76,15 @@ def curves_figure(summary: dict, dataset: str, which: str):
             ax.grid(alpha=0.3)
             if which == "recon":
                 ax.set_yscale("log")
-                # Plain numbers (280, not 2.8 × 10²) keep the tick labels narrow.
-                ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-                ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+                low, high = ax.get_ylim()
+                if high / low < 1e4:
+                    # Plain numbers (280, not 2.8 × 10²) keep the tick labels narrow.
+                    ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+                    ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+                else:  # a linear code that reconstructs exactly (10⁻¹¹): powers of ten
+                    ax.yaxis.set_major_locator(ticker.LogLocator(numticks=6))
+                    ax.yaxis.set_major_formatter(ticker.LogFormatterSciNotation())
+                ax.yaxis.set_minor_locator(ticker.NullLocator())
                 ax.yaxis.set_minor_formatter(ticker.NullFormatter())
             ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))  # whole epochs
             if r == 1:
