@@ -95,9 +95,10 @@ QUESTION = Question(
             checks=lambda profile: _checks_d(profile),
             experiment="beam",
             notes=(
-                "Full credit needs the optimum (neural neural neural, −1.46) or the statement "
-                "that a sequence beats the beam's answer, and the reason: its prefix was pruned "
-                "at step 2 although its continuation is nearly certain.",
+                "Full credit needs the optimum (neural neural neural, −1.46) and the reason: its "
+                "prefix was pruned at step 2 although its continuation is nearly certain. A "
+                "better sequence that is not the optimum (network network network, −1.54) shows "
+                "the no but misses the optimum (rubric item 5).",
             ),
         ),
         Part(

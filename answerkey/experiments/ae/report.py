@@ -293,6 +293,16 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
+def _pct_at_least(value: float) -> str:
+    """A lower bound in whole percent, rounded down: "98% or more" only if it is."""
+    return f"{math.floor(100 * value + 1e-9):.0f}%"
+
+
+def _pct_at_most(value: float) -> str:
+    """An upper bound in whole percent, rounded up: "78% or less" only if it is."""
+    return f"{math.ceil(100 * value - 1e-9):.0f}%"
+
+
 def _pts(value: float) -> str:
     return f"{100 * value:.1f} points"
 
@@ -372,14 +382,15 @@ def _decide_synthetic_k(summary: dict) -> Decision:
     big = sorted({r["k"] for r in large})
     little = sorted({r["k"] for r in small})
     sentence = (
-        f"On the synthetic set accuracy is higher once k ≥ {BLOCK}: every "
-        f"autoencoder at k ∈ {{{', '.join(map(str, big))}}} probes at {_pct(low)} or more, "
-        f"every one at k ∈ {{{', '.join(map(str, little))}}} at {_pct(high)} or less."
+        f"On the synthetic set accuracy is higher once k ≥ {BLOCK}: every autoencoder at "
+        f"k ∈ {{{', '.join(map(str, big))}}} probes at {_pct_at_least(low)} or more, "
+        f"every one at k ∈ {{{', '.join(map(str, little))}}} at {_pct_at_most(high)} or less."
     )
     detail = f"least accuracy at k ≥ {BLOCK}: {low:.3f}; most at k < {BLOCK}: {high:.3f}"
     headline = (
-        f"On the synthetic set every autoencoder with k ≥ {BLOCK} probes at {_pct(low)} or more, "
-        f"every one below at {_pct(high)} or less."
+        f"On the synthetic set every autoencoder with k ∈ {{{', '.join(map(str, big))}}} probes at "
+        f"{_pct_at_least(low)} or more, every one with k ∈ {{{', '.join(map(str, little))}}} at "
+        f"{_pct_at_most(high)} or less."
     )
     return Decision(low > high, low - high, spread, "accuracy", sentence, detail, headline)
 
@@ -446,13 +457,13 @@ def _decide_epoch0_overcomplete(summary: dict) -> Decision:
     sentence = (
         f"Pretraining is not what makes the over-complete code work: at epoch 0, before any "
         f"training, the linear probe on the untrained k = {big} linear encoder already scores "
-        f"{_pct(least)} or more on the synthetic set (a random injective linear map keeps the "
-        f"label direction), against {_pct(trained)} or more after training."
+        f"{_pct_at_least(least)} or more on the synthetic set (a random injective linear map keeps "
+        f"the label direction), against {_pct_at_least(trained)} or more after training."
     )
     detail = f"least epoch-0 accuracy at k = {big} (linear, synthetic): {least:.3f}, required ≥ 0.9"
     headline = (
         f"An over-complete code needs no pretraining to be probed: the untrained k = {big} linear "
-        f"encoder already scores {_pct(least)} or more at epoch 0 on the synthetic set."
+        f"encoder already scores {_pct_at_least(least)} or more at epoch 0 on the synthetic set."
     )
     return Decision(
         least >= threshold, least - threshold, spread, "accuracy", sentence, detail, headline
