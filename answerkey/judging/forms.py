@@ -462,8 +462,8 @@ def _index(text: str, size: int) -> int | None:
 def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
     """A list written for general D ("[1, √2 x_1, …, √2 x_D, x_1x_2, …, x_{D-1}x_D]") at
     D = size: each "first, …, last" run is filled in from its first and last items, with
-    one index (1 … D) or a pair (diagonal, or i < j in lexicographic order). None when the
-    body has no run or a run it cannot fill."""
+    one index (1 … D) or a pair (diagonal, i < j, or every ordered pair, in lexicographic
+    order). None when the body has no run or a run it cannot fill."""
     items = split_items(body[1:-1])
     if not any(item in _ELLIPSIS for item in items):
         return None
@@ -490,6 +490,12 @@ def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
             tuples = [(i, i) for i in range(starts[0], stops[0] + 1)]
         elif len(ones) == 2 and starts[0] < starts[1] and stops[0] < stops[1]:
             pairs = [(i, j) for i in range(1, size + 1) for j in range(i + 1, size + 1)]
+            if tuple(starts) not in pairs or tuple(stops) not in pairs:
+                return None
+            tuples = pairs[pairs.index(tuple(starts)) : pairs.index(tuple(stops)) + 1]
+        elif len(ones) == 2 and tuple(starts) < tuple(stops):
+            # "q_1q_1, q_1q_2, …, q_Dq_D": every ordered pair, in lexicographic order
+            pairs = [(i, j) for i in range(1, size + 1) for j in range(1, size + 1)]
             if tuple(starts) not in pairs or tuple(stops) not in pairs:
                 return None
             tuples = pairs[pairs.index(tuple(starts)) : pairs.index(tuple(stops)) + 1]
@@ -568,6 +574,26 @@ class FeatureMapForm:
         return FeatureMapReading(
             tuple(values), base, size, general=written_out, blocks=blocks is not None
         )
+
+    def stated_map(self, spans, reading: FeatureMapReading):
+        """The φ list an answer states besides its feature count ("φ(q) = (1, q_1, …), so
+        dim φ = 1 + D + D²"): a count alone must not accept a wrong map. Returns the map's
+        reading, None when no span states a map, or the AnswerError met reading it."""
+        if reading.dimension is None:
+            return None
+        for span in reversed(spans):
+            right, cut = right_of_equals(normalize(span))
+            if not cut or not right.strip().startswith(("[", "(", "{")):
+                continue
+            if not re.search(r"phi|psi|φ|ϕ|ψ", span):
+                continue
+            try:
+                stated = self.read(span)
+            except AnswerError as exc:
+                return exc
+            if stated.dimension is None:
+                return stated
+        return None
 
     def _vectors(self, size: int):
         q = [self.component("q", i) for i in range(1, size + 1)]
