@@ -885,7 +885,10 @@ def token_runs(
     pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)
     pending = None
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
-    for piece in pieces:
+    skip_to = 0
+    for at, piece in enumerate(pieces):
+        if at < skip_to:  # the rest of a score's arithmetic chain
+            continue
         word = piece.lower()
         if piece == "(":
             depth += 1
@@ -904,11 +907,48 @@ def token_runs(
             current = []
             pending = len(found) - 1
         if re.fullmatch(r"[-+−]?\d*\.?\d+", piece) and pending is not None:
+            score, skip_to = _score_chain(pieces, at)
             if found[pending][1] is None:
-                found[pending] = (found[pending][0], float(piece.replace("−", "-")))
+                found[pending] = (found[pending][0], score)
             pending = None
         elif piece.isalpha() and piece.lower() not in _SCORE_WORDS:
             pending = None
     if current:
         found.append((tuple(current), None))
     return found
+
+
+_NUMBER = re.compile(r"[-+−]?\d*\.?\d+")
+
+
+def _score_chain(pieces: list[str], at: int) -> tuple[float, int]:
+    """The score that starts at `pieces[at]`, read as a chain of sums
+    ("−0.65 − 0.80 − 0.01 = −1.46", "-0.65 + (-0.60) = -1.25"): its last member when
+    every member agrees with it (to the rounding of its terms), NaN when they disagree
+    (the compare reports that the chain does not add up). Returns (score, next piece)."""
+
+    def number(text: str) -> float:
+        return float(text.replace("−", "-"))
+
+    members, total, terms, index = [], number(pieces[at]), 1, at + 1
+    while index < len(pieces):
+        piece, rest = pieces[index], pieces[index + 1 : index + 4]
+        if _NUMBER.fullmatch(piece) and piece[0] in "-+−":  # "−0.65−0.80": signed
+            total, terms, index = total + number(piece), terms + 1, index + 1
+        elif piece in ("+", "-", "−") and rest and _NUMBER.fullmatch(rest[0]):
+            sign = -1 if piece != "+" else 1
+            total, terms, index = total + sign * number(rest[0]), terms + 1, index + 2
+        elif piece in ("+", "-", "−") and rest[1:2] and rest[0] == "(" and rest[2:3] == [")"]:
+            if not _NUMBER.fullmatch(rest[1]):
+                break
+            sign = -1 if piece != "+" else 1
+            total, terms, index = total + sign * number(rest[1]), terms + 1, index + 4
+        elif piece == "=" and rest and _NUMBER.fullmatch(rest[0]):
+            members.append((total, terms))
+            total, terms, index = number(rest[0]), 1, index + 2
+        else:
+            break
+    last = total
+    if any(abs(value - last) > 0.0051 * max(count, 1) for value, count in members):
+        return float("nan"), index
+    return last, index
