@@ -283,6 +283,10 @@ def _is_math_word(word: str, known: set[str]) -> bool:
     base = re.sub(r"_(?:\{[^{}]*\}|[A-Za-z0-9]+)$|(?<=[A-Za-z])\d+$", "", word)
     if base != word and (base in known or word in known):
         return True
+    if base != word and 1 < len(base) <= 6 and base.isalpha():  # "CW_{1}": C times W_1
+        head, last = base[:-1], word[len(base) - 1 :]
+        if _splits(head, known) and _is_math_word(last, known):
+            return True
     if len(word) > 6 or not word.isalpha():
         return False
     return _splits(word, known)
@@ -476,9 +480,11 @@ def _substitute(text: str, names: dict[str, str]) -> str:
                 word = match.group()
                 if len(word) > 4:
                     return word
-                return "".join(f"({value})" if c == name else f" {c} " for c in word)
+                spread = "".join(f"({value})" if c == name else f" {c} " for c in word)
+                return spread.rstrip() if word[-1] != name else spread  # "CW_1": W keeps _1
 
-            text = re.sub(rf"\b[A-Za-z]*{name}[A-Za-z]*\b", spread, text)
+            # "CW_1" is C times W_1: the word may end at a subscript
+            text = re.sub(rf"\b[A-Za-z]*{name}[A-Za-z]*(?![A-Za-z0-9])", spread, text)
             continue
         pattern = re.escape(name).replace("_", r"_\{?") + (r"\}?" if "_" in name else "")
         text = re.sub(rf"(?<![A-Za-z\\_]){pattern}(?![A-Za-z0-9_])", f"({value})", text)
@@ -529,6 +535,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         )
     cleaned, bold = _markdown(text)
     scope_start, how = 0, "the last math span"
+    cleaned = unnumber(cleaned)
     labels = [m.end() for m in _LABEL.finditer(cleaned)]
     if labels:
         scope_start, how = labels[-1], "the labelled answer"
@@ -573,6 +580,23 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", chosen.left.lower()) for w in asked.words
     )
     return replace(found, named=by_words)
+
+
+_LIST_ITEM = re.compile(r"(?m)(?:^[ \t]*|(?<=\S)[ \t]{2,}|(?<=[;,])[ \t]*)(\d)[.)][ \t]")
+
+
+def unnumber(text: str) -> str:
+    """A numbered list "1. …\n2. …" (or "1. … = 0  2. … = 0") with its markers made
+    clause breaks: each item is part of the answer, and "2." is no answer label. Same
+    length as `text`, so offsets still point into it."""
+    markers = list(_LIST_ITEM.finditer(text))
+    if [int(m.group(1)) for m in markers[:2]] != [1, 2]:
+        return text
+    out = list(text)
+    for match in markers:
+        out[match.start(1)] = ";"
+        out[match.start(1) + 1] = " "
+    return "".join(out)
 
 
 def _defines(span: str, definitions: dict[str, str]) -> bool:
