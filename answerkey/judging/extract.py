@@ -283,6 +283,10 @@ def _is_math_word(word: str, known: set[str]) -> bool:
     base = re.sub(r"_(?:\{[^{}]*\}|[A-Za-z0-9]+)$|(?<=[A-Za-z])\d+$", "", word)
     if base != word and (base in known or word in known):
         return True
+    if base != word and 1 < len(base) <= 6 and base.isalpha():  # "CW_{1}": C times W_1
+        head, last = base[:-1], word[len(base) - 1 :]
+        if _splits(head, known) and _is_math_word(last, known):
+            return True
     if len(word) > 6 or not word.isalpha():
         return False
     return _splits(word, known)
@@ -476,9 +480,11 @@ def _substitute(text: str, names: dict[str, str]) -> str:
                 word = match.group()
                 if len(word) > 4:
                     return word
-                return "".join(f"({value})" if c == name else f" {c} " for c in word)
+                spread = "".join(f"({value})" if c == name else f" {c} " for c in word)
+                return spread.rstrip() if word[-1] != name else spread  # "CW_1": W keeps _1
 
-            text = re.sub(rf"\b[A-Za-z]*{name}[A-Za-z]*\b", spread, text)
+            # "CW_1" is C times W_1: the word may end at a subscript
+            text = re.sub(rf"\b[A-Za-z]*{name}[A-Za-z]*(?![A-Za-z0-9])", spread, text)
             continue
         pattern = re.escape(name).replace("_", r"_\{?") + (r"\}?" if "_" in name else "")
         text = re.sub(rf"(?<![A-Za-z\\_]){pattern}(?![A-Za-z0-9_])", f"({value})", text)
@@ -529,6 +535,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         )
     cleaned, bold = _markdown(text)
     scope_start, how = 0, "the last math span"
+    cleaned = unnumber(cleaned)
     labels = [m.end() for m in _LABEL.finditer(cleaned)]
     if labels:
         scope_start, how = labels[-1], "the labelled answer"
@@ -573,6 +580,23 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", chosen.left.lower()) for w in asked.words
     )
     return replace(found, named=by_words)
+
+
+_LIST_ITEM = re.compile(r"(?m)(?:^[ \t]*|(?<=\S)[ \t]{2,}|(?<=[;,])[ \t]*)(\d)[.)][ \t]")
+
+
+def unnumber(text: str) -> str:
+    """A numbered list "1. …\n2. …" (or "1. … = 0  2. … = 0") with its markers made
+    clause breaks: each item is part of the answer, and "2." is no answer label. Same
+    length as `text`, so offsets still point into it."""
+    markers = list(_LIST_ITEM.finditer(text))
+    if [int(m.group(1)) for m in markers[:2]] != [1, 2]:
+        return text
+    out = list(text)
+    for match in markers:
+        out[match.start(1)] = ";"
+        out[match.start(1) + 1] = " "
+    return "".join(out)
 
 
 def _defines(span: str, definitions: dict[str, str]) -> bool:
@@ -885,7 +909,10 @@ def token_runs(
     pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)
     pending = None
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
-    for piece in pieces:
+    skip_to = 0
+    for at, piece in enumerate(pieces):
+        if at < skip_to:  # the rest of a score's arithmetic chain
+            continue
         word = piece.lower()
         if piece == "(":
             depth += 1
@@ -904,11 +931,48 @@ def token_runs(
             current = []
             pending = len(found) - 1
         if re.fullmatch(r"[-+−]?\d*\.?\d+", piece) and pending is not None:
+            score, skip_to = _score_chain(pieces, at)
             if found[pending][1] is None:
-                found[pending] = (found[pending][0], float(piece.replace("−", "-")))
+                found[pending] = (found[pending][0], score)
             pending = None
         elif piece.isalpha() and piece.lower() not in _SCORE_WORDS:
             pending = None
     if current:
         found.append((tuple(current), None))
     return found
+
+
+_NUMBER = re.compile(r"[-+−]?\d*\.?\d+")
+
+
+def _score_chain(pieces: list[str], at: int) -> tuple[float, int]:
+    """The score that starts at `pieces[at]`, read as a chain of sums
+    ("−0.65 − 0.80 − 0.01 = −1.46", "-0.65 + (-0.60) = -1.25"): its last member when
+    every member agrees with it (to the rounding of its terms), NaN when they disagree
+    (the compare reports that the chain does not add up). Returns (score, next piece)."""
+
+    def number(text: str) -> float:
+        return float(text.replace("−", "-"))
+
+    members, total, terms, index = [], number(pieces[at]), 1, at + 1
+    while index < len(pieces):
+        piece, rest = pieces[index], pieces[index + 1 : index + 4]
+        if _NUMBER.fullmatch(piece) and piece[0] in "-+−":  # "−0.65−0.80": signed
+            total, terms, index = total + number(piece), terms + 1, index + 1
+        elif piece in ("+", "-", "−") and rest and _NUMBER.fullmatch(rest[0]):
+            sign = -1 if piece != "+" else 1
+            total, terms, index = total + sign * number(rest[0]), terms + 1, index + 2
+        elif piece in ("+", "-", "−") and rest[1:2] and rest[0] == "(" and rest[2:3] == [")"]:
+            if not _NUMBER.fullmatch(rest[1]):
+                break
+            sign = -1 if piece != "+" else 1
+            total, terms, index = total + sign * number(rest[1]), terms + 1, index + 4
+        elif piece == "=" and rest and _NUMBER.fullmatch(rest[0]):
+            members.append((total, terms))
+            total, terms, index = number(rest[0]), 1, index + 2
+        else:
+            break
+    last = total
+    if any(abs(value - last) > 0.0051 * max(count, 1) for value, count in members):
+        return float("nan"), index
+    return last, index

@@ -17,6 +17,7 @@ from SymPy objects and whitelisted names only, never from the student's text.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -462,8 +463,8 @@ def _index(text: str, size: int) -> int | None:
 def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
     """A list written for general D ("[1, √2 x_1, …, √2 x_D, x_1x_2, …, x_{D-1}x_D]") at
     D = size: each "first, …, last" run is filled in from its first and last items, with
-    one index (1 … D) or a pair (diagonal, or i < j in lexicographic order). None when the
-    body has no run or a run it cannot fill."""
+    one index (1 … D) or a pair (diagonal, i < j, or every ordered pair, in lexicographic
+    order). None when the body has no run or a run it cannot fill."""
     items = split_items(body[1:-1])
     if not any(item in _ELLIPSIS for item in items):
         return None
@@ -490,6 +491,12 @@ def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
             tuples = [(i, i) for i in range(starts[0], stops[0] + 1)]
         elif len(ones) == 2 and starts[0] < starts[1] and stops[0] < stops[1]:
             pairs = [(i, j) for i in range(1, size + 1) for j in range(i + 1, size + 1)]
+            if tuple(starts) not in pairs or tuple(stops) not in pairs:
+                return None
+            tuples = pairs[pairs.index(tuple(starts)) : pairs.index(tuple(stops)) + 1]
+        elif len(ones) == 2 and tuple(starts) < tuple(stops):
+            # "q_1q_1, q_1q_2, …, q_Dq_D": every ordered pair, in lexicographic order
+            pairs = [(i, j) for i in range(1, size + 1) for j in range(1, size + 1)]
             if tuple(starts) not in pairs or tuple(stops) not in pairs:
                 return None
             tuples = pairs[pairs.index(tuple(starts)) : pairs.index(tuple(stops)) + 1]
@@ -568,6 +575,26 @@ class FeatureMapForm:
         return FeatureMapReading(
             tuple(values), base, size, general=written_out, blocks=blocks is not None
         )
+
+    def stated_map(self, spans, reading: FeatureMapReading):
+        """The φ list an answer states besides its feature count ("φ(q) = (1, q_1, …), so
+        dim φ = 1 + D + D²"): a count alone must not accept a wrong map. Returns the map's
+        reading, None when no span states a map, or the AnswerError met reading it."""
+        if reading.dimension is None:
+            return None
+        for span in reversed(spans):
+            right, cut = right_of_equals(normalize(span))
+            if not cut or not right.strip().startswith(("[", "(", "{")):
+                continue
+            if not re.search(r"phi|psi|φ|ϕ|ψ", span):
+                continue
+            try:
+                stated = self.read(span)
+            except AnswerError as exc:
+                return exc
+            if stated.dimension is None:
+                return stated
+        return None
 
     def _vectors(self, size: int):
         q = [self.component("q", i) for i in range(1, size + 1)]
@@ -935,7 +962,7 @@ class SequenceForm:
         if len(text) > extract.MAX_RAW_CHARS:
             raise TooExpensive("the answer is longer than 20,000 characters")
         boxed = extract._boxed(text)
-        body = boxed if boxed is not None else text
+        body = _without_dropped(boxed if boxed is not None else text)
         length = self.length()
         runs = [
             (w, s)
@@ -991,10 +1018,10 @@ class SequenceForm:
         if not missing and not extra:
             notes = []
             for sequence, score in reading.scores.items():
-                if abs(score - wanted[sequence]) > 0.0051:
+                if not abs(score - wanted[sequence]) <= 0.0051:  # NaN: a chain that disagrees
                     notes.append(
                         f"{' '.join(sequence)} has log-probability {wanted[sequence]:.2f}, "
-                        f"not {score:g}"
+                        f"not {_score_text(score)}"
                     )
             detail = "; ".join(notes)
             return Comparison(
@@ -1165,7 +1192,57 @@ def _ratio(mine, theirs):
     return None
 
 
+def _score_text(score: float) -> str:
+    """A stated log-probability; NaN is a sum chain whose members disagree."""
+    return "a sum whose members disagree" if math.isnan(score) else f"{score:g}"
+
+
+def _rank_score(score: float | None) -> float:
+    return float("-inf") if score is None or math.isnan(score) else score
+
+
 # --- does beam search find the optimum? (q5.d) ------------------------------------------
+
+
+_CLAUSE_END = re.compile(r"[;\n]|[.!?](?=\s|$)|\b(?:but|while|whereas)\b", re.IGNORECASE)
+_DROP_VERB = r"dropped|pruned|discarded|removed|eliminated|cut|rejected"
+_DROPPED_AFTER = re.compile(  # passive: "X and Y are dropped" names what comes before
+    rf"\b(?:(?:is|are|was|were|gets?|got|being|been)\s+(?:then\s+)?)?(?:{_DROP_VERB})"
+    r"(?:\s+(?:out|off|away))?\b|\bfall\s+out\b|\bnot\s+kept\b",
+    re.IGNORECASE,
+)
+_DROPPING = re.compile(  # active: "we discard X and Y", "dropping X" names what follows
+    r"\b(?:drop|drops|dropping|prune|prunes|pruning|discard|discards|discarding|remove|"
+    r"removes|removing|eliminate|eliminates|eliminating|reject|rejects|rejecting)\b",
+    re.IGNORECASE,
+)
+_KEEPING = re.compile(
+    r"\b(?:keep|keeps|kept|keeping|retain\w*|survive\w*|remain\w*|stays?|holds?|contains?)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_dropped(text: str) -> str:
+    """`text` with the sequences it says are dropped blanked out ("; neural neural and
+    network network are dropped", "dropping neural neural"): they are not in the answer
+    set. A passive drop names the words before it in its clause (after a keep verb), an
+    active one the words after it (up to a keep verb)."""
+    out = list(text)
+    start = 0
+    ends = [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]
+    for end in ends:
+        clause = text[start:end]
+        keeps = [m.end() for m in _KEEPING.finditer(clause)]
+        for match in _DROPPED_AFTER.finditer(clause):
+            before = [k for k in keeps if k <= match.start()]
+            for i in range(start + (before[-1] if before else 0), start + match.start()):
+                out[i] = " "
+        for match in _DROPPING.finditer(clause):
+            after = [m.start() for m in _KEEPING.finditer(clause) if m.start() >= match.end()]
+            for i in range(start + match.end(), start + (after[0] if after else len(clause))):
+                out[i] = " "
+        start = end + 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -1240,7 +1317,7 @@ class OptimumForm:
             )
         others = [s for s in reading.named if s != beam]
         if reading.scores:
-            ranked = sorted(others, key=lambda s: -reading.scores.get(s, float("-inf")))
+            ranked = sorted(others, key=lambda s: -_rank_score(reading.scores.get(s)))
             others = ranked
         if others and others[0] != optimum and optimum not in others:
             named = " ".join(others[0])
@@ -1252,11 +1329,12 @@ class OptimumForm:
             )
         if optimum in reading.named and optimum in reading.scores:
             stated = reading.scores[optimum]
-            if abs(stated - optimum_lp) > 0.0051:
+            if not abs(stated - optimum_lp) <= 0.0051:  # NaN: a chain that disagrees
                 return Comparison(
                     "different",
                     method,
-                    f"{' '.join(optimum)} has log-probability {optimum_lp:.2f}, not {stated:g}",
+                    f"{' '.join(optimum)} has log-probability {optimum_lp:.2f}, "
+                    f"not {_score_text(stated)}",
                     {"log-probability": f"{optimum_lp:.2f}"},
                 )
         if optimum in reading.named and reading.says in (None, right):

@@ -209,6 +209,9 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         base.detail = f"{type(exc).__name__}: {printable(exc, 200)}"
         base.feedback = "A TA should read this answer."
         return base
+    stated = _judge_stated_map(base, form, attempt)
+    if stated is not None:
+        return stated
     comparison = comparisons[0]
     if len({c.relation for c in comparisons}) > 1:
         named = ", ".join(
@@ -273,6 +276,44 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
     return base
 
 
+def _judge_stated_map(base: Judgement, form, attempt: Attempt) -> Judgement | None:
+    """The φ an answer states beside the feature count it is judged on: every stated part
+    is judged, so a wrong map is INCORRECT and an unreadable one goes to a TA, whatever the
+    count. None when the map is right (or none is stated): the count decides."""
+    stated = attempt.stated
+    if stated is None:
+        return None
+    if isinstance(stated, AnswerError):
+        base.verdict = Verdict.CANNOT_TELL
+        base.method = "the answer states φ, and the stated φ could not be read"
+        base.detail = str(stated)
+        base.feedback = "A TA should read this answer: the count is not judged without its φ."
+        return base
+    try:
+        comparison = form.compare(stated)
+        shown = form.show(stated)[0]
+    except (Exception, RecursionError) as exc:  # SymPy can fail in ways no test foresaw
+        base.verdict = Verdict.CANNOT_TELL
+        base.method = "the judge failed on the stated φ"
+        base.detail = f"{type(exc).__name__}: {printable(exc, 200)}"
+        base.feedback = "A TA should read this answer."
+        return base
+    base.read_as = f"{shown}; {base.read_as}" if base.read_as else shown
+    if comparison.relation == "equal":
+        return None
+    base.method = f"the stated φ: {comparison.method}"
+    base.detail = comparison.detail
+    if comparison.relation == "different":
+        base.verdict = Verdict.INCORRECT
+        base.counterexample = comparison.counterexample
+        base.credit = None if base.points is None else 0.0
+        base.feedback = f"The stated φ is wrong: {comparison.detail}."
+    else:
+        base.verdict = Verdict.CANNOT_TELL
+        base.feedback = "A TA should read this answer: the stated φ was not decided."
+    return base
+
+
 # --- reading free text --------------------------------------------------------------------
 
 
@@ -281,6 +322,7 @@ class Attempt:
     readings: list  # one per answer given (several: "√d or d^{1/2}")
     found: Any = None  # extract.Found, or None when the whole text read as it is
     sign: bool = False  # the answer was given with ± (both signs)
+    stated: Any = None  # q3.b.ii: the φ stated beside the count (a reading or AnswerError)
 
 
 _SPREADSHEET = re.compile(r"\s*[=@]\s*[A-Za-z_.]+\s*\(")  # =HYPERLINK(…), @SUM(…)
@@ -298,6 +340,8 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     if len(text) > extract.MAX_RAW_CHARS:
         raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
     ask, known = asked(part_id), _known_words(form)
+    if not hasattr(form, "read_free"):
+        text = extract.unnumber(text)  # "1. … 2. …": every item is the answer
     pure = extract.all_math(text, ask, known)  # no prose: the text is the answer
     if hasattr(form, "read_free"):
         if pure or not getattr(form, "strict_needs_pure", False):
@@ -335,7 +379,9 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
             raise exc from None
         readings.append(reading)
         sign = sign or signed
-    return Attempt(readings, found, sign)
+    stated_map = getattr(form, "stated_map", None)
+    stated = stated_map(found.all_math, readings[0]) if stated_map and readings else None
+    return Attempt(readings, found, sign, stated)
 
 
 def _try(form, text: str):
