@@ -331,7 +331,7 @@ def steps() -> dict[str, list[Step]]:
                 r"(X - W_2W_1X)\big)",
             ),
             Step(
-                "Differentiate with respect to the encoder (SymPy's matrix calculus):",
+                "Differentiate with respect to the encoder (matrix calculus):",
                 rf"\frac{{\partial L}}{{\partial W_1}} = {notation.latex(g1)}",
             ),
             Step(

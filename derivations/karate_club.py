@@ -180,7 +180,7 @@ def steps() -> list[Step]:
             r"H' = \tanh(Z),\quad Z = \hat A X W^\top",
         ),
         Step(
-            r"The derivative of $\tanh$, by SymPy:",
+            r"The derivative of $\tanh$:",
             rf"\tanh'(z) = {notation.latex(derivative)}",
         ),
         Step(
@@ -188,7 +188,7 @@ def steps() -> list[Step]:
             r"S = \frac{\partial L}{\partial Z} = G \odot (1 - H' \odot H')",
         ),
         Step(
-            r"$Z$ is linear in each of $W$, $X$, $\hat A$; by SymPy's matrix calculus on "
+            r"$Z$ is linear in each of $W$, $X$, $\hat A$; by matrix calculus on "
             r"$L = \operatorname{tr}(G^\top \tanh(\hat A X W^\top))$:",
             r"\frac{\partial L}{\partial W} = S^\top \hat A X,\quad "
             r"\frac{\partial L}{\partial X} = \hat A^\top S W,\quad "
@@ -196,8 +196,8 @@ def steps() -> list[Step]:
         ),
         Step(
             r"At the softmax classifier $z = H W_c^\top + b$ with cross-entropy on the train "
-            r"nodes (the notebook's $J$ divides by $N = 34$ and adds $(\lambda/2) \sum W^2$, "
-            "bias excluded):",
+            r"nodes (the notebook's $J$ averages the train nodes' cross-entropy and the "
+            r"penalty $(\lambda/2) \sum W^2$ over all $N = 34$ nodes, bias excluded):",
             r"\frac{\partial J}{\partial z_i} = \frac{\mathbb{1}[i \in \text{train}]}{N}"
             r"\left(\operatorname{softmax}(z_i) - y_i\right),\quad "
             r"\frac{\partial J}{\partial W} \mathrel{+}= \frac{\lambda}{N} W",

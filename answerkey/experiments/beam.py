@@ -373,7 +373,7 @@ def draw_optimum(r: dict, path: Path) -> None:
     ax.set_xticks(beams)
     ax.set_title(
         f"GRU language model, {rnn['prompts']} prompts, ≤ {rnn['new_tokens']} new tokens\n"
-        "(optimum by exhaustive search; α = 0)",
+        "(optimum by exhaustive search; no length penalty)",
         fontsize=8.5,
     )
     ax.legend(loc="lower right")

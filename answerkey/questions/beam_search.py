@@ -25,7 +25,8 @@ from answerkey.parts import Answer, Asked, Figure, Part, Question, Table, signed
 from answerkey.verdicts import Check, Verdict, prove_equal
 
 ASSUMPTIONS = (
-    "textbook beam search: sequences ranked by summed log-probability (α = 0), exactly "
+    "textbook beam search: sequences ranked by summed log-probability (no length "
+    "penalty), exactly "
     "T = 3 tokens, no end-of-sequence token",
     "the tree of the homework's Figure 2, probabilities as printed",
 )

@@ -81,9 +81,12 @@ def draw_graph(results: dict, out: Path) -> Path:
         )
     nx.draw_networkx_labels(graph, pos, font_size=7, ax=ax)
     ax.set_axis_off()
+    # The label sets by what they are, not by their option names.
+    described = {"notebook": "the course notebook's", "club": "the real split's"}
     set_name = results["labels"]["set"]
     ax.set_title(
-        f"Zachary's karate club, 34 members and 78 friendships; labels: the {set_name!r} set"
+        f"Zachary's karate club, 34 members and 78 friendships; "
+        f"{described.get(set_name, set_name)} labels"
     )
     extra = [Line2D([], [], marker="s", ls="", ms=7, mfc="w", mec="k", label="test node")]
     fig.legend(
