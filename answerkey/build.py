@@ -38,7 +38,6 @@ documents with "NOT VERIFIED" on every page (and still exits 1).
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import csv
 import hashlib
@@ -212,8 +211,7 @@ def run_experiment(name: str, out: Path, profile: Profile) -> tuple[Any, bool]:
     key = experiment_key(name, profile)
     recorded = cache.load(EXPERIMENTS_NAMESPACE, key)
     if recorded is not None:
-        for relative, encoded in recorded["files"].items():
-            cache.write_atomic(out / relative, base64.b64decode(encoded))
+        cache.replay_files(out, recorded["files"])
         return recorded["results"], True
     before = files_under(out) if out.exists() else set()
     # An experiment prints its table unless --json; keep stdout for our own report.
@@ -221,7 +219,7 @@ def run_experiment(name: str, out: Path, profile: Profile) -> tuple[Any, bool]:
         outcome = experiments.execute(name, profile, out)
     results = json.loads(json.dumps(without_timings(outcome), sort_keys=True))
     written = sorted(files_under(out) - before) if out.exists() else []
-    files = {f: base64.b64encode((out / f).read_bytes()).decode("ascii") for f in written}
+    files = cache.encode_files(out, written)
     cache.store(EXPERIMENTS_NAMESPACE, key, {"results": results, "files": files})
     return results, False
 

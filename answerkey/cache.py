@@ -10,6 +10,7 @@ and recomputed, never used.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.metadata
 import json
@@ -80,6 +81,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def encode_files(folder: Path, names) -> dict[str, str]:
+    """The files `names` (relative to `folder`) as base64 text: a cache entry's payload
+    for files a step wrote (figures, executed notebooks)."""
+    return {n: base64.b64encode((Path(folder) / n).read_bytes()).decode("ascii") for n in names}
+
+
+def replay_files(folder: Path, files: dict[str, str]) -> None:
+    """Write back files recorded by `encode_files` into `folder`, each atomically."""
+    for name, encoded in files.items():
+        write_atomic(Path(folder) / name, base64.b64decode(encoded))
 
 
 def entry_path(namespace: str, key: str) -> Path:

@@ -212,7 +212,6 @@ def drawn(module: ModuleType, found: dict, folder: Path) -> Any:
     """`module.draw(found, folder)`, replayed from the cache when the same results were
     drawn by the same code and matplotlib before: drawing is most of a cached rerun's time
     (seconds per figure), and the files are the same bytes."""
-    import base64
     import hashlib
     import json
 
@@ -222,11 +221,10 @@ def drawn(module: ModuleType, found: dict, folder: Path) -> Any:
     namespace = f"figures-{module.NAME}"
     recorded = result_cache.load(namespace, key)
     if recorded is not None:
-        for file_name, encoded in recorded["files"].items():
-            result_cache.write_atomic(folder / file_name, base64.b64decode(encoded))
+        result_cache.replay_files(folder, recorded["files"])
         return recorded["names"]
     names = module.draw(found, folder)
     written = sorted(names.values() if isinstance(names, dict) else names)
-    files = {f: base64.b64encode((folder / f).read_bytes()).decode("ascii") for f in written}
+    files = result_cache.encode_files(folder, written)
     result_cache.store(namespace, key, {"names": names, "files": files})
     return names
