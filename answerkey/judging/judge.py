@@ -204,11 +204,7 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         base.detail = str(exc)
         return base
     except (Exception, RecursionError) as exc:  # SymPy can fail in ways no test foresaw
-        base.verdict = Verdict.CANNOT_TELL
-        base.method = "the judge failed"
-        base.detail = f"{type(exc).__name__}: {printable(exc, 200)}"
-        base.feedback = "A TA should read this answer."
-        return base
+        return _judge_failed(base, "the judge failed", exc)
     stated = _judge_stated_map(base, form, attempt)
     if stated is not None:
         return stated
@@ -276,6 +272,15 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
     return base
 
 
+def _judge_failed(base: Judgement, method: str, exc: BaseException) -> Judgement:
+    """`base` as CANNOT TELL for a TA, when SymPy failed on a reading."""
+    base.verdict = Verdict.CANNOT_TELL
+    base.method = method
+    base.detail = f"{type(exc).__name__}: {printable(exc, 200)}"
+    base.feedback = "A TA should read this answer."
+    return base
+
+
 def _judge_stated_map(base: Judgement, form, attempt: Attempt) -> Judgement | None:
     """The φ an answer states beside the feature count it is judged on: every stated part
     is judged, so a wrong map is INCORRECT and an unreadable one goes to a TA, whatever the
@@ -293,11 +298,7 @@ def _judge_stated_map(base: Judgement, form, attempt: Attempt) -> Judgement | No
         comparison = form.compare(stated)
         shown = form.show(stated)[0]
     except (Exception, RecursionError) as exc:  # SymPy can fail in ways no test foresaw
-        base.verdict = Verdict.CANNOT_TELL
-        base.method = "the judge failed on the stated φ"
-        base.detail = f"{type(exc).__name__}: {printable(exc, 200)}"
-        base.feedback = "A TA should read this answer."
-        return base
+        return _judge_failed(base, "the judge failed on the stated φ", exc)
     base.read_as = f"{shown}; {base.read_as}" if base.read_as else shown
     if comparison.relation == "equal":
         return None
