@@ -292,10 +292,12 @@ def test_conditions_name_the_factor():
 
 
 @pytest.mark.parametrize("answer", ["W1 W1 = 0", "(X - W2 W1 X) W1^T = 0", "W1 + W2 = 0"])
-def test_shape_errors_are_invalid(answer):
+def test_shape_errors_are_wrong_answers(answer):
+    """Readable but ill-typed (W₁ is k×m, W₂ m×k): a TA marks it wrong, so INCORRECT with
+    the reason, not INVALID INPUT."""
     result = verdict(CONDITIONS, answer)
-    assert result.verdict is Verdict.INVALID_INPUT
-    assert "shapes do not match" in result.detail
+    assert result.verdict is Verdict.INCORRECT
+    assert "shapes do not match" in result.detail and "not defined" in result.detail
 
 
 # --- growth classes ------------------------------------------------------------------------
@@ -377,3 +379,20 @@ def test_lower_order_terms_and_constants_do_not_change_the_class(extra, factor):
 def test_a_faster_growing_factor_changes_the_class(factor, constant):
     result = verdict(BEAM_COST, f"O({constant} T k^2 log k * {factor})")
     assert result.verdict is Verdict.INCORRECT
+
+
+@pytest.mark.parametrize(
+    ("answer", "plain", "latex"),
+    [
+        ("(q^T k)^2", "(qᵀk)**2", r"\left(q^{\top} k\right)^{2}"),
+        ("(q·k)² + 2 q·k + 1", "(qᵀk)**2 + 2*qᵀk + 1", r"\left(q^{\top} k\right)^{2} + 2"),
+        ("qᵀk + 1", "qᵀk + 1", r"q^{\top} k + 1"),
+    ],
+)
+def test_read_as_keeps_the_dot_products_parentheses_and_transpose(answer, plain, latex):
+    """(qᵀk)² must not print as qᵀk**2 or qk^{2}, which a TA reads as q·k²."""
+    from answerkey.judging.judge import judge
+
+    result = judge("q3.b.i", answer)
+    assert result.read_as == plain
+    assert result.read_as_latex.startswith(latex)

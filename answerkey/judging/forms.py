@@ -17,6 +17,7 @@ from SymPy objects and whitelisted names only, never from the student's text.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -306,9 +307,8 @@ class ScalarForm:
                     if k not in ("your answer", "key")
                 }
                 where = ", ".join(f"{k} = {v}" for k, v in point.items())
-                import sympy as sp
 
-                step_text = _unicode(sp.sstr(step), self.display)
+                step_text = _shown(step, self.display)
                 return Comparison(
                     "unknown",
                     "the final member is right, but a step of the chain is not equal to it",
@@ -320,12 +320,9 @@ class ScalarForm:
         return result
 
     def _compare_claim(self, left, right) -> Comparison:
-        import sympy as sp
 
         check = compare(left, right, self.display, self.assumptions)
-        shown = (
-            f"{_unicode(sp.sstr(left), self.display)} = {_unicode(sp.sstr(right), self.display)}"
-        )
+        shown = f"{_shown(left, self.display)} = {_shown(right, self.display)}"
         method = "an equation without the asked quantity is a claim, not an answer"
         if check.relation == "different":
             point = {
@@ -379,18 +376,18 @@ class ScalarForm:
         return same(first.value, second.value)
 
     def show(self, reading: ScalarReading) -> tuple[str, str]:
-        import sympy as sp
 
         if reading.claim is not None:
             left, right = reading.claim
-            plain = f"{_unicode(sp.sstr(left), self.display)} = " + _unicode(
-                sp.sstr(right), self.display
-            )
-            return plain, f"{sp.latex(left)} = {sp.latex(right)}"
+            plain = f"{_shown(left, self.display)} = {_shown(right, self.display)}"
+            latex = f"{_shown_latex(left, self.display)} = {_shown_latex(right, self.display)}"
+            return plain, latex
         if len(reading.solutions) > 1:
-            shown = " or ".join(_unicode(sp.sstr(v), self.display) for v in reading.solutions)
-            return shown, r" \text{ or } ".join(sp.latex(v) for v in reading.solutions)
-        return _unicode(sp.sstr(reading.value), self.display), sp.latex(reading.value)
+            shown = " or ".join(_shown(v, self.display) for v in reading.solutions)
+            latex = r" \text{ or } ".join(_shown_latex(v, self.display) for v in reading.solutions)
+            return shown, latex
+        value = reading.value
+        return _shown(value, self.display), _shown_latex(value, self.display)
 
 
 def _has_prose(text: str, vocabulary: Vocabulary) -> bool:
@@ -421,6 +418,47 @@ _NOTATION_WORDS = {
 
 def _relation_word(relation: str) -> str:
     return {"equal": "right", "different": "wrong", "unknown": "undecided"}[relation]
+
+
+def _shown(expr, display: dict[str, str]) -> str:
+    """`expr` as plain text in the part's notation; a symbol that stands for a product
+    (qᵀk) keeps its parentheses as a power's base: (qᵀk)**2, not qᵀk**2."""
+    import sympy as sp
+
+    return _unicode(sp.sstr(_grouped(expr, display)), display)
+
+
+def _shown_latex(expr, display: dict[str, str]) -> str:
+    """`expr` as LaTeX, qᵀk as q^{\top} k (parenthesized as a power's base)."""
+    import sympy as sp
+
+    return sp.latex(_grouped(expr, display))
+
+
+def _grouped(expr, display: dict[str, str]):
+    """`expr` with each symbol whose shown name is a product (qᵀk) replaced by a symbol
+    printed under that name with a product's precedence."""
+    grouped = {s: _product_symbol()(shown) for s in getattr(expr, "free_symbols", ())
+               if "ᵀ" in (shown := display.get(str(s), ""))}  # fmt: skip
+    return expr.xreplace(grouped) if grouped else expr
+
+
+@functools.cache
+def _product_symbol():
+    import sympy as sp
+    from sympy.printing.precedence import PRECEDENCE
+
+    class ProductSymbol(sp.Symbol):
+        """A symbol that prints as a product: a power's base gets parentheses, a factor of
+        a product does not (its precedence sits just above Mul's)."""
+
+        precedence = PRECEDENCE["Mul"] + 1
+        is_Symbol = False  # LaTeX would wrap a symbol's superscripted name a second time
+
+        def _latex(self, printer):
+            return self.name.replace("ᵀ", r"^{\top} ")
+
+    return ProductSymbol
 
 
 def _unicode(text: str, display: dict[str, str]) -> str:

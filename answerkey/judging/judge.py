@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -34,7 +34,7 @@ from typing import Any
 from answerkey.errors import UsageError
 from answerkey.judging.equivalence import Comparison
 from answerkey.judging.judged_parts import FORMS, NOT_CHECKABLE, NotCheckable, asked
-from answerkey.judging.parser import AnswerError, TooExpensive
+from answerkey.judging.parser import AnswerError, IllTyped, TooExpensive
 from answerkey.judging.text import printable
 
 
@@ -178,6 +178,8 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         return base
     try:
         attempt = read_answer(form, text, part_id)
+    except IllTyped as exc:
+        return _ill_typed(base, exc, known)
     except AnswerError as exc:
         base.method = "reading the answer"
         base.detail = str(exc)
@@ -269,6 +271,30 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
             f" It matches a known wrong answer: {match[0].feedback}"
             f" (the rubric gives it {match[0].credit:g})"
         )
+    return base
+
+
+def _ill_typed(base: Judgement, exc: IllTyped, known: _Known) -> Judgement:
+    """An answer that reads but multiplies or adds matrices whose shapes do not fit: a
+    wrong answer (a TA marks it so), INCORRECT with the reason; the credit is the rubric's
+    item for mismatched shapes when the part has one, else 0."""
+    base.verdict = Verdict.INCORRECT
+    base.method = "matrix shapes checked"
+    base.detail = str(exc)
+    extracted = getattr(exc, "found", None)
+    if extracted is not None:
+        _note_found(base, extracted)
+    item = next(
+        (i for i in known.items if "shapes do not match" in i.description and i.delta < 0),
+        None,
+    )
+    if known.points is None:
+        base.credit = None
+    else:
+        base.credit = max(0.0, known.points + item.delta) if item is not None else 0.0
+    base.feedback = f"Not a valid equation: {exc}." + (
+        f" ({item.description}, {item.delta:g})" if item is not None else ""
+    )
     return base
 
 
@@ -368,13 +394,15 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
         raise error  # no prose around it: the answer itself does not read
     found = extract.find(text, ask, known)
     joined = getattr(form, "joins_spans", False)
+    if joined and found.all_math:  # every condition is judged, so every one is shown
+        found = replace(found, spans=tuple(found.all_math))
     spans = ["; ".join(found.all_math)] if joined and found.all_math else list(found.spans)
     readings, sign = [], False
     for span in spans:
         try:
             reading, signed = _read_signed(form, span, found.named)
         except AnswerError as exc:
-            if found.how == "the whole answer" and not isinstance(exc, TooExpensive):
+            if found.how == "the whole answer" and not isinstance(exc, (TooExpensive, IllTyped)):
                 exc = AnswerError(f"no expression this part reads was found in the text ({exc})")
             exc.found = found
             raise exc from None

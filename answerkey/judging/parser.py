@@ -59,6 +59,11 @@ class TooExpensive(AnswerError):
     """The answer reads, but judging it could not be bounded (INVALID INPUT)."""
 
 
+class IllTyped(AnswerError):
+    """The answer reads, but a product or sum of its matrices is not defined (W₁ᵀ(I − W₁W₂)
+    with W₁ k×m, W₂ m×k): a wrong answer (INCORRECT), not an unreadable one."""
+
+
 FUNCTIONS = {
     "sqrt": "sqrt", "cbrt": "cbrt", "exp": "exp", "log": "log", "ln": "log", "lg": "log",
     "log2": "log", "log_2": "log", "log10": "log", "log_10": "log", "log_e": "log",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
-from answerkey.judging.parser import AnswerError, Node
+from answerkey.judging.parser import AnswerError, IllTyped, Node
 
 
 @dataclass(frozen=True)
@@ -244,8 +244,9 @@ def _times(left, right):
     """A product, with matrix shapes checked structurally (the sizes are symbols, and
     SymPy lets k×m times k×m through because k might equal m)."""
     if _is_matrix(left) and _is_matrix(right) and left.shape[1] != right.shape[0]:
-        raise AnswerError(
-            f"shapes do not match: {left} is {_shape(left)} and {right} is {_shape(right)}"
+        raise IllTyped(
+            f"shapes do not match, so the product is not defined: {left} is {_shape(left)} "
+            f"and {right} is {_shape(right)}"
         )
     return left * right
 
@@ -254,7 +255,8 @@ def _plus(left, right):
     if _is_matrix(left) != _is_matrix(right):
         raise AnswerError("a matrix plus a scalar")
     if _is_matrix(left) and left.shape != right.shape:
-        raise AnswerError(
-            f"shapes do not match: {left} is {_shape(left)} and {right} is {_shape(right)}"
+        raise IllTyped(
+            f"shapes do not match, so the sum is not defined: {left} is {_shape(left)} "
+            f"and {right} is {_shape(right)}"
         )
     return left + right
