@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from answerkey.judging.blocks import expand_blocks
 from answerkey.judging.equivalence import Comparison, compare, prove_zero, same
 from answerkey.judging.parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
+from answerkey.judging.polarity import polarity
 from answerkey.judging.text import normalize as _normalize_text
 from answerkey.judging.to_sympy import ComplexityClass, Context, build
 
@@ -935,6 +936,7 @@ _START_WORDS = {"<s>", "start", "bos", "<bos>", "<start>", "[start]", "sos"}
 class SequenceReading:
     sequences: tuple[tuple[str, ...], ...]
     scores: dict[tuple[str, ...], float] = field(default_factory=dict)
+    dropped_only: bool = False  # the answer names only sequences it says are dropped
 
 
 @dataclass
@@ -1000,17 +1002,22 @@ class SequenceForm:
         if len(text) > extract.MAX_RAW_CHARS:
             raise TooExpensive("the answer is longer than 20,000 characters")
         boxed = extract._boxed(text)
-        body = _without_dropped(boxed if boxed is not None else text)
+        body = boxed if boxed is not None else text
         length = self.length()
-        runs = [
-            (w, s)
-            for w, s in extract.token_runs(body, self.vocabulary(), length)
-            if len(w) == length
-        ]
+
+        def runs_in(shown: str):
+            found = extract.token_runs(shown, self.vocabulary(), length)
+            return [(w, s) for w, s in found if len(w) == length]
+
+        said = polarity(body)  # sequences said to be kept win over ones merely mentioned
+        runs, how = runs_in(said.kept), "token words the answer says are kept"
+        if not runs:
+            runs, how = runs_in(said.undropped), "token words in the answer"
+        dropped_only = not runs
+        if dropped_only:
+            runs, how = runs_in(said.dropped), "token words the answer says are dropped"
         spans = tuple(" ".join(w) for w, _ in runs)
-        self.last_found = extract.Found(
-            spans, extract._line_of(body, 0), "token words in the answer"
-        )
+        self.last_found = extract.Found(spans, extract._line_of(text, 0), how)
         if not runs:
             error = AnswerError(f"no sequence of {length} token(s) found")
             error.found = self.last_found
@@ -1021,7 +1028,7 @@ class SequenceForm:
                 sequences.append(words)
             if score is not None:
                 scores.setdefault(words, score)
-        return SequenceReading(tuple(sequences[:16]), scores)
+        return SequenceReading(tuple(sequences[:16]), scores, dropped_only)
 
     @staticmethod
     def _groups(text: str) -> list[str]:
@@ -1048,6 +1055,8 @@ class SequenceForm:
     def compare(self, reading: SequenceReading) -> Comparison:
         key = self.key()
         wanted = {tuple(tokens): score for tokens, score in key}
+        if reading.dropped_only:
+            return self._compare_dropped(reading, wanted)
         given = set(reading.sequences)
         length = self.length()
         wrong_length = [s for s in given if len(s) != length]
@@ -1083,7 +1092,30 @@ class SequenceForm:
             "different", "exact comparison of the sets of sequences", "; ".join(parts), witness
         )
 
+    @staticmethod
+    def _compare_dropped(reading: SequenceReading, wanted: dict) -> Comparison:
+        """An answer that names only the sequences it says are pruned: wrong when one of
+        them is in the beam; otherwise it does not say what the beam holds (the kept set
+        by exclusion depends on the candidates the student expanded), so a TA reads it."""
+        named = "; ".join(" ".join(s) for s in reading.sequences)
+        kept = [s for s in reading.sequences if s in wanted]
+        if kept:
+            return Comparison(
+                "different",
+                "the sequences the answer says are dropped, against the beam",
+                "the answer drops " + "; ".join(" ".join(s) for s in kept) + ", which the beam "
+                "keeps",
+                {"in the beam": " ".join(kept[0])},
+            )
+        return Comparison(
+            "unknown",
+            "the answer names only the sequences it says are dropped",
+            f"it drops {named} (rightly) but does not say which sequences the beam keeps",
+        )
+
     def same(self, first: SequenceReading, second: SequenceReading) -> bool:
+        if first.dropped_only != second.dropped_only:
+            return False
         return set(first.sequences) == set(second.sequences)
 
     def show(self, reading: SequenceReading) -> tuple[str, str]:
@@ -1091,6 +1123,8 @@ class SequenceForm:
         latex = (
             r"\{" + ",\\ ".join(r"\text{" + r"\ ".join(s) + "}" for s in reading.sequences) + r"\}"
         )
+        if reading.dropped_only:
+            return f"dropped: {plain}", r"\text{dropped: }" + latex
         return plain, latex
 
 
@@ -1240,47 +1274,6 @@ def _rank_score(score: float | None) -> float:
 
 
 # --- does beam search find the optimum? (q5.d) ------------------------------------------
-
-
-_CLAUSE_END = re.compile(r"[;\n]|[.!?](?=\s|$)|\b(?:but|while|whereas)\b", re.IGNORECASE)
-_DROP_VERB = r"dropped|pruned|discarded|removed|eliminated|cut|rejected"
-_DROPPED_AFTER = re.compile(  # passive: "X and Y are dropped" names what comes before
-    rf"\b(?:(?:is|are|was|were|gets?|got|being|been)\s+(?:then\s+)?)?(?:{_DROP_VERB})"
-    r"(?:\s+(?:out|off|away))?\b|\bfall\s+out\b|\bnot\s+kept\b",
-    re.IGNORECASE,
-)
-_DROPPING = re.compile(  # active: "we discard X and Y", "dropping X" names what follows
-    r"\b(?:drop|drops|dropping|prune|prunes|pruning|discard|discards|discarding|remove|"
-    r"removes|removing|eliminate|eliminates|eliminating|reject|rejects|rejecting)\b",
-    re.IGNORECASE,
-)
-_KEEPING = re.compile(
-    r"\b(?:keep|keeps|kept|keeping|retain\w*|survive\w*|remain\w*|stays?|holds?|contains?)\b",
-    re.IGNORECASE,
-)
-
-
-def _without_dropped(text: str) -> str:
-    """`text` with the sequences it says are dropped blanked out ("; neural neural and
-    network network are dropped", "dropping neural neural"): they are not in the answer
-    set. A passive drop names the words before it in its clause (after a keep verb), an
-    active one the words after it (up to a keep verb)."""
-    out = list(text)
-    start = 0
-    ends = [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]
-    for end in ends:
-        clause = text[start:end]
-        keeps = [m.end() for m in _KEEPING.finditer(clause)]
-        for match in _DROPPED_AFTER.finditer(clause):
-            before = [k for k in keeps if k <= match.start()]
-            for i in range(start + (before[-1] if before else 0), start + match.start()):
-                out[i] = " "
-        for match in _DROPPING.finditer(clause):
-            after = [m.start() for m in _KEEPING.finditer(clause) if m.start() >= match.end()]
-            for i in range(start + match.end(), start + (after[0] if after else len(clause))):
-                out[i] = " "
-        start = end + 1
-    return "".join(out)
 
 
 @dataclass(frozen=True)
