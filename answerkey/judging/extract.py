@@ -585,6 +585,59 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
 _LIST_ITEM = re.compile(r"(?m)(?:^[ \t]*|(?<=\S)[ \t]{2,}|(?<=[;,])[ \t]*)(\d)[.)][ \t]")
 
 
+_PART_LABEL = re.compile(  # "(b)", "b)", "**(b)**", "Part (b):", "q2.b:", "(ii)"
+    r"(?:(?<=^)|(?<=[\s*_>|(\[]))(?:part\s*)?(?:\(([a-h]|iii|ii|iv|i)\)|([a-h]|iii|ii|iv|i)\))"
+    r"|(?:(?<=^)|(?<=[\s*_>|]))q\d\.([a-h])(?:\.(iii|ii|iv|i))?\s*[:)]",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TIME_WORD = re.compile(r"\b(?:time|cost|runtime|compute|computation)\b", re.IGNORECASE)
+_MEMORY_WORD = re.compile(r"\b(?:memory|space|storage)\b", re.IGNORECASE)
+_AFTER_LABEL = re.compile(r"[\s*_:.]*")
+
+
+def own_part(text: str, part_id: str) -> str:
+    """`text` with the answers to other parts blanked, when it answers several at once
+    ("(a) E[qᵀk] = dμ²  (b) Var(qᵀk) = d  (c) s = √d"): only the segment labelled with
+    this part's letter (then its roman numeral) is kept, up to the next label. Applies
+    only when at least two different labels are there and this part's is one of them.
+    Same length as `text`, so offsets still point into it."""
+    pieces = part_id.split(".")
+    letter = pieces[1] if len(pieces) > 1 else None
+    roman = pieces[2] if len(pieces) > 2 else None
+    labels = []
+    for match in _PART_LABEL.finditer(text):
+        found = (match.group(1) or match.group(2) or match.group(3) or "").lower()
+        sub = (match.group(4) or "").lower()
+        if found in ("i", "ii", "iii", "iv"):
+            labels.append((match.start(), match.end(), "roman", found))
+        else:
+            labels.append((match.start(), match.end(), "letter", found))
+            if sub:
+                labels.append((match.end(), match.end(), "roman", sub))
+    begin, end = 0, len(text)
+    for level, wanted in (("letter", letter), ("roman", roman)):
+        here = [lab for lab in labels if lab[2] == level and begin <= lab[0] < end]
+        if wanted is None or len({lab[3] for lab in here}) < 2:
+            continue
+        mine = [lab for lab in here if lab[3] == wanted]
+        if not mine:
+            continue
+        start = mine[-1]
+        after = [lab[0] for lab in here if lab[0] > start[0] and lab[3] != wanted]
+        stop = after[0] if after else end
+        segment = text[start[1] : stop]
+        if level == "roman" and bool(_TIME_WORD.search(segment)) != bool(
+            _MEMORY_WORD.search(segment)
+        ):
+            continue  # "(i) time … (ii) memory …": the components, not the sub-parts
+        while stop > start[1] and text[stop - 1] in " \t*_#>(\n":  # "**(d)**" ends it
+            stop -= 1
+        begin, end = _AFTER_LABEL.match(text, start[1]).end(), stop
+    if (begin, end) == (0, len(text)):
+        return text
+    return "".join(c if begin <= i < end or c == "\n" else " " for i, c in enumerate(text))
+
+
 def unnumber(text: str) -> str:
     """A numbered list "1. …\n2. …" (or "1. … = 0  2. … = 0") with its markers made
     clause breaks: each item is part of the answer, and "2." is no answer label. Same

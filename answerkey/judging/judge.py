@@ -367,6 +367,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     if len(text) > extract.MAX_RAW_CHARS:
         raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
     ask, known = asked(part_id), _known_words(form)
+    text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     if not hasattr(form, "read_free"):
         text = extract.unnumber(text)  # "1. … 2. …": every item is the answer
     pure = extract.all_math(text, ask, known)  # no prose: the text is the answer
