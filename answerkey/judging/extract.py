@@ -337,7 +337,7 @@ def _bare_spans(text: str, offset: int, known: set[str]) -> list[_Span]:
                 current.append((match.start(), token))
             continue
         if token[0] == "\\":
-            math = token[1:] in _LATEX_MATH or token[1:] in known
+            math = token[1:] in _LATEX_MATH or token[1:] in known or token in known  # \Sigma := …
         elif token[0].isalpha() and token[0].isascii():
             math = _is_math_word(token, known)
         elif token[0].isdigit():
@@ -433,7 +433,7 @@ def _top_level_left(text: str) -> str | None:
 
 _DEFINITION = re.compile(
     r"(?:defin\w*|let|with|where|denote\w*|set(?:ting)?|writing|call)\s+\$?\s*"
-    r"([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)\s*\$?\s*(?::=|=|≔|\bbe\b|\bas\b|\bdenote\b)\s*"
+    r"([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[A-Za-z]+)\s*\$?\s*(?::=|=|≔|\bbe\b|\bas\b|\bdenote\b)\s*"
     r"(?:the\s+)?([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|\s+(?:features?|components?|be|is|as|"
     r"denotes?|for|where)\b|$)",
     flags=re.IGNORECASE,

@@ -34,7 +34,7 @@ from typing import Any
 from answerkey.errors import UsageError
 from answerkey.judging.equivalence import Comparison
 from answerkey.judging.judged_parts import FORMS, NOT_CHECKABLE, NotCheckable, asked
-from answerkey.judging.parser import AnswerError, IllTyped, TooExpensive
+from answerkey.judging.parser import AnswerError, IllTyped, TooExpensive, respell_indexed_dot
 from answerkey.judging.text import printable
 
 
@@ -368,6 +368,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
         raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
     ask, known = asked(part_id), _known_words(form)
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
+    text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
     if not hasattr(form, "read_free"):
         text = extract.unnumber(text)  # "1. … 2. …": every item is the answer
     pure = extract.all_math(text, ask, known)  # no prose: the text is the answer
@@ -396,7 +397,10 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     found = extract.find(text, ask, known)
     joined = getattr(form, "joins_spans", False)
     if joined and found.all_math:  # every condition is judged, so every one is shown
-        found = replace(found, spans=tuple(found.all_math))
+        equations = tuple(m for m in found.all_math if "=" in m)  # not "the gradient of $L$"
+        found = replace(
+            found, spans=equations or found.all_math, all_math=equations or found.all_math
+        )
     spans = ["; ".join(found.all_math)] if joined and found.all_math else list(found.spans)
     readings, sign = [], False
     for span in spans:

@@ -704,6 +704,21 @@ class Reading:
     loose: Node | None = None
 
 
+# Σᵢ qᵢkᵢ, \sum_{i=1}^D q_i k_i: a dot product written as its sum, respelled qᵀk (the
+# index bounds, if any, are the vectors' own length).
+_INDEXED_DOT = re.compile(
+    r"(?:\\sum|\\Sigma|∑|Σ)\s*(?:_\s*\{?\s*[a-z]\s*(?:=\s*1\s*)?\}?|[ᵢⱼₖ])?"  # Σ_{i=1}
+    r"\s*(?:\^\s*(?:\{[^{}]{1,8}\}|\w))?"  # ^D, ^{D}
+    r"\s*(?P<a>[a-z])\s*(?:_\s*\{?\s*(?P<j>[a-z])\s*\}?|(?P<u>[ᵢⱼₖ]))"  # q_i, qᵢ
+    r"\s*[*·]?\s*(?P<b>[a-z])\s*(?:_\s*\{?\s*(?P=j)\s*\}?|(?P=u))"  # k_i, kᵢ
+)
+
+
+def respell_indexed_dot(text: str) -> str:
+    """Σᵢ qᵢkᵢ → (q^T k): the sum over a shared index of two vectors' components."""
+    return _INDEXED_DOT.sub(lambda m: f" ({m.group('a')}^T {m.group('b')}) ", text)
+
+
 def parse(text: str, vocabulary: Vocabulary) -> Reading:
     """Student text → its reading(s), cost-checked. Raises AnswerError (or TooExpensive)."""
     try:
@@ -714,6 +729,7 @@ def parse(text: str, vocabulary: Vocabulary) -> Reading:
         raise TooExpensive(f"the answer is {len(normalized):,} characters long; the limit is 2,000")
     if not normalized:
         raise AnswerError("the answer is empty")
+    normalized = respell_indexed_dot(normalized)
     tokens = tokenize(normalized, vocabulary)
     parser = Parser(list(tokens), vocabulary)
     tree = parser.parse_all()
