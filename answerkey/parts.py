@@ -127,11 +127,13 @@ class Asked:
     `aliases` maps spellings people use to the part's own ("d_k" → "d",
     "vocabulary size" → "M"; `answerkey/rubric.toml` may add more per part);
     `phrases` maps phrases that name a quantity to an expression in the part's
-    variables ("feature dimension" → "(D+1)(D+2)/2").
+    variables ("feature dimension" → "(D+1)(D+2)/2"); `after` are words right after
+    a span that name it ("φ has (D+1)(D+2)/2 entries").
     """
 
     lhs: str = r"$^"
     words: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
     other: tuple[str, ...] = ()
     solve: str | None = None
     aliases: dict[str, str] = field(default_factory=dict)

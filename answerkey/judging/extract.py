@@ -414,6 +414,9 @@ def _named(span: _Span, asked: Asked) -> bool:
     lowered = " " + span.left.lower() + " "
     if any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.words):
         return True
+    following = re.match(r"\s*([A-Za-z]+)", span.right)
+    if following and following.group(1).lower() in asked.after:  # "(D+1)(D+2)/2 entries"
+        return True
     return _named_by_lhs(span, asked)
 
 

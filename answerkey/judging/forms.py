@@ -472,6 +472,26 @@ def _unicode(text: str, display: dict[str, str]) -> str:
 # --- feature maps ----------------------------------------------------------------
 
 
+# "… entries: the constant 1, √2 q_i for each i, q_i² for each i and √2 q_i q_j for i<j"
+_ENTRIES_LISTED = re.compile(
+    r"\b(?:entries|components|features|elements|coordinates|terms)\s*[:：]\s*([^\n]{1,600})",
+    re.IGNORECASE,
+)
+
+
+def _entries_as_list(words: str) -> str:
+    """φ's entries described in words, as the block list the reader takes:
+    "the constant 1, √2 q_i for each i and √2 q_i q_j for i<j" → "1, √2 q_i, √2 q_i q_j (i<j)"."""
+    words = re.sub(r"[.;]\s*$", "", words.strip())
+    words = re.sub(
+        r"\bfor\s+(?:each|every|all|any)\s+[a-z]\b(?!\s*,\s*[a-z]\b)", "", words, flags=re.I
+    )
+    words = re.sub(r"\bfor\s+([a-z]\s*<\s*[a-z])", r"(\1)", words, flags=re.I)
+    words = re.sub(r"\b(?:and|plus)\b", ",", words, flags=re.I)
+    words = re.sub(r"\b(?:the|a|constant|linear|terms?|squares?|cross)\b", "", words, flags=re.I)
+    return re.sub(r",\s*,", ",", words)
+
+
 @dataclass(frozen=True)
 class FeatureMapReading:
     components: tuple  # SymPy expressions in the base's components (None for a dimension)
@@ -615,10 +635,11 @@ class FeatureMapForm:
             tuple(values), base, size, general=written_out, blocks=blocks is not None
         )
 
-    def stated_map(self, spans, reading: FeatureMapReading):
+    def stated_map(self, spans, reading: FeatureMapReading, text: str = ""):
         """The φ list an answer states besides its feature count ("φ(q) = (1, q_1, …), so
-        dim φ = 1 + D + D²"): a count alone must not accept a wrong map. Returns the map's
-        reading, None when no span states a map, or the AnswerError met reading it."""
+        dim φ = 1 + D + D²", or in words: "(D+1)(D+2)/2 entries: the constant 1, √2 q_i for
+        each i, …"): a count alone must not accept a wrong map. Returns the map's reading,
+        None when the answer states no map, or the AnswerError met reading it."""
         if reading.dimension is None:
             return None
         for span in reversed(spans):
@@ -633,7 +654,14 @@ class FeatureMapForm:
                 return exc
             if stated.dimension is None:
                 return stated
-        return None
+        described = _ENTRIES_LISTED.search(text)
+        if described is None:
+            return None
+        try:
+            stated = self.read("φ(q) = [" + _entries_as_list(described.group(1)) + "]")
+        except AnswerError as exc:
+            return exc
+        return stated if stated.dimension is None else None
 
     def _vectors(self, size: int):
         q = [self.component("q", i) for i in range(1, size + 1)]

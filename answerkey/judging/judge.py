@@ -414,7 +414,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
         readings.append(reading)
         sign = sign or signed
     stated_map = getattr(form, "stated_map", None)
-    stated = stated_map(found.all_math, readings[0]) if stated_map and readings else None
+    stated = stated_map(found.all_math, readings[0], text) if stated_map and readings else None
     return Attempt(readings, found, sign, stated)
 
 

@@ -67,6 +67,7 @@ ASKED_FEATURE_MAP = Asked(
     lhs=r"(?:φ|phi|varphi|ϕ)(?:\([qxk]\))?|(?:dim|p|d_?phi|d'|numberoffeatures|"
     r"featuredimension|dim\(?(?:φ|phi|varphi)\)?|\|φ\(q\)\||d_\{?φ\}?)",
     words=("feature", "features", "dimension", "components", "φ(q)", "phi(q)", "map"),
+    after=("entries", "components", "features", "elements", "coordinates", "dimensions"),
 )
 ASKED_SOFTMAX_COSTS = Asked(aliases=_ALIASES)
 ASKED_LINEAR_COSTS = Asked(
