@@ -25,6 +25,7 @@ notebook or a proof (q1.*, q3.a, q3.b.iii, q4.a, q4.b.ii, q5.d, q6) are not.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -228,6 +229,8 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
             comparison.counterexample,
             comparison.share,
         )
+    if comparison.relation == "equal" and len(attempt.readings) == 1:
+        comparison = _working_disagrees(form, text, reading) or comparison
     if attempt.sign and comparison.relation == "equal":
         return _both_signs(base, form, reading, known)
     base.method = comparison.method
@@ -272,6 +275,49 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
             f" (the rubric gives it {match[0].credit:g})"
         )
     return base
+
+
+_WORKING_CLAUSE = re.compile(
+    r"[,;\n]|\$|\\[()\[\]]|⇒|=>|→|\\(?:Rightarrow|implies|quad|qquad)\b|"
+    r"\b(?:so|hence|thus|therefore|then|and|gives|giving|which|i\.e\.)\b",
+    re.IGNORECASE,
+)
+
+
+def _working_disagrees(form, text: str, reading) -> Comparison | None:
+    """A right final answer after working that solves for the asked quantity differently
+    ("Var(qᵀk/s) = d/s = 1, so s = √d": d/s = 1 gives s = d): CANNOT TELL with the step,
+    as for a wrong step of a chain. Only forms that solve for the asked quantity (q2.c's
+    s); each equation of two adjacent members is read, at most 12 of them."""
+    unknown = getattr(form, "unknown", None)
+    if unknown is None:
+        return None
+    name = unknown()[0]
+    tried = 0
+    for clause in _WORKING_CLAUSE.split(text):
+        if "=" not in clause or not re.search(rf"(?<![A-Za-z\\]){name}(?![A-Za-z])", clause):
+            continue
+        members = [m.strip() for m in re.split(r"(?<![<>!=])=(?!=)", clause)]
+        members[0] = re.sub(r"^(?:[A-Za-z]{2,}\s+)+", "", members[0])  # "we need d/s² = 1"
+        members[-1] = re.sub(r"(?:\s+[A-Za-z]{2,})+\s*\.?$", "", members[-1])
+        for left, right in itertools.pairwise(members):
+            if not left or not right or tried >= 12:
+                continue
+            tried += 1
+            try:
+                step = form.read(f"{left} = {right}")
+            except (AnswerError, RecursionError):
+                continue
+            if not step.note.startswith("solved for") or form.same(step, reading):
+                continue
+            shown = form.show(step)[0]
+            return Comparison(
+                "unknown",
+                "the final answer is right, but a step of the working solves for it differently",
+                f"the step {left} = {right} gives {name} = {shown}",
+                {"step": f"{left} = {right}"},
+            )
+    return None
 
 
 def _ill_typed(base: Judgement, exc: IllTyped, known: _Known) -> Judgement:
