@@ -277,9 +277,22 @@ class _Span:
     right: str = ""  # the words after it, to the end of its clause
 
 
+_SUBSCRIPTED_NAME = re.compile(r"[A-Za-z]+_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9])|[A-Za-z]+$")
+_SUBSCRIPTED_RUN = re.compile(r"(?:[A-Za-z]+_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))+[A-Za-z]*")
+
+
 def _is_math_word(word: str, known: set[str]) -> bool:
     if word in known or word.lower() in _OP_WORDS or re.sub(r"[{}]", "", word) in known:
         return True
+    pieces = _SUBSCRIPTED_NAME.findall(word) if _SUBSCRIPTED_RUN.fullmatch(word) else []
+    if len(pieces) > 1:  # "W_2W_1": W_2 times W_1, each a known name
+        *named, last = pieces
+        # the tokenizer cuts "W_2W_1" as "W_2W" + "_1": a bare last piece starts a name
+        last_ok = _is_math_word(last, known) or (
+            "_" not in last and any(k.startswith(last + "_") for k in known)
+        )
+        if last_ok and all(_is_math_word(p, known) for p in named):
+            return True
     base = re.sub(r"_(?:\{[^{}]*\}|[A-Za-z0-9]+)$|(?<=[A-Za-z])\d+$", "", word)
     if base != word and (base in known or word in known):
         return True
@@ -746,10 +759,10 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
                 body = piece[inside:]
                 body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
                 body = re.sub(  # a remark in parentheses; not the answer "= (…)" itself
-                    r"(?<!=)(?<!=\s)\([^()]*\b[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*\)", " ", body
+                    r"(?<!=)(?<!=\s)\([^()]*\b[A-Za-z]{2,}[\s:,;]+[A-Za-z]{2,}[^()]*\)", " ", body
                 )
                 # a remark in parentheses that a clause break cut before its ")"
-                body = re.sub(r"\(\s*[A-Za-z]{2,}\s+[A-Za-z]{2,}[^()]*$", " ", body)
+                body = re.sub(r"\(\s*[A-Za-z]{2,}[\s:,;]+[A-Za-z]{2,}[^()]*$", " ", body)
                 body = body.strip().rstrip(",.;")
                 prose = " ".join(words[:-take])
                 chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))
@@ -876,6 +889,9 @@ _CLASS_LABELS = {
 }
 
 
+_CLASS_PLUS = re.compile(r"\bplus\b|\+|\bas\s+well\s+as\b|\bin\s+addition\b|\bextra\b")
+
+
 def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | None, str]], Found]:
     """Every O(…) in the answer with the label before it ("time", "memory"):
     [(label or None, "O(…)")], and where they were found. Inline definitions
@@ -911,7 +927,12 @@ def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | 
                 if at > best:
                     best, label = at, component
         inner = _substitute(respell_words(text[match.end() : end]), definitions)
-        found.append((label, "O" + inner))
+        if found and label is None and _CLASS_PLUS.search(before):
+            # "memory O(N²) for the attention matrix plus O(N(D+M)) for Q, K, V": one class
+            last_label, last = found.pop()
+            found.append((last_label, f"O({last[1:]} + {inner})"))
+        else:
+            found.append((label, "O" + inner))
         previous = end
     line = _line_of(text, text.find("O(")) if found else ""
     how = "the last \\boxed{}" if boxed is not None else "the O(…) classes in the answer"

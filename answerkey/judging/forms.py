@@ -1180,7 +1180,10 @@ class ConditionsForm:
         normalized = normalize(text)
         items = []
         for item in split_items(normalized):
-            items.extend(p for p in re.split(r"\s+and\s+", item) if p.strip())
+            for piece in re.split(r"\s+and\s+", item):
+                # "∂L/∂W₁ = 0 ⇔ W₂ᵀ(…)Xᵀ = 0": the condition is what the arrow leads to
+                items.extend(p for p in _IMPLIES.split(piece) if p.strip())
+        items = [i for i in items if not _GRADIENT_IS_ZERO.match(i)] or items
         expressions = []
         for item in items:
             members = members_of(_strip_end(item))
@@ -1260,6 +1263,15 @@ class ConditionsForm:
         )
         latex = r",\quad ".join(f"{sp.latex(e)} = 0" for e in reading.expressions)
         return plain, latex
+
+
+_IMPLIES = re.compile(
+    r"⇔|⟺|⇒|⟹|<->|<=>|->|=>|\\(?:iff|Leftrightarrow|Longleftrightarrow|Rightarrow|implies)\b"
+)
+_GRADIENT_IS_ZERO = re.compile(  # "∂L/∂W_1 = 0", "\nabla_{W_1} L = 0": a label, not a condition
+    r"\s*(?:∂|\\partial|∇|\\nabla|d)\s*\S*(?:\s+[A-Za-z]{1,3})?"
+    r"\s*(?:/\s*(?:∂|\\partial|d)\s*\S+)?\s*=\s*0\s*\.?\s*$"
+)
 
 
 def _lhs_after_label(text: str) -> str:

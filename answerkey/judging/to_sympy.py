@@ -33,7 +33,10 @@ class Vector:
 
 @dataclass(frozen=True)
 class Identity:
-    """I: an identity matrix whose size comes from what it is added to or multiplies."""
+    """I: an identity matrix whose size comes from what it is added to or multiplies
+    (−I, as in W₂W₁ − I, keeps its sign until then)."""
+
+    sign: int = 1
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ def _build(node: Node, context: Context, sp):
             raise AnswerError("matrix norms are not part of this answer")
         return sp.Abs(value)
     built = [_build(a, context, sp) for a in args]
+    if op == "neg" and isinstance(built[0], Identity):
+        return Identity(-built[0].sign)
     if op == "add" or op == "neg":
         built = _sized(built, sp, adding=True)
     values = [_scalar(v) for v in built]
@@ -200,7 +205,7 @@ def _sized(values: list, sp, adding: bool) -> list:
                 (v for v in reversed(values[:index]) if getattr(v, "is_Matrix", False)), None
             )
             size = after.shape[0] if after is not None else before.shape[1] if before else None
-        out.append(value if size is None else sp.Identity(size))
+        out.append(value if size is None else value.sign * sp.Identity(size))
     return out
 
 
