@@ -16,6 +16,10 @@ read by the judge's conditions form at the claimed point. A part with no reader 
 of these checks.
 
     printed_checks(part, profile) -> [Check]   (run by `answerkey verify` after the part's own)
+
+Every claim here starts with `PRINTED` ("the printed "; test_documents_leaks checks it): the
+documents' plain evidence line counts these checks as what they are, the printed answer
+matching the verified one, not as evidence for the answer itself.
 """
 
 from __future__ import annotations
@@ -410,7 +414,7 @@ def printed_checks(part: Part, profile: Profile) -> list[Check]:
     if part.id in RESTATED and part.answer is not None:
         return [
             ev.exact_instances(
-                "the numbers the written answer states, read back, are the claimed ones",
+                "the printed numbers of the written answer, read back, are the claimed ones",
                 lambda: _restated_instances(part, profile),
             )
         ]
@@ -439,8 +443,8 @@ def printed_checks(part: Part, profile: Profile) -> list[Check]:
     if part.id == "q5.d" and part.answer is not None:
         return [
             ev.exact_instances(
-                "the verdict word follows the search's result; the display lists the claimed "
-                "beam answer and optimum",
+                "the printed verdict word follows the search's result; the display lists the "
+                "claimed beam answer and optimum",
                 lambda: _beam_verdict(part, profile),
             )
         ]
