@@ -749,7 +749,8 @@ REFERENCE_COLUMNS = (
     "PCA optimum (train)",
     "linear AE (train), gap",
     "linear AE probe",
-    "ReLU AE probe (best variant)",
+    "best ReLU AE probe",
+    "its variant",
     "PCA probe: course / LR",
     "raw: course / LR",
 )
@@ -784,7 +785,8 @@ def reference_rows(summary: dict) -> list[tuple]:
                 f"{_loss(ref['linear_train']['mean'])}, "
                 + (f"+{100 * gap:.1f}%" if ref["pca_optimum"] > 0 else "—"),
                 _span(ref["linear_probe"]),
-                f"{_span(best['final']['probe'])} ({best['variant']})" if best else "—",
+                _span(best["final"]["probe"]) if best else "—",
+                best["variant"] if best else "—",
                 f"{ref['pca_probe_adam']['mean']:.3f} / {ref['pca_probe_sklearn']['mean']:.3f}",
                 f"{ref['raw_probe_adam']['mean']:.3f} / {ref['raw_probe_sklearn']['mean']:.3f}",
             )
