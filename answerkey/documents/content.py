@@ -386,7 +386,7 @@ def _stamp(results: dict) -> str | None:
 def _subtitle(results: dict, students: bool = False) -> str:
     if students:
         return f"{COURSE} · Homework 6"
-    return f"{COURSE} · Homework 6 · code {results['code_hash'][:12]}"
+    return f"{COURSE} · Homework 6 · key version {results['code_hash'][:12]}"
 
 
 # --- the solutions -----------------------------------------------------------------
@@ -547,6 +547,27 @@ def _rubric_blocks(part: dict) -> list[Block]:
     return blocks
 
 
+def evidence_detail(text: str) -> Inlines:
+    """A check's claim and detail as the TA key prints them: the printed formulas it read
+    back (`$…$`, from `answerkey.printed`) as math, and one that the math converter does
+    not take as code rather than raw LaTeX."""
+    from answerkey.documents.escaping import split_math
+    from answerkey.documents.math_notation import MathError, to_typst
+
+    out: list = []
+    for kind, piece in split_math(text):
+        if kind == "text":
+            out.append(Text(piece))
+            continue
+        try:
+            to_typst(piece)
+        except MathError:
+            out.append(Mono(piece))
+        else:
+            out.append(Math(piece))
+    return tuple(out)
+
+
 def _evidence_table(part: dict) -> list[Block]:
     """Every check of a part with its verdict: the detailed evidence, for staff."""
     if not part["checks"]:
@@ -555,7 +576,7 @@ def _evidence_table(part: dict) -> list[Block]:
         (
             plain(c["evidence"]),
             (Strong(plain(c["verdict"])),),
-            plain(c["claim"] + ". " + c["detail"]),
+            evidence_detail(c["claim"] + ". " + c["detail"]),
         )
         for c in part["checks"]
     )
@@ -613,7 +634,8 @@ def answer_key(results: dict) -> Document:
                 "credit, the caveats, and the detailed evidence: every check with its verdict "
                 "(PROVED and PASS count as passed; REFUTED comes with a counterexample, "
                 "UNKNOWN means SymPy could not decide and never passes). Points and rubric "
-                "come from " + results["rubric"]["file"] + "."
+                "are edited in the key's rubric file, " + results["rubric"]["file"] + "; the "
+                "key version on the title page names the code that built this document."
             )
         ),
         *_status_blocks(results),

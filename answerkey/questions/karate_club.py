@@ -40,14 +40,15 @@ QUESTION = Question(
             notes=(
                 "Adjacency: networkx ≥ 2.7 attaches interaction counts (1–7) as edge weights and "
                 "to_numpy_array uses them unless weight=None; the 2022 course ran with 0/1 "
-                "entries, the key's default. `answerkey run zkc --adjacency weighted` uses the "
-                "counts.",
+                "entries, the key's default. To see the counts' effect, rerun the karate-club "
+                "experiment with weighted adjacency (`answerkey run zkc --adjacency weighted`).",
                 "Labels: the notebook's classes are greedy-modularity communities, not the "
                 "`club` attribute (class 0 = the first community, class 1 = the rest merged). "
                 "The key keeps them as a literal and checks the detection against it; on the "
                 "weighted graph node 9 changes side. They differ from the real split at nodes 8 "
-                "and 9. `--labels club` uses the real split (class 0 = the Officer's club, class "
-                "1 = Mr. Hi's).",
+                "and 9. Rerunning the karate-club experiment with the real split as labels "
+                "(`answerkey run zkc --labels club`) makes class 0 the Officer's club and class 1 "
+                "Mr. Hi's.",
                 "The notebook lists test node 8 twice; each test node counts once here (the "
                 "duplicate only weighted node 8 twice in the original's mean test loss).",
                 "The original helper code leaked the test labels into training (its softmax "

@@ -48,7 +48,8 @@ PRECISION_NOTE = (
     r"error grows as the fourth power of the scale (the $O(N^2)$ form only loses "
     r"$\varepsilon \|q\| \|k\|$ in $q^\top k$: the second power), and the output can "
     "come out as NaN or inf. The scales from which it is unreliable, in float32 and float64, "
-    "are the answer's last sentence and table, read from `answerkey run attention`. A student "
+    "are the answer's last sentence and table, read from the attention experiment's results. "
+    "A student "
     "whose implementation returns NaN for large queries and keys has met this, not a wrong "
     r"$\phi$; the key's `kernelized_attention` raises instead of returning NaN."
 )
@@ -194,8 +195,9 @@ QUESTION = Question(
                 r"The $O(\cdot)$ needs the feature dimension: $P = O(D^2)$ gives $O(N D^2 M)$ "
                 r"time; $O(N D M)$ (treating $\phi$ as width $D$) is wrong. Under the $(q^\top "
                 "k)^2$ reading the big-O is the same.",
-                "The exact counts assume the key's implementation (models/kernel_attention.py); "
-                "a different order of operations changes lower-order terms only.",
+                "The exact counts assume the key's implementation, operation for operation as "
+                "the derivation lists them; a different order of operations changes lower-order "
+                "terms only.",
                 PRECISION_NOTE,
             ),
             experiment="attention",
