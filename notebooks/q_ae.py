@@ -35,8 +35,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import importlib.util
+import json
 import math
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -66,6 +69,8 @@ torch.set_num_threads(1)  # a fixed thread count: the same numbers on every run
 
 # %% tags=["parameters"]
 PROFILE = "full"
+GROUPS = None  # a file of groups already trained (see "Running the grid"); None: train all
+WORKERS = 2  # autoencoders trained at once, one CPU thread each
 
 # %%
 settings = settings_for(PROFILE == "quick")
@@ -232,7 +237,7 @@ assert corrupt(sample, "vanilla") is sample
 # epoch the variant's own objective is measured on the held-out split, with its
 # corruption fixed by a seed.
 
-# %% todo="ae.train" inline="models.autoencoders:StackedAutoencoders,BatchStream,train_stacked,evaluate_stacked"
+# %% todo="ae.train" inline="models.autoencoders:SEEDING,StackedAutoencoders,BatchStream,train_stacked,evaluate_stacked"
 
 # %% [markdown]
 # ## TODO 6 — the linear probe
@@ -289,6 +294,7 @@ assert check["accuracy"][0][-1] == 1.0
 def run_group(dataset: str, activation: str, variant: str, k: int) -> dict:
     """Every seed of one autoencoder, trained at once under the protocol: its series
     (held-out loss and probe accuracy per epoch, each (S, E+1))."""
+    torch.set_num_threads(1)  # per thread: each group's kernels on one core, as everywhere
     series, _ = train_and_probe(
         Group(dataset, "ae", variant, activation, k), data[dataset], settings
     )
@@ -297,9 +303,29 @@ def run_group(dataset: str, activation: str, variant: str, k: int) -> dict:
 
 # %% [markdown]
 # ## Running the grid, the table and the figures
+#
+# The groups of a data set and activation train `WORKERS` at a time, in threads (torch
+# releases the GIL inside its kernels, and each group seeds its own generators, so the
+# numbers do not depend on the order). `GROUPS` may name a JSON file of groups already
+# trained by this same code and these seeds — the answer key's build hands over its own
+# (`q_ae_groups.json`, beside this notebook) so that the executed copy does not train
+# everything twice; a group the file lacks is trained here.
 
 # %%
 runs = {}  # (dataset, activation, variant, k) → the group's result
+trained = json.loads(Path(GROUPS).read_text()) if GROUPS else {}
+
+
+def run_groups(dataset: str, activation: str) -> None:
+    """Every variant and k of one data set and activation into `runs`."""
+    cells = [(variant, k) for variant in VARIANTS for k in CODE_SIZES]
+    missing = [c for c in cells if f"{dataset} {activation} {c[0]} {c[1]}" not in trained]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        series = list(pool.map(lambda cell: run_group(dataset, activation, *cell), missing))
+    computed = dict(zip(missing, series, strict=True))
+    for variant, k in cells:
+        key = f"{dataset} {activation} {variant} {k}"
+        runs[dataset, activation, variant, k] = trained.get(key) or computed[variant, k]
 
 
 def stats(values) -> dict:
@@ -334,9 +360,7 @@ def summary_row(dataset: str, activation: str, variant: str, k: int) -> dict:
 
 def run_all(dataset: str, activation: str) -> None:
     """Every variant and k for one data set and activation, then their table."""
-    for variant in VARIANTS:
-        for k in CODE_SIZES:
-            runs[dataset, activation, variant, k] = run_group(dataset, activation, variant, k)
+    run_groups(dataset, activation)
     print(f"{dataset}, {activation} autoencoders: mean over {len(SEEDS)} seeds [min, max]")
     print(f"{'variant':<10} {'k':>5} {'held-out loss':>28} {'probe, epoch 0':>15} {'probe':>26}")
     for variant in VARIANTS:

@@ -49,6 +49,35 @@ def test_every_cell_has_eleven_points(small_run):
     assert np.asarray(result["train_loss"]).shape == (2, 10)
 
 
+def test_the_series_are_the_ones_handed_to_the_notebook(small_run):
+    _, _, result = small_run
+    assert set(protocol.SERIES) <= set(result)
+    series, _ = grid.single_threaded(
+        lambda: protocol.train_and_probe(small_run[1], small_run[0], SMALL, "cpu")
+    )
+    assert set(series) == set(protocol.SERIES)
+
+
+def test_groups_trained_in_parallel_threads_give_the_same_numbers():
+    """q_ae trains two groups at once in threads: each must get the numbers it gets alone
+    (the models' init draws from the global generator, under models.autoencoders.SEEDING)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = _small_synthetic(samples=400)
+    small = replace(SMALL, epochs=1)
+    groups = [grid.Group("synthetic", "ae", v, "relu", 1000) for v in ("vanilla", "masked")]
+
+    def train(group):
+        torch.set_num_threads(1)
+        return protocol.train_and_probe(group, data, small, "cpu")[0]
+
+    alone = [grid.single_threaded(lambda g=g: train(g)) for g in groups]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(train, groups))
+    assert together == alone
+    assert alone[0] != alone[1]
+
+
 def test_epoch_zero_probe_is_the_probe_on_the_untrained_encoder(small_run):
     data, group, result = small_run
     untrained = StackedAutoencoders.from_seeds(

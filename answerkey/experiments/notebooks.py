@@ -24,6 +24,13 @@ that experiment's checked written answer (`written_answer`). The source's cell t
 holds the full profile's settings; the build injects the chosen profile's values in
 a cell tagged `injected-parameters` right after it (papermill's convention).
 
+The grid's groups. Every autoencoder q_ae trains, the ae experiment's grid has already
+trained, with the same code and seeds. So the build hands them over: it writes their
+series to `q_ae_groups.json` beside the notebook and sets `GROUPS` to that name, and the
+notebook trains only what the file lacks (`GROUPS = None`, the student version's value,
+trains everything: the notebook stands alone either way). `--standalone` makes the build
+train everything in the notebook; the tests do, and check that both give the same notebook.
+
 The same numbers. After the last cell the build runs one more cell (`PROBES`: kernel
 expressions by results path), reads the values it prints and removes it; they are
 the notebook's numbers, which the tests compare with the experiments' results.
@@ -65,6 +72,7 @@ CELL_TIMEOUT_S = 3600  # the full autoencoder protocol trains for a long time on
 BLOCKED_PACKAGES = ("answerkey", "models", "numeric", "derivations")
 JUPYTEXT_CELL_KEYS = ("lines_to_next_cell", "lines_to_end_of_cell_marker")
 PROBE_TAG = "answerkey-probe"
+GROUPS_FILE = "q_ae_groups.json"  # the grid's autoencoder groups, handed to q_ae
 
 # Every TODO of the original notebooks, in their order (HW6.md, "Notebook facts"):
 # (id, what the TODO asks). Each id tags exactly one cell of the notebook.
@@ -258,7 +266,10 @@ def student_version(notebook: Any, name: str) -> Any:
 
     student = copy.deepcopy(notebook)
     student.cells = [c for c in student.cells if PROBE_TAG not in c.metadata.get("tags", ())]
+    quick = notebook.metadata["answerkey"]["profile"] == "quick"
     for cell in student.cells:
+        if "injected-parameters" in cell.metadata.get("tags", ()):
+            cell.source = parameters_source(parameters(name, quick), quick)  # trains it all
         todo = cell.metadata.get("todo")
         if cell.cell_type == "code":
             cell.outputs = []
@@ -281,20 +292,49 @@ def source_path(name: str) -> Path:
     return SOURCE_DIR / f"{name}.py"
 
 
-def parameters(name: str, quick: bool) -> dict[str, Any]:
+def parameters(name: str, quick: bool, groups: str | None = None) -> dict[str, Any]:
     """The values the injected-parameters cell sets: q_zkc gets the zkc experiment's
-    epochs and patience; q_ae names the profile, whose settings its cells inline."""
+    epochs and patience; q_ae names the profile, whose settings its cells inline, and the
+    file of the grid's groups it may read (`groups`, None: it trains them all)."""
     if name == "q_zkc":
         from answerkey.experiments import Profile, zkc
 
         config = zkc.config(Profile(quick=quick))
         return {"EPOCHS": config["max_epochs"], "PATIENCE": config["patience"]}
-    return {"PROFILE": "quick" if quick else "full"}
+    return {"PROFILE": "quick" if quick else "full", "GROUPS": groups}
 
 
-def load_source(name: str, quick: bool) -> Any:
+def parameters_source(values: dict[str, Any], quick: bool) -> str:
+    lines = [f"{key} = {value!r}" for key, value in values.items()]
+    return f"# The {'quick' if quick else 'full'} profile.\n" + "\n".join(lines)
+
+
+def grid_groups(quick: bool) -> bytes | None:
+    """The series of every autoencoder group the ae grid has cached for the embedded data
+    (what q_ae trains with MNIST_DIR = None), as `GROUPS_FILE` holds them: JSON, keyed
+    "dataset activation variant k"; None when the grid has none of them."""
+    from answerkey.experiments.ae import grid
+    from answerkey.experiments.ae.protocol import SERIES
+
+    settings = grid.settings_for(quick)
+    found = {}
+    for group in grid.grid_groups(settings):
+        if group.kind != "ae":
+            continue
+        data = grid.load_data(group.dataset, quick, None)
+        record = grid.cached_group(group, settings, data)
+        if record is not None:
+            key = f"{group.dataset} {group.activation} {group.variant} {group.k}"
+            found[key] = {name: record[name] for name in SERIES}
+    if not found:
+        return None
+    return json.dumps(found, sort_keys=True).encode()
+
+
+def load_source(name: str, quick: bool, groups: str | None = None) -> Any:
     """The solution notebook `name` from its percent script: project code inlined, the
-    profile injected, stable cell ids; its TODOs checked against `TODOS`."""
+    profile (and for q_ae the file of the grid's groups, `groups`) injected, stable cell
+    ids; its TODOs checked against `TODOS`."""
     import jupytext
     import nbformat
 
@@ -324,10 +364,8 @@ def load_source(name: str, quick: bool) -> Any:
             cell.source = header + "\n" + cell.source
     for index, cell in enumerate(notebook.cells):
         if "parameters" in cell.metadata.get("tags", ()):
-            values = parameters(name, quick)
-            lines = [f"{key} = {value!r}" for key, value in values.items()]
             injected = nbformat.v4.new_code_cell(
-                f"# The {'quick' if quick else 'full'} profile.\n" + "\n".join(lines),
+                parameters_source(parameters(name, quick, groups), quick),
                 metadata={"tags": ["injected-parameters"]},
             )
             notebook.cells.insert(index + 1, injected)
@@ -437,11 +475,16 @@ def _probe_cell(name: str) -> Any:
 
 
 def execute(
-    notebook: Any, name: str, kernel_name: str | None = None, probe: bool = True
+    notebook: Any,
+    name: str,
+    kernel_name: str | None = None,
+    probe: bool = True,
+    files: dict[str, bytes] | None = None,
 ) -> tuple[Any, dict]:
     """Run every cell of `notebook` in order on a fresh kernel (by default one that cannot
-    import the project), then the probe; returns the notebook without the probe cell and
-    the values it printed. Raises NotebookError naming the failing cell."""
+    import the project), in a scratch folder holding `files` (name → bytes), then the
+    probe; returns the notebook without the probe cell and the values it printed. Raises
+    NotebookError naming the failing cell."""
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -454,6 +497,8 @@ def execute(
     if probe:
         notebook.cells.append(_probe_cell(name))
     with tempfile.TemporaryDirectory(prefix="answerkey-notebook-") as scratch:
+        for file_name, content in (files or {}).items():
+            (Path(scratch) / file_name).write_bytes(content)
         jupyter_path = None
         if kernel_name is None:
             jupyter_path = Path(scratch) / "jupyter"
@@ -536,23 +581,31 @@ def build_notebooks(
     names: Sequence[str] = NOTEBOOKS,
     kernel_name: str | None = None,
     log: Callable[[str], None] | None = None,
+    standalone: bool = False,
 ) -> dict[str, Any]:
     """Execute the notebooks `names`; only if all succeed, write
-    `folder/solutions/<name>.ipynb` and `folder/student/<name>.ipynb`.
+    `folder/solutions/<name>.ipynb` and `folder/student/<name>.ipynb` (and, when q_ae read
+    the grid's groups, `folder/solutions/q_ae_groups.json`). `standalone`: q_ae trains
+    every group itself instead of reading the grid's.
 
-    Returns a summary per notebook (cells, TODOs, figures, the probed numbers) and,
-    apart, the seconds each took.
+    Returns a summary per notebook (cells, TODOs, figures, the probed numbers, the groups
+    it read) and, apart, the seconds each took.
     """
     import nbformat
 
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
     executed: dict[str, tuple[Any, dict]] = {}
     seconds: dict[str, float] = {}
+    handed: dict[str, bytes] = {}
     for name in names:
         log(f"notebook {name} ({'quick' if quick else 'full'} profile) …")
-        notebook = load_source(name, quick)
+        groups = None if standalone or name != "q_ae" else grid_groups(quick)
+        if groups is not None:
+            handed[name] = groups
+        notebook = load_source(name, quick, GROUPS_FILE if groups else None)
         start = time.perf_counter()
-        executed[name] = execute(notebook, name, kernel_name)
+        files = {GROUPS_FILE: groups} if groups else None
+        executed[name] = execute(notebook, name, kernel_name, files=files)
         seconds[name] = round(time.perf_counter() - start, 2)
     summary: dict[str, Any] = {}
     for name, (notebook, numbers) in executed.items():
@@ -563,6 +616,8 @@ def build_notebooks(
             Path(folder) / "solutions" / f"{name}.ipynb", nbformat.writes(notebook).encode()
         )
         write_atomic(Path(folder) / "student" / f"{name}.ipynb", nbformat.writes(student).encode())
+        if name in handed:
+            write_atomic(Path(folder) / "solutions" / GROUPS_FILE, handed[name])
         summary[name] = {
             "solution": f"notebooks/solutions/{name}.ipynb",
             "student": f"notebooks/student/{name}.ipynb",
@@ -570,6 +625,7 @@ def build_notebooks(
             "todos": todo_ids(notebook),
             "figures": figure_count(notebook),
             "numbers": numbers,
+            "groups_read": len(json.loads(handed[name])) if name in handed else 0,
         }
     return {"profile": "quick" if quick else "full", "notebooks": summary, "timings": seconds}
 
@@ -584,6 +640,13 @@ def add_arguments(parser: Any) -> None:
         choices=NOTEBOOKS,
         metavar="NAME",
         help=f"build only this notebook (repeatable; one of {', '.join(NOTEBOOKS)})",
+    )
+    parser.add_argument(
+        "--standalone",
+        action="store_true",
+        help="let q_ae train every autoencoder itself instead of reading the groups the ae "
+        "grid already trained (same code and seeds, so the same numbers; hours on a CPU in "
+        "the full profile)",
     )
     parser.add_argument(
         "--kernel",
@@ -611,7 +674,13 @@ def summary(results: dict[str, Any], folder: Path) -> str:
 def _run(args: Any) -> dict[str, Any]:
     names = [n for n in NOTEBOOKS if n in (getattr(args, "only", None) or NOTEBOOKS)]
     folder = Path(args.out) / "notebooks"
-    results = build_notebooks(folder, args.quick, names, getattr(args, "kernel", None))
+    results = build_notebooks(
+        folder,
+        args.quick,
+        names,
+        getattr(args, "kernel", None),
+        standalone=getattr(args, "standalone", False),
+    )
     if not args.json:
         print(summary(results, Path(args.out)))
     return results

@@ -39,6 +39,16 @@ from numeric.autoencoders import (
 )
 
 CHUNK_FLOATS = 1 << 25  # probe features per batched chunk: 128 MiB of float32
+# train_and_probe's series: what a group's training records, and what q_ae's figures plot.
+SERIES = (
+    "epochs",
+    "updates_per_epoch",
+    "recon_objective",
+    "recon_clean",
+    "train_loss",
+    "probe",
+    "probe_draws",
+)
 
 
 def probe_config(settings: Settings, dataset: str) -> ProbeConfig:
