@@ -16,6 +16,10 @@ read by the judge's conditions form at the claimed point. A part with no reader 
 of these checks.
 
     printed_checks(part, profile) -> [Check]   (run by `answerkey verify` after the part's own)
+
+Every claim here starts with `PRINTED` ("the printed "; test_documents_leaks checks it): the
+documents' plain evidence line counts these checks as what they are, the printed answer
+matching the verified one, not as evidence for the answer itself.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def _first_span(answer: Answer) -> list[tuple[str, str]]:
     """The prose's first formula; in a chain `label = A = B` each of A and B."""
     pieces = math_spans(answer.text)[0].split("=")
     pieces = pieces[1:] if len(pieces) > 1 else pieces
-    return [(f"the written answer's first formula ({p.strip()})", p) for p in pieces]
+    return [("the written answer's first formula", p) for p in pieces]
 
 
 def _display(answer: Answer) -> list[tuple[str, str]]:
@@ -119,7 +123,7 @@ def read_back(part: Part, profile: Profile) -> ev.Argument:
         verdict = str(judgement.verdict)
         holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
         facts.append(ev.Fact(
-            holds, f"{where} {text!r}: {verdict}",
+            holds, f"{where} ${text}$: {verdict}",
             None if holds else {"printed": text, "read as": judgement.read_as or "?",
                                 "key": str(answer.value), "why": judgement.detail},
         ))  # fmt: skip
@@ -187,7 +191,7 @@ def _feature_map_dimensions(part: Part, profile: Profile) -> ev.Argument:
         holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
         claimed = str(value[f"dimension_{kind}"])
         facts.append(
-            ev.Fact(holds, f"{where} {text!r}: {verdict}", {where: text, "claimed": claimed})
+            ev.Fact(holds, f"{where} ${text}$: {verdict}", {where: text, "claimed": claimed})
         )
     return ev.Argument("φ's dimensions as printed, against the claimed ones", facts)
 
@@ -249,7 +253,7 @@ def _stationary_point(part: Part, profile: Profile) -> ev.Argument:
     label, _ = point_latex(answer.value)
     shown_label, _, shown = answer.latex.partition(r":\quad ")
     facts = [
-        ev.Fact(True, f"the displayed point {label!r}")
+        ev.Fact(True, f"the displayed point ${label}$")
         if shown_label == label
         else ev.Fact(False, "the displayed point is not the claimed one",
                      {"printed": shown_label, "claimed": label})
@@ -277,7 +281,7 @@ def _stationary_point(part: Part, profile: Profile) -> ev.Argument:
         judgement = judge_with(form, text)
         verdict = str(judgement.verdict)
         holds = True if verdict == "CORRECT" else (False if verdict == "INCORRECT" else None)
-        facts.append(ev.Fact(holds, f"{where} {text!r}: {verdict}",
+        facts.append(ev.Fact(holds, f"{where} ${text}$: {verdict}",
                              {"printed": text, "read as": judgement.read_as or "?"}))  # fmt: skip
     return ev.Argument("; ".join(fact.what for fact in facts), facts)
 
@@ -410,7 +414,7 @@ def printed_checks(part: Part, profile: Profile) -> list[Check]:
     if part.id in RESTATED and part.answer is not None:
         return [
             ev.exact_instances(
-                "the numbers the written answer states, read back, are the claimed ones",
+                "the printed numbers of the written answer, read back, are the claimed ones",
                 lambda: _restated_instances(part, profile),
             )
         ]
@@ -439,8 +443,8 @@ def printed_checks(part: Part, profile: Profile) -> list[Check]:
     if part.id == "q5.d" and part.answer is not None:
         return [
             ev.exact_instances(
-                "the verdict word follows the search's result; the display lists the claimed "
-                "beam answer and optimum",
+                "the printed verdict word follows the search's result; the display lists the "
+                "claimed beam answer and optimum",
                 lambda: _beam_verdict(part, profile),
             )
         ]

@@ -542,12 +542,15 @@ def matmul_operations(m, inner, n) -> sp.Expr:
     return m * n * (2 * inner - 1)
 
 
-def _step(what, flops=0, operations=0, saved=0) -> dict:
+def _step(what, flops=0, operations=0, saved=0, kept="") -> dict:
+    """One operation: `saved` counts the elements of the tensors autograd newly keeps for
+    backward, `kept` names them (LaTeX), so the memory accounting reads step by step."""
     return {
         "what": what,
         "flops": sp.sympify(flops),
         "operations": sp.sympify(operations),
         "saved": sp.sympify(saved),
+        "kept": kept,
     }
 
 
@@ -555,11 +558,12 @@ def softmax_steps() -> list[dict]:
     """`models.kernel_attention.softmax_attention`, operation by operation; `saved` is
     the elements of the new tensors autograd keeps (inputs counted once, where first saved)."""
     return [
-        _step(r"S = Q K^\top", matmul_flops(N, D, N), matmul_operations(N, D, N), 2 * N * D),
+        _step(r"S = Q K^\top", matmul_flops(N, D, N), matmul_operations(N, D, N), 2 * N * D,
+              "Q, K"),
         _step(r"S / \sqrt{D}", 0, N**2),
-        _step(r"A = \operatorname{softmax}(S/\sqrt{D})", 0, N * (5 * N - 2), N**2),
-        _step(r"V' = A V", matmul_flops(N, N, M), matmul_operations(N, N, M), N * M),
-    ]
+        _step(r"A = \operatorname{softmax}(S/\sqrt{D})", 0, N * (5 * N - 2), N**2, "A"),
+        _step(r"V' = A V", matmul_flops(N, N, M), matmul_operations(N, N, M), N * M, "V"),
+    ]  # fmt: skip
 
 
 def feature_map_operations(width, constant: bool = True, merged: bool = True) -> sp.Expr:
@@ -585,13 +589,15 @@ def linear_steps(constant: bool = True, merged: bool = True, p=None, phi_ops=Non
     p = feature_dimension(constant, merged) if p is None else p
     per_row = feature_map_operations(D, constant, merged) if phi_ops is None else phi_ops
     return [
-        _step(r"\phi(Q),\ \phi(K)", 0, 2 * N * per_row, 2 * N * D),
-        _step(r"\phi(K)^\top V", matmul_flops(p, N, M), matmul_operations(p, N, M), N * p + N * M),
+        _step(r"\phi(Q),\ \phi(K)", 0, 2 * N * per_row, 2 * N * D, "Q, K"),
+        _step(r"\phi(K)^\top V", matmul_flops(p, N, M), matmul_operations(p, N, M), N * p + N * M,
+              r"\phi(K), V"),
         _step(r"z = \textstyle\sum_j \phi(K_j)", 0, p * (N - 1)),
         _step(r"\phi(Q)\,(\phi(K)^\top V)", matmul_flops(N, p, M), matmul_operations(N, p, M),
-              N * p + p * M),
-        _step(r"\phi(Q)\, z", matmul_flops(N, p, 1), matmul_operations(N, p, 1), p),
-        _step(r"\text{numerator} / \text{denominator}", 0, N * M, N * M + N),
+              N * p + p * M, r"\phi(Q),\ \phi(K)^\top V"),
+        _step(r"\phi(Q)\, z", matmul_flops(N, p, 1), matmul_operations(N, p, 1), p, "z"),
+        _step(r"\text{numerator} / \text{denominator}", 0, N * M, N * M + N,
+              r"\text{numerator, denominator}"),
     ]  # fmt: skip
 
 
@@ -657,7 +663,8 @@ def _count_rows(steps: list[dict]) -> list[Step]:
         if s["flops"]:
             counts.append(rf"{notation.latex(sp.factor(s['flops']))} \text{{ matmul FLOPs}}")
         if s["saved"]:
-            counts.append(rf"\text{{keeps }} {notation.latex(sp.factor(s['saved']))}")
+            kept = rf"{s['kept']} \text{{ for backward: }}" if s["kept"] else ""
+            counts.append(rf"\text{{keeps }} {kept}{notation.latex(sp.factor(s['saved']))}")
         rows.append(Step(f"Computing ${s['what']}$:", r",\quad ".join(counts)))
     return rows
 

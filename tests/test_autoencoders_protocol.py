@@ -3,6 +3,7 @@ written answer (each one's sentence disappears, and verify fails, on contradicti
 
 import copy
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -295,6 +296,23 @@ def test_every_claim_holds_and_is_printed_on_agreeing_results(holding):
     assert set(CONTRADICTIONS) == {c.name for c in report.CLAIMS}
     sentences = [s for s in holding["answers"]["headline"].split(". ") if s]
     assert 3 <= len(sentences) <= 5, holding["answers"]["headline"]
+
+
+def test_the_headline_answers_the_question_asked(holding):
+    """q4.a asks for k ∈ {5, 10, 100, 1000}, linear vs ReLU, synthetic and MNIST, against
+    PCA and the raw inputs: the opening names each, and says which MNIST it is."""
+    headline = holding["answers"]["headline"]
+    for k in (5, 10, 100, 1000):
+        assert re.search(rf"\bk (?:= |∈ \{{[^}}]*\b){k}\b", headline), k
+    for word in ("synthetic", "MNIST", "ReLU", "linear", "PCA", "raw"):
+        assert word in headline, word
+    embedded = _decided({**holding, "data": {**holding["data"], "mnist": {
+        "name": "mnist-embedded", "train": 4000, "test": 1000}}})  # fmt: skip
+    assert (
+        "bundled subset of 5,000 MNIST digits (4,000 train / 1,000 test)"
+        in (embedded["answers"]["detail"])
+    )
+    assert "embedded" not in embedded["answers"]["headline"] + embedded["answers"]["detail"]
 
 
 @pytest.mark.parametrize("name", sorted(CONTRADICTIONS))

@@ -53,7 +53,8 @@ def formula_pieces(latex: str) -> list[str]:
     fraction's numerator over its denominator, Σ's limits below it, a root's radicand under
     its sign) makes text extraction read those apart, but each run between commands stays
     together. Runs of one character say too little alone and are left out."""
-    pieces = re.split(r"\\[A-Za-z]+|[{}]", latex)
+    latex = re.sub(r"\\(?:begin|end)\{\w+\}", " ", latex)  # an environment's name prints not
+    pieces = re.split(r"\\[A-Za-z]+|\\\\|[{}&]", latex)
     runs = [letters for piece in pieces if len(letters := letters_of_formula(piece)) > 1]
     return runs or [letters_of_formula(latex)]  # a short formula (dμ²) is checked whole
 

@@ -216,3 +216,89 @@ def test_a_q4a_loss_panel_spanning_many_decades_keeps_its_tick_labels():
             assert len(shown) >= 2, ax.get_title()
     finally:
         pyplot().close(fig)
+
+
+def test_the_overlap_check_finds_legends_on_data_and_labels_on_markers():
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.plot([0, 1], [0.08, 0.08], label="rising")
+    ax.axhspan(0.0, 0.2, color="0.8", label="floor")
+    ax.legend(loc="lower right")
+    found = overlaps(fig)
+    assert any("the legend covers the line 'rising'" in f for f in found), found
+    assert any("the legend covers the shaded 'floor'" in f for f in found), found
+    ax.get_legend().remove()
+    assert overlaps(fig) == []
+    ax.scatter([0.5, 0.8], [0.5, 0.5], s=36)
+    ax.annotate("mine", (0.5, 0.5), ha="center", va="center")  # on its own point: fine
+    assert overlaps(fig) == []
+    ax.annotate("20", (0.1, 0.9), xytext=(0.8, 0.5), ha="center", va="center")
+    found = overlaps(fig)
+    plt.close(fig)
+    assert found == ["'20' covers a marker"], found
+
+
+def _golden_experiments() -> dict:
+    return json.loads((Path(__file__).parent / "golden" / "results.json").read_text())[
+        "experiments"
+    ]
+
+
+def test_the_embedding_names_its_nodes_clear_of_every_marker():
+    """Figure 3's crowded tanh corners: every test node and mistake is named, each label
+    beside its own point, none on another marker or label."""
+    from matplotlib.text import Text
+
+    from answerkey.experiments.figure_style import overlaps, pyplot
+    from answerkey.experiments.zkc.figures import embedding_figure
+
+    zkc = _golden_experiments()["zkc"]
+    fig = embedding_figure(zkc)
+    try:
+        assert overlaps(fig) == []
+        for ax, key in zip(fig.axes[:2], ("notebook", "leak"), strict=True):
+            run = zkc[key]
+            wanted = set(zkc["split"]["test"]) | set(run["misclassified_test"])
+            named = {t.get_text() for t in ax.findobj(Text) if t.get_text().isdigit()}
+            assert {str(n) for n in wanted} <= named, key
+    finally:
+        pyplot().close(fig)
+
+
+def test_the_timing_legends_sit_off_the_curves_and_the_floor():
+    from answerkey.experiments.attention import scaling_figure
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    attention = _golden_experiments()["attention"]
+    sizes = attention["config"]["sizes"]
+    # timings are not in results.json: a softmax that overtakes the linear form, as measured
+    seconds = {"softmax": [1e-5 * (n / 16) ** 2 for n in sizes],
+               "linear": [2e-4 * (n / 16) ** 0.8 for n in sizes]}  # fmt: skip
+    peak = {"softmax": [2e5 + 8.0 * n * n for n in sizes],
+            "linear": [2e5 + 900.0 * n for n in sizes]}  # fmt: skip
+    attention["timings"] = {
+        "seconds": seconds, "peak_bytes": peak, "fit_sizes": sizes[-2:],
+        "time_slopes": {"softmax": 2.0, "linear": 0.8},
+        "memory_slopes": {"softmax": 2.0, "linear": 1.0}, "crossover_time": 300.0,
+    }  # fmt: skip
+    fig = scaling_figure(attention)
+    try:
+        assert overlaps(fig) == []
+    finally:
+        pyplot().close(fig)
+
+
+def test_a_fraction_axis_stops_at_one():
+    from answerkey.experiments.beam import optimum_figure
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    fig = optimum_figure(_golden_experiments()["beam"])
+    try:
+        assert fig.axes[0].get_ylim()[1] == 1.0
+        assert overlaps(fig) == []
+    finally:
+        pyplot().close(fig)

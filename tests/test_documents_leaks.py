@@ -30,6 +30,11 @@ PATTERNS = {
     "a cache or build word": r"\bcach(?:e|ed|ing)\b|\bbuild(?:s|ing)?\b|\bbuild machine\b",
     "the key's voice": r"\bthe key(?:'s)? accepts?\b|\bthe key's\b|\bTA key\b",
     "a library API": r"\bgradcheck\b|\bFlopCounterMode\b|\bnetworkx\b",
+    # a derivation does the mathematics; it does not cite the tool that checked it
+    "a tool doing the math": r"\bSymPy\b|\bmlxtend\b|\bwheel\b",
+    "an option's value as a word": r"'(?:notebook|binary|weighted|club)'",
+    "an unexplained data-set name": r"\bembedded (?:training )?digits\b",
+    "a verification kind's jargon": r"\bexhaustively at small sizes\b|\bexact instance\b",
 }
 
 
@@ -76,9 +81,11 @@ def test_the_patterns_catch_what_the_review_found():
     review = (
         "Implemented in models/karate_club.py · answerkey run zkc · unless --mnist-dir · "
         "as in HW6.md · GCNLayerFunction passes gradcheck · FlopCounterMode's · "
-        "which the key accepts · Measured on the build machine · code e6192475e5b4"
+        "which the key accepts · Measured on the build machine · code e6192475e5b4 · "
+        "The derivative of tanh, by SymPy · labels: the 'notebook' set · not the 400 that 10 "
+        "passes over the embedded digits make · checked exhaustively at small sizes"
     )
-    assert len(leaks(review, identifiers)) >= 10
+    assert len(leaks(review, identifiers)) >= 14
     clean = (
         "Proved for every d ≥ 1; confirmed by simulation with 10⁶ samples. Implement all "
         "the TODOs in q_zkc.ipynb. Figure 2 of the homework; softmax(QKᵀ/√D)V, O(N²D)."

@@ -170,39 +170,56 @@ def evidence_line(checks: list[dict]) -> str:
 
 
 _FOR_EVERY = re.compile(r"\bfor ((?:every|all) [^,;()]+?)\s*(?=$|[,;(])")
+# A range of sizes an exhaustive check enumerates: "d = 1…4", "N = 1…4 and M = 1…3".
+_RANGE = r"[A-Za-z] = \d+…\d+"
+_SIZES = re.compile(rf"\b(?:for every |for )({_RANGE}(?: and {_RANGE})?)\b")
+_ALL_CASES = re.compile(r"\ball (\d+ [a-z]+)")
+# The claims of `answerkey.printed`'s checks start so: they show that the printed answer is
+# the verified one, not the answer itself, and no evidence line counts them as such.
+PRINTED = "the printed "
+
+
+def _exhaustive_phrase(checks: list[dict]) -> str:
+    """What an exhaustive check enumerated, in words: "checked for every d = 1…4", "checked
+    on all 8 sequences", else "checked at every small size"."""
+    for c in checks:
+        for text in (c["claim"], c["detail"]):
+            if m := _SIZES.search(text):
+                return f"checked for every {m.group(1)}"
+    for c in checks:
+        if m := _ALL_CASES.search(c["claim"]):
+            return f"checked on all {m.group(1)}"
+    return "checked case by case at every small size"
 
 
 def plain_evidence(checks: list[dict]) -> str:
     """How an answer was verified, in words a student reads: no check claims (they name
-    the project's code), only the kinds of evidence and their sizes.
+    the project's code), only the kinds of evidence, what they covered and their sizes.
+    Checks of the printed answer (`PRINTED`) are not evidence for the answer and are left
+    out.
 
-    e.g. "Proved for every d ≥ 1; checked exhaustively at small sizes; confirmed by
-    simulation with 10⁶ samples."
+    e.g. "Proved for every d ≥ 1; checked for every d = 1…4; confirmed by simulation with
+    10⁶ samples."
     """
     if not checks:
         return "A written answer: nothing in it is checked by computation."
     if any(c["verdict"] not in PASSED for c in checks):
         return "Not verified: a check of this answer did not pass."
-    kinds = {c["evidence"] for c in checks}
+    checks = [c for c in checks if not c["claim"].startswith(PRINTED)] or checks
     phrases = []
-    if "general" in kinds:
-        claims = [c["claim"] for c in checks if c["evidence"] == "general"]
-        scopes = [m.group(1) for m in map(_FOR_EVERY.search, claims) if m]
+    general = [c["claim"] for c in checks if c["evidence"] == "general"]
+    if general:
+        scopes = [m.group(1) for m in map(_FOR_EVERY.search, general) if m]
         phrases.append(f"proved for {scopes[0]}" if scopes else "proved in general")
+    exhaustive = [c for c in checks if c["evidence"] == "exhaustive"]
+    if exhaustive:
+        phrases.append(_exhaustive_phrase(exhaustive))
+    if any(c["evidence"] == "exact instance" for c in checks):
+        phrases.append("computed exactly on concrete cases")
     numeric = [c for c in checks if c["evidence"] == "numeric"]
     simulated = [c for c in numeric if {"n", "z"} <= set(c.get("statistics") or {})]
-    ways = [
-        way
-        for way, present in (
-            ("exhaustively at small sizes", "exhaustive" in kinds),
-            ("in exact arithmetic", "exact instance" in kinds),
-            ("numerically", len(simulated) < len(numeric)),
-        )
-        if present
-    ]
-    if ways:
-        listed = ", ".join(ways[:-1]) + " and " + ways[-1] if len(ways) > 1 else ways[0]
-        phrases.append("checked " + listed)
+    if len(simulated) < len(numeric):
+        phrases.append("checked numerically")
     if simulated:
         samples = sorted({c["statistics"]["n"] for c in simulated})
         sizes = " to ".join(map(count_text, dict.fromkeys((samples[0], samples[-1]))))
@@ -369,7 +386,7 @@ def _stamp(results: dict) -> str | None:
 def _subtitle(results: dict, students: bool = False) -> str:
     if students:
         return f"{COURSE} · Homework 6"
-    return f"{COURSE} · Homework 6 · code {results['code_hash'][:12]}"
+    return f"{COURSE} · Homework 6 · key version {results['code_hash'][:12]}"
 
 
 # --- the solutions -----------------------------------------------------------------
@@ -381,10 +398,10 @@ def solutions(results: dict) -> Document:
             plain(
                 "Each part opens with its answer in a frame, followed by one line saying how "
                 "the answer was verified: proved (a symbolic proof for every size, under the "
-                "stated assumptions), checked exhaustively (every case up to a size), in exact "
-                "arithmetic (concrete instances computed without rounding) or numerically, "
-                "or confirmed by simulation (with the number of samples). The derivation and "
-                "the experiments' figures follow."
+                "stated assumptions), checked for every case up to a size, computed exactly on "
+                "concrete cases (without rounding), checked numerically, or confirmed by "
+                "simulation (with the number of samples). The derivation and the experiments' "
+                "figures follow."
             )
         ),
         *_status_blocks(results, students=True),
@@ -530,6 +547,27 @@ def _rubric_blocks(part: dict) -> list[Block]:
     return blocks
 
 
+def evidence_detail(text: str) -> Inlines:
+    """A check's claim and detail as the TA key prints them: the printed formulas it read
+    back (`$…$`, from `answerkey.printed`) as math, and one that the math converter does
+    not take as code rather than raw LaTeX."""
+    from answerkey.documents.escaping import split_math
+    from answerkey.documents.math_notation import MathError, to_typst
+
+    out: list = []
+    for kind, piece in split_math(text):
+        if kind == "text":
+            out.append(Text(piece))
+            continue
+        try:
+            to_typst(piece)
+        except MathError:
+            out.append(Mono(piece))
+        else:
+            out.append(Math(piece))
+    return tuple(out)
+
+
 def _evidence_table(part: dict) -> list[Block]:
     """Every check of a part with its verdict: the detailed evidence, for staff."""
     if not part["checks"]:
@@ -538,7 +576,7 @@ def _evidence_table(part: dict) -> list[Block]:
         (
             plain(c["evidence"]),
             (Strong(plain(c["verdict"])),),
-            plain(c["claim"] + ". " + c["detail"]),
+            evidence_detail(c["claim"] + ". " + c["detail"]),
         )
         for c in part["checks"]
     )
@@ -596,7 +634,8 @@ def answer_key(results: dict) -> Document:
                 "credit, the caveats, and the detailed evidence: every check with its verdict "
                 "(PROVED and PASS count as passed; REFUTED comes with a counterexample, "
                 "UNKNOWN means SymPy could not decide and never passes). Points and rubric "
-                "come from " + results["rubric"]["file"] + "."
+                "are edited in the key's rubric file, " + results["rubric"]["file"] + "; the "
+                "key version on the title page names the code that built this document."
             )
         ),
         *_status_blocks(results),

@@ -192,6 +192,17 @@ def _memory_crossover(NK, sizes, peak) -> dict:
 
 def draw_scaling(r: dict, path: Path) -> None:
     """Log-log time and peak memory against N, fitted slopes, the crossover."""
+    from answerkey.experiments.figure_style import pyplot
+
+    fig = scaling_figure(r)
+    fig.savefig(path, dpi=150)
+    fig.savefig(path.with_suffix(".pdf"))
+    pyplot().close(fig)
+
+
+def scaling_figure(r: dict):
+    """`draw_scaling`'s figure; each panel's legend below it, off the curves and the
+    measurement floor."""
     import numpy as np
 
     from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
@@ -201,7 +212,7 @@ def draw_scaling(r: dict, path: Path) -> None:
     sizes = np.asarray(cfg["sizes"], float)
     colors = {"softmax": "#c0392b", "linear": "#2471a3"}
     labels = {"softmax": "softmax", "linear": "linearized (qᵀk+1)²"}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.9))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 4.6))
     fit = np.asarray(t["fit_sizes"], float)
     for ax, key, slopes, unit, scale in (
         (left, "seconds", t["time_slopes"], "forward time (s)", 1.0),
@@ -280,7 +291,7 @@ def draw_scaling(r: dict, path: Path) -> None:
         ax.set_xlabel("sequence length N")
         ax.set_ylabel(unit)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="lower right", fontsize=7)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False)
     left.set_title("time (median of repeats)")
     right.set_title("memory (fresh process per N)")
     fig.suptitle(
@@ -288,9 +299,7 @@ def draw_scaling(r: dict, path: Path) -> None:
         f"shaded lines: fits over N ≥ {cfg['fit_from']}"
     )
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
+    return fig
 
 
 def draw_precision(p: dict, path: Path) -> None:

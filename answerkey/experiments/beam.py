@@ -351,6 +351,17 @@ def tree_figure(r: dict):
 
 
 def draw_optimum(r: dict, path: Path) -> None:
+    from answerkey.experiments.figure_style import pyplot
+
+    fig = optimum_figure(r)
+    fig.savefig(path, dpi=150)
+    fig.savefig(path.with_suffix(".pdf"))
+    pyplot().close(fig)
+
+
+def optimum_figure(r: dict):
+    """How often beam search finds the GRU model's optimum, by k, against greedy: a
+    fraction, so the axis stops at 1."""
     from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
 
     plt = pyplot()
@@ -359,16 +370,20 @@ def draw_optimum(r: dict, path: Path) -> None:
     beams = [int(k) for k in rnn["found_fraction"] if k != "greedy"]
     found = [rnn["found_fraction"][str(k)] for k in beams]
     fig, ax = plt.subplots(figsize=(0.72 * TEXT_WIDTH_IN, 3.1))
-    ax.plot(beams, found, "o-", color="#1f5fbf", label="beam search")
+    # clip_on=False: a point at 1, the top of the axis, is drawn whole
+    ax.plot(beams, found, "o-", color="#1f5fbf", label="beam search", clip_on=False, zorder=3)
     ax.axhline(rnn["found_fraction"]["greedy"], color="#c0392b", ls="--", label="greedy")
     for number, (k, f) in enumerate(zip(beams, found, strict=True)):
         # above and left of its point, where the rising curve is not; the first point's
-        # left is the axis and its height greedy's line: below right
+        # left is the axis and its height greedy's line: below right; near the top of the
+        # axis, below
         offset, align = ((4, -11), "left") if number == 0 else ((-3, 4), "right")
+        if number and f > 0.95:
+            offset, align = (0, -12), "center"
         ax.annotate(f"{f:.1%}", (k, f), offset, textcoords="offset points", ha=align, fontsize=7)
     ax.set_xlabel("beam size k")
     ax.set_ylabel("fraction of prompts where the search\nreturns the most likely sequence")
-    ax.set_ylim(min(found + [rnn["found_fraction"]["greedy"]]) - 0.1, 1.1)
+    ax.set_ylim(min(found + [rnn["found_fraction"]["greedy"]]) - 0.1, 1.0)
     ax.set_xlim(min(beams) - 0.8, max(beams) + 0.4)
     ax.set_xticks(beams)
     ax.set_title(
@@ -376,12 +391,10 @@ def draw_optimum(r: dict, path: Path) -> None:
         "(optimum by exhaustive search; no length penalty)",
         fontsize=8.5,
     )
-    ax.legend(loc="lower right")
+    ax.legend(loc="center right")  # between greedy's line and the curve's top
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
+    return fig
 
 
 def draw_operations(r: dict, path: Path) -> None:

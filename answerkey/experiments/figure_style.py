@@ -36,35 +36,61 @@ def pyplot():
 
 
 def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, **style) -> None:
-    """Write `texts` next to `points` (data coordinates), each at the first of eight
-    offsets whose box overlaps no label placed before it and no other point, so that no
-    two labels overlap (the fewest overlaps where every offset collides)."""
+    """Write `texts` next to `points` (data coordinates), each at the first offset whose box
+    overlaps no label placed before it, hides no point and stays inside the axes; nearest
+    first (eight directions), then further out with a thin leader line to its point, where a
+    cluster leaves no room beside it (the fewest collisions where every offset collides)."""
     import numpy as np
+    from matplotlib.collections import PathCollection
+    from matplotlib.text import Text
 
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     to_display = ax.transData.transform
     centres = to_display(np.asarray(points, dtype=float))
+    # every marker of the axes (scatter points), named or not: none may be hidden
+    markers = [c.get_offset_transform().transform(c.get_offsets()) for c in ax.collections
+               if isinstance(c, PathCollection) and len(c.get_offsets())]  # fmt: skip
+    markers = np.unique(np.concatenate([centres, *markers]), axis=0)
     radius = fontsize * fig.dpi / 72  # a marker of about the font's size, in pixels
-    offsets = [(6, 4), (6, -10), (-6, 4), (-6, -10), (0, 8), (0, -14), (10, -3), (-10, -3)]
+    frame = ax.bbox
+    near = [(6, 4), (6, -10), (-6, 4), (-6, -10), (0, 8), (0, -14), (10, -3), (-10, -3)]
+    directions = [(np.cos(a), np.sin(a)) for a in np.radians(range(0, 360, 30))]
+    far = [(r * dx, r * dy - 3) for r in (18, 26, 36, 48) for dx, dy in directions]
     placed: list = []
     for index, (point, text) in enumerate(zip(points, texts, strict=True)):
-        best, best_score = None, None
-        for dx, dy in offsets:
+        best, best_score, best_box = None, None, None
+        for dx, dy in near + far:
+            leader = (
+                {
+                    "arrowprops": {
+                        "arrowstyle": "-",
+                        "lw": 0.5,
+                        "color": "0.35",
+                        "shrinkA": 1,
+                        "shrinkB": 3,
+                    }
+                }
+                if (dx, dy) in far
+                else {}
+            )
             label = ax.annotate(
                 text, point, xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
-                ha="left" if dx > 0 else "right" if dx < 0 else "center", **style,
+                ha="left" if dx > 0.5 else "right" if dx < -0.5 else "center", **leader, **style,
             )  # fmt: skip
-            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+            label.update_positions(renderer)  # where the offset puts it, before any draw
+            box = Text.get_window_extent(label, renderer).expanded(1.05, 1.1)
             clashes = sum(box.overlaps(other) for other in placed)
-            near = np.abs(centres - [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+            offset = np.abs(markers - [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+            own = np.hypot(*(markers - centres[index]).T) < 0.5
             hidden = [
                 i
-                for i, (cx, cy) in enumerate(near)
-                if i != index and cx < box.width / 2 + radius and cy < box.height / 2 + radius
+                for i, (cx, cy) in enumerate(offset)
+                if not own[i] and cx < box.width / 2 + radius and cy < box.height / 2 + radius
             ]
-            score = 2 * clashes + len(hidden)
+            outside = not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1))
+            score = 2 * clashes + len(hidden) + 2 * outside
             if best_score is None or score < best_score:
                 if best is not None:
                     best.remove()
@@ -146,7 +172,8 @@ def overlaps(fig, tolerance: float = 1.0) -> list[str]:
         if id(text) in undrawn or not text.get_visible() or not text.get_text().strip():
             continue
         patch = text.get_bbox_patch()
-        box = (patch or text).get_window_extent(renderer)
+        # Text's own extent: an annotation's includes its leader line
+        box = patch.get_window_extent(renderer) if patch else Text.get_window_extent(text, renderer)
         if box.width > 0 and box.height > 0:
             boxes.append((text.get_text(), box.padded(-tolerance)))
     edges = []
@@ -155,9 +182,10 @@ def overlaps(fig, tolerance: float = 1.0) -> list[str]:
             data = np.column_stack(line.get_data())
             half_width = line.get_linewidth() * fig.dpi / 72 / 2
             edges.append((Path(line.get_transform().transform(data)), half_width))
+    found = _legends_on_data(fig, renderer, tolerance) + _labels_on_markers(fig, renderer)
     page = fig.bbox.padded(tolerance)
-    found = [f"{name!r} is cut off" for name, box in boxes if not page.contains(box.x0, box.y0)
-             or not page.contains(box.x1, box.y1)]  # fmt: skip
+    found += [f"{name!r} is cut off" for name, box in boxes if not page.contains(box.x0, box.y0)
+              or not page.contains(box.x1, box.y1)]  # fmt: skip
     for i, (name, box) in enumerate(boxes):
         found += [f"{name!r} overlaps {other!r}" for other, o in boxes[i + 1 :] if box.overlaps(o)]
         for edge, half_width in edges:
@@ -165,4 +193,69 @@ def overlaps(fig, tolerance: float = 1.0) -> list[str]:
             attached = any(reach.contains(x, y) for x, y in edge.vertices[[0, -1]])
             if not attached and edge.intersects_bbox(box.padded(half_width), filled=False):
                 found.append(f"{name!r} is crossed by an edge")
+    return found
+
+
+def _legends_on_data(fig, renderer, tolerance: float) -> list[str]:
+    """A legend inside an axes that covers one of its plotted lines or shaded spans."""
+    from matplotlib.path import Path
+    from matplotlib.transforms import Bbox
+
+    found = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        inside = Bbox.intersection(legend.get_window_extent(renderer), ax.bbox)
+        if inside is None or inside.width <= 2 * tolerance or inside.height <= 2 * tolerance:
+            continue
+        inside = inside.padded(-tolerance)
+        for line in ax.lines:
+            if not line.get_visible() or len(line.get_xydata()) == 0:
+                continue
+            path = Path(line.get_transform().transform(line.get_xydata()))
+            points = path.vertices
+            hit = any(inside.contains(x, y) for x, y in points) or (
+                line.get_linestyle() not in ("None", "", " ")
+                and len(points) > 1
+                and path.intersects_bbox(inside, filled=False)
+            )
+            if hit:
+                found.append(f"the legend covers the line {line.get_label()!r}")
+        for patch in ax.patches:
+            if patch.get_visible() and patch.get_window_extent(renderer).overlaps(inside):
+                found.append(f"the legend covers the shaded {patch.get_label() or 'span'!r}")
+    return found
+
+
+def _labels_on_markers(fig, renderer) -> list[str]:
+    """A text inside an axes that covers the centre of a scatter marker other than the
+    point it annotates (a label hidden among the points it should name)."""
+    import numpy as np
+    from matplotlib.collections import PathCollection
+    from matplotlib.text import Annotation, Text
+
+    found = []
+    for ax in fig.axes:
+        centres = [
+            collection.get_offset_transform().transform(collection.get_offsets())
+            for collection in ax.collections
+            if isinstance(collection, PathCollection) and collection.get_visible()
+        ]
+        if not centres:
+            continue
+        centres = np.concatenate(centres)
+        for text in ax.texts:
+            if not text.get_visible() or not text.get_text().strip():
+                continue
+            box = Text.get_window_extent(text, renderer)
+            own = None
+            if isinstance(text, Annotation):
+                own = ax.transData.transform(text.xy) if text.xycoords == "data" else None
+            for x, y in centres:
+                if own is not None and np.hypot(x - own[0], y - own[1]) < 0.5:
+                    continue
+                if box.contains(x, y):
+                    found.append(f"{text.get_text()!r} covers a marker")
+                    break
     return found

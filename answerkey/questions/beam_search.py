@@ -30,6 +30,13 @@ ASSUMPTIONS = (
     "T = 3 tokens, no end-of-sequence token",
     "the tree of the homework's Figure 2, probabilities as printed",
 )
+# q5.d also runs beam search on a GRU language model (its own figure and table).
+ASSUMPTIONS_D = (
+    "for the homework's tree, " + ASSUMPTIONS[0] + ", " + ASSUMPTIONS[1],
+    "for the GRU language model beyond the homework, the same ranking (no length penalty), "
+    "an end-of-sequence token that ends a hypothesis, at most the table's number of new "
+    "tokens, and the most likely sequence found by scoring every sequence",
+)
 
 
 # How answers name what q5.e asks for (the judge reads free text with it; rubric.toml may
@@ -92,7 +99,7 @@ QUESTION = Question(
             "q5.d",
             "Does beam search return the overall most likely sequence here? Why?",
             answer=lambda profile: _answer_d(profile),
-            assumptions=ASSUMPTIONS,
+            assumptions=ASSUMPTIONS_D,
             checks=lambda profile: _checks_d(profile),
             experiment="beam",
             notes=(

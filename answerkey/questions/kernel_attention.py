@@ -48,7 +48,8 @@ PRECISION_NOTE = (
     r"error grows as the fourth power of the scale (the $O(N^2)$ form only loses "
     r"$\varepsilon \|q\| \|k\|$ in $q^\top k$: the second power), and the output can "
     "come out as NaN or inf. The scales from which it is unreliable, in float32 and float64, "
-    "are the answer's last sentence and table, read from `answerkey run attention`. A student "
+    "are the answer's last sentence and table, read from the attention experiment's results. "
+    "A student "
     "whose implementation returns NaN for large queries and keys has met this, not a wrong "
     r"$\phi$; the key's `kernelized_attention` raises instead of returning NaN."
 )
@@ -195,8 +196,9 @@ QUESTION = Question(
                 r"The $O(\cdot)$ needs the feature dimension: $P = O(D^2)$ gives $O(N D^2 M)$ "
                 r"time; $O(N D M)$ (treating $\phi$ as width $D$) is wrong. Under the $(q^\top "
                 "k)^2$ reading the big-O is the same.",
-                "The exact counts assume the key's implementation (models/kernel_attention.py); "
-                "a different order of operations changes lower-order terms only.",
+                "The exact counts assume the key's implementation, operation for operation as "
+                "the derivation lists them; a different order of operations changes lower-order "
+                "terms only.",
                 PRECISION_NOTE,
             ),
             experiment="attention",
@@ -589,6 +591,8 @@ def precision_sentence(p: dict) -> str:
     s32 = summary["linear_float32"]["unreliable_from"]
     s64 = summary["linear_float64"]["unreliable_from"]
     slope = summary["linear_float64"]["slope"]
+    slope32 = summary["linear_float32"]["slope"]
+    also = "" if slope32 is None else f"; float32's is {slope32:.1f}"
     exact_there = next(
         r["quadratic"] for r in p["rows"] if r["dtype"] == "float32" and r["scale"] == s32
     )
@@ -597,7 +601,8 @@ def precision_sentence(p: dict) -> str:
         "$q^\\top k + 1$: the terms of $\\phi(q)^\\top \\phi(k)$, of size "
         "$\\|q\\|^2 \\|k\\|^2$, cancel down to the weight $(q^\\top k + 1)^2$, so with "
         f"$\\|q\\| = \\|k\\| = s$ and $q^\\top k = O(1)$ its relative error grows as "
-        f"$s^{{{slope:.1f}}}$ and passes {threshold * 100:g}% from $s = {_scale(s32)}$ in "
+        f"$s^{{{slope:.1f}}}$ (the float64 fit of the figure{also}) and passes "
+        f"{threshold * 100:g}% from $s = {_scale(s32)}$ in "
         f"float32 (from $s = {_scale(s64)}$ in float64), where the $O(N^2)$ form, which only "
         f"cancels in $q^\\top k$, is still within ${_power_of_ten(exact_there)}$ (table and "
         "figure below)."

@@ -371,7 +371,7 @@ def _model_feature_maps() -> ev.Measurement:
             kernel = (x @ x.T + (1.0 if constant else 0.0)) ** 2
             worst = max(worst, float(np.abs(model @ model.T - kernel).max() / np.abs(kernel).max()))
     return ev.Measurement(
-        "models.kernel_attention.quadratic_features against the derived φ component by "
+        "the key's PyTorch feature map φ against the derived φ component by "
         "component, and φ(Q)φ(K)ᵀ against the kernel matrix, all four maps, D = 1…8, float64",
         [
             ev.Observed(

@@ -80,7 +80,11 @@ QUESTION = Question(
     intro=(
         r"$q, k \in \mathbb{R}^d$ are independent random vectors with "
         r"$q, k \sim \mathcal{N}(\mu, \sigma^2 I)$: every component is an independent normal "
-        r"with mean $\mu$ (a scalar) and standard deviation $\sigma > 0$."
+        r"with standard deviation $\sigma > 0$. The homework writes $\mu \in \mathbb{R}^d$; "
+        r"these solutions read it as the same scalar mean $\mu$ in every component (the mean "
+        r"vector $(\mu, \dots, \mu)$), which gives $\mathbb{E}[q^\top k] = d\mu^2$, while a "
+        r"general mean vector gives $\mathbb{E}[q^\top k] = \|\mu\|^2$: both readings are "
+        "correct."
     ),
     parts=[
         Part(

@@ -186,13 +186,30 @@ def _embedding_panel(plt, ax, graph, run: dict, labels, test: set, title: str) -
     ax.set_xlabel("embedding dimension 1")
     ax.set_ylabel("embedding dimension 2")
     ax.set_title(title)
-    # Only the test nodes and the mistakes are named: 34 labels in two tanh corners collide.
-    named = sorted(test | wrong)
+
+
+def _name_nodes(ax, run: dict, test: set) -> None:
+    """Only the test nodes and the mistakes are named (34 labels in two tanh corners
+    collide), once the layout is final: a label placed before tight_layout moves."""
+    import numpy as np
+
+    embedding = np.array(run["embedding"])
+    named = sorted(test | set(run["misclassified_train"]) | set(run["misclassified_test"]))
     place_labels(ax, [embedding[n] for n in named], [str(n) for n in named], zorder=4)
 
 
 def draw_embedding(results: dict, out: Path) -> Path:
     """The graph at its learned 2-d embedding, the softmax decision line, the mistakes."""
+    plt = pyplot()
+    fig = embedding_figure(results)
+    path = out / FIGURES["embedding"]
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def embedding_figure(results: dict):
+    """`draw_embedding`'s figure: the honest run and the leak run side by side."""
     from matplotlib.lines import Line2D
 
     from models.karate_club import karate_graph
@@ -232,10 +249,9 @@ def draw_embedding(results: dict, out: Path) -> Path:
         "background: the classifier's P(class 1)"
     )
     fig.tight_layout(rect=(0, 0.12, 1, 1))
-    path = out / FIGURES["embedding"]
-    _save(fig, path)
-    plt.close(fig)
-    return path
+    for ax, key in zip(axes, ("notebook", "leak"), strict=True):
+        _name_nodes(ax, results[key], test)
+    return fig
 
 
 def draw_semi_supervised(results: dict, out: Path) -> Path:
