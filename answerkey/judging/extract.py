@@ -1074,6 +1074,11 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
     return match.group()
 
 
+# A comma between digits with none after it is a decimal comma in a score ("−1,46"); a
+# list of integers ("1,2,3") is not one.
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
+
+
 def token_runs(
     text: str, tokens: tuple[str, ...], length: int | None = None
 ) -> list[tuple[tuple[str, ...], float | None]]:
@@ -1081,6 +1086,7 @@ def token_runs(
     that follows it in parentheses or after a colon, if any: [(words, score)]. A word
     matches a token exactly or by a prefix of at least 3 letters."""
     lowered = {t.lower(): t for t in tokens}
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # "(−1,85)": French, German, Spanish
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []

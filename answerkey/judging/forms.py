@@ -1215,8 +1215,16 @@ class ConditionsForm:
                 # "∂L/∂W₁ = 0 ⇔ W₂ᵀ(…)Xᵀ = 0": the condition is what the arrow leads to
                 items.extend(p for p in _IMPLIES.split(piece) if p.strip())
         items = [i for i in items if not _GRADIENT_IS_ZERO.match(i)] or items
+        # "L = (1/n) tr(…)", "∇_{W₂}L = −(2/n) R (W₁X)ᵀ" beside "… = 0": the loss and the
+        # gradients are working; when they do not read, the equations set to zero are the answer
+        conditions = [i for i in items if _ZERO_SIDE.search(_strip_end(i))]
         expressions = []
         for item in items:
+            if conditions and item not in conditions:
+                try:
+                    self.read(item)
+                except AnswerError:
+                    continue
             members = members_of(_strip_end(item))
             if len(members) > 2:  # "∂L/∂W₁ = −(2/n)W₂ᵀ(…)Xᵀ = 0": the label member is dropped
                 members = members[-2:]
@@ -1300,6 +1308,7 @@ class ConditionsForm:
 _IMPLIES = re.compile(
     r"⇔|⟺|⇒|⟹|<->|<=>|->|=>|\\(?:iff|Leftrightarrow|Longleftrightarrow|Rightarrow|implies)\b"
 )
+_ZERO_SIDE = re.compile(r"(?<![=<>!])=\s*0\s*\.?\s*$|^\s*0\s*=(?!=)")
 _GRADIENT_IS_ZERO = re.compile(  # "∂L/∂W_1 = 0", "\nabla_{W_1} L = 0": a label, not a condition
     r"\s*(?:∂|\\partial|∇|\\nabla|d)\s*\S*(?:\s+[A-Za-z]{1,3})?"
     r"\s*(?:/\s*(?:∂|\\partial|d)\s*\S+)?\s*=\s*0\s*\.?\s*$"
