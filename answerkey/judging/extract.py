@@ -195,8 +195,8 @@ _CLAUSE = re.compile(
     flags=re.IGNORECASE,
 )
 _ALTERNATIVE = re.compile(
-    r"^[\s,(;)]*(?:or|equivalently|i\.\s?e\.?|ie|that\s+is|namely|aka|or\s+equivalently|"
-    r"which\s+is(?:\s+the\s+same\s+as)?|also\s+written)[\s,:()]*$",
+    r"^[\s,(;)]*(?:(?:or|equivalently|i\.\s?e\.?|ie|that\s+is|namely|aka|"
+    r"which\s+is(?:\s+the\s+same\s+as)?|also\s+written)[\s,:()]*)+$",
     flags=re.IGNORECASE,
 )
 _GENERIC_REMARK = (
@@ -542,6 +542,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     text = re.sub(
         r"\bi\.\s?e\.|\be\.\s?g\.", lambda m: " ie " if "i" in m.group() else " eg ", text
     )
+    text = _THAT_IS.sub(" ie ", text)
     text = _open_alternatives(text)
     text = _FOR.sub(lambda m: " for all " if m.group(1) else " for ", text)
     text = _INDEX_RANGE.sub(lambda m: f"for all {m.group('indices')}", text)
@@ -698,6 +699,7 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
         delimited.append(
             _Span(body, start + match.start(), start + match.end(), left.strip(), True, right)
         )
+    delimited = _joined_by_words(text, delimited)
     if delimited:
         chains = _chains_outside(region, start, delimited, asked)
         return sorted(delimited + chains, key=lambda s: s.start)
@@ -713,10 +715,31 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
     return _with_chains(region, start, spans, asked) if asked is not None else spans
 
 
+_JOINING_WORD = re.compile(
+    r"\s*(times|over|plus|minus|divided\s+by|multiplied\s+by|\*|\\cdot|\\times|×|·|\+)\s*",
+    flags=re.IGNORECASE,
+)
+
+
+def _joined_by_words(text: str, spans: list[_Span]) -> list[_Span]:
+    r""" "$d$ times $\mu^2$" (respelled "$d$ * $\mu^2$"): delimited spans joined by an
+    operation, in words or symbols, are one."""
+    out: list[_Span] = []
+    for span in spans:
+        if out and _JOINING_WORD.fullmatch(text[out[-1].end : span.start]):
+            last = out[-1]
+            word = _JOINING_WORD.fullmatch(text[last.end : span.start]).group(1)
+            body = f"({last.text}) {word} ({span.text})"
+            out[-1] = dataclasses.replace(last, text=body, end=span.end, right=span.right)
+        else:
+            out.append(span)
+    return out
+
+
 # CJK punctuation ends a clause with no space after it (respelling makes "，" a ",").
 _SENTENCE = re.compile(
     r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
-    r"because|and|then|or|equivalently)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
+    r"because|and|then|or|equivalently|with|mit|avec|con|com|wobei|où|donde)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
     flags=re.IGNORECASE,
 )
 
@@ -760,10 +783,17 @@ _PROSE_PAIR = re.compile(r"\b[A-Za-z]{2,}[\s:,;]+[A-Za-z]{2,}\b")
 
 
 def _drop_remark(match: re.Match) -> str:
-    """A remark in parentheses (two words of prose in a row) vanishes; not the answer
-    "= (…)" itself, which the pattern's look-behind keeps."""
+    """A remark in parentheses (two words of prose in a row, or two words of prose around
+    math: "(the (qᵀk)² reading)") vanishes; not the answer "= (…)" itself, which the
+    pattern's look-behind keeps."""
     inner = re.sub(r"\\[A-Za-z]+", " ", match.group()[1:-1])
-    return " " if _PROSE_PAIR.search(inner) else match.group()
+    words = [w for w in re.findall(r"\b[A-Za-z]{3,}\b", inner) if w.lower() not in _NOT_PROSE]
+    return " " if _PROSE_PAIR.search(inner) or len(words) >= 2 else match.group()
+
+
+# words inside brackets that are math, not prose ("(sqrt d times mu)", "(for all i, j)")
+_NOT_PROSE = {"sqrt", "times", "over", "plus", "minus", "squared", "cubed", "vec", "flatten"}
+_NOT_PROSE |= {"log", "exp", "max", "min", "for", "all", "root", "square", "divided"}
 
 
 def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> list[_Span]:
@@ -785,9 +815,13 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
                 offset = at + inside
                 body = piece[inside:]
                 body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
+                body = re.sub(r"[(\[{]\s*$", "", body)  # "(qᵀk + 1)²（常数 c = 1）": cut there
                 body = _PARENTHESIZED.sub(_drop_remark, body)
                 # a remark in parentheses that a clause break cut before its ")"
                 body = re.sub(r"\(\s*[A-Za-z]{2,}[\s:,;]+[A-Za-z]{2,}[^()]*$", " ", body)
+                if asked.after:  # "φ(q) = (…), D² components": the count is a remark on it
+                    after = "|".join(asked.after)
+                    body = re.sub(rf",[^,=]*\b(?:{after})\b[^=]*$", "", body)
                 body = body.strip().rstrip(",.;")
                 prose = " ".join(words[:-take])
                 chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))
@@ -856,9 +890,14 @@ _INDEX_RANGE = re.compile(
 )
 
 
-_OPENS_ALTERNATIVE = re.compile(
-    r"\(\s*(?:or|equivalently|or\s+equivalently|ie|that\s+is|namely|aka)\b", flags=re.IGNORECASE
+# "i.e." in other languages
+_THAT_IS = re.compile(
+    r"\bc['’]est-à-dire\b|\bes\s+decir\b|\bo\s+sea\b|\bd\.\s?h\.|\bdas\s+heißt\b|\bcioè\b",
+    flags=re.IGNORECASE,
 )
+_ALTERNATIVE_WORDS = r"(?:or|equivalently|ie|that\s+is|namely|aka)"
+_OPENS_ALTERNATIVE = re.compile(rf"\(\s*{_ALTERNATIVE_WORDS}\b", flags=re.IGNORECASE)
+_LEADING_ALTERNATIVES = re.compile(rf"^(?:[\s,]*{_ALTERNATIVE_WORDS}\b)+[\s,:]*", re.IGNORECASE)
 
 
 def _open_alternatives(text: str) -> str:
@@ -877,8 +916,12 @@ def _open_alternatives(text: str) -> str:
             end += 1
         if end >= len(text) or text[end] != ")":
             continue
-        out.append(text[position : match.start()] + ", ")
-        out.append(text[match.start() + 1 : end] + " ")
+        inner = text[match.start() + 1 : end]
+        # "(or, that is, …)": the words that offer the alternative, without the commas
+        lead = _LEADING_ALTERNATIVES.match(inner)
+        words = re.sub(r"[\s,:]+", " ", lead.group()).strip() if lead else ""
+        out.append(text[position : match.start()] + f", {words} ")
+        out.append(inner[lead.end() if lead else 0 :] + " ")
         position = end + 1
     out.append(text[position:])
     return "".join(out)
@@ -897,7 +940,7 @@ def _finish(spans, line, how, substitutions, definitions, all_math) -> Found:
         span = span.split("≈")[0]
         span = respell_words(span)
         span = _substitute(span, definitions)
-        return span.strip().rstrip(".。").strip()
+        return span.strip().rstrip(".。,;").strip()  # "$$φ(q) = […],$$": the sentence's comma
 
     cleaned = tuple(c for c in (clean(s) for s in spans) if c)
     return Found(
@@ -1058,6 +1101,25 @@ _SCORE_WORDS = {
     "logp",
     "total",
     "sum",
+    # French, Spanish, German: "avec une log-probabilité de −1,46", "mit −1,85"
+    "avec",
+    "une",
+    "un",
+    "de",
+    "du",
+    "est",
+    "probabilité",
+    "con",
+    "una",
+    "es",
+    "tiene",
+    "probabilidad",
+    "mit",
+    "hat",
+    "ist",
+    "einer",
+    "von",
+    "wahrscheinlichkeit",
 }
 
 
@@ -1090,7 +1152,7 @@ def token_runs(
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
-    pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)
+    pieces = re.findall(r"[^\W\d_]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\w\s]|_", text)
     pending = None
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
     skip_to = 0
