@@ -904,17 +904,19 @@ def _open_alternatives(text: str) -> str:
     """ "√d (equivalently d^{1/2}, ie sqrt(d))": the brackets of a remark that offers
     equivalent forms are opened (nested brackets included), so that each form is a
     span of its own, judged like "√d, equivalently d^{1/2}"."""
+    closing: dict[int, int] = {}  # "(" → its ")" on the same line, in one pass
+    stack: list[int] = []
+    for index, ch in enumerate(text):
+        if ch == "(":
+            stack.append(index)
+        elif ch == ")" and stack:
+            closing[stack.pop()] = index
+        elif ch == "\n":
+            stack = []
     out, position = [], 0
     for match in _OPENS_ALTERNATIVE.finditer(text):
-        if match.start() < position:
-            continue
-        depth, end = 0, match.start()
-        while end < len(text):
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            if depth == 0 or text[end] == "\n":
-                break
-            end += 1
-        if end >= len(text) or text[end] != ")":
+        end = closing.get(match.start())
+        if match.start() < position or end is None:
             continue
         inner = text[match.start() + 1 : end]
         # "(or, that is, …)": the words that offer the alternative, without the commas

@@ -732,6 +732,8 @@ def respell_constant_sum(text: str, count: str, counts: set[str]) -> str:
     bound may have (d, d_k, …); a sum with another bound, or whose summand holds the
     index (Σᵢ E[qᵢ]E[kᵢ]), is left as it is. The summand runs to the first '+', '-'
     or '=' outside brackets."""
+    if len(text) > MAX_CHARS:  # parse refuses it anyway; this bounds the scan
+        return text
     out, position = [], 0
     for match in _SUM_HEAD.finditer(text):
         if match.start() < position:
