@@ -206,3 +206,35 @@ def test_what_the_second_held_out_batch_revealed(part, answer, verdict):
     O(TkM log(kM)), which is O(TkM log M) under the part's k ≤ M."""
     result = judge(part, answer)
     assert str(result.verdict) == verdict, (result.extracted, result.detail)
+
+
+@pytest.mark.parametrize(
+    "part, answer, verdict",
+    [
+        # Σᵢ f with f free of i is d·f: the wrong step is caught, a right one passes
+        ("q2.a", r"E[q^T k] = \sum_{i=1}^{d} (\mu^2 + \sigma^2) = d\mu^2", "CANNOT TELL"),
+        ("q2.a", r"E[q^T k] = \sum_{i=1}^{d_k} \mu^2", "CORRECT"),
+        ("q2.a", "Σᵢ μ", "INCORRECT"),
+        # equivalent forms in brackets are judged each; a wrong one is not hidden
+        ("q2.c", "s = d (equivalently √d)", "CANNOT TELL"),
+        ("q2.c", "s = √d (i.e. d, the dimension)", "CANNOT TELL"),
+        # a label after the class, and a label that runs on in its paragraph
+        ("q3.c.i", "It takes O(N^2 (D+M)) time and O(N^2 + N(D+M)) memory.", "CORRECT"),
+        ("q3.c.i", "It takes O(N^2 + N(D+M)) time and O(N^2 (D+M)) memory.", "INCORRECT"),
+        ("q3.c.i", "Memory cost: O(N^2 + ND + NM). Time: O(N^2 D + N^2 M).", "CORRECT"),
+        # a bare I takes the other side's size; not the conditions, so a TA reads it
+        ("q4.b.i", "W₂W₁ = I", "CANNOT TELL"),
+        # decimal commas in other languages' scores; a wrong score is caught
+        ("q5.d", "Nein: „neural neural neural“ (−1,46) schlägt „neural network network“.",
+         "CORRECT"),
+        ("q5.d", "No: neural neural neural (−1,64) is better than the beam's output.",
+         "INCORRECT"),
+        ("q5.d", "Non : « neural neural neural » a une log-probabilité de −1,64.", "INCORRECT"),
+    ],
+)  # fmt: skip
+def test_what_the_third_blind_set_revealed(part, answer, verdict):
+    """Found by blind set 3 and judge5's fresh answers: a sum of a term free of its
+    index, alternatives in brackets, time and memory labels after their class, a bare I
+    in a matrix equation, and decimal commas."""
+    result = judge(part, answer)
+    assert str(result.verdict) == verdict, (result.extracted, result.read_as, result.detail)

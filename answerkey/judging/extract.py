@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from answerkey import parts
@@ -194,8 +195,8 @@ _CLAUSE = re.compile(
     flags=re.IGNORECASE,
 )
 _ALTERNATIVE = re.compile(
-    r"^[\s,(;)]*(?:or|equivalently|i\.\s?e\.?|ie|that\s+is|namely|aka|or\s+equivalently|"
-    r"which\s+is(?:\s+the\s+same\s+as)?|also\s+written)[\s,:()]*$",
+    r"^[\s,(;)]*(?:(?:or|equivalently|i\.\s?e\.?|ie|that\s+is|namely|aka|"
+    r"which\s+is(?:\s+the\s+same\s+as)?|also\s+written)[\s,:()]*)+$",
     flags=re.IGNORECASE,
 )
 _GENERIC_REMARK = (
@@ -412,6 +413,9 @@ def _remark(span: _Span, asked: Asked) -> bool:
     return any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", lowered) for w in asked.other)
 
 
+_BARE_NUMBER = re.compile(r"\s*[-+]?\d+(?:\.\d+)?\s*")
+
+
 def _named_by_lhs(span: _Span, asked: Asked) -> bool:
     left = _top_level_left(span.text)
     return left is not None and asked.names(left) and not _second_factor(span)
@@ -484,7 +488,10 @@ def _respell_line(line: str) -> str:
     """Unicode sub- and superscripts, Greek letters and symbols in the parser's spelling."""
     from answerkey.judging.text import normalize
 
-    line = normalize(line.replace("≈", " \\approx ").replace("±", " \\pm "))
+    line = line.replace("≈", " \\approx ").replace("±", " \\pm ")
+    # fullwidth ，：；！？ end a clause; NFKC alone would make "，即" a "," with no space
+    line = re.sub(r"[，：；！？]", lambda m: unicodedata.normalize("NFKC", m.group()) + " ", line)
+    line = normalize(line)
     return respell_words(re.sub(r"\^T(?=[A-Za-z\\])", "^T ", line))
 
 
@@ -535,6 +542,10 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     text = re.sub(
         r"\bi\.\s?e\.|\be\.\s?g\.", lambda m: " ie " if "i" in m.group() else " eg ", text
     )
+    text = _THAT_IS.sub(" ie ", text)
+    text = _open_alternatives(text)
+    text = _FOR.sub(lambda m: " for all " if m.group(1) else " for ", text)
+    text = _INDEX_RANGE.sub(lambda m: f"for all {m.group('indices')}", text)
     text = "\n".join(_respell_line(line) for line in text.split("\n"))
     names = known | set(asked.aliases.values())
     definitions, shown = _definitions(text, names, asked)
@@ -572,6 +583,10 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     spans = [s for s in spans if not _defines(s.text, definitions)] or spans
     usable = [s for s in spans if _named_by_lhs(s, asked) or not _remark(s, asked)] or spans
     named = [s for s in usable if _named(s, asked)]
+    if any(_named_by_lhs(s, asked) for s in named):
+        # "sim(q,k) = (qᵀk + 1)², taking the kernel's constants to be 1": a bare number in
+        # the prose after an equation naming the asked quantity is a remark on it
+        named = [s for s in named if _named_by_lhs(s, asked) or not _BARE_NUMBER.fullmatch(s.text)]
     chosen = named[-1] if named else usable[-1]
     if named:
         how += " naming the asked quantity"
@@ -582,8 +597,9 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         re.search(r"\bor\b", cleaned[a.end : b.start], flags=re.IGNORECASE)
         for a, b in itertools.pairwise(group)
     )
-    if not offered:
-        group = [s for s in group if _named_by_lhs(s, asked)] or group
+    if not offered:  # what follows the named member restates it ("s = √d, ie d^{1/2}")
+        first = next((i for i, s in enumerate(group) if _named_by_lhs(s, asked)), 0)
+        group = group[first:]
     found = _finish(
         [s.text for s in group],
         _line_of(cleaned, chosen.start),
@@ -683,6 +699,7 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
         delimited.append(
             _Span(body, start + match.start(), start + match.end(), left.strip(), True, right)
         )
+    delimited = _joined_by_words(text, delimited)
     if delimited:
         chains = _chains_outside(region, start, delimited, asked)
         return sorted(delimited + chains, key=lambda s: s.start)
@@ -698,10 +715,31 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
     return _with_chains(region, start, spans, asked) if asked is not None else spans
 
 
+_JOINING_WORD = re.compile(
+    r"\s*(times|over|plus|minus|divided\s+by|multiplied\s+by|\*|\\cdot|\\times|×|·|\+)\s*",
+    flags=re.IGNORECASE,
+)
+
+
+def _joined_by_words(text: str, spans: list[_Span]) -> list[_Span]:
+    r""" "$d$ times $\mu^2$" (respelled "$d$ * $\mu^2$"): delimited spans joined by an
+    operation, in words or symbols, are one."""
+    out: list[_Span] = []
+    for span in spans:
+        if out and _JOINING_WORD.fullmatch(text[out[-1].end : span.start]):
+            last = out[-1]
+            word = _JOINING_WORD.fullmatch(text[last.end : span.start]).group(1)
+            body = f"({last.text}) {word} ({span.text})"
+            out[-1] = dataclasses.replace(last, text=body, end=span.end, right=span.right)
+        else:
+            out.append(span)
+    return out
+
+
 # CJK punctuation ends a clause with no space after it (respelling makes "，" a ",").
 _SENTENCE = re.compile(
     r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
-    r"because|and|then|or|equivalently)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
+    r"because|and|then|or|equivalently|with|mit|avec|con|com|wobei|où|donde)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
     flags=re.IGNORECASE,
 )
 
@@ -739,6 +777,25 @@ def _sentences(region: str) -> list[tuple[int, str]]:
     return out
 
 
+# a parenthesized group, one level of brackets inside it allowed ("(1 + D + D^(2) entries)")
+_PARENTHESIZED = re.compile(r"(?<!=)(?<!=\s)\((?:[^()]|\([^()]*\))*\)")
+_PROSE_PAIR = re.compile(r"\b[A-Za-z]{2,}[\s:,;]+[A-Za-z]{2,}\b")
+
+
+def _drop_remark(match: re.Match) -> str:
+    """A remark in parentheses (two words of prose in a row, or two words of prose around
+    math: "(the (qᵀk)² reading)") vanishes; not the answer "= (…)" itself, which the
+    pattern's look-behind keeps."""
+    inner = re.sub(r"\\[A-Za-z]+", " ", match.group()[1:-1])
+    words = [w for w in re.findall(r"\b[A-Za-z]{3,}\b", inner) if w.lower() not in _NOT_PROSE]
+    return " " if _PROSE_PAIR.search(inner) or len(words) >= 2 else match.group()
+
+
+# words inside brackets that are math, not prose ("(sqrt d times mu)", "(for all i, j)")
+_NOT_PROSE = {"sqrt", "times", "over", "plus", "minus", "squared", "cubed", "vec", "flatten"}
+_NOT_PROSE |= {"log", "exp", "max", "min", "for", "all", "root", "square", "divided"}
+
+
 def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> list[_Span]:
     """Chains that start with the asked quantity ("E[qᵀk] = Σᵢ E[qᵢ]E[kᵢ] = dμ²") as one
     span, so that the notation the grammar does not read (Σ, E[·]) stays a member of the
@@ -758,11 +815,13 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
                 offset = at + inside
                 body = piece[inside:]
                 body = re.split(r"[\u2e80-\uffff]", body)[0]  # prose in another script
-                body = re.sub(  # a remark in parentheses; not the answer "= (…)" itself
-                    r"(?<!=)(?<!=\s)\([^()]*\b[A-Za-z]{2,}[\s:,;]+[A-Za-z]{2,}[^()]*\)", " ", body
-                )
+                body = re.sub(r"[(\[{]\s*$", "", body)  # "(qᵀk + 1)²（常数 c = 1）": cut there
+                body = _PARENTHESIZED.sub(_drop_remark, body)
                 # a remark in parentheses that a clause break cut before its ")"
                 body = re.sub(r"\(\s*[A-Za-z]{2,}[\s:,;]+[A-Za-z]{2,}[^()]*$", " ", body)
+                if asked.after:  # "φ(q) = (…), D² components": the count is a remark on it
+                    after = "|".join(asked.after)
+                    body = re.sub(rf",[^,=]*\b(?:{after})\b[^=]*$", "", body)
                 body = body.strip().rstrip(",.;")
                 prose = " ".join(words[:-take])
                 chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))
@@ -816,6 +875,60 @@ def _alternatives(text: str, spans: list[_Span], chosen: _Span) -> list[_Span]:
     return group
 
 
+# "for" (and "for all") in other languages: "√2 q_i q_j para i < j", "pour tout i, j"
+_FOR = re.compile(
+    r"(?:\b(?:para|pour|für)\b|对于)(\s*(?:todos?|todas?|tous|toutes?|tout|alle|所有)\b)?"
+)
+
+
+# "for i, j = 1..D", "for i = 1, …, D", "for i, j ∈ {1, …, D}", "for 1 ≤ i, j ≤ D": every
+# index over its whole range, "for all i, j" (an '=' here would cut the chain)
+_INDEX_RANGE = re.compile(
+    r"\bfor\s+(?:all\s+|every\s+|each\s+)?(?:1\s*(?:≤|<=|\\leq?)\s*)?(?P<indices>[ij](?:\s*,\s*[ij])?)"
+    r"\s*(?:(?:=|∈|\\in\b)\s*(?:\{\s*)?1\s*(?:\.\.\.?|…|,\s*(?:\.\.\.|…|\\[lc]?dots)\s*,|\s+to\s+)\s*D"
+    r"(?:\s*\})?|(?:≤|<=|\\leq?)\s*D)"
+)
+
+
+# "i.e." in other languages
+_THAT_IS = re.compile(
+    r"\bc['’]est-à-dire\b|\bes\s+decir\b|\bo\s+sea\b|\bd\.\s?h\.|\bdas\s+heißt\b|\bcioè\b",
+    flags=re.IGNORECASE,
+)
+_ALTERNATIVE_WORDS = r"(?:or|equivalently|ie|that\s+is|namely|aka)"
+_OPENS_ALTERNATIVE = re.compile(rf"\(\s*{_ALTERNATIVE_WORDS}\b", flags=re.IGNORECASE)
+_LEADING_ALTERNATIVES = re.compile(rf"^(?:[\s,]*{_ALTERNATIVE_WORDS}\b)+[\s,:]*", re.IGNORECASE)
+
+
+def _open_alternatives(text: str) -> str:
+    """ "√d (equivalently d^{1/2}, ie sqrt(d))": the brackets of a remark that offers
+    equivalent forms are opened (nested brackets included), so that each form is a
+    span of its own, judged like "√d, equivalently d^{1/2}"."""
+    closing: dict[int, int] = {}  # "(" → its ")" on the same line, in one pass
+    stack: list[int] = []
+    for index, ch in enumerate(text):
+        if ch == "(":
+            stack.append(index)
+        elif ch == ")" and stack:
+            closing[stack.pop()] = index
+        elif ch == "\n":
+            stack = []
+    out, position = [], 0
+    for match in _OPENS_ALTERNATIVE.finditer(text):
+        end = closing.get(match.start())
+        if match.start() < position or end is None:
+            continue
+        inner = text[match.start() + 1 : end]
+        # "(or, that is, …)": the words that offer the alternative, without the commas
+        lead = _LEADING_ALTERNATIVES.match(inner)
+        words = re.sub(r"[\s,:]+", " ", lead.group()).strip() if lead else ""
+        out.append(text[position : match.start()] + f", {words} ")
+        out.append(inner[lead.end() if lead else 0 :] + " ")
+        position = end + 1
+    out.append(text[position:])
+    return "".join(out)
+
+
 def _line_of(text: str, position: int) -> str:
     start = text.rfind("\n", 0, max(position, 0)) + 1
     end = text.find("\n", max(position, 0))
@@ -829,7 +942,7 @@ def _finish(spans, line, how, substitutions, definitions, all_math) -> Found:
         span = span.split("≈")[0]
         span = respell_words(span)
         span = _substitute(span, definitions)
-        return span.strip().rstrip(".。").strip()
+        return span.strip().rstrip(".。,;").strip()  # "$$φ(q) = […],$$": the sentence's comma
 
     cleaned = tuple(c for c in (clean(s) for s in spans) if c)
     return Found(
@@ -879,16 +992,41 @@ _CLASS_LABELS = {
         "time",
         "runtime",
         "run time",
+        "cost",
+        "costo",
+        "coste",
+        "coût",
+        "tiempo",
+        "temps",
+        "zeit",
+        "rechen",
+        "时间",
+        "计算",
         "compute",
         "computation",
         "flops",
         "operations",
         "work",
     ),
-    "memory": ("memory", "space", "storage"),
+    "memory": (
+        "memory",
+        "space",
+        "storage",
+        "memoria",
+        "mémoire",
+        "speicher",
+        "内存",
+        "显存",
+        "空间",
+    ),
 }
 
 
+_CLASS_AFTER = re.compile(
+    r"[ \t]*(?:of[ \t]+|in[ \t]+)?(?:the[ \t]+)?(time|runtime|compute|flops|memory|space|storage)\b"
+    r"(?!\s*(?:[:=]|is\b|O\s*\())",
+    flags=re.IGNORECASE,
+)
 _CLASS_PLUS = re.compile(r"\bplus\b|\+|\bas\s+well\s+as\b|\bin\s+addition\b|\bextra\b")
 
 
@@ -918,20 +1056,28 @@ def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | 
                 break
         if end is None:
             break
-        before = text[previous : match.start()].lower()
+        before = re.sub(r"\\[A-Za-z]+", " ", text[previous : match.start()]).lower()  # \times
+        before = re.sub(r"\b(?:memory|space|storage)\s+(?:cost|complexity)", "memory", before)
         label = None
         best = -1
         for component, words in _CLASS_LABELS.items():
             for word in words:
-                at = before.rfind(word)
-                if at > best:
-                    best, label = at, component
+                start = r"\b" if word.isascii() else ""
+                hits = [m.start() for m in re.finditer(start + re.escape(word), before)]
+                if hits and hits[-1] > best:
+                    best, label = hits[-1], component
+        following = _CLASS_AFTER.match(re.sub(r"\\[A-Za-z]+", " ", text[end : end + 40]))
+        if following:  # "O(N²(D+M)) time and O(N² + N(D+M)) memory": the label follows
+            word = following.group(1).lower()
+            label = next(c for c, words in _CLASS_LABELS.items() if word in words)
         inner = _substitute(respell_words(text[match.end() : end]), definitions)
         if found and label is None and _CLASS_PLUS.search(before):
             # "memory O(N²) for the attention matrix plus O(N(D+M)) for Q, K, V": one class
             last_label, last = found.pop()
             found.append((last_label, f"O({last[1:]} + {inner})"))
         else:
+            if label is None and found and found[-1][0] and not re.search(r"\n\s*\n", before):
+                label = found[-1][0]  # "costs O(N²D), … Total: O(N²(D+M))": the label runs on
             found.append((label, "O" + inner))
         previous = end
     line = _line_of(text, text.find("O(")) if found else ""
@@ -957,6 +1103,25 @@ _SCORE_WORDS = {
     "logp",
     "total",
     "sum",
+    # French, Spanish, German: "avec une log-probabilité de −1,46", "mit −1,85"
+    "avec",
+    "une",
+    "un",
+    "de",
+    "du",
+    "est",
+    "probabilité",
+    "con",
+    "una",
+    "es",
+    "tiene",
+    "probabilidad",
+    "mit",
+    "hat",
+    "ist",
+    "einer",
+    "von",
+    "wahrscheinlichkeit",
 }
 
 
@@ -973,6 +1138,11 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
     return match.group()
 
 
+# A comma between digits with none after it is a decimal comma in a score ("−1,46"); a
+# list of integers ("1,2,3") is not one.
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
+
+
 def token_runs(
     text: str, tokens: tuple[str, ...], length: int | None = None
 ) -> list[tuple[tuple[str, ...], float | None]]:
@@ -980,10 +1150,11 @@ def token_runs(
     that follows it in parentheses or after a colon, if any: [(words, score)]. A word
     matches a token exactly or by a prefix of at least 3 letters."""
     lowered = {t.lower(): t for t in tokens}
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # "(−1,85)": French, German, Spanish
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
-    pieces = re.findall(r"[A-Za-z]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\sA-Za-z\d]", text)
+    pieces = re.findall(r"[^\W\d_]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\w\s]|_", text)
     pending = None
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
     skip_to = 0

@@ -26,10 +26,18 @@ from typing import Any, ClassVar
 
 from answerkey.judging.blocks import expand_blocks
 from answerkey.judging.equivalence import Comparison, compare, prove_zero, same
-from answerkey.judging.parser import AnswerError, Reading, TooExpensive, Vocabulary, parse, render
+from answerkey.judging.parser import (
+    AnswerError,
+    Reading,
+    TooExpensive,
+    Vocabulary,
+    parse,
+    render,
+    respell_constant_sum,
+)
 from answerkey.judging.polarity import polarity
 from answerkey.judging.text import normalize as _normalize_text
-from answerkey.judging.to_sympy import ComplexityClass, Context, build
+from answerkey.judging.to_sympy import ComplexityClass, Context, build, sized_sides
 
 
 def normalize(text: str) -> str:
@@ -143,6 +151,7 @@ class ScalarForm:
     alternatives: Callable[[], list[tuple[Any, str]]] = lambda: []
     asked: Any = None  # extract.Asked
     unknown: Callable[[], tuple[str, Any]] | None = None
+    sum_count: str = ""  # Σᵢ runs over this many components (q2: d): Σᵢ f is sum_count·f
     reads_named: ClassVar[bool] = True  # read(text, named=True) is understood
 
     def _value(self, tree, context=None):
@@ -158,6 +167,9 @@ class ScalarForm:
         return value
 
     def _expression(self, text: str, vocabulary=None, context=None) -> ScalarReading:
+        if self.sum_count:
+            counts = {n for n, c in self.vocabulary.names.items() if c == self.sum_count}
+            text = respell_constant_sum(normalize(text), self.sum_count, counts)
         reading = parse(text, vocabulary or self.vocabulary)
         value = self._value(reading.tree, context)
         loose = None
@@ -570,6 +582,18 @@ def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
     return body[0] + ", ".join(out) + body[-1]
 
 
+def _enclosed(text: str) -> bool:
+    """Whether `text` is one bracketed group: "[…]", "(…)" ("(a)(b)" is two)."""
+    if not text or text[0] not in "([{":
+        return False
+    depth = 0
+    for index, ch in enumerate(text):
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth == 0:
+            return index == len(text) - 1
+    return False
+
+
 @dataclass
 class FeatureMapForm:
     """φ(q) at a concrete size D, written as a list in q_1 … q_D (or x_1 …), or for general
@@ -597,7 +621,11 @@ class FeatureMapForm:
         left = normalized[: len(normalized) - len(body)] if cut else ""
         body = _strip_end(re.split(r"\\in(?![A-Za-z])|∈", body)[0])  # "∈ R^{1+D+D²}"
         body = re.sub(r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?$", "", body).strip()  # a column
-        if not body.startswith(("[", "(", "{")) or len(split_items(body[1:-1])) < 2:
+        block = re.search(r"⊗|\\otimes|\b(?:vec|flatten)\s*\(|_\s*\{?\s*[ij]\b", body)
+        if block and not _enclosed(body):  # "q ⊗ q", "(q_i q_j) for all i, j": one block
+            body = f"[{body}]"
+        items = len(split_items(body[1:-1]))
+        if not body.startswith(("[", "(", "{")) or items < 2 and not block:
             dimension = self.dimension_form.read(body)
             return FeatureMapReading((), "", 0, dimension)
         argument = re.search(r"(?:phi|psi)\s*\(\s*([qxkuz])\s*\)", left)
@@ -646,8 +674,11 @@ class FeatureMapForm:
             right, cut = right_of_equals(normalize(span))
             if not cut or not right.strip().startswith(("[", "(", "{")):
                 continue
+            left = normalize(span)[: -len(right)] if right else ""
             if not re.search(r"phi|psi|φ|ϕ|ψ", span):
                 continue
+            if len(re.findall(r"phi|psi|φ|ϕ|ψ", left)) > 1:
+                continue  # "φ(q)ᵀφ(k) = (qᵀk + 1)²": the kernel identity does not state φ
             try:
                 stated = self.read(span)
             except AnswerError as exc:
@@ -1184,8 +1215,16 @@ class ConditionsForm:
                 # "∂L/∂W₁ = 0 ⇔ W₂ᵀ(…)Xᵀ = 0": the condition is what the arrow leads to
                 items.extend(p for p in _IMPLIES.split(piece) if p.strip())
         items = [i for i in items if not _GRADIENT_IS_ZERO.match(i)] or items
+        # "L = (1/n) tr(…)", "∇_{W₂}L = −(2/n) R (W₁X)ᵀ" beside "… = 0": the loss and the
+        # gradients are working; when they do not read, the equations set to zero are the answer
+        conditions = [i for i in items if _ZERO_SIDE.search(_strip_end(i))]
         expressions = []
         for item in items:
+            if conditions and item not in conditions:
+                try:
+                    self.read(item)
+                except AnswerError:
+                    continue
             members = members_of(_strip_end(item))
             if len(members) > 2:  # "∂L/∂W₁ = −(2/n)W₂ᵀ(…)Xᵀ = 0": the label member is dropped
                 members = members[-2:]
@@ -1197,6 +1236,7 @@ class ConditionsForm:
             context = self.context()
             left_value = build(parse(left, self.vocabulary).tree, context)
             right_value = build(parse(_strip_end(right), self.vocabulary).tree, context)
+            left_value, right_value = sized_sides(left_value, right_value)  # W₂W₁ = I
             if right_value == 0:
                 value = left_value
             elif left_value == 0:
@@ -1268,6 +1308,7 @@ class ConditionsForm:
 _IMPLIES = re.compile(
     r"⇔|⟺|⇒|⟹|<->|<=>|->|=>|\\(?:iff|Leftrightarrow|Longleftrightarrow|Rightarrow|implies)\b"
 )
+_ZERO_SIDE = re.compile(r"(?<![=<>!])=\s*0\s*\.?\s*$|^\s*0\s*=(?!=)")
 _GRADIENT_IS_ZERO = re.compile(  # "∂L/∂W_1 = 0", "\nabla_{W_1} L = 0": a label, not a condition
     r"\s*(?:∂|\\partial|∇|\\nabla|d)\s*\S*(?:\s+[A-Za-z]{1,3})?"
     r"\s*(?:/\s*(?:∂|\\partial|d)\s*\S+)?\s*=\s*0\s*\.?\s*$"

@@ -126,6 +126,7 @@ def q2_form(d, mu, sigma, key: Callable[[], Any], assumptions: str, fixed: bool,
         setting_text="with μ = 0, σ = 1 as the question sets" if fixed else "",
         asked=asked(part_id),
         unknown=(lambda: ("s", sp.Symbol("s", positive=True))) if part_id == "q2.c" else None,
+        sum_count="d",
     )
 
 

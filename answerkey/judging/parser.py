@@ -719,6 +719,51 @@ def respell_indexed_dot(text: str) -> str:
     return _INDEXED_DOT.sub(lambda m: f" ({m.group('a')}^T {m.group('b')}) ", text)
 
 
+# Σᵢ f, \sum_{i=1}^{d} f with f free of the index: f added once per component, count·f.
+_SUM_HEAD = re.compile(
+    r"(?:\\sum|\\Sigma|∑|Σ)\s*_\s*(?:\{\s*(?P<braced>[a-z])\s*(?:=\s*1\s*)?\}|(?P<bare>[a-z]))"
+    r"(?:\s*\^\s*(?:\{\s*(?P<top>[A-Za-z_{}]{1,12})\s*\}|(?P<top1>[A-Za-z])))?\s*"
+)
+
+
+def respell_constant_sum(text: str, count: str, counts: set[str]) -> str:
+    """Σᵢ f → count·(f) when f does not contain the index i (q2: Σᵢ (μ² + σ²) is
+    d(μ² + σ²), since i runs over the d components). `counts`: the names an upper
+    bound may have (d, d_k, …); a sum with another bound, or whose summand holds the
+    index (Σᵢ E[qᵢ]E[kᵢ]), is left as it is. The summand runs to the first '+', '-'
+    or '=' outside brackets."""
+    if len(text) > MAX_CHARS:  # parse refuses it anyway; this bounds the scan
+        return text
+    out, position = [], 0
+    for match in _SUM_HEAD.finditer(text):
+        if match.start() < position:
+            continue
+        top = match.group("top") or match.group("top1")
+        if top is not None and re.sub(r"[{}]", "", top) not in counts:
+            continue
+        index = match.group("braced") or match.group("bare")
+        depth, end = 0, match.end()
+        while end < len(text):
+            ch = text[end]
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif ch in "+-=" and depth == 0 and end > match.end():
+                break
+            end += 1
+        summand = text[match.end() : end].strip()
+        if not summand or re.search(rf"(?<![A-Za-z\\]){index}(?![A-Za-z])", summand):
+            continue
+        out.append(text[position : match.start()])
+        out.append(f" {count}*({summand}) ")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
 def parse(text: str, vocabulary: Vocabulary) -> Reading:
     """Student text → its reading(s), cost-checked. Raises AnswerError (or TooExpensive)."""
     try:

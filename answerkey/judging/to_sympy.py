@@ -185,6 +185,17 @@ def _build(node: Node, context: Context, sp):
     raise AnswerError(f"{op} is not part of this answer")
 
 
+def sized_sides(left, right) -> tuple:
+    """The two sides of a matrix equation with a bare I sized by the other side
+    (W₂W₁ = I); raises AnswerError when I has nothing to take its size from."""
+    import sympy as sp
+
+    left, right = _sized([left, right], sp, adding=True)
+    return _scalar(left) if isinstance(left, Identity) else left, (
+        _scalar(right) if isinstance(right, Identity) else right
+    )
+
+
 def _sized(values: list, sp, adding: bool) -> list:
     """Replace I by the identity of the size its neighbours need."""
     if not any(isinstance(v, Identity) for v in values):
