@@ -366,7 +366,8 @@ def _ae_written(answer: Answer, profile: Profile) -> list[tuple[str, str, str]]:
     summary = results("ae", profile)
     written = report.written_answer({**summary, "claims": report.evaluate_claims(summary)})
     return [
-        ("the headline", answer.text, written["headline"]),
+        ("the framed headline", answer.headline, written["boxed"]),
+        ("the opening after it", answer.text, written["opening"]),
         ("the detail", answer.detail, written["detail"]),
     ]
 

@@ -177,6 +177,9 @@ _ALL_CASES = re.compile(r"\ball (\d+ [a-z]+)")
 # The claims of `answerkey.printed`'s checks start so: they show that the printed answer is
 # the verified one, not the answer itself, and no evidence line counts them as such.
 PRINTED = "the printed "
+# An experiment's written statements are checks whose claims start so (q4.a's, one per
+# sentence the answer may print): measured results, each compared with its threshold.
+MEASURED = "claim "
 
 
 def _exhaustive_phrase(checks: list[dict]) -> str:
@@ -207,6 +210,13 @@ def plain_evidence(checks: list[dict]) -> str:
         return "Not verified: a check of this answer did not pass."
     checks = [c for c in checks if not c["claim"].startswith(PRINTED)] or checks
     phrases = []
+    measured = [c for c in checks if c["claim"].startswith(MEASURED)]
+    if measured:
+        phrases.append(
+            f"measured; each of its {len(measured)} statements is printed only while its "
+            "check on the measured results holds"
+        )
+        checks = [c for c in checks if not c["claim"].startswith(MEASURED)]
     general = [c["claim"] for c in checks if c["evidence"] == "general"]
     if general:
         scopes = [m.group(1) for m in map(_FOR_EVERY.search, general) if m]

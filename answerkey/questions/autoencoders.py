@@ -269,7 +269,8 @@ def _answer_a(profile) -> Answer:
     return Answer(
         latex="",
         value=value,
-        text=answers["headline"],
+        headline=answers["boxed"],  # the frame: the synthetic set's k, then MNIST
+        text=answers["opening"],
         figures=figures,
         tables=tables,
         detail=answers["detail"],

@@ -49,9 +49,9 @@ def config(profile, args=None) -> dict:
     if workers is not None and workers < 1:
         raise UsageError("--workers must be at least 1")
     _RUNTIME["workers"] = workers
-    # A bar on a terminal, from `run ae` and from `build` alike (the grid is the long part
-    # of a fresh build); none in logs and tests.
-    _RUNTIME["progress"] = sys.stderr.isatty()
+    # A bar from `run ae`, and from `build` on a terminal (the grid is the long part of a
+    # fresh build; a build's log stays free of bar updates).
+    _RUNTIME["progress"] = args is not None or sys.stderr.isatty()
     _check_device(str(profile.device))
     mnist_dir = str(Path(profile.mnist_dir).expanduser()) if profile.mnist_dir else None
     return {

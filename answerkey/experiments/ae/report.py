@@ -844,9 +844,13 @@ def asserted(summary: dict) -> bool:
     return summary["profile"] == "default"
 
 
+BOXED = 2  # the headline's first sentences, the answer's frame (the synthetic k, MNIST)
+
+
 def written_answer(summary: dict) -> dict[str, str]:
-    """{"headline": 3–5 sentences, "detail": the rest}: only sentences of claims that hold
-    (under the default settings), each topic's in CLAIMS order."""
+    """{"headline": 3–5 sentences, "boxed": its first BOXED, "opening": the others,
+    "detail": the rest}: only sentences of claims that hold (under the default settings),
+    each topic's in CLAIMS order."""
     from models.mnist import CLASSES as MNIST_CLASSES
 
     settings = summary["settings"]
@@ -861,13 +865,11 @@ def written_answer(summary: dict) -> dict[str, str]:
         whose="the course's" if asserted(summary) else "the course's, scaled down",
     ) + (" " + mnist_source(summary["data"]["mnist"]) if "mnist" in summary["data"] else "")
     if not asserted(summary):
-        return {
-            "headline": (
-                "Quick settings: the autoencoders train for a few dozen updates, so no claim "
-                "about them is asserted here; the full settings state and check them."
-            ),
-            "detail": protocol,
-        }
+        quick = (
+            "Quick settings: the autoencoders train for a few dozen updates, so no claim "
+            "about them is asserted here; the full settings state and check them."
+        )
+        return {"headline": quick, "boxed": quick, "opening": "", "detail": protocol}
     holding = {c["name"]: c for c in summary["claims"] if c["holds"]}
     headline = [holding[n]["headline"] for n in HEADLINE if n in holding and holding[n]["headline"]]
     detail = [protocol]
@@ -875,4 +877,9 @@ def written_answer(summary: dict) -> dict[str, str]:
         sentences = [c["sentence"] for c in holding.values() if c["topic"] == topic]
         if sentences:
             detail.append(title + " ".join(sentences))
-    return {"headline": " ".join(headline), "detail": "\n\n".join(detail)}
+    return {
+        "headline": " ".join(headline),
+        "boxed": " ".join(headline[:BOXED]),
+        "opening": " ".join(headline[BOXED:]),
+        "detail": "\n\n".join(detail),
+    }
