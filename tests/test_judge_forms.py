@@ -276,10 +276,19 @@ def test_a_sequence_witness_names_what_is_missing_and_extra():
     assert result.counterexample == {"missing": "network neural", "extra": "neural neural"}
 
 
-def test_wrong_log_probabilities_are_noted_on_right_sequences():
-    result = verdict(BEAM_2, "neural network (-1.3), network neural (-1.33)")
+def test_log_probabilities_rounded_to_one_decimal_are_right():
+    result = verdict(BEAM_2, "neural network (-1.3), network neural (-1.3)")
     assert result.verdict is Verdict.CORRECT
+
+
+def test_wrong_log_probabilities_on_right_sequences_cost_the_score_item():
+    """A stated score is a claim (rubric: "Right sequences, log-probs wrong", −0.5)."""
+    from answerkey.judging.judge import judge
+
+    result = judge("q5.b", "neural network (-1.4), network neural (-1.33)")
+    assert result.verdict is Verdict.INCORRECT
     assert "-1.25" in result.detail
+    assert result.credit == 0.5
 
 
 def test_unknown_tokens_are_invalid():

@@ -1143,6 +1143,9 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
 _DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
 
 
+_ARROW = re.compile(r"[ \t]*(?:→|⟶|->)[ \t]*")
+
+
 def token_runs(
     text: str, tokens: tuple[str, ...], length: int | None = None
 ) -> list[tuple[tuple[str, ...], float | None]]:
@@ -1151,6 +1154,7 @@ def token_runs(
     matches a token exactly or by a prefix of at least 3 letters."""
     lowered = {t.lower(): t for t in tokens}
     text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # "(−1,85)": French, German, Spanish
+    text = _ARROW.sub(" ", text)  # "neural → network → network": one sequence
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []

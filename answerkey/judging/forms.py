@@ -998,6 +998,14 @@ class SequenceReading:
     dropped_only: bool = False  # the answer names only sequences it says are dropped
 
 
+def _rounding(score: float) -> float:
+    """How far a stated log-probability may be from the key: half a unit of its last
+    decimal when it has one (−1.3 for −1.25), else 0.0051 (the tree's two decimals)."""
+    if abs(score - round(score, 1)) < 1e-9 and abs(score - round(score)) > 1e-9:
+        return 0.05 + 1e-9
+    return 0.0051
+
+
 @dataclass
 class SequenceForm:
     """The set of sequences a beam holds: "neural network, network neural",
@@ -1124,16 +1132,21 @@ class SequenceForm:
         if not missing and not extra:
             notes = []
             for sequence, score in reading.scores.items():
-                if not abs(score - wanted[sequence]) <= 0.0051:  # NaN: a chain that disagrees
+                if not abs(score - wanted[sequence]) <= _rounding(score):  # NaN: disagrees
                     notes.append(
                         f"{' '.join(sequence)} has log-probability {wanted[sequence]:.2f}, "
                         f"not {_score_text(score)}"
                     )
-            detail = "; ".join(notes)
+            if notes:  # a stated score is a claim: a wrong one is not a right answer
+                return Comparison(
+                    "different",
+                    "the sets of sequences, then each stated log-probability",
+                    "the sequences are right, but " + "; ".join(notes),
+                    None,
+                    0.5,  # of the two things asked, the sequences and their scores
+                )
             return Comparison(
-                "equal",
-                "exact comparison of the sets of sequences (order does not matter)",
-                ("the sequences are right, but " + detail) if detail else "",
+                "equal", "exact comparison of the sets of sequences (order does not matter)"
             )
         parts = []
         if missing:
