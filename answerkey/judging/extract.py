@@ -398,6 +398,20 @@ def _clause_before(text: str) -> str:
     return pieces[-1] if pieces else text
 
 
+_EXAMPLE = re.compile(
+    r"\b(?:e\.\s?g\b|eg\b|for\s+(?:example|instance)|say\b|z\.\s?b\b|por\s+ejemplo|"
+    r"par\s+exemple|zum\s+beispiel)",
+    re.IGNORECASE,
+)
+
+
+def _in_example(text: str, span: _Span) -> bool:
+    """The span is part of an example ("e.g. for d = 64, s = 8"): an example marker in
+    the 60 characters before it on its line."""
+    before = text[max(0, span.start - 60) : span.start]
+    return bool(_EXAMPLE.search(before.rsplit("\n", 1)[-1]))
+
+
 def _remark(span: _Span, asked: Asked) -> bool:
     """A side remark: introduced by "where", "for", "with", "each"…, or naming another
     quantity (q2.c's "the variance is 1"), or followed by "each"/"per term"."""
@@ -582,6 +596,8 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         spans, how = in_bold, "the bold answer"
     spans = [s for s in spans if not _defines(s.text, definitions)] or spans
     usable = [s for s in spans if _named_by_lhs(s, asked) or not _remark(s, asked)] or spans
+    # "s = d^(1/2), e.g. for d = 64 we get s = 8": an example instantiates the answer
+    usable = [s for s in usable if not _in_example(cleaned, s)] or usable
     named = [s for s in usable if _named(s, asked)]
     if any(_named_by_lhs(s, asked) for s in named):
         # "sim(q,k) = (qᵀk + 1)², taking the kernel's constants to be 1": a bare number in

@@ -1109,7 +1109,9 @@ class SequenceForm:
         inner_groups = re.findall(r"[(\[{]([^()\[\]{}]*)[)\]}]", stripped)
         outside = re.sub(r"[(\[{][^()\[\]{}]*[)\]}]", " ", stripped)
         outside = re.sub(r"\band\b", " ", outside)
-        if inner_groups and not re.search(r"[A-Za-z]{3,}", outside):
+        # a sum or equation outside ("[neural, network]: -0.65 + (-0.60) = -1.25") makes
+        # the parentheses arithmetic, not groups
+        if inner_groups and not re.search(r"[A-Za-z]{3,}|[=+]", outside):
             merged: list[str] = []
             for group in inner_groups:  # "{neural network} (-1.25)": the score joins its group
                 if merged and not re.search(r"[A-Za-z]", group):

@@ -42,8 +42,12 @@ _CUES = [
     (rf"\b{_BE}\s+(?:(?:not|never|then|also|both)\s+)*(?:{_DROP_PARTICIPLE})\b", False, "before"),
     (rf"\b{_BE}\s+(?:(?:not|never|then|also|both)\s+)*(?:{_KEEP_PARTICIPLE})\b", True, "before"),
     # A label that opens its line: "**Stored at t = 3:** X", "Kept after step 2: X"
-    (rf"^[\s*_#>-]*(?:{_DROP_PARTICIPLE})\b[^:\n]{{0,30}}:", False, "after"),
-    (rf"^[\s*_#>-]*(?:{_KEEP_PARTICIPLE})\b[^:\n]{{0,30}}:", True, "after"),
+    (rf"^[\s*_#>-]*(?:{_DROP_PARTICIPLE})\b[^:\n({{\[]{{0,30}}:", False, "after"),
+    (rf"^[\s*_#>-]*(?:{_KEEP_PARTICIPLE})\b[^:\n({{\[]{{0,30}}:", True, "after"),
+    # "**Final beam:** X", "Answer: X", "Beam after step 3: X": what the answer states (not
+    # "Beam = {(neural, network): -1.25, …}", whose colons are inside the set)
+    (r"^[\s*_#>-]*(?:final|answer|result|beam|summary|conclusion)\b[^:\n({\[]{0,30}:", True,
+     "after"),
     # "Pruned: X", "Kept: X", "the kept sequences are X"
     (rf"\b(?:{_DROP_PARTICIPLE})(?=\s*(?::|sequences?\b|ones\b|candidates?\b|beams?\b))", False,
      "after"),
