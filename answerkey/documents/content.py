@@ -409,9 +409,10 @@ def solutions(results: dict) -> Document:
                 "Each part opens with its answer in a frame, followed by one line saying how "
                 "the answer was verified: proved (a symbolic proof for every size, under the "
                 "stated assumptions), checked for every case up to a size, computed exactly on "
-                "concrete cases (without rounding), checked numerically, or confirmed by "
-                "simulation (with the number of samples). The derivation and the experiments' "
-                "figures follow."
+                "concrete cases (without rounding), checked numerically, confirmed by "
+                "simulation (with the number of samples), or, for an experiment, measured (each "
+                "of its statements printed only while its check on the results holds). The "
+                "derivation and the experiments' figures follow."
             )
         ),
         *_status_blocks(results, students=True),
