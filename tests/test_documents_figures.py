@@ -114,13 +114,21 @@ def test_every_figure_is_cited_by_number_and_the_homeworks_figure_is_named(built
 # --- labels that do not collide ------------------------------------------------------
 
 
-def test_the_overlap_check_finds_labels_on_edges_on_labels_and_off_the_page():
-    from answerkey.experiments.figure_style import overlaps, pyplot
+def _blank_figure(top: float):
+    """pyplot, and a 3 × 2 in figure whose one axes spans 0…top on both axes."""
+    from answerkey.experiments.figure_style import pyplot
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(3, 2))
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 10)
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    return plt, fig, ax
+
+
+def test_the_overlap_check_finds_labels_on_edges_on_labels_and_off_the_page():
+    from answerkey.experiments.figure_style import overlaps
+
+    plt, fig, ax = _blank_figure(10)
     ax.plot([1, 9], [5, 5], gid="edge")
     ax.text(5, 8, "clear", ha="center")
     assert overlaps(fig) == []
@@ -219,12 +227,9 @@ def test_a_q4a_loss_panel_spanning_many_decades_keeps_its_tick_labels():
 
 
 def test_the_overlap_check_finds_legends_on_data_and_labels_on_markers():
-    from answerkey.experiments.figure_style import overlaps, pyplot
+    from answerkey.experiments.figure_style import overlaps
 
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(3, 2))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    plt, fig, ax = _blank_figure(1)
     ax.plot([0, 1], [0.08, 0.08], label="rising")
     ax.axhspan(0.0, 0.2, color="0.8", label="floor")
     ax.legend(loc="lower right")
