@@ -453,6 +453,12 @@ class _Adam:
             param.addcdiv_(first, denominator, value=-step_size)
 
 
+# Full-batch probes train block by block, each block running all its epochs while its codes
+# stay in the CPU's cache; stepping all P probes together streams every code from memory
+# twice a step. 16 MiB: fastest measured here (2.1× at P = 150, N = 200, k = 1000).
+PROBE_BLOCK_BYTES = 16 << 20
+
+
 def train_probes(
     features: torch.Tensor,
     labels: torch.Tensor,
@@ -470,7 +476,8 @@ def train_probes(
     W is held as Wᵀ (P, C, k): the step then reads Z (P, N, k) in its stored order for
     both products, ZW and (RᵀZ)ᵀ, which on a CPU is about 1.5× faster at k = 1000 than
     Zᵀ R (the products are memory-bound: C is small). Adam is elementwise, so the layout
-    does not change the update.
+    does not change the update. The probes train in blocks of PROBE_BLOCK_BYTES of codes;
+    a probe's numbers do not depend on the blocking or on which probes train beside it.
 
     Args:
         features: (P, N, k) frozen codes of each probe's labelled examples.
@@ -484,31 +491,77 @@ def train_probes(
     Returns:
         {"epochs": [0, e, 2e, …], "accuracy": (P, len(epochs)) list of lists,
          "weight": (P, k, C) tensor, "bias": (P, 1, C) tensor}
+    Raises:
+        ValueError: P is not a multiple of G.
     """
     count, size, k = features.shape
     device = features.device
     if init is None:
-        weight, bias = init_probes(count, k, classes, torch.Generator().manual_seed(seed), device)
-    else:
-        weight, bias = (t.to(device=device, dtype=features.dtype, copy=True) for t in init)
-    weight_t = weight.transpose(1, 2).contiguous()  # (P, C, k)
-    optimizer = _Adam([weight_t, bias], config.lr)
+        init = init_probes(count, k, classes, torch.Generator().manual_seed(seed), device)
+    weight, bias = (t.to(device=device, dtype=features.dtype) for t in init)
     onehot = nn.functional.one_hot(labels, classes).to(features.dtype)
-    order_generator = torch.Generator(device=device).manual_seed(seed + 1)
-
+    orders = None
+    if config.batch_size < size:
+        order_generator = torch.Generator(device=device).manual_seed(seed + 1)
+        orders = [
+            torch.randperm(size, generator=order_generator, device=device).split(config.batch_size)
+            for _ in range(config.epochs)
+        ]
     groups = 1 if test_features.dim() == 2 else test_features.shape[0]
     if count % groups:
         raise ValueError(f"{count} probes do not split over {groups} test-feature groups")
     shared = test_features.view(groups, -1, k)
     per_group = count // groups
+    # Full batch reads the same codes every step, so a block's stay in cache; minibatches
+    # are gathered afresh each step, so they gain nothing from blocks.
+    block = max(1, PROBE_BLOCK_BYTES // (size * k * features.element_size()))
+    block = count if orders is not None else block
+    # A block is whole groups, or one group in parts when a group alone is too large.
+    if per_group <= block:
+        stride = block // per_group * per_group
+        spans = [(first, min(first + stride, count)) for first in range(0, count, stride)]
+    else:
+        spans = [
+            (first, min(first + block, (g + 1) * per_group))
+            for g in range(groups)
+            for first in range(g * per_group, (g + 1) * per_group, block)
+        ]
+    blocks = []
+    for first, last in spans:
+        g_first, g_last = first // per_group, -(-last // per_group)
+        blocks.append(
+            _train_probe_block(
+                features[first:last],
+                onehot[first:last],
+                shared[g_first:g_last],
+                test_labels,
+                (weight[first:last], bias[first:last]),
+                config,
+                orders,
+            )
+        )
+    return {
+        "epochs": blocks[0]["epochs"],
+        "accuracy": [row for b in blocks for row in b["accuracy"]],
+        "weight": torch.cat([b["weight"] for b in blocks]),
+        "bias": torch.cat([b["bias"] for b in blocks]),
+    }
+
+
+def _train_probe_block(features, onehot, test_features, test_labels, init, config, orders):
+    """`train_probes` on one block: whole groups of probes sharing their test codes
+    (G, T, k), or part of one group (1, T, k)."""
+    weight_t = init[0].transpose(1, 2).contiguous()  # (P, C, k); a copy
+    bias = init[1].clone()
+    optimizer = _Adam([weight_t, bias], config.lr)
+    count, classes, k = weight_t.shape
+    groups = test_features.shape[0]
 
     def accuracy() -> list[float]:
         # One batched matmul: each group's test codes against its probes' weights.
-        flat = weight_t.view(groups, per_group * classes, k).transpose(1, 2)
-        logits = shared @ flat
-        logits = logits.view(groups, -1, per_group, classes) + bias.view(
-            groups, 1, per_group, classes
-        )
+        flat = weight_t.view(groups, count // groups * classes, k).transpose(1, 2)
+        logits = (test_features @ flat).view(groups, -1, count // groups, classes)
+        logits = logits + bias.view(groups, 1, count // groups, classes)
         hits = logits.argmax(dim=3) == test_labels.view(1, -1, 1)
         return hits.float().mean(dim=1).reshape(count).tolist()
 
@@ -517,14 +570,12 @@ def train_probes(
         residual = (torch.softmax(logits, dim=2) - batch_onehot) / batch_features.shape[1]
         optimizer.step([residual.transpose(1, 2) @ batch_features, residual.sum(1, keepdim=True)])
 
-    full_batch = config.batch_size >= size
     epochs, curve = [0], [accuracy()]
     for epoch in range(1, config.epochs + 1):
-        if full_batch:
+        if orders is None:
             step(features, onehot)
         else:
-            order = torch.randperm(size, generator=order_generator, device=device)
-            for index in order.split(config.batch_size):
+            for index in orders[epoch - 1]:
                 step(features[:, index], onehot[:, index])
         if (config.eval_every and epoch % config.eval_every == 0) or epoch == config.epochs:
             epochs.append(epoch)

@@ -247,9 +247,10 @@ assert corrupt(sample, "vanilla") is sample
 # with Adam (lr 10⁻³) and the cross-entropy: on the synthetic set on the whole
 # probe-training split for 50 epochs, on MNIST on 200 labels, 20 per class, for 1000
 # full-batch epochs (averaged over several draws of those labels). Several probes train
-# at once as independent problems; the gradient of the mean cross-entropy is written out.
+# at once as independent problems, in blocks whose codes stay in the CPU's cache; the
+# gradient of the mean cross-entropy is written out.
 
-# %% todo="ae.probe" inline="models.autoencoders:ProbeConfig,init_probes,ADAM_BETAS,ADAM_EPS,_Adam,train_probes"
+# %% todo="ae.probe" inline="models.autoencoders:ProbeConfig,init_probes,ADAM_BETAS,ADAM_EPS,_Adam,PROBE_BLOCK_BYTES,train_probes,_train_probe_block"
 
 # %% [markdown]
 # A check of the probe and its accuracy function: the accuracy is recorded before

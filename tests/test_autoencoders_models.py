@@ -360,3 +360,24 @@ def test_probes_read_their_own_encoders_test_codes():
         assert [row[-1] for row in grouped["accuracy"][2 * g : 2 * g + 2]] == [
             row[-1] for row in alone["accuracy"][2 * g : 2 * g + 2]
         ]
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2 * 30 * 3 * 4, 3 * 30 * 3 * 4])
+def test_probe_blocks_do_not_change_any_probe(monkeypatch, block_bytes):
+    """Full-batch probes train in cache-sized blocks (one probe, whole groups, or a group
+    split across blocks): every probe's weights and accuracy curve are bit-identical to
+    training all of them in one block."""
+    import models.autoencoders as autoencoders
+
+    generator = torch.Generator().manual_seed(3)
+    features = torch.randn(6, 30, 3, generator=generator)
+    labels = (features[..., 0] > 0).long()
+    test = torch.randn(3, 20, 3, generator=generator)
+    test_labels = (test[0, :, 0] > 0).long()
+    config = ProbeConfig(epochs=40, batch_size=30, lr=0.1, eval_every=10)
+    whole = train_probes(features, labels, test, test_labels, 2, config, seed=1)
+    monkeypatch.setattr(autoencoders, "PROBE_BLOCK_BYTES", block_bytes)
+    blocked = train_probes(features, labels, test, test_labels, 2, config, seed=1)
+    assert torch.equal(blocked["weight"], whole["weight"])
+    assert torch.equal(blocked["bias"], whole["bias"])
+    assert blocked["accuracy"] == whole["accuracy"]
