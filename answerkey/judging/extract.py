@@ -545,19 +545,35 @@ def _apply_aliases(text: str, asked: Asked) -> tuple[str, list[str]]:
 # --- the entry point -----------------------------------------------------------------
 
 
+_ENVIRONMENT = re.compile(
+    r"\\begin\{(align|aligned|alignat|eqnarray|gather|gathered|split|multline)(\*?)\}(?:\{\d+\})?"
+    r"(.*?)\\end\{\1\2\}",
+    flags=re.DOTALL,
+)
 _ALIGN_ENV = re.compile(
     r"\\(?:begin|end)\{(?:align|aligned|alignat|eqnarray|gather|gathered|split|multline)\*?\}"
 )
 
 
 def _aligned(text: str) -> str:
-    r"""An align*/aligned chain as one line: "A &= B \\ &= C" is "A = B = C" (a row that
-    opens with "&=" goes on the row before it); the environment's markers vanish."""
-    if "&" not in text or not _ALIGN_ENV.search(text):
+    r"""An align*/aligned environment as displays, one per equation: a row that opens with
+    "&=" goes on the row before it ("A &= B \\ &= C" is the chain "A = B = C"); a row
+    with its own left side is an equation of its own ("d/s² &= 1 \\ s &= √d")."""
+    if not _ALIGN_ENV.search(text):
         return text
-    text = re.sub(r"\\\\(?:\[[^\]]*\])?\s*&\s*(?=[=<>≤≥])", " ", text)
-    text = re.sub(r"&\s*(?=[=<>≤≥])", "", text)
-    return _ALIGN_ENV.sub(" ", text)
+    out, position = [], 0
+    for match in _ENVIRONMENT.finditer(text):
+        body = re.sub(r"\\\\(?:\[[^\]]*\])?\s*&\s*(?=[=<>≤≥])", " ", match.group(3))
+        body = re.sub(r"&\s*(?=[=<>≤≥])", "", body)
+        rows = [r for r in re.split(r"\\\\(?:\[[^\]]*\])?", body) if r.strip()]
+        before = text[: match.start()]
+        inside = before.count("$$") % 2 == 1 or before.rfind("\\[") > before.rfind("\\]")
+        joined = " $$ $$ ".join(rows)
+        out.append(text[position : match.start()])
+        out.append(f" {joined} " if inside else f" $$ {joined} $$ ")
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
 
 
 def find(text: str, asked: Asked, known: set[str]) -> Found:
