@@ -95,6 +95,18 @@ def sides_of_equals(text: str) -> tuple[str, str] | None:
     return text[: len(text) - len(right) - 1], right
 
 
+def _closes_at_end(text: str) -> bool:
+    """The bracket that opens `text` is closed by its last character: "[[a, b], [c, d]]",
+    not "[a, b], [c, d]"."""
+    depth = 0
+    for index, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0:
+            return index == len(text) - 1 and ch in "]}"
+    return False
+
+
 def _strip_end(text: str) -> str:
     return text.strip().rstrip(".").strip()
 
@@ -1137,7 +1149,7 @@ class SequenceForm:
     def _groups(text: str) -> list[str]:
         """Inner groups "(a, b), (c, d)" when there are any, else top-level items."""
         stripped = text.strip()
-        while len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
+        while len(stripped) > 1 and stripped[0] in "[{" and _closes_at_end(stripped):
             inner = stripped[1:-1].strip()
             if not inner:
                 break
@@ -1241,6 +1253,9 @@ class SequenceForm:
 # --- matrix conditions ------------------------------------------------------------
 
 
+_ROW_OR_ENVIRONMENT = re.compile(r"\\\\(?:\[[^\]]*\])?|\\(?:begin|end)\{[A-Za-z]*\*?\}")
+
+
 @dataclass(frozen=True)
 class ConditionsReading:
     expressions: tuple  # each equation as left − right (a matrix expression)
@@ -1262,6 +1277,9 @@ class ConditionsForm:
         # "$$… = 0,\qquad … = 0$$" read whole: the delimiters and spacing are no part of it
         normalized = re.sub(r"\$\$|\$|\\[\[\]()]", " ; ", normalize(text))  # each display its own
         normalized = re.sub(r"\\q?quad(?![A-Za-z])", " ", normalized)
+        # the rows of an align* are conditions of their own ("… = 0, \\ … = 0.")
+        normalized = re.sub(_ROW_OR_ENVIRONMENT, " ; ", normalized)
+        normalized = re.sub(r"&\s*(?=[=<>])", "", normalized)
         items = []
         for item in split_items(normalized):
             for piece in _conditions_of(item):
@@ -1449,6 +1467,9 @@ _YES = re.compile(
 )
 
 
+_QUESTION = re.compile(r"(?m)^[ \t]*>.*$|[^.!?:\n]*\?")
+
+
 @dataclass
 class OptimumForm:
     """q5.d: "does beam search return the most likely sequence?": the yes/no, and, if the
@@ -1464,6 +1485,9 @@ class OptimumForm:
         if len(text) > extract.MAX_RAW_CHARS:
             raise TooExpensive("the answer is longer than 20,000 characters")
         length = len(self.key()["optimum"][0])
+        # the question restated (a Markdown quote, a sentence ending in "?") is no answer
+        answer = _QUESTION.sub(" ", text)
+        text = answer if _NO.search(answer) or _YES.search(answer) else text
         no, yes = _NO.search(text), _YES.search(text)
         says = None
         if no and (not yes or no.start() <= yes.start()):
