@@ -677,9 +677,11 @@ _NEGATION_WORD = (
 _NEGATED_AFTER = re.compile(
     r"^[\s,;:)*_]*(?:(?:is|it['’]s|that['’]s|this\s+is|ist|est|es|é|è|jest|je|это)\s+)?"
     rf"(?:{_NEGATION_WORD})"
-    r"(?:\s+(?:the\s+answer|the\s+case|right|correct|true|valid|accurate|so|ok|es|est|ist|"
-    r"richtig|korrekt|correcto|correcta|correct|juste|vrai|corretto|giusto|certo|correto|doğru|"
-    r"poprawne|prawda|верно|правильно|it))*[\s.!)*_]*$",
+    r"(?:\s+(?:the|a|an|la|el|le|die|der|das|a|o|il|case|right|correct|true|valid|accurate|so|"
+    r"ok|es|est|ist|richtig|korrekt|correcto|correcta|juste|vrai|corretto|giusto|certo|correto|"
+    r"doğru|poprawne|prawda|верно|правильно|it|answer|solution|respuesta|solución|réponse|"
+    r"antwort|lösung|resposta|solução|risposta|soluzione|odpowiedź|cevap|ответ|ответом))*"
+    r"[\s)*_]*$",
     flags=re.IGNORECASE,
 )
 # "s is not √d", "the answer is not s = √d", "nicht √d": the span is what is denied
@@ -693,7 +695,8 @@ _NEGATED_BEFORE = re.compile(
 def _negation(text: str, span: _Span) -> str:
     """The words that deny `span` in its sentence ("s = √d is not right", "s is not √d"),
     or ""; a negation of something else after it ("s = √d, not d") is none."""
-    after = re.split(r"[.;!?\n](?:\s|$)|\n", text[span.end : span.end + 80])[0]
+    after = text[span.end : span.end + 80].lstrip(" \t,;:)*_$")
+    after = re.split(r"[,.;!?\n]", after)[0]
     if _NEGATED_AFTER.match(after):
         return after.strip(" ,;:")
     before = re.split(r"[.;!?,:\n]", text[max(0, span.start - 60) : span.start])[-1]
@@ -1311,6 +1314,14 @@ _REASON = re.compile(
 )
 
 
+# a reason runs to its sentence's end, or to the next answer joined on ("…, and memory is")
+_REASON_END = re.compile(
+    r"[;!?\n]|\.(?:\s|$)|,\s*(?:and|while|whereas|but)\b|,\s*(?=(?:the\s+)?(?:time|runtime|"
+    r"memory|space|storage|cost)\b)",
+    flags=re.IGNORECASE,
+)
+
+
 def _orders_as_classes(text: str) -> str:
     """ "memory on the order of n squared plus n(D + M)" → "memory O(n squared plus n(D + M))":
     the expression runs to a clause break, a unit ("operations") or a reason."""
@@ -1340,7 +1351,7 @@ def _without_reasons(text: str) -> str:
     for match in _REASON.finditer(text):
         if match.start() < position:
             continue
-        end = re.compile(r"[;!?\n]|\.(?:\s|$)").search(text, match.end())
+        end = _REASON_END.search(text, match.end())
         stop = end.start() if end else len(text)
         out.append(text[position : match.start()])
         position = stop
@@ -1452,8 +1463,11 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
     sequence; {neural network, network neural} and {neural, network} at length 1 stay
     sets of sequences."""
     items = [item.strip(" '\"") for item in match.group(1).split(",")]
-    if len(items) == length > 1 and all(re.fullmatch(r"[A-Za-z]+", item) for item in items):
-        return " " + " ".join(items) + " "
+    words = [item for item in items if re.fullmatch(r"[A-Za-z]+", item)]
+    numbers = [item for item in items if re.fullmatch(r"[-+−]?\d*\.?\d+", item)]
+    # ["neural", "network", -1.25]: a sequence with its score
+    if len(words) == length > 1 and len(numbers) <= 1 and len(words) + len(numbers) == len(items):
+        return " " + " ".join(words) + "".join(f" ({n})" for n in numbers) + " "
     return match.group()
 
 
