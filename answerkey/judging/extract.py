@@ -1478,6 +1478,17 @@ _DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
 
 _ARROW = re.compile(r"[ \t]*(?:→|⟶|->)[ \t]*")
 
+# "\text{neural}", "\mathrm{network}", "\texttt{neural}": a token in LaTeX is its word
+_TEXT_COMMAND = re.compile(
+    r"\\(?:text|textrm|texttt|textit|textbf|textsf|mathrm|mathtt|mathit|mathsf|mathbf|"
+    r"operatorname|emph)\s*\{([^{}]*)\}"
+)
+# full-width punctuation (Chinese, Japanese) read as its ASCII counterpart
+_FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ",", "：": ":", "；": ";"})
+# A word is a run of one script's letters: "和network" is 和 and network
+_LATIN = "A-Za-z\u00c0-\u024f"
+_PIECES = re.compile(rf"[{_LATIN}]+|[^\W\d_{_LATIN}]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\w\s]|_")
+
 
 def token_runs(
     text: str, tokens: tuple[str, ...], length: int | None = None
@@ -1486,12 +1497,13 @@ def token_runs(
     that follows it in parentheses or after a colon, if any: [(words, score)]. A word
     matches a token exactly or by a prefix of at least 3 letters."""
     lowered = {t.lower(): t for t in tokens}
+    text = _TEXT_COMMAND.sub(r" \1 ", text.translate(_FULL_WIDTH))
     text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # "(−1,85)": French, German, Spanish
     text = _ARROW.sub(" ", text)  # "neural → network → network": one sequence
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
-    pieces = re.findall(r"[^\W\d_]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\w\s]|_", text)
+    pieces = _PIECES.findall(text)
     pending = None
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
     skip_to = 0
