@@ -77,6 +77,9 @@ _CUES = [
      False, "before"),
     # "we drop X", "dropping X", "discard X": active, the object follows
     # "the beam misses X", "never reaches X", "does not find X", "would need X"
+    # "Finding X would need k = 4": what a larger beam would find is not in this one
+    (r"\b(?:finding|reaching|to\s+(?:find|reach))\b(?=[^.;\n]{0,80}\bwould\s+(?:need|require))",
+     False, "after"),
     (r"\b(?:miss|misses|missing|skips?|skipping|overlooks?|would\s+(?:need|require|"
      r"have\s+to))\b", False, "after"),
     (r"\b(?:never|not)\s+(?:reach|reaches|finds?|explores?|considers?|contains?|holds?|"
