@@ -131,7 +131,8 @@ def accuracy_vs_k_figure(summary: dict):
     open matplotlib figure."""
     plt = _pyplot()
     code_sizes = summary["settings"]["code_sizes"]
-    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.4), sharex=True)
+    # One y range per data set: linear and ReLU side by side read on the same scale.
+    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.4), sharex=True, sharey="row")
     markers = {"vanilla": "o", "denoising": "s", "masked": "^"}
     offsets = {"vanilla": 0.94, "denoising": 1.0, "masked": 1.06}  # so bars do not overlap
     for r, dataset in enumerate(grid.DATASETS):
