@@ -320,3 +320,97 @@ def test_a_fraction_axis_stops_at_one():
         assert overlaps(fig) == []
     finally:
         pyplot().close(fig)
+
+
+def test_the_overlap_check_finds_a_label_on_a_line_and_on_the_frame():
+    """Figure 5's crossover label with the softmax curve through it, and Figure 13's
+    "100.0%" half over the top of its axes: both reported."""
+    from answerkey.experiments.figure_style import overlaps
+
+    plt, fig, ax = _blank_figure(10)
+    ax.plot([0, 10], [0, 10], color="#c0392b", label="softmax")
+    ax.text(2, 8, "clear of it", ha="center")
+    assert overlaps(fig) == []
+    ax.text(5, 5, "crossover", ha="center", va="center")
+    ax.text(9, 10, "100.0%", ha="center", va="center")
+    found = overlaps(fig)
+    plt.close(fig)
+    assert "'crossover' is crossed by 'softmax'" in found, found
+    assert "'100.0%' sits on the axes' frame" in found, found
+
+
+def test_a_label_on_its_own_node_may_hide_the_edges_below_it():
+    """A node's number inside an opaque node drawn above the graph's edges: an edge that
+    passes under the node is hidden, so not a crossing; the same label off the node is."""
+    from matplotlib.collections import LineCollection
+
+    from answerkey.experiments.figure_style import overlaps
+
+    plt, fig, ax = _blank_figure(10)
+    ax.add_collection(LineCollection([[(0, 5), (10, 5)]], colors="0.6", zorder=1))
+    ax.scatter([5], [5], s=300, zorder=3)
+    ax.annotate("12", (5, 5), ha="center", va="center", zorder=4)
+    assert overlaps(fig) == []
+    ax.annotate("13", (2, 5), ha="center", va="center")
+    found = overlaps(fig)
+    plt.close(fig)
+    assert found == ["'13' is crossed by an edge"], found
+
+
+def _texts_at_least(fig, size: float) -> list[tuple[str, float]]:
+    """Visible texts printed below `size` pt: the figure prints at its drawn width (the
+    documents never enlarge one, and none is wider than the text width), so a font's
+    size is its printed size."""
+    from matplotlib.text import Text
+
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN
+
+    assert fig.get_size_inches()[0] <= TEXT_WIDTH_IN
+    return [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < size]  # fmt: skip
+
+
+@pytest.mark.parametrize("which", ["precision", "semi_supervised", "optimum", "operations"])
+def test_the_figures_print_clear_labels_at_7_pt_or_more(which, tmp_path):
+    """Figures 4, 6, 13 and 14 from the golden quick results at their printed size: no
+    label on a line, a marker, the frame or another label, none below 7 pt."""
+    from answerkey.experiments import attention_figures, beam_figures
+    from answerkey.experiments.figure_style import overlaps, pyplot
+    from answerkey.experiments.zkc import figures as zkc_figures
+
+    experiments = _golden_experiments()
+    draw = {
+        "precision": lambda: attention_figures.precision_figure(
+            experiments["attention"]["precision"]
+        ),
+        "semi_supervised": lambda: zkc_figures.semi_supervised_figure(experiments["zkc"]),
+        "optimum": lambda: beam_figures.optimum_figure(experiments["beam"]),
+        "operations": lambda: beam_figures.operations_figure(experiments["beam"]),
+    }  # fmt: skip
+    fig = draw[which]()
+    try:
+        assert overlaps(fig) == []
+        assert _texts_at_least(fig, MIN_FONT_PT) == []
+    finally:
+        pyplot().close(fig)
+
+
+def test_figure_references_resolve_to_the_solutions_numbers():
+    from answerkey.documents.content import resolve_figure_references
+
+    results = {
+        "questions": [
+            {"parts": [{"answer": {"figures": [{"name": "a.png"}, {"name": "gone.png",
+                                                                  "missing": True}]}},
+                       {"answer": None},
+                       {"answer": {"text": "see [[figure:b.png]] and [[figure:a.png]]",
+                                   "figures": [{"name": "b.png"}]}}]},
+        ]
+    }  # fmt: skip
+    text = resolve_figure_references(results, students=True)["questions"][0]["parts"][2]
+    assert text["answer"]["text"] == "see Figure 2 and Figure 1"
+    key = resolve_figure_references(results, students=False)["questions"][0]["parts"][2]
+    assert key["answer"]["text"] == "see the solutions' Figure 2 and the solutions' Figure 1"
+    results["questions"][0]["parts"][1]["answer"] = {"text": "[[figure:gone.png]]"}
+    with pytest.raises(KeyError):
+        resolve_figure_references(results, students=True)

@@ -213,6 +213,18 @@ def optimum_figure(r: dict):
 
 
 def draw_operations(r: dict, path: Path) -> None:
+    """`operations_figure`, saved as PNG and PDF."""
+    from answerkey.experiments.figure_style import pyplot
+
+    fig = operations_figure(r)
+    fig.savefig(path, dpi=150)
+    fig.savefig(path.with_suffix(".pdf"))
+    pyplot().close(fig)
+
+
+def operations_figure(r: dict):
+    """Counted comparisons: selecting k of the k² candidates against T and k (sorting), and
+    each hypothesis' best k of M against M (sorting and quickselect), with the fits."""
     import math
 
     from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
@@ -265,6 +277,4 @@ def draw_operations(r: dict, path: Path) -> None:
     for ax in (left, right):
         ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
+    return fig

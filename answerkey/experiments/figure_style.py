@@ -35,15 +35,48 @@ def pyplot():
     return plt
 
 
-def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, **style) -> None:
+def drawn_paths(ax) -> list[tuple]:
+    """Every drawn line of `ax` (plotted lines and line collections, such as a graph's
+    edges) as (display Path, half its width in pixels, name, zorder)."""
+    import numpy as np
+    from matplotlib.collections import LineCollection
+    from matplotlib.path import Path
+
+    pixels = ax.figure.dpi / 72
+    found = []
+    for line in ax.lines:
+        if not line.get_visible() or line.get_linestyle() in ("None", "", " "):
+            continue
+        data = np.asarray(line.get_xydata(), float)
+        if len(data) < 2:
+            continue
+        label = line.get_label()
+        name = "an edge" if line.get_gid() == "edge" else f"a {line.get_linestyle()} line"
+        name = repr(label) if not label.startswith("_") else name
+        found.append((Path(line.get_transform().transform(data)), line.get_linewidth() * pixels / 2,
+                      name, line.get_zorder()))  # fmt: skip
+    for collection in ax.collections:
+        if isinstance(collection, LineCollection) and collection.get_visible():
+            widths = collection.get_linewidths()
+            to_display = collection.get_transform().transform
+            for i, segment in enumerate(collection.get_segments()):
+                if len(segment) >= 2:
+                    width = widths[i % len(widths)] if len(widths) else 1.0
+                    found.append((Path(to_display(segment)), width * pixels / 2, "an edge",
+                                  collection.get_zorder()))  # fmt: skip
+    return found
+
+
+def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, near: bool = True,
+                 **style) -> None:  # fmt: skip
     """Write `texts` next to `points` (data coordinates), each at the first offset whose box
     overlaps no label placed before it, hides no point, no line crosses and stays inside
-    the axes; nearest
-    first (eight directions), then further out with a thin leader line to its point, where a
-    cluster leaves no room beside it (the fewest collisions where every offset collides)."""
+    the axes; nearest first (eight directions; not with `near=False`), then further out
+    with a thin leader line to its point, where a cluster leaves no room beside it (the
+    fewest collisions where every offset collides)."""
+
     import numpy as np
     from matplotlib.collections import PathCollection
-    from matplotlib.path import Path
     from matplotlib.text import Text
 
     fig = ax.figure
@@ -56,10 +89,11 @@ def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, **style) -> N
                if isinstance(c, PathCollection) and len(c.get_offsets())]  # fmt: skip
     markers = np.unique(np.concatenate([centres, *markers]), axis=0)
     radius = fontsize * fig.dpi / 72  # a marker of about the font's size, in pixels
-    lines = [Path(line.get_transform().transform(line.get_xydata())) for line in ax.lines
-             if line.get_visible() and line.get_linestyle() not in ("None", "", " ")]  # fmt: skip
+    lines = [path for path, *_ in drawn_paths(ax)]
     frame = ax.bbox
+    # beside the point; without `near`, only further out (a point with a wide ring)
     near = [(6, 4), (6, -10), (-6, 4), (-6, -10), (0, 8), (0, -14), (10, -3), (-10, -3)]
+    near = near if near else []
     directions = [(np.cos(a), np.sin(a)) for a in np.radians(range(0, 360, 30))]
     far = [(r * dx, r * dy - 3) for r in (18, 26, 36, 48) for dx, dy in directions]
     placed: list = []
@@ -203,33 +237,32 @@ def _labels_on_lines(fig, renderer, tolerance: float) -> list[str]:
     crosses or touches with its width, unless the line ends there (a tree's edge meets its
     node's frame), or that straddles the axes' frame (half in, half out)."""
     import numpy as np
-    from matplotlib.path import Path
-    from matplotlib.text import Text
+    from matplotlib.collections import PathCollection
+    from matplotlib.text import Annotation, Text
 
     found = []
     for ax in fig.axes:
-        lines = []
-        for line in ax.lines:
-            if not line.get_visible() or line.get_linestyle() in ("None", "", " "):
-                continue
-            data = np.asarray(line.get_xydata(), float)
-            if len(data) < 2:
-                continue
-            half_width = line.get_linewidth() * fig.dpi / 72 / 2
-            label = line.get_label()
-            name = "an edge" if line.get_gid() == "edge" else f"a {line.get_linestyle()} line"
-            name = repr(label) if not label.startswith("_") else name
-            lines.append((Path(line.get_transform().transform(data)), half_width, name))
+        lines = drawn_paths(ax)
+        # a label on its own marker (a node's number): lines drawn below the marker are hidden
+        markers = [(centre, c.get_zorder()) for c in ax.collections
+                   if isinstance(c, PathCollection) and c.get_visible()
+                   for centre in c.get_offset_transform().transform(c.get_offsets())]  # fmt: skip
         for text in ax.texts:
             if not text.get_visible() or not text.get_text().strip():
                 continue
+            pointed = isinstance(text, Annotation) and text.xycoords == "data"
+            anchor = (ax.transData.transform(text.xy) if pointed
+                      else text.get_transform().transform(text.get_position()))  # fmt: skip
+            under = max((z for c, z in markers if np.hypot(*(c - anchor)) < 0.5), default=None)
             patch = text.get_bbox_patch()
             box = (patch.get_window_extent(renderer) if patch
                    else Text.get_window_extent(text, renderer)).padded(-tolerance)  # fmt: skip
             frame = ax.bbox
             if ax.axison and box.overlaps(frame) and not_inside(box, frame.padded(tolerance)):
                 found.append(f"{text.get_text()!r} sits on the axes' frame")
-            for path, half_width, name in lines:
+            for path, half_width, name, zorder in lines:
+                if under is not None and zorder < under:
+                    continue
                 reach = box.padded(half_width + tolerance + 1)
                 attached = any(reach.contains(x, y) for x, y in path.vertices[[0, -1]])
                 if not attached and path.intersects_bbox(box.padded(half_width), filled=False):
