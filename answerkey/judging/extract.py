@@ -377,6 +377,20 @@ def _bare_spans(text: str, offset: int, known: set[str]) -> list[_Span]:
     return spans
 
 
+# CJK (and Korean) letters: prose. Math glued to them ("所以E[qᵀk]=dμ²，与σ无关") is set
+# apart by a space, so that "E[qᵀk]" names the asked quantity and "σ" stands in prose.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_CJK_GLUED = re.compile(
+    rf"(?<=[{_CJK}])(?=[^\s{_CJK}\u3000-\u303f\uff00-\uffef.,;:!?)\]}}])|"
+    rf"(?<=[^\s{_CJK}\u3000-\u303f\uff00-\uffef(\[{{])(?=[{_CJK}])"
+)
+
+
+def spaced_cjk(text: str) -> str:
+    """`text` with a space between a CJK letter and math glued to it."""
+    return _CJK_GLUED.sub(" ", text)
+
+
 def _depth(text: str) -> int:
     return sum(ch in "([{" for ch in text) - sum(ch in ")]}" for ch in text)
 
@@ -586,6 +600,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
     text = text.replace("\r\n", "\n").replace("—", " ;; ").replace("\u2003", " ")
     text = _aligned(text)
+    text = spaced_cjk(text)
     text, substitutions = _apply_aliases(text, asked)
     text = re.sub(
         r"\bi\.\s?e\.|\be\.\s?g\.", lambda m: " ie " if "i" in m.group() else " eg ", text
@@ -1170,7 +1185,7 @@ def prepare(text: str, asked: Asked) -> tuple[str, tuple[str, ...]]:
 
 
 _CLASS_START = re.compile(
-    r"(?:\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\(?:Theta|Omega)|\bO|Θ|Ο)\s*(?=\()"
+    r"(?:\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\(?:Theta|Omega)|(?<![A-Za-z0-9_\\])O|Θ|Ο)\s*(?=\()"
 )
 _CLASS_LABELS = {
     "time": (

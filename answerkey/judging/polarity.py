@@ -99,6 +99,9 @@ _CUES = [
     (r"\b(?:se\s+)?(?:mantien|conserv|guard|qued|behalt|bleib)\w*", True, "after"),
     (r"被?(?:剪枝|丢弃|淘汰|舍弃|删除|剪掉)", False, "before"),
     (r"保留|留下", True, "after"),
+    # a recap that opens its line after the working: "So: X and Y.", "Therefore X", "→ X"
+    (r"^[\s*_#>-]*(?:(?:so|thus|hence|therefore|finally|final|donc|also|ergo|"
+     r"所以|因此|故)(?=\s|[:,：，])|→|⇒|=>|∴)[\s:,：，]*", True, "after"),
 ]  # fmt: skip
 _CUE = re.compile("|".join(f"(?P<c{i}>{p})" for i, (p, _, _) in enumerate(_CUES)), re.IGNORECASE)
 
@@ -118,11 +121,11 @@ def polarity(text: str) -> Polarity:
     """Read which words `text` says are kept and which dropped (see the module)."""
     scope = [0] * len(text)  # 0 neutral, 1 kept, -1 dropped
     start = 0
-    ends = [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]
-    for end in ends:
+    ends = [(m.start(), m.end()) for m in _CLAUSE_END.finditer(text)]
+    for end, after in [*ends, (len(text), len(text))]:
         if end > start:
             _read_clause(text, start, end, scope)
-        start = end + 1
+        start = after  # past the whole of "because", not one character into it
 
     def only(wanted) -> str:  # a blanked character still separates the words around it
         return "".join(c if wanted(scope[i]) or c.isspace() else "·" for i, c in enumerate(text))
