@@ -427,6 +427,20 @@ def _in_example(text: str, span: _Span) -> bool:
     return bool(_EXAMPLE.search(before.rsplit("\n", 1)[-1]))
 
 
+_REASON_CLAUSE = re.compile(
+    r"(?:^|[,;，；(])\s*(?:since|because|as\s+(?=\S+\s*=)|weil|da|car|puisque|porque|"
+    r"ya\s+que|poiché|perché|因为|由于|因為)(?:\s|$)[^.;。；\n]*$",
+    re.IGNORECASE,
+)
+
+
+def _in_reason(text: str, span: _Span) -> bool:
+    """The span stands in a clause giving a reason (", since …", ", because …", "，因为…")
+    on its line: the 200 characters before it, from its clause's opening word."""
+    before = text[max(0, span.start - 200) : span.start].rsplit("\n", 1)[-1]
+    return bool(_REASON_CLAUSE.search(before))
+
+
 def _remark(span: _Span, asked: Asked) -> bool:
     """A side remark: introduced by "where", "for", "with", "each"…, or naming another
     quantity (q2.c's "the variance is 1"), or followed by "each"/"per term"."""
@@ -647,6 +661,9 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         spans, how = in_bold, "the bold answer"
     spans = [s for s in spans if not _defines(s.text, definitions)] or spans
     usable = [s for s in spans if _named_by_lhs(s, asked) or not _remark(s, asked)] or spans
+    # "Var(qᵀk) = d, since Var(qᵢkᵢ) = E[qᵢ²]E[kᵢ²] = 1": the clause after "since" is a reason
+    stated = [s for s in usable if not _in_reason(cleaned, s)]
+    usable = stated if any(_named_by_lhs(s, asked) for s in stated) else usable
     # "s = d^(1/2), e.g. for d = 64 we get s = 8": an example instantiates the answer
     usable = [s for s in usable if not _in_example(cleaned, s)] or usable
     named = [s for s in usable if _named(s, asked)]

@@ -18,6 +18,7 @@ spreadsheet formulas.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Hard cap on what we even look at: anything longer is rejected before normalization.
@@ -51,6 +52,23 @@ def _greek(ch: str) -> str | None:
     return None
 
 
+_GREEK_RUN = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]{2,}")
+_GREEK_SHORT_WORDS = {"το", "τα", "να", "με", "σε", "θα", "οι", "ως", "ας", "αν", "ότι"}
+
+
+def _greek_words(text: str) -> list[bool]:
+    """For each character of `text`: is it a letter of a Greek word? A word is a run of
+    three or more Greek letters, or a short one that is a word ("το", "με") or carries an
+    accent ("ή"); a single letter (μ, σ, Σ) or a pair like "μσ" stays math."""
+    marks = [False] * len(text)
+    for match in _GREEK_RUN.finditer(text):
+        run = match.group()
+        accented = any(unicodedata.decomposition(c) for c in run)
+        if len(run) >= 3 or run.lower() in _GREEK_SHORT_WORDS or accented:
+            marks[match.start() : match.end()] = [True] * len(run)
+    return marks
+
+
 def normalize(text: str) -> str:
     """Student text → the tokenizer's alphabet (ASCII, backslash commands, spaces).
 
@@ -81,10 +99,16 @@ def normalize(text: str) -> str:
                 out.append("^(" + "".join(run) + ")")
         else:
             out.append("_{" + "".join(run) + "}")
+            following = text[position] if position < len(text) else ""
+            if following.isalpha() and following not in _SUPERSCRIPT:
+                out.append(" ")  # "qᵢqⱼ": a product of two subscripted names
     text = unicodedata.normalize("NFKC", "".join(out))  # µ (micro) → μ, ｄ → d, 𝒪 → O
+    words = _greek_words(text)
     respelled = []
-    for ch in text:
-        if ch in _RESPELL:
+    for index, ch in enumerate(text):
+        if words[index]:
+            respelled.append(ch)  # a letter of a Greek word ("δηλαδή"): prose, not a symbol
+        elif ch in _RESPELL:
             respelled.append(_RESPELL[ch])
         elif (greek := _greek(ch)) is not None:
             respelled.append(greek)
