@@ -495,7 +495,8 @@ def _top_level_left(text: str) -> str | None:
 # --- definitions ---------------------------------------------------------------------
 
 _DEFINITION = re.compile(
-    r"(?:defin\w*|let|with|where|denote\w*|set(?:ting)?|writing|call)\s+\$?\s*"
+    r"(?:defin\w*|let|with|where|denote\w*|set(?:ting)?|writing|call|mit|avec|con|com|met)"
+    r"\s+\$?\s*"
     r"([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[A-Za-z]+)\s*\$?\s*(?::=|=|≔|\bbe\b|\bas\b|\bdenote\b)\s*"
     r"(?:the\s+)?([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|\s+(?:features?|components?|be|is|as|"
     r"denotes?|for|where)\b|$)",
@@ -510,6 +511,11 @@ def _definitions(text: str, known: set[str], asked: Asked) -> tuple[dict[str, st
     shown = []
     for match in _DEFINITION.finditer(text):
         name, value = match.group(1), match.group(2).strip().strip("$").strip()
+        # "Mit Σ = (1/n) X Xᵀ lauten die Bedingungen …": the value ends where prose begins
+        for word in re.finditer(r"(?<=\s)[^\W\d_]{4,}\b", value):
+            if word.group().lower() not in _NOT_PROSE | _NOTATION:
+                value = value[: word.start()].strip()
+                break
         if name in known or not value:
             continue
         replacement = None
@@ -625,6 +631,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     text = _WORD_BEFORE_INDEX.sub(lambda m: f" for {m.group(2) or ''} ", text)
     text = _WORD_AFTER_INDEX.sub(r" for \1", text)
     text = _INDEX_RANGE.sub(lambda m: f"for all {m.group('indices')}", text)
+    text = _INDEX_PAIRS.sub(lambda m: f"for all {m.group('indices')}", text)
     text = "\n".join(_respell_line(line) for line in text.split("\n"))
     names = known | set(asked.aliases.values())
     definitions, shown = _definitions(text, names, asked)
@@ -1107,6 +1114,14 @@ _INDEX_RANGE = re.compile(
 )
 
 
+# "for all ordered pairs (i, j)", "for every pair i, j": an index condition in words
+_INDEX_PAIRS = re.compile(
+    r"\bfor\s+(?:all|every|each)\s+(?:(?:ordered|unordered|index)\s+)?pairs?\s*(?:of\s+indices\s*)?"
+    r"\(?\s*(?P<indices>[ij]\s*,\s*[ij])\s*\)?",
+    re.IGNORECASE,
+)
+
+
 # "i.e." in other languages
 _THAT_IS = re.compile(
     r"\bc['’]est-à-dire\b|\bes\s+decir\b|\bo\s+sea\b|\bd\.\s?h\.|\bdas\s+heißt\b|\bcioè\b",
@@ -1275,6 +1290,8 @@ def classes_in_words(
     text, _ = _markdown(text)
     text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", _unwrap(text))
     text = _without_reasons(text)
+    # "both big-O", "in big-Theta": the name of the notation, no size in it
+    text = re.sub(r"\bbig[-\s]?(?:O|Oh|Theta|Θ)\b", " ", text, flags=re.IGNORECASE)
     text = "\n".join(_respell_line(line) for line in text.split("\n"))
     for words, factor in _GROWTH:
         text = re.sub(
@@ -1298,19 +1315,30 @@ def classes_in_words(
         if _PER_STEP.match(following) and len(spans) > 1:  # "linear in T, and k² log k per step"
             factors = [s.text for s in spans]
         body = " * ".join(f"({f})" for f in factors)
-        before = sentence[: last.start - at].lower()
-        label = None
-        best = -1
-        for component, names in _CLASS_LABELS.items():
-            for word in names:
-                hits = [m.start() for m in re.finditer(r"\b" + re.escape(word), before)]
-                if hits and hits[-1] > best:
-                    best, label = hits[-1], component
-        found = [(label, f"O({body})")]
+        found = [(_label_in(sentence[: last.start - at]), f"O({body})")]
+        # "the cost is N² (D + M) and the memory is N² + N (D + M)": one class per label
+        labelled = {}
+        for span in spans:
+            labelled[_label_in(sentence[: span.start - at])] = f"O({span.text})"
+        if None not in labelled and len(labelled) > 1:
+            found = list(labelled.items())
         line = _line_of(text, last.start)
         how = "the growth stated in words (no O(…) in the answer)"
-        return found, Found((found[0][1],), line, how, tuple(shown), (found[0][1],))
+        shown_classes = tuple(c for _, c in found)
+        return found, Found(shown_classes, line, how, tuple(shown), shown_classes)
     return [], Found((), "", "no O(…) class found", tuple(shown), ())
+
+
+def _label_in(before: str) -> str | None:
+    """The component ("time", "memory") whose word comes last in `before`, or None."""
+    before = before.lower()
+    label, best = None, -1
+    for component, names in _CLASS_LABELS.items():
+        for word in names:
+            hits = [m.start() for m in re.finditer(r"\b" + re.escape(word), before)]
+            if hits and hits[-1] > best:
+                best, label = hits[-1], component
+    return label
 
 
 def _sentences_of(text: str) -> list[tuple[int, str]]:
