@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from answerkey.judging.judge import NotCheckable, Verdict, form_for, judge, read_rubric_answer
+from answerkey.judging.polarity import polarity
+from answerkey.judging.text import normalize
 from answerkey.parts import UnknownPart
 from answerkey.rubric import load_rubric
 
@@ -590,3 +592,34 @@ def test_nested_token_lists_are_a_beam():
     assert judge("q5.b", scored).verdict is Verdict.CORRECT
     wrong = '[["neural", "neural"], ["neural", "network"]]'
     assert judge("q5.b", wrong).verdict is Verdict.INCORRECT
+
+
+def test_the_clause_after_because_starts_past_the_whole_word():
+    said = polarity("network network is dropped because neural network is kept")
+    assert "neural network" in said.kept
+    assert "ecause" not in said.kept and "network network" in said.dropped
+
+
+def test_a_greek_word_is_prose_and_a_greek_letter_a_symbol():
+    assert (
+        normalize("Άρα s = √d, δηλαδή η ρίζα του d") == "Άρα s = \\sqrt d, δηλαδή \\eta ρίζα του d"
+    )
+    assert normalize("dμσ") == "d \\mu \\sigma"
+
+
+@pytest.mark.parametrize(
+    ("part", "answer"),
+    [
+        ("q2.a", "所以E[qᵀk]=dμ²，与σ无关。"),  # CJK around σ: prose, a remark
+        ("q3.c.ii", "时间复杂度为O(ND²M)，内存为O(ND²+NM+D²M)，都是N的线性函数。"),
+        (
+            "q5.b",
+            "neural neural −1.45, neural network −1.25, network neural −1.33.\nSo: "
+            "[neural, network] and [network, neural].",
+        ),
+        ("q2.b", "Var(q^T k) = d, since Var(q_i k_i) = E[q_i^2]E[k_i^2] = 1 for each i."),
+        ("q4.b.i", "令Σ=XXᵀ，则一阶条件为W₂ᵀ(I−W₂W₁)Σ=0和(I−W₂W₁)ΣW₁ᵀ=0。"),
+    ],
+)
+def test_the_stated_answer_wins_over_remarks_reasons_and_working(part, answer):
+    assert judge(part, answer).verdict is Verdict.CORRECT

@@ -340,6 +340,19 @@ def _bare_spans(text: str, offset: int, known: set[str]) -> list[_Span]:
         while current and _depth(body) > 0 and current[0][1] in "([{":
             current.pop(0)
             body = "".join(t for _, t in current)
+        if not _balanced(body):
+            # "dμ²（σ不影响结果）": a bracket the prose opened after the math; the math ends there
+            unmatched = []
+            for index, (_, token) in enumerate(current):
+                if token in "([{":
+                    unmatched.append(index)
+                elif token in ")]}" and unmatched:
+                    unmatched.pop()
+            if unmatched and unmatched[0] > 0:
+                current = current[: unmatched[0]]
+                while current and current[-1][1].isspace():
+                    current.pop()
+                body = "".join(t for _, t in current)
         if re.search(r"[A-Za-z0-9√∞πμσ]", body) and _balanced(body):
             start = current[0][0]
             spans.append(_Span(body, offset + start, offset + start + len(body), "", False))
@@ -495,7 +508,7 @@ def _top_level_left(text: str) -> str | None:
 # --- definitions ---------------------------------------------------------------------
 
 _DEFINITION = re.compile(
-    r"(?:defin\w*|let|with|where|denote\w*|set(?:ting)?|writing|call|mit|avec|con|com|met)"
+    r"(?:defin\w*|let|with|where|denote\w*|set(?:ting)?|writing|call|mit|avec|con|com|met|令|设|設)"
     r"\s+\$?\s*"
     r"([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[A-Za-z]+)\s*\$?\s*(?::=|=|≔|\bbe\b|\bas\b|\bdenote\b)\s*"
     r"(?:the\s+)?([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|\s+(?:features?|components?|be|is|as|"
