@@ -543,7 +543,7 @@ def _rubric_blocks(part: dict) -> list[Block]:
             (
                 (Mono(w["answer"]),),
                 plain(", ".join(f"#{n}" for n in w["items"])),
-                plain(f"{w['credit']:g} / {rubric['points']:g}"),
+                plain(f"{w['credit']:g} of {rubric['points']:g}"),
                 plain(w["feedback"]),
             )
             for w in rubric["wrong"]
@@ -640,13 +640,15 @@ def answer_key(results: dict) -> Document:
             plain(
                 "Staff only. For each part: the final answer, the points, the rubric items as "
                 "point deltas (as grading platforms take them; also exported as rubric.csv), "
-                "the wrong answers students commonly give with the item they fall under, the "
-                "credit that item leaves and feedback, the readings that also earn full "
+                "the wrong answers students commonly give with the items they fall under, the "
+                "credit those items leave and feedback, the readings that also earn full "
                 "credit, the caveats, and the detailed evidence: every check with its verdict "
                 "(PROVED and PASS count as passed; REFUTED comes with a counterexample, "
                 "UNKNOWN means SymPy could not decide and never passes). Points and rubric "
                 "are edited in the key's rubric file, " + results["rubric"]["file"] + "; the "
-                "key version on the title page names the code that built this document."
+                "key version on the title page names the code that built this document. "
+                "Rubric items add up: an answer with two listed errors loses both deltas "
+                "(never below 0), unless an item says it replaces others."
             )
         ),
         *_status_blocks(results),
