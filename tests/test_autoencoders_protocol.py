@@ -309,7 +309,7 @@ def test_the_headline_answers_the_question_asked(holding):
     embedded = _decided({**holding, "data": {**holding["data"], "mnist": {
         "name": "mnist-embedded", "train": 4000, "test": 1000}}})  # fmt: skip
     assert (
-        "bundled subset of 5,000 MNIST digits (4,000 train / 1,000 test)"
+        "a sample of 5,000 real MNIST digits (4,000 train / 1,000 test)"
         in (embedded["answers"]["detail"])
     )
     assert "embedded" not in embedded["answers"]["headline"] + embedded["answers"]["detail"]

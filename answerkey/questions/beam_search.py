@@ -320,9 +320,9 @@ def _answer_d(profile: Profile) -> Answer:
     )
     return Answer(
         latex=(
-            rf"\text{{beam: }}{_listing([beam])} \;<\; \text{{optimum: }}{_listing([optimum])}"
+            rf"\text{{No. beam: }}{_listing([beam])} \;<\; \text{{optimum: }}{_listing([optimum])}"
             if not f2["found_optimum"]
-            else rf"\text{{beam = optimum: }}{_listing([beam])}"
+            else rf"\text{{Yes. beam = optimum: }}{_listing([beam])}"
         ),
         value=value,
         text=text,

@@ -338,10 +338,12 @@ def _answer_b_ii() -> Answer:
     example = ", ".join(notation.latex(c) for c in KA.feature_map(2))
     return Answer(
         latex=(
-            r"\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ q_1^2, \dots, q_D^2,\ "
-            r"\sqrt2\, q_i q_j\ (i < j)\big),\quad \operatorname{dim}\phi = "
+            r"\begin{aligned} &\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ "
+            r"q_1^2, \dots, q_D^2,\ \sqrt2\, q_i q_j\ (i < j)\big), \\ "
+            r"&\operatorname{dim}\phi = "
             + notation.latex(KA.DIMENSION_MERGED)
             + r"\ \ (\text{or } 1 + D + D^2 \text{ keeping every ordered pair } q_i q_j)"
+            r"\end{aligned}"
         ),
         value={
             "feature_map": KA.feature_map,
