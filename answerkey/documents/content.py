@@ -213,8 +213,8 @@ def plain_evidence(checks: list[dict]) -> str:
     measured = [c for c in checks if c["claim"].startswith(MEASURED)]
     if measured:
         phrases.append(
-            f"measured; each of its {len(measured)} statements is printed only while its "
-            "check on the measured results holds"
+            f"measured in our own runs; each of its {len(measured)} statements about the "
+            "results was checked against the measured numbers"
         )
         checks = [c for c in checks if not c["claim"].startswith(MEASURED)]
     general = [c["claim"] for c in checks if c["evidence"] == "general"]
@@ -410,8 +410,8 @@ def solutions(results: dict) -> Document:
                 "the answer was verified: proved (a symbolic proof for every size, under the "
                 "stated assumptions), checked for every case up to a size, computed exactly on "
                 "concrete cases (without rounding), checked numerically, confirmed by "
-                "simulation (with the number of samples), or, for an experiment, measured (each "
-                "of its statements printed only while its check on the results holds). The "
+                "simulation (with the number of samples), or, for an experiment, measured (every "
+                "statement about the results was checked against the measured numbers). The "
                 "derivation and the experiments' figures follow."
             )
         ),

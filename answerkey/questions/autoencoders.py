@@ -270,7 +270,7 @@ def _answer_a(profile) -> Answer:
     return Answer(
         latex="",
         value=value,
-        headline=answers["boxed"],  # the frame: the synthetic set's k, then MNIST
+        headline=answers["boxed"],  # the frame: the 3–5 sentences the rubric grades
         text=answers["opening"],
         figures=figures,
         tables=tables,

@@ -36,7 +36,7 @@ COST_ASSUMPTIONS = (
     *ASSUMPTIONS,
     r"a matrix product $(m \times k)(k \times n)$: $2mkn$ FLOPs, $mn(2k - 1)$ scalar "
     "operations; softmax over a row of $n$: $5n - 2$ operations",
-    "memory: the numbers autograd keeps for backward ($Q$, $K$, $V$ and intermediates)",
+    "memory: the numbers kept for the backward pass ($Q$, $K$, $V$ and the intermediate results)",
 )
 
 
@@ -449,7 +449,7 @@ def counts_table(sizes=(256, 1024, 4096, 16384), d: int = 8, m: int = 8) -> Tabl
             )
         )
     return Table(
-        f"Counted costs at D = M = {d}, float32 (derived, equal to the counters)",
+        f"Costs at D = M = {d}, float32, derived (the same as counted in a run)",
         ("N", "softmax FLOPs", "linear FLOPs", "ratio", "softmax kept", "linear kept"),
         tuple(rows),
     )
