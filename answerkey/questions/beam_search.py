@@ -312,11 +312,23 @@ def _answer_d(profile: Profile) -> Answer:
             ),
         )
     ]
+    trained_on = results("beam", profile)["config"]["rnn"]["sentences"]
+    example = next(
+        (
+            " ".join(w for w in f"{e['prompt']} {e['optimum']}".split() if w[0] != "<")
+            for e in rnn["examples"]
+        ),
+        "",
+    )
     text += (
-        f" Beyond the homework: on a small GRU language model greedy decoding returns the "
-        f"most likely sequence for {rnn['found_fraction']['greedy']:.0%} of "
-        f"{rnn['prompts']} prompts, beam search with k = 2 for "
-        f"{rnn['found_fraction']['2']:.0%}, and k = 4 for {rnn['found_fraction']['4']:.0%}."
+        f" Beyond the homework: a small GRU language model with a {rnn['vocabulary']}-token "
+        f"vocabulary, trained on {trained_on:,} sentences drawn from a toy grammar"
+        + (f' (such as "{example}")' if example else "")
+        + f", was prompted with the {rnn['prompts']} distinct beginnings of such sentences "
+        f"(up to {rnn['new_tokens']} new tokens): greedy decoding returns the most likely "
+        f"continuation for {rnn['found_fraction']['greedy']:.0%} of them, beam search with "
+        f"k = 2 for {rnn['found_fraction']['2']:.0%}, and k = 4 for "
+        f"{rnn['found_fraction']['4']:.0%}."
     )
     return Answer(
         latex=(
