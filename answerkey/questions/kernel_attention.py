@@ -323,7 +323,8 @@ def _answer_b_i() -> Answer:
         # letters piece by piece (split at braces), and pdftotext lifts that exponent off the line.
         text=(
             r"$\mathrm{sim}(q, k) = (q^\top k + 1)^{2} = 1 + 2 q^\top k + (q^\top k)^{2}$: the "
-            r"polynomial kernel $(\gamma\, q^\top k + c)^{d}$ with $d = 2$ and $\gamma = c = 1$. "
+            r"polynomial kernel $(\gamma\, q^\top k + c)^{p}$ of degree $p = 2$ and "
+            r"$\gamma = c = 1$. "
             r"Reading “every constant set to 1” as no constant term gives $(q^\top k)^{2}$, which "
             "is also accepted (its feature map and costs are given with q3.b.ii and q3.c.ii)."
         ),

@@ -524,7 +524,8 @@ def _decide_overcomplete(summary: dict) -> Decision:
         f"than to the identity. Only the corruption keeps an over-complete code from copying "
         f"its input."
     )
-    detail = "; ".join(f"{d} {v}: {x:.3f} (limit {lim:.3f})" for d, v, x, lim in found)
+    # Rounded up like the prose's bounds, so the key's evidence prints the same numbers.
+    detail = "; ".join(f"{d} {v}: {_up(x)} (limit {lim:.3f})" for d, v, x, lim in found)
     headline = (
         f"At k = {big}, larger than the input, the vanilla linear autoencoder learns to copy "
         f"its input (the identity map) while the denoising and masked ones learn their optimal "
