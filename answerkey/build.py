@@ -19,8 +19,10 @@ folder (a commit built before replays each experiment's results and files
 from the build cache instead of redrawing them and re-executing notebooks);
 run every check (`answerkey.verify`; the verdicts are cached under the code
 hash and library versions once every check passed, so a second build does
-not pay for them again); collect each part's answer, steps and checks into
-results.json; render the documents from results.json alone.
+not pay for them again); compute each part's answer and derivation steps
+(cached the same way, and also keyed by the experiments' results); collect
+answers, steps and checks into results.json; render the documents from
+results.json alone. A rebuild with nothing changed takes seconds.
 
 Atomic: everything is written into a temporary folder beside `out`, which
 is renamed into place only when complete; a failure, an error or Ctrl-C
@@ -62,6 +64,7 @@ from answerkey.rubric import RUBRIC_PATH, Rubric, load_rubric
 
 MARKER = ".answerkey-build"
 VERIFY_NAMESPACE = "build-verify"
+ANSWERS_NAMESPACE = "build-answers"
 EXPERIMENTS_NAMESPACE = "build-experiments"
 SCHEMA = 1
 HOMEWORK = "EECS 182 Deep Neural Networks, Fall 2022, Homework 6"
@@ -359,9 +362,8 @@ def _rubric_record(rubric: Rubric, part_id: str) -> dict | None:
     }
 
 
-def _answer_record(
-    part: registry.Part, figures_dir: Path, profile: Profile
-) -> tuple[dict, list[str]]:
+def _answer_payload(part: registry.Part, profile: Profile) -> dict:
+    """The part's answer as JSON, its figures named but not yet looked for on disk."""
     from answerkey.documents.math_notation import latex as spelled
 
     answer = part.answer(profile)
@@ -370,13 +372,33 @@ def _answer_record(
 
     if not latex and isinstance(answer.value, sp.Basic):
         latex = spelled(answer.value)
+    tables = [
+        {"caption": t.caption, "columns": list(t.columns), "rows": [list(r) for r in t.rows]}
+        for t in answer.tables
+    ]
+    return {
+        "latex": latex,
+        "text": answer.text,
+        "detail": answer.detail,
+        "headline": answer.headline,
+        "value": jsonable(answer.value),
+        "figures": [{"name": f.name, "caption": f.caption} for f in answer.figures],
+        "tables": tables,
+    }
+
+
+def _with_figure_files(
+    payload: dict, part: registry.Part, figures_dir: Path
+) -> tuple[dict, list[str]]:
+    """`payload` with each figure's pixel size and printed inches read from its PNG, and a
+    problem for each figure its experiment did not write."""
+    from answerkey.documents.content import figure_file
+
     problems = []
     figures = []
-    for figure in answer.figures:
-        from answerkey.documents.content import figure_file
-
-        record = {"name": figure.name, "caption": figure.caption}
-        file = figure_file(figure.name)
+    for named in payload["figures"]:
+        record = dict(named)
+        file = figure_file(named["name"])
         if size := png_size(figures_dir / file):
             record["pixels"] = list(size)
             if dpi := png_dpi(figures_dir / file):
@@ -385,36 +407,74 @@ def _answer_record(
             record["missing"] = True
             experiment = part.experiment or "(none named)"
             problems.append(
-                f"{part.id}: figure {figure.name} is missing: experiment {experiment} "
+                f"{part.id}: figure {named['name']} is missing: experiment {experiment} "
                 f"did not write figures/{file}"
             )
         figures.append(record)
-    tables = [
-        {"caption": t.caption, "columns": list(t.columns), "rows": [list(r) for r in t.rows]}
-        for t in answer.tables
-    ]
-    record = {
-        "latex": latex,
-        "text": answer.text,
-        "detail": answer.detail,
-        "headline": answer.headline,
-        "value": jsonable(answer.value),
-        "figures": figures,
-        "tables": tables,
+    return {**payload, "figures": figures}, problems
+
+
+def _answer_record(
+    part: registry.Part, figures_dir: Path, profile: Profile
+) -> tuple[dict, list[str]]:
+    return _with_figure_files(_answer_payload(part, profile), part, figures_dir)
+
+
+def compute_answers(
+    profile: Profile, experiment_results: dict[str, Any], log: Callable[[str], None]
+) -> dict[str, dict]:
+    """Every part's answer (`_answer_payload`) and derivation steps, or the error that
+    stopped each: {part id: {"answer", "answer_error", "steps", "steps_error"}}. Reused
+    from the cache when the code, the libraries, the profile and the experiments' results
+    are unchanged (a cached rebuild then skips the SymPy work); stored only when nothing
+    failed."""
+    parts = registry.all_parts()
+    results_json = json.dumps(experiment_results, sort_keys=True, default=str).encode()
+    config = {
+        "profile": profile.to_json(),
+        "parts": [p.id for p in parts],
+        "experiments": hashlib.sha256(results_json).hexdigest(),
     }
-    return record, problems
+    key = cache.cache_key(config, cache.CODE_PACKAGES, LIBRARIES)
+    if (recorded := cache.load(ANSWERS_NAMESPACE, key)) is not None:
+        log("answers: from the cache (same code and libraries)")
+        return recorded
+    answers: dict[str, dict] = {}
+    for part in parts:
+        entry: dict[str, Any] = {"answer": None, "answer_error": None, "steps": []}
+        entry["steps_error"] = None
+        if part.answered:
+            try:
+                entry["answer"] = _answer_payload(part, profile)
+            except Exception as exc:
+                entry["answer_error"] = f"the answer could not be computed: {_where(exc)}"
+        if part.steps is not None:
+            try:
+                entry["steps"] = [
+                    {"text": s.text, "latex": s.latex, **({"full": s.full} if s.full else {})}
+                    for s in part.steps()
+                ]
+            except Exception as exc:
+                entry["steps_error"] = f"its derivation steps failed: {_where(exc)}"
+        answers[part.id] = entry
+    answers = json.loads(json.dumps(answers, sort_keys=True, ensure_ascii=False))
+    if not any(e["answer_error"] or e["steps_error"] for e in answers.values()):
+        cache.store(ANSWERS_NAMESPACE, key, answers)
+    return answers
 
 
 def collect(
     rubric: Rubric,
     checks: list[dict],
+    answers: dict[str, dict],
     experiments: dict[str, Any],
     figures_dir: Path,
     profile: Profile,
     failures: list[str],
 ) -> dict:
-    """results.json: every part with its answer, steps, checks and rubric; the experiments'
-    results; and the failures. `failures` is extended with what goes wrong here."""
+    """results.json: every part with its answer and steps (`compute_answers`), checks and
+    rubric; the experiments' results; and the failures. `failures` is extended with what
+    goes wrong here."""
     questions = []
     for question in registry.questions():
         parts = []
@@ -433,21 +493,18 @@ def collect(
                 "rubric": _rubric_record(rubric, part.id),
                 "error": None,
             }
-            if part.answered:
-                try:
-                    record["answer"], problems = _answer_record(part, figures_dir, profile)
-                    failures.extend(problems)
-                except Exception as exc:
-                    record["error"] = f"the answer could not be computed: {_where(exc)}"
-                    failures.append(f"{part.id}: {record['error']}")
-            if part.steps is not None:
-                try:
-                    record["steps"] = [
-                        {"text": s.text, "latex": s.latex, **({"full": s.full} if s.full else {})}
-                        for s in part.steps()
-                    ]
-                except Exception as exc:
-                    failures.append(f"{part.id}: its derivation steps failed: {_where(exc)}")
+            computed = answers[part.id]
+            if computed["answer_error"]:
+                record["error"] = computed["answer_error"]
+                failures.append(f"{part.id}: {record['error']}")
+            elif computed["answer"] is not None:
+                record["answer"], problems = _with_figure_files(
+                    computed["answer"], part, figures_dir
+                )
+                failures.extend(problems)
+            record["steps"] = computed["steps"]
+            if computed["steps_error"]:
+                failures.append(f"{part.id}: {computed['steps_error']}")
             parts.append(record)
         questions.append(
             {
@@ -563,8 +620,9 @@ def build(options: BuildOptions, log: Callable[[str], None] | None = None) -> Bu
         profile = options.profile()
         experiment_results, failures = run_experiments(staging.path, profile, log)
         checks = run_checks(profile, log)
+        answers = compute_answers(profile, experiment_results, log)
         results = collect(
-            rubric, checks, experiment_results, staging.path / "figures", profile, failures
+            rubric, checks, answers, experiment_results, staging.path / "figures", profile, failures
         )
         report.failures = list(results["failures"])
         if report.failures and not options.draft:

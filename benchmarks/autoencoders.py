@@ -9,6 +9,8 @@
 2. Probes in one tensor op: every fresh probe of a cell (epochs × seeds × label draws)
    trained as one batched problem (`protocol.fresh_probes`) against one `train_probes`
    call per (epoch, seed) (the label draws batched, as before), same probe settings.
+   Probe blocks: the same batched problem at k = 1000 trained in cache-sized blocks
+   (`PROBE_BLOCK_BYTES`) against all probes stepping together, with the weights compared.
 3. The default grid's floating-point work (matmul FLOPs: 6·B·P per update of a model with
    P weights, less the input gradient it skips; evaluations; probes), this machine's
    measured single-thread matmul throughput, the achieved rate of the trainer on each
@@ -34,6 +36,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import models.autoencoders as autoencoders  # noqa: E402
 from answerkey.experiments.ae import grid, protocol  # noqa: E402
 from models.autoencoders import (  # noqa: E402
     Autoencoder,
@@ -76,7 +79,9 @@ def seeds_at_once(updates: int) -> list[dict]:
     return rows
 
 
-def probes_at_once(probe_epochs: int, k: int = 100) -> dict:
+def _probe_problem(probe_epochs: int, k: int):
+    """The MNIST probes of one cell on random-projection codes: settings, data, (E, S, D·N, k)
+    pool codes and (E, S, T, k) test codes."""
     settings = grid.Settings(
         "bench", mnist_probe={"epochs": probe_epochs, "batch_size": 200, "lr": 1e-3}
     )
@@ -87,6 +92,13 @@ def probes_at_once(probe_epochs: int, k: int = 100) -> dict:
     weights = torch.randn(784, k, generator=generator) / 28
     pool = (torch.as_tensor(data.x_pool[rows]) @ weights).expand(epochs, seeds, -1, -1)
     test = (torch.as_tensor(data.x_test) @ weights).expand(epochs, seeds, -1, -1)
+    return settings, data, pool, test
+
+
+def probes_at_once(probe_epochs: int, k: int = 100) -> dict:
+    settings, data, pool, test = _probe_problem(probe_epochs, k)
+    epochs, seeds = settings.epochs + 1, len(settings.seeds)
+    rows = protocol.labelled_indices(data)
     config = protocol.probe_config(settings, "mnist")
     labels = torch.as_tensor(data.y_pool[rows]).view(len(data.draws), -1)
     start = time.perf_counter()
@@ -105,6 +117,30 @@ def probes_at_once(probe_epochs: int, k: int = 100) -> dict:
         "one_call_per_epoch_and_seed_s": round(loop, 3),
         "one_batched_problem_s": round(batched, 3),
         "speedup": round(loop / batched, 2),
+    }
+
+
+def probe_blocks(probe_epochs: int, k: int = 1000) -> dict:
+    """One k = 1000 cell's probes (10 epochs' worth: one chunk) in cache-sized blocks
+    against all of them stepping together."""
+    settings, data, pool, test = _probe_problem(probe_epochs, k)
+    pool, test = pool[:10].contiguous(), test[:10].contiguous()
+    timings, accuracies = {}, {}
+    default = autoencoders.PROBE_BLOCK_BYTES
+    for name, block_bytes in (("all_together_s", 1 << 62), ("blocks_s", default)):
+        autoencoders.PROBE_BLOCK_BYTES = block_bytes
+        start = time.perf_counter()
+        accuracies[name] = protocol.fresh_probes(pool, test, data, settings, list(range(10)))
+        timings[name] = round(time.perf_counter() - start, 3)
+    autoencoders.PROBE_BLOCK_BYTES = default
+    return {
+        "k": k,
+        "probe_epochs": probe_epochs,
+        "probes": 10 * len(settings.seeds) * len(data.draws),
+        "block_bytes": default,
+        **timings,
+        "speedup": round(timings["all_together_s"] / timings["blocks_s"], 2),
+        "same_accuracies": bool((accuracies["all_together_s"] == accuracies["blocks_s"]).all()),
     }
 
 
@@ -221,6 +257,7 @@ def main() -> None:
     figures = {"load_average": os.getloadavg()}
     figures["seeds_at_once"] = seeds_at_once(args.updates)
     figures["probes_at_once"] = probes_at_once(args.probe_epochs)
+    figures["probe_blocks"] = probe_blocks(args.probe_epochs)
     figures["grid_cost"] = grid_cost(matmul_peak())
     if not args.skip_rerun:
         figures["cached_rerun"] = cached_rerun()

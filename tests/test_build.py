@@ -6,6 +6,7 @@ a second or two; tests/test_build_cli.py builds the real key end to end.
 """
 
 import csv
+import dataclasses
 import io
 import shutil
 import struct
@@ -281,6 +282,47 @@ def test_a_second_build_replays_the_experiments_from_the_cache(
     assert any("experiment fake: replayed from the cache" in line for line in log)
     assert (second / "figures" / "fake_curve.png").read_bytes() == _png()
     assert (second / "results.json").read_bytes() == (first / "results.json").read_bytes()
+
+
+def _counted_answers(monkeypatch, fail: bool = False) -> list[int]:
+    """The stand-in question, its answer counting its computations (and raising if `fail`)."""
+    calls: list[int] = []
+    question = _fake_question()
+    part = question.parts[0]
+
+    def answer(profile):
+        calls.append(1)
+        if fail:
+            raise ValueError("the stand-in answer broke")
+        return part.answer(profile)
+
+    counted = Question(9, question.title, question.intro,
+                       [dataclasses.replace(part, answer=answer), question.parts[1]])  # fmt: skip
+    monkeypatch.setattr(registry, "questions", lambda: (counted,))
+    return calls
+
+
+def test_a_second_build_reuses_the_answers_from_the_cache(fake_homework, tmp_path, monkeypatch):
+    _counted_experiment(monkeypatch)
+    calls = _counted_answers(monkeypatch)
+    first, second = tmp_path / "first", tmp_path / "second"
+    build(BuildOptions(out=first, quick=True, rubric=fake_homework), log=lambda _: None)
+    log = []
+    build(BuildOptions(out=second, quick=True, rubric=fake_homework), log=log.append)
+    assert len(calls) == 1
+    assert "answers: from the cache (same code and libraries)" in log
+    assert (second / "results.json").read_bytes() == (first / "results.json").read_bytes()
+
+
+def test_a_failed_answer_is_computed_again_on_the_next_build(fake_homework, tmp_path, monkeypatch):
+    _counted_experiment(monkeypatch)
+    calls = _counted_answers(monkeypatch, fail=True)
+    for out in ("first", "second"):
+        report = build(
+            BuildOptions(out=tmp_path / out, quick=True, rubric=fake_homework), log=lambda _: None
+        )
+        assert any("the stand-in answer broke" in f for f in report.failures)
+    assert len(calls) == 2
 
 
 def test_the_other_profile_runs_the_experiments_again(fake_homework, tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ MEASURED_KEYS = {"peak_bytes", "peak_over_saved"}
 MASKS = (
     # the code hash, whole or shortened
     (re.compile(r"\b[0-9a-f]{64}\b"), "<code hash>"),
-    (re.compile(r"(code )[0-9a-f]{12}\b"), r"\1<code hash>"),
+    (re.compile(r"(code |key version )[0-9a-f]{12}\b"), r"\1<code hash>"),
     # the peak-memory checks' detail line, in results.json and in the TA key
     (re.compile(r"peak growth [0-9., ]+ MiB"), "peak growth <measured> MiB"),
     (re.compile(r"log-(\{\})?log slope [0-9.]+"), "log-log slope <measured>"),

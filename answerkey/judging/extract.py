@@ -545,6 +545,37 @@ def _apply_aliases(text: str, asked: Asked) -> tuple[str, list[str]]:
 # --- the entry point -----------------------------------------------------------------
 
 
+_ENVIRONMENT = re.compile(
+    r"\\begin\{(align|aligned|alignat|eqnarray|gather|gathered|split|multline)(\*?)\}(?:\{\d+\})?"
+    r"(.*?)\\end\{\1\2\}",
+    flags=re.DOTALL,
+)
+_ALIGN_ENV = re.compile(
+    r"\\(?:begin|end)\{(?:align|aligned|alignat|eqnarray|gather|gathered|split|multline)\*?\}"
+)
+
+
+def _aligned(text: str) -> str:
+    r"""An align*/aligned environment as displays, one per equation: a row that opens with
+    "&=" goes on the row before it ("A &= B \\ &= C" is the chain "A = B = C"); a row
+    with its own left side is an equation of its own ("d/s² &= 1 \\ s &= √d")."""
+    if not _ALIGN_ENV.search(text):
+        return text
+    out, position = [], 0
+    for match in _ENVIRONMENT.finditer(text):
+        body = re.sub(r"\\\\(?:\[[^\]]*\])?\s*&\s*(?=[=<>≤≥])", " ", match.group(3))
+        body = re.sub(r"&\s*(?=[=<>≤≥])", "", body)
+        rows = [r for r in re.split(r"\\\\(?:\[[^\]]*\])?", body) if r.strip()]
+        before = text[: match.start()]
+        inside = before.count("$$") % 2 == 1 or before.rfind("\\[") > before.rfind("\\]")
+        joined = " $$ $$ ".join(rows)
+        out.append(text[position : match.start()])
+        out.append(f" {joined} " if inside else f" $$ {joined} $$ ")
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
 def find(text: str, asked: Asked, known: set[str]) -> Found:
     """The answer's span(s) in `text`. `known` is the part's vocabulary (names,
     functions): words outside it are prose. Raises ValueError for text longer than
@@ -552,6 +583,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     if len(text) > MAX_RAW_CHARS:
         raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
     text = text.replace("\r\n", "\n").replace("—", " ;; ").replace("\u2003", " ")
+    text = _aligned(text)
     text, substitutions = _apply_aliases(text, asked)
     text = re.sub(
         r"\bi\.\s?e\.|\be\.\s?g\.", lambda m: " ie " if "i" in m.group() else " eg ", text
@@ -717,7 +749,7 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
         )
     delimited = _joined_by_words(text, delimited)
     if delimited:
-        chains = _chains_outside(region, start, delimited, asked)
+        chains = _chains_outside(region, start, delimited, asked, known)
         return sorted(delimited + chains, key=lambda s: s.start)
     spans = []
     for segment in _segments(region):
@@ -728,7 +760,7 @@ def _spans(text: str, start: int, known: set[str], asked: Asked | None = None) -
             after = region[relative + len(span.text) : relative + len(span.text) + 80]
             span.right = re.split(r"[.;:!?,]", after)[0]
             spans.append(span)
-    return _with_chains(region, start, spans, asked) if asked is not None else spans
+    return _with_chains(region, start, spans, asked, known) if asked is not None else spans
 
 
 _JOINING_WORD = re.compile(
@@ -760,7 +792,9 @@ _SENTENCE = re.compile(
 )
 
 
-def _chains_outside(region: str, start: int, delimited: list[_Span], asked) -> list[_Span]:
+def _chains_outside(
+    region: str, start: int, delimited: list[_Span], asked, known: set[str]
+) -> list[_Span]:
     r"""Chains naming the asked quantity written outside the delimiters, as in
     "φ(q) = [1, √2 q_1, …], then $φ(q)^\top φ(k) = (q^\top k + 1)^2$": the answer is
     the plain text, the delimited formula a check. A chain that runs into a delimited
@@ -769,7 +803,7 @@ def _chains_outside(region: str, start: int, delimited: list[_Span], asked) -> l
         return []
     blanked = _DELIMITED.sub(lambda m: " " * len(m.group()), region)
     chains = []
-    for chain in _with_chains(blanked, start, [], asked):
+    for chain in _with_chains(blanked, start, [], asked, known):
         right = chain.text[len(_top_level_left(chain.text) or "") + 1 :]
         touches = any(chain.start <= d.start <= chain.end + 2 for d in delimited)
         if right.strip() and not touches and not _remark(chain, asked):
@@ -812,7 +846,40 @@ _NOT_PROSE = {"sqrt", "times", "over", "plus", "minus", "squared", "cubed", "vec
 _NOT_PROSE |= {"log", "exp", "max", "min", "for", "all", "root", "square", "divided"}
 
 
-def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> list[_Span]:
+# a word: a run of two or more letters of any script, not a LaTeX command's name or a
+# subscript ("\\sqrt", "W_dec"); "così" is one word, not "cos" and "ì"
+_WORD = re.compile(r"(?<![^\W\d_])(?<![\\_])[^\W\d_]{2,}")
+# words of notation on the right side of an equation that the part's names do not cover
+_NOTATION = {"for", "all", "var", "cov", "std", "sum", "prod", "tr", "trace", "diag", "dim"}
+_NOTATION |= {"vec", "flatten", "argmax", "softmax", "mean", "sin", "cos", "tan", "sim", "phi"}
+_NOTATION |= {"dots", "ldots", "cdots"}
+
+
+def _prose_cut(body: str, known: set[str]) -> str:
+    """`body` up to the first word of prose on its right side: a word that is no name the
+    part knows, no function, no notation ("E[qᵀk] = dμ², così la varianza …" → "E[qᵀk] =
+    dμ²", "s = √d, bo Var = d" → "s = √d"), in any language; the left side is kept."""
+    equals = body.find("=")
+    if equals < 0:
+        return body
+    for match in _WORD.finditer(body, equals + 1):
+        word = match.group()
+        lowered = word.lower()
+        if (
+            word in known
+            or lowered in _NOTATION
+            or lowered in _NOT_PROSE
+            or word in _LATEX_MATH
+            or (word.isascii() and _is_math_word(word, known))
+        ):
+            continue
+        return body[: match.start()].rstrip(" \t,;:(").rstrip()
+    return body
+
+
+def _with_chains(
+    region: str, start: int, spans: list[_Span], asked: Asked, known: set[str] = frozenset()
+) -> list[_Span]:
     """Chains that start with the asked quantity ("E[qᵀk] = Σᵢ E[qᵢ]E[kᵢ] = dμ²") as one
     span, so that the notation the grammar does not read (Σ, E[·]) stays a member of the
     chain instead of cutting it: the form drops the left side and checks the members."""
@@ -838,6 +905,7 @@ def _with_chains(region: str, start: int, spans: list[_Span], asked: Asked) -> l
                 if asked.after:  # "φ(q) = (…), D² components": the count is a remark on it
                     after = "|".join(asked.after)
                     body = re.sub(rf",[^,=]*\b(?:{after})\b[^=]*$", "", body)
+                body = _prose_cut(body, known) if known else body
                 body = body.strip().rstrip(",.;")
                 prose = " ".join(words[:-take])
                 chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))
@@ -1044,6 +1112,82 @@ _CLASS_AFTER = re.compile(
     flags=re.IGNORECASE,
 )
 _CLASS_PLUS = re.compile(r"\bplus\b|\+|\bas\s+well\s+as\b|\bin\s+addition\b|\bextra\b")
+
+
+# growth in words: "linear in T" is O(T), "quadratic in N" O(N²)
+_GROWTH = (
+    (r"(?:log-?linear|linearithmic)(?:ly)?", r"\1 log(\1)"),
+    (r"linear(?:ly)?", r"\1"),
+    (r"quadratic(?:ally)?", r"(\1)^2"),
+    (r"cubic(?:ally)?", r"(\1)^3"),
+    (r"logarithmic(?:ally)?", r"log(\1)"),
+)
+# what one step costs: "k² log k per step", times the steps
+_PER_STEP = re.compile(
+    r"^\s*(?:per|each|every|a|for\s+each|at\s+each)\s+(?:time\s*)?(?:step|token|iteration)\b",
+    flags=re.IGNORECASE,
+)
+
+
+def classes_in_words(
+    text: str, asked: Asked, known: set[str]
+) -> tuple[list[tuple[str | None, str]], Found]:
+    """The class of an answer that gives it without O(…): "T times k squared times log k",
+    "it's T k^2 log k operations", "linear in T, and k² log k per step" (the steps times
+    what one step costs), "quadratic in N" — the last sentence that holds an expression in
+    the part's sizes; its label ("time", "memory") as in `classes`. [] when none."""
+    if len(text) > MAX_RAW_CHARS:
+        raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
+    text, shown = _apply_aliases(text, asked)
+    text, _ = _markdown(text)
+    text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", _unwrap(text))
+    text = "\n".join(_respell_line(line) for line in text.split("\n"))
+    for words, factor in _GROWTH:
+        text = re.sub(
+            rf"\b{words}\s+(?:in|with)\s+([A-Za-z](?:_\w+)?)\b(?!\s*[(^])",
+            lambda m, f=factor: " " + m.expand(f) + " ",
+            text,
+            flags=re.IGNORECASE,
+        )
+    sizes = {w for w in known if len(w) == 1 and w.isupper() or w in ("k", "log", "lg", "ln")}
+    for at, sentence in reversed(_sentences_of(text)):
+        spans = [
+            s
+            for s in _bare_spans(sentence, at, sizes | {"log", "log2", "lg", "ln"})
+            if re.search(r"[A-Za-z]", s.text) and not re.fullmatch(r"\s*log\s*", s.text)
+        ]
+        if not spans:
+            continue
+        last = spans[-1]
+        factors = [last.text]
+        following = text[last.end : last.end + 40]
+        if _PER_STEP.match(following) and len(spans) > 1:  # "linear in T, and k² log k per step"
+            factors = [s.text for s in spans]
+        body = " * ".join(f"({f})" for f in factors)
+        before = sentence[: last.start - at].lower()
+        label = None
+        best = -1
+        for component, names in _CLASS_LABELS.items():
+            for word in names:
+                hits = [m.start() for m in re.finditer(r"\b" + re.escape(word), before)]
+                if hits and hits[-1] > best:
+                    best, label = hits[-1], component
+        found = [(label, f"O({body})")]
+        line = _line_of(text, last.start)
+        how = "the growth stated in words (no O(…) in the answer)"
+        return found, Found((found[0][1],), line, how, tuple(shown), (found[0][1],))
+    return [], Found((), "", "no O(…) class found", tuple(shown), ())
+
+
+def _sentences_of(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of the sentences of `text`: a full stop, ";", "!", "?" or a line
+    break ends one."""
+    out, start = [], 0
+    for match in re.finditer(r"[.;!?](?=\s|$)|\n", text):
+        out.append((start, text[start : match.start()]))
+        start = match.end()
+    out.append((start, text[start:]))
+    return [(a, t) for a, t in out if t.strip()]
 
 
 def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | None, str]], Found]:

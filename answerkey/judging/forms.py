@@ -514,6 +514,10 @@ class FeatureMapReading:
     blocks: bool = False  # written in blocks ("√2 x", "vec(xxᵀ)"), spelled out (`blocks`)
 
 
+_COLUMN = re.compile(
+    r"(?:\^\s*\{?\s*(?:\\math(?:sf|rm|bf|it)\s*\{?\s*)?(?:T|\\top|\\intercal)\s*\}?\s*\}?"
+    r"|(?<=[\])])\s*['′])\s*$"
+)
 _SUBSCRIPT = re.compile(r"([A-Za-z])_(\{[^{}]*\}|[A-Za-z0-9])")
 _ELLIPSIS = {"...", "\\ldots", "\\dots", "\\cdots", "⋯", "…"}
 GENERAL_SIZE = 4  # φ written for general D ("x_1, …, x_D") is checked at this size
@@ -547,13 +551,17 @@ def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
         if item not in _ELLIPSIS:
             out.append(item)
             continue
-        if not out or position >= len(items):
+        if not out:
             return None
-        first, last = out.pop(), items[position]
-        position += 1  # the run's last item is written from the first's template
+        first = out.pop()
         ones = list(_SUBSCRIPT.finditer(first))
         starts = [_index(m.group(2), size) for m in ones]
-        stops = [_index(m.group(2), size) for m in _SUBSCRIPT.finditer(last)]
+        if position < len(items):
+            last = items[position]
+            position += 1  # the run's last item is written from the first's template
+            stops = [_index(m.group(2), size) for m in _SUBSCRIPT.finditer(last)]
+        else:  # "…, √2 q_1 q_2, …]": an open run goes on to its natural end at D
+            stops = _open_end(starts, size)
         if not ones or len(ones) != len(stops) or None in starts or None in stops:
             return None
         if len(ones) == 1:
@@ -580,6 +588,18 @@ def expand_ellipses(body: str, size: int = GENERAL_SIZE) -> str | None:
                 at = match.end(2)
             out.append("".join(filled) + first[at:])
     return body[0] + ", ".join(out) + body[-1]
+
+
+def _open_end(starts: list[int | None], size: int) -> list[int]:
+    """Where a run that closes the list with "…" ends: one index runs to D, a diagonal
+    pair (q_1², q_1q_1) to (D, D), a pair i < j to (D-1, D)."""
+    if len(starts) == 1:
+        return [size]
+    if len(starts) == 2 and starts[0] is not None and starts[0] == starts[1]:
+        return [size, size]
+    if len(starts) == 2 and None not in starts and starts[0] < starts[1]:
+        return [size - 1, size]
+    return [None] * len(starts)  # nothing the run could mean: no fill
 
 
 def _enclosed(text: str) -> bool:
@@ -620,7 +640,8 @@ class FeatureMapForm:
         body, cut = right_of_equals(normalized)
         left = normalized[: len(normalized) - len(body)] if cut else ""
         body = _strip_end(re.split(r"\\in(?![A-Za-z])|∈", body)[0])  # "∈ R^{1+D+D²}"
-        body = re.sub(r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?$", "", body).strip()  # a column
+        # a column: "]ᵀ", "]^{\top}", "]^{\mathsf T}", "]′"
+        body = re.sub(_COLUMN, "", body).strip()
         block = re.search(r"⊗|\\otimes|\b(?:vec|flatten)\s*\(|_\s*\{?\s*[ij]\b", body)
         if block and not _enclosed(body):  # "q ⊗ q", "(q_i q_j) for all i, j": one block
             body = f"[{body}]"
@@ -782,6 +803,13 @@ _LABEL_WORDS = {
 }  # fmt: skip
 
 
+# one class stated for every component: "both are O(N²)", "each is", "beide", "ambos"
+_BOTH = re.compile(
+    r"\b(?:both|each|either|beide|beides|ambos|ambas|entrambi|les\s+deux|tous\s+deux)\b|两者|都",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class ComplexityReading:
     components: dict[str, Any]  # component name → SymPy expression inside O(·)
@@ -876,6 +904,9 @@ class ComplexityForm:
         except ValueError as exc:
             raise TooExpensive(str(exc)) from None
         self.last_found = where
+        if not found:  # "T times k squared times log k": the class in words
+            found, where = extract.classes_in_words(text, asked, self.vocabulary.known_words())
+            self.last_found = where
         if not found:
             error = AnswerError("no O(…) class found in the answer")
             error.found = where
@@ -891,8 +922,13 @@ class ComplexityForm:
                 labelled[label] = value  # the last one of each label wins
             else:
                 unlabelled.append(value)
-        parts = [f"{label}: {value}" for label, value in labelled.items()]
         missing = [c for c in self.components if c not in labelled]
+        given = set(labelled.values()) | set(unlabelled)
+        if missing and len(given) == 1 and _BOTH.search(text):
+            # "Both are O(N²)", "time and memory are both O(N²(D+M))": one class for each
+            labelled.update({c: next(iter(given)) for c in missing})
+            unlabelled, missing = [], []
+        parts = [f"{label}: {value}" for label, value in labelled.items()]
         parts += unlabelled[-len(missing) :] if missing and unlabelled else []
         try:
             return self.read(", ".join(parts))
@@ -1223,10 +1259,12 @@ class ConditionsForm:
     joins_spans: bool = True  # in free text, every equation found is a condition
 
     def read(self, text: str) -> ConditionsReading:
-        normalized = normalize(text)
+        # "$$… = 0,\qquad … = 0$$" read whole: the delimiters and spacing are no part of it
+        normalized = re.sub(r"\$\$|\$|\\[\[\]()]", " ; ", normalize(text))  # each display its own
+        normalized = re.sub(r"\\q?quad(?![A-Za-z])", " ", normalized)
         items = []
         for item in split_items(normalized):
-            for piece in re.split(r"\s+and\s+", item):
+            for piece in _conditions_of(item):
                 # "∂L/∂W₁ = 0 ⇔ W₂ᵀ(…)Xᵀ = 0": the condition is what the arrow leads to
                 items.extend(p for p in _IMPLIES.split(piece) if p.strip())
         items = [i for i in items if not _GRADIENT_IS_ZERO.match(i)] or items
@@ -1325,9 +1363,28 @@ _IMPLIES = re.compile(
 )
 _ZERO_SIDE = re.compile(r"(?<![=<>!])=\s*0\s*\.?\s*$|^\s*0\s*=(?!=)")
 _GRADIENT_IS_ZERO = re.compile(  # "∂L/∂W_1 = 0", "\nabla_{W_1} L = 0": a label, not a condition
-    r"\s*(?:∂|\\partial|∇|\\nabla|d)\s*\S*(?:\s+[A-Za-z]{1,3})?"
-    r"\s*(?:/\s*(?:∂|\\partial|d)\s*\S+)?\s*=\s*0\s*\.?\s*$"
+    r"\s*(?:(?:∂|\\partial|∇|\\nabla|d)\s*\S*(?:\s+[A-Za-z]{1,3})?"
+    r"\s*(?:/\s*(?:∂|\\partial|d)\s*\S+)?"
+    r"|\\frac\s*\{\s*(?:∂|\\partial|d)[^{}]*\}\s*\{\s*(?:∂|\\partial|d)[^{}]*\})"  # \frac{∂L}{∂W_1}
+    r"\s*=\s*0\s*\.?\s*$"
 )
+# "and" between two conditions, in the languages answers come in: und, et, en, e, y, i, ve…
+_AND = re.compile(r"\s+(?:and|und|et|en|e|y|i|ve|och|og|dan|và|και|и)\s+", re.IGNORECASE)
+
+
+def _conditions_of(item: str) -> list[str]:
+    """`item` cut at each "and" (in any of several languages) that joins two equations:
+    "W₂ᵀ(…)Xᵀ = 0 e (…)XᵀW₁ᵀ = 0" is two conditions; a piece with no "=" stays with the
+    one before it (a single-letter "e" or "y" inside an expression is no conjunction)."""
+    pieces: list[str] = []
+    position = 0
+    for match in _AND.finditer(item):
+        before, after = item[position : match.start()], item[match.end() :]
+        if "=" in before and "=" in after:
+            pieces.append(before)
+            position = match.end()
+    pieces.append(item[position:])
+    return [p for p in pieces if p.strip()]
 
 
 def _lhs_after_label(text: str) -> str:
@@ -1379,11 +1436,17 @@ class OptimumReading:
     scores: dict[tuple[str, ...], float] = field(default_factory=dict)
 
 
+# "no" and "yes" as whole words (so "sekwencja" holds no "ja"), in the languages answers
+# come in: nein, non, nie (Polish), nee (Dutch), nej, não, hayır, không, tidak, όχι, нет
 _NO = re.compile(
-    r"\b(?:no|not|never|doesn'?t|does\s+not|cannot|can't|fails)\b|否|不|没有|nein|non\b",
+    r"(?<!\w)(?:no|not|never|doesn'?t|does\s+not|cannot|can't|fails|nein|non|nie|nee|nej|"
+    r"não|hayır|không|tidak|bukan|όχι|нет|не)(?!\w)|否|不|没有",
     re.IGNORECASE,
 )
-_YES = re.compile(r"\b(?:yes|yeah|yep|always|does)\b|是的|对|oui|ja\b|sí", re.IGNORECASE)
+_YES = re.compile(
+    r"(?<!\w)(?:yes|yeah|yep|always|does|oui|ja|sí|tak|sim|evet|có|ναι|да)(?!\w)|是的|对",
+    re.IGNORECASE,
+)
 
 
 @dataclass

@@ -438,7 +438,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
             how = "the whole answer, respelled"
             found = extract.Found((prepared,), text.strip(), how, shown, (prepared,))
             return Attempt([whole[0]], found, whole[1])
-    if pure and not re.search(r"\\boxed|\$|\\\(|\\\[", text):
+    if pure and not re.search(r"\\boxed|\$|\\\(|\\\[|\\begin\{", text):
         raise error  # no prose around it: the answer itself does not read
     found = extract.find(text, ask, known)
     joined = getattr(form, "joins_spans", False)
