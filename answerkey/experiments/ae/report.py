@@ -845,7 +845,7 @@ PROTOCOL = (
     "the validation reconstruction loss and the test accuracy of a fresh linear probe on the "
     "frozen encoder (synthetic: the whole probe-train split, {synthetic_epochs} epochs; MNIST: "
     "{labels} labels, {per_class} per class, {mnist_epochs} full-batch epochs, averaged over "
-    "{draws} label draws); {seeds} independently seeded runs per autoencoder, plotted as a mean "
+    "{draws} label draws); {seeds} seeds per autoencoder (independent runs), plotted as a mean "
     "line with a min–max band."
 )
 
