@@ -162,7 +162,8 @@ def test_the_beam_tree_prints_every_label_clear_and_at_least_7_pt():
     node or edge label touches an edge or another label, none is cut off, none is small."""
     from matplotlib.text import Text
 
-    from answerkey.experiments.beam import figure2, tree_figure
+    from answerkey.experiments.beam import figure2
+    from answerkey.experiments.beam_figures import tree_figure
     from answerkey.experiments.figure_style import TEXT_WIDTH_IN, overlaps, pyplot
 
     fig = tree_figure({"figure2": figure2()})
@@ -275,20 +276,32 @@ def test_the_embedding_names_its_nodes_clear_of_every_marker():
 
 
 def test_the_timing_legends_sit_off_the_curves_and_the_floor():
-    from answerkey.experiments.attention import scaling_figure
+    from answerkey.experiments.attention_figures import scaling_figure
     from answerkey.experiments.figure_style import overlaps, pyplot
 
     attention = _golden_experiments()["attention"]
-    sizes = attention["config"]["sizes"]
-    # timings are not in results.json: a softmax that overtakes the linear form, as measured
-    seconds = {"softmax": [1e-5 * (n / 16) ** 2 for n in sizes],
-               "linear": [2e-4 * (n / 16) ** 0.8 for n in sizes]}  # fmt: skip
+    # timings are not in results.json: one full-profile measurement (one CPU core), as drawn
+    sizes = [2**e for e in range(4, 15)]
+    linear = [1.70e-4, 1.84e-4, 1.93e-4, 2.06e-4, 2.37e-4, 2.81e-4, 4.25e-4, 6.82e-4, 1.39e-3,
+              2.39e-3, 4.56e-3]  # fmt: skip
+    softmax = [1.82e-5, 1.36e-5, 2.45e-5, 4.35e-5, 1.34e-4, 5.0e-4, 3.83e-3, 1.52e-2, 0.123,
+               0.535, 2.28]  # fmt: skip
     peak = {"softmax": [2e5 + 8.0 * n * n for n in sizes],
             "linear": [2e5 + 900.0 * n for n in sizes]}  # fmt: skip
+    attention["config"] = {**attention["config"], "sizes": sizes, "fit_from": 1024}
+    from derivations import kernel_attention as KA
+
+    for form in ("softmax", "linear"):
+        attention["counts"][form] = {
+            "operations": [int(KA.costs(form)["operations"].subs({KA.N: n, KA.D: 8, KA.M: 8}))
+                           for n in sizes],
+            "saved_bytes": [4 * int(KA.costs(form)["saved"].subs({KA.N: n, KA.D: 8, KA.M: 8}))
+                            for n in sizes],
+        }  # fmt: skip
     attention["timings"] = {
-        "seconds": seconds, "peak_bytes": peak, "fit_sizes": sizes[-2:],
-        "time_slopes": {"softmax": 2.0, "linear": 0.8},
-        "memory_slopes": {"softmax": 2.0, "linear": 1.0}, "crossover_time": 300.0,
+        "seconds": {"softmax": softmax, "linear": linear}, "peak_bytes": peak,
+        "fit_sizes": sizes[6:], "time_slopes": {"softmax": 2.36, "linear": 0.87},
+        "memory_slopes": {"softmax": 2.0, "linear": 1.0}, "crossover_time": 361.6,
     }  # fmt: skip
     fig = scaling_figure(attention)
     try:
@@ -298,7 +311,7 @@ def test_the_timing_legends_sit_off_the_curves_and_the_floor():
 
 
 def test_a_fraction_axis_stops_at_one():
-    from answerkey.experiments.beam import optimum_figure
+    from answerkey.experiments.beam_figures import optimum_figure
     from answerkey.experiments.figure_style import overlaps, pyplot
 
     fig = optimum_figure(_golden_experiments()["beam"])
@@ -307,3 +320,97 @@ def test_a_fraction_axis_stops_at_one():
         assert overlaps(fig) == []
     finally:
         pyplot().close(fig)
+
+
+def test_the_overlap_check_finds_a_label_on_a_line_and_on_the_frame():
+    """Figure 5's crossover label with the softmax curve through it, and Figure 13's
+    "100.0%" half over the top of its axes: both reported."""
+    from answerkey.experiments.figure_style import overlaps
+
+    plt, fig, ax = _blank_figure(10)
+    ax.plot([0, 10], [0, 10], color="#c0392b", label="softmax")
+    ax.text(2, 8, "clear of it", ha="center")
+    assert overlaps(fig) == []
+    ax.text(5, 5, "crossover", ha="center", va="center")
+    ax.text(9, 10, "100.0%", ha="center", va="center")
+    found = overlaps(fig)
+    plt.close(fig)
+    assert "'crossover' is crossed by 'softmax'" in found, found
+    assert "'100.0%' sits on the axes' frame" in found, found
+
+
+def test_a_label_on_its_own_node_may_hide_the_edges_below_it():
+    """A node's number inside an opaque node drawn above the graph's edges: an edge that
+    passes under the node is hidden, so not a crossing; the same label off the node is."""
+    from matplotlib.collections import LineCollection
+
+    from answerkey.experiments.figure_style import overlaps
+
+    plt, fig, ax = _blank_figure(10)
+    ax.add_collection(LineCollection([[(0, 5), (10, 5)]], colors="0.6", zorder=1))
+    ax.scatter([5], [5], s=300, zorder=3)
+    ax.annotate("12", (5, 5), ha="center", va="center", zorder=4)
+    assert overlaps(fig) == []
+    ax.annotate("13", (2, 5), ha="center", va="center")
+    found = overlaps(fig)
+    plt.close(fig)
+    assert found == ["'13' is crossed by an edge"], found
+
+
+def _texts_at_least(fig, size: float) -> list[tuple[str, float]]:
+    """Visible texts printed below `size` pt: the figure prints at its drawn width (the
+    documents never enlarge one, and none is wider than the text width), so a font's
+    size is its printed size."""
+    from matplotlib.text import Text
+
+    from answerkey.experiments.figure_style import TEXT_WIDTH_IN
+
+    assert fig.get_size_inches()[0] <= TEXT_WIDTH_IN
+    return [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < size]  # fmt: skip
+
+
+@pytest.mark.parametrize("which", ["precision", "semi_supervised", "optimum", "operations"])
+def test_the_figures_print_clear_labels_at_7_pt_or_more(which, tmp_path):
+    """Figures 4, 6, 13 and 14 from the golden quick results at their printed size: no
+    label on a line, a marker, the frame or another label, none below 7 pt."""
+    from answerkey.experiments import attention_figures, beam_figures
+    from answerkey.experiments.figure_style import overlaps, pyplot
+    from answerkey.experiments.zkc import figures as zkc_figures
+
+    experiments = _golden_experiments()
+    draw = {
+        "precision": lambda: attention_figures.precision_figure(
+            experiments["attention"]["precision"]
+        ),
+        "semi_supervised": lambda: zkc_figures.semi_supervised_figure(experiments["zkc"]),
+        "optimum": lambda: beam_figures.optimum_figure(experiments["beam"]),
+        "operations": lambda: beam_figures.operations_figure(experiments["beam"]),
+    }  # fmt: skip
+    fig = draw[which]()
+    try:
+        assert overlaps(fig) == []
+        assert _texts_at_least(fig, MIN_FONT_PT) == []
+    finally:
+        pyplot().close(fig)
+
+
+def test_figure_references_resolve_to_the_solutions_numbers():
+    from answerkey.documents.content import resolve_figure_references
+
+    results = {
+        "questions": [
+            {"parts": [{"answer": {"figures": [{"name": "a.png"}, {"name": "gone.png",
+                                                                  "missing": True}]}},
+                       {"answer": None},
+                       {"answer": {"text": "see [[figure:b.png]] and [[figure:a.png]]",
+                                   "figures": [{"name": "b.png"}]}}]},
+        ]
+    }  # fmt: skip
+    text = resolve_figure_references(results, students=True)["questions"][0]["parts"][2]
+    assert text["answer"]["text"] == "see Figure 2 and Figure 1"
+    key = resolve_figure_references(results, students=False)["questions"][0]["parts"][2]
+    assert key["answer"]["text"] == "see the solutions' Figure 2 and the solutions' Figure 1"
+    results["questions"][0]["parts"][1]["answer"] = {"text": "[[figure:gone.png]]"}
+    with pytest.raises(KeyError):
+        resolve_figure_references(results, students=True)

@@ -500,3 +500,93 @@ def test_each_judged_part_declares_how_answers_name_it_with_the_part():
         assert declared.aliases.items() <= used.aliases.items()
     rubric = dict(load_rubric().parts["q5.e"].aliases)
     assert rubric and rubric.items() <= asked("q5.e").aliases.items()
+
+
+@pytest.mark.parametrize(
+    "part, answer",
+    [
+        ("q2.c", "s = √d değil"),
+        ("q2.c", "s = √d is not right"),
+        ("q2.c", "$s = \\sqrt{d}$ ist falsch."),
+        ("q2.c", "s = √d, no es correcto"),
+        ("q2.c", "The answer is not s = √d."),
+        ("q2.c", "s is not √d"),
+        ("q2.a", "E[qᵀk] = dμ² is wrong, it is μ²."),
+        ("q2.b", "Var(qᵀk) = d no es la respuesta."),
+    ],
+)
+def test_a_right_expression_the_answer_denies_is_never_correct(part, answer):
+    result = judge(part, answer)
+    assert result.verdict is Verdict.CANNOT_TELL, (result.extracted, result.detail)
+    assert "denies" in result.detail
+
+
+@pytest.mark.parametrize(
+    "part, answer",
+    [
+        ("q2.c", "s = √d, not d"),
+        ("q2.c", "We choose s = √d (not d, which would shrink the variance to 1/d)."),
+        ("q2.b", "Var(qᵀk) = d, nie d²."),
+        ("q2.c", "We should not use d; the scale is s = √d."),
+    ],
+)
+def test_a_negation_of_something_else_keeps_the_answer(part, answer):
+    assert judge(part, answer).verdict is Verdict.CORRECT
+
+
+@pytest.mark.parametrize(
+    "word", ["برای", "для", "के लिए", "עבור", "pro", "pentru", "kun", "where", "with"]
+)
+def test_a_word_in_any_script_before_an_index_condition_is_a_for(word):
+    head = "φ(q) = (1, √2 q_1, …, √2 q_D, q_1², …, q_D², "
+    assert judge("q3.b.ii", f"{head}√2 q_i q_j {word} i<j)").verdict is Verdict.CORRECT
+    assert judge("q3.b.ii", f"{head}q_i q_j {word} i<j)").verdict is Verdict.INCORRECT
+
+
+def test_a_non_latin_word_after_an_index_condition_is_a_for():
+    head = "φ(q) = (1, √2 q_1, …, √2 q_D, q_1², …, q_D², √2 q_i q_j "
+    for tail in ("(i<j について))", "(i < j 에 대해))"):
+        assert judge("q3.b.ii", head + tail).verdict is Verdict.CORRECT, tail
+
+
+@pytest.mark.parametrize(
+    "part, answer, verdict",
+    [
+        (
+            "q5.e",
+            "order T times k squared times log k, because each step sorts k²",
+            "CORRECT",
+        ),
+        ("q5.e", "order k² log k, because there are T steps", "INCORRECT"),
+        (
+            "q3.c.i",
+            "The runtime is O(N²(D+M)) because every query attends to all N keys, and memory is "
+            "O(N² + N(D+M)) since the N×N attention matrix is stored.",
+            "CORRECT",
+        ),
+        ("q3.c.i", "time on the order of N^2 D, memory on the order of N^2", "INCORRECT"),
+        (
+            "q3.c.i",
+            "in order to do it: O(N²(D+M)) time, O(N² + N(D+M)) memory",
+            "CORRECT",
+        ),
+    ],
+)
+def test_order_of_in_words_is_a_class_and_a_reason_is_no_answer(part, answer, verdict):
+    assert str(judge(part, answer).verdict) == verdict
+
+
+def test_a_question_restated_as_a_quote_is_not_the_yes_or_no():
+    quoted = "> Does beam search return the most likely sequence?\n\n"
+    assert judge("q5.d", quoted + "No: neural neural neural (−1.46).").verdict is Verdict.CORRECT
+    yes = judge("q5.d", quoted + "Yes, it returns neural network network.")
+    assert yes.verdict is Verdict.INCORRECT
+
+
+def test_nested_token_lists_are_a_beam():
+    right = '[["neural", "network"], ["network", "neural"]]'
+    assert judge("q5.b", right).verdict is Verdict.CORRECT
+    scored = 'beam = [["neural", "network", -1.25], ["network", "neural", -1.33]]'
+    assert judge("q5.b", scored).verdict is Verdict.CORRECT
+    wrong = '[["neural", "neural"], ["neural", "network"]]'
+    assert judge("q5.b", wrong).verdict is Verdict.INCORRECT

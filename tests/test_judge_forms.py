@@ -291,6 +291,70 @@ def test_wrong_log_probabilities_on_right_sequences_cost_the_score_item():
     assert result.credit == 0.5
 
 
+def test_probabilities_are_matched_to_their_stated_precision():
+    """A positive score is a probability, exp(log-probability): 0.287 is exp(−1.25) =
+    0.2865 to three decimals; 0.35 is not."""
+    from answerkey.judging.judge import judge
+
+    right = judge("q5.b", "neural network (p ≈ 0.287) and network neural (p ≈ 0.264)")
+    assert right.verdict is Verdict.CORRECT
+    wrong = judge("q5.b", "neural network (probability 0.35) and network neural (prob 0.264)")
+    assert wrong.verdict is Verdict.INCORRECT
+    assert "exp(-1.25) = 0.2865" in wrong.detail and wrong.credit == 0.5
+    optimum = judge("q5.d", "No: neural neural neural (p ≈ 0.232) beats the beam's sequence.")
+    assert optimum.verdict is Verdict.CORRECT
+    assert judge("q5.d", "No: neural neural neural (p ≈ 0.3) wins.").verdict is Verdict.INCORRECT
+
+
+@pytest.mark.parametrize(
+    "remark",
+    [
+        "Note the beam misses neural neural neural, whose total is -1.46.",
+        "The beam never reaches neural neural neural (-1.46).",
+        "neural neural neural is not found by the beam.",
+        "Finding neural neural neural would need k = 4.",
+        "Remark: neural neural neural (-1.46) is more likely overall.",
+    ],
+)
+def test_a_sequence_the_answer_says_the_beam_misses_is_not_in_it(remark):
+    from answerkey.judging.judge import judge
+
+    answer = "neural network network (-1.85) and network neural network (-1.93). " + remark
+    assert judge("q5.c", answer).verdict is Verdict.CORRECT
+    wrong = "neural network network (-1.85) and neural neural neural (-1.46). " + remark
+    assert judge("q5.c", wrong).verdict is Verdict.INCORRECT
+
+
+def test_a_table_of_candidates_is_working_beside_the_kept_line():
+    from answerkey.judging.judge import judge
+
+    table = (
+        "| candidate | score |\n|---|---|\n| neural neural | -1.45 |\n| neural network | -1.25 |\n"
+        "| network neural | -1.33 |\n| network network | -1.53 |\n\n"
+    )
+    for line, expected in [
+        ("**Kept (k = 2):** *neural network* and *network neural*.", Verdict.CORRECT),
+        ("So the beam is neural network and network neural.", Verdict.CORRECT),
+        ("**Kept (k = 2):** neural neural and neural network.", Verdict.INCORRECT),
+    ]:
+        assert judge("q5.b", table + line).verdict is expected, line
+
+
+def test_tokens_in_cjk_text_and_latex_text_commands_are_read():
+    from answerkey.judging.judge import judge
+
+    assert (
+        judge("q5.a", "時間步1保留：neural（−0.65）和network（−0.73）。").verdict is Verdict.CORRECT
+    )
+    tuple_ = (
+        r"$y^{(1)} = (\text{neural}, \mathrm{network})$, $y^{(2)} = (\texttt{network}, neural)$"
+    )
+    assert judge("q5.b", tuple_).verdict is Verdict.CORRECT
+    assert judge("q5.b", tuple_.replace("mathrm{network", "mathrm{neural")).verdict is (
+        Verdict.INCORRECT
+    )
+
+
 def test_unknown_tokens_are_invalid():
     assert verdict(BEAM_2, "neural transformer").verdict is Verdict.INVALID_INPUT
 

@@ -327,6 +327,46 @@ def _number(blocks: list[Block]) -> list[Block]:
     return out
 
 
+# A figure named in prose: "[[figure:NAME]]" (NAME as in Figure(NAME, caption)), resolved to
+# the solutions' number; the TA key prints no figures, so it says "the solutions' Figure N".
+FIGURE_REFERENCE = re.compile(r"\[\[figure:([\w.-]+)\]\]")
+
+
+def figure_numbers(results: dict) -> dict[str, int]:
+    """Each figure's number in the solutions: parts in document order, a missing figure
+    unnumbered, as `_number` numbers them."""
+    names = [
+        figure["name"]
+        for question in results["questions"]
+        for part in question["parts"]
+        for figure in (part.get("answer") or {}).get("figures", [])
+        if not figure.get("missing")
+    ]
+    return {name: number for number, name in enumerate(names, 1)}
+
+
+def resolve_figure_references(results: dict, students: bool) -> dict:
+    """`results` with every "[[figure:NAME]]" in its strings replaced by "Figure N"
+    (`students`) or "the solutions' Figure N". Raises KeyError for a name that is no
+    printed figure (a reference to nothing)."""
+    numbers = figure_numbers(results)
+
+    def name(match: re.Match) -> str:
+        number = numbers[match.group(1)]
+        return f"Figure {number}" if students else f"the solutions' Figure {number}"
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return FIGURE_REFERENCE.sub(name, value) if "[[figure:" in value else value
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(walk(v) for v in value)
+        return value
+
+    return walk(results)
+
+
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -403,6 +443,7 @@ def _subtitle(results: dict, students: bool = False) -> str:
 
 
 def solutions(results: dict) -> Document:
+    results = resolve_figure_references(results, students=True)
     blocks: list[Block] = [
         Paragraph(
             plain(
@@ -635,6 +676,7 @@ def _whole_formulas(part: dict) -> list[Block]:
 
 
 def answer_key(results: dict) -> Document:
+    results = resolve_figure_references(results, students=False)
     blocks: list[Block] = [
         Paragraph(
             plain(

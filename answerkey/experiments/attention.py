@@ -28,7 +28,8 @@ NAME = "attention"
 HELP = "Q3: time and peak memory of softmax vs linearized attention as N grows"
 LIBRARIES = ("torch", "numpy", "sympy", "matplotlib")
 MEASURED_CODE = ("models/kernel_attention.py", "numeric/kernel_attention.py")
-# Only what is measured and counted keys the cache: an edit elsewhere does not re-measure.
+# Only what is measured and counted keys the cache: an edit elsewhere (the figures are
+# drawn in `attention_figures`) does not re-measure.
 CODE = ("derivations", *MEASURED_CODE, "answerkey/experiments/attention.py")
 VERSION = 2
 FIGURE = "attention_scaling.png"
@@ -69,6 +70,8 @@ def run(config: dict) -> AttentionResults:
 
 
 def draw(results: dict, folder: Path) -> list[str]:
+    from answerkey.experiments.attention_figures import draw_precision, draw_scaling
+
     draw_scaling(results, Path(folder) / FIGURE)
     draw_precision(results["precision"], Path(folder) / FIGURE_PRECISION)
     return [FIGURE, FIGURE_PRECISION]
@@ -188,163 +191,6 @@ def _memory_crossover(NK, sizes, peak) -> dict:
         [sizes[i] for i in keep], *([peak[f][i] for i in keep] for f in ("softmax", "linear"))
     )
     return {"crossover_memory": cross, "crossover_memory_is_upper_bound": cross == sizes[keep[0]]}
-
-
-def draw_scaling(r: dict, path: Path) -> None:
-    """Log-log time and peak memory against N, fitted slopes, the crossover."""
-    from answerkey.experiments.figure_style import pyplot
-
-    fig = scaling_figure(r)
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    pyplot().close(fig)
-
-
-def scaling_figure(r: dict):
-    """`draw_scaling`'s figure; each panel's legend below it, off the curves and the
-    measurement floor."""
-    import numpy as np
-
-    from answerkey.experiments.figure_style import TEXT_WIDTH_IN, pyplot
-
-    plt = pyplot()
-    cfg, t = r["config"], r["timings"]
-    sizes = np.asarray(cfg["sizes"], float)
-    colors = {"softmax": "#c0392b", "linear": "#2471a3"}
-    labels = {"softmax": "softmax", "linear": "linearized (qᵀk+1)²"}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 4.6))
-    fit = np.asarray(t["fit_sizes"], float)
-    for ax, key, slopes, unit, scale in (
-        (left, "seconds", t["time_slopes"], "forward time (s)", 1.0),
-        (right, "peak_bytes", t["memory_slopes"], "peak memory growth (MiB)", 2.0**-20),
-    ):
-        for form in ("softmax", "linear"):
-            values = np.asarray(t[key][form], float) * scale
-            ok = values > 0
-            ax.plot(
-                sizes[ok],
-                values[ok],
-                "o-",
-                color=colors[form],
-                ms=4,
-                lw=1.4,
-                label=f"{labels[form]} (slope {slopes[form]:.2f})",
-            )
-            chosen = np.isin(sizes, fit) & ok
-            if chosen.sum() >= 2:
-                coef = np.polyfit(np.log(sizes[chosen]), np.log(values[chosen]), 1)
-                ax.plot(
-                    fit,
-                    np.exp(np.polyval(coef, np.log(fit))),
-                    "-",
-                    color=colors[form],
-                    lw=6,
-                    alpha=0.18,
-                )
-            if key == "peak_bytes":
-                kept = np.asarray(r["counts"][form]["saved_bytes"], float) * scale
-                ax.plot(
-                    sizes,
-                    kept,
-                    "--",
-                    color=colors[form],
-                    lw=1,
-                    alpha=0.8,
-                    label=f"{labels[form]}: derived",
-                )
-        marks = [
-            (
-                r["derived_crossover"]["operations" if key == "seconds" else "saved"],
-                "-.",
-                "0.55",
-                "derived: N = {:.0f}",
-            )
-        ]
-        if key == "seconds" and t["crossover_time"]:
-            marks.append((t["crossover_time"], ":", "0.2", "measured: N ≈ {:.0f}"))
-        for number, (cross, style, color, text) in enumerate(marks):
-            if sizes[0] <= cross <= sizes[-1]:
-                ax.axvline(cross, color=color, ls=style, lw=1.2)
-                # text on the side of the line with more room, so it stays inside the axes
-                right_half = np.log(cross / sizes[0]) > 0.5 * np.log(sizes[-1] / sizes[0])
-                ax.annotate(  # two short lines: one long one reached past the axes
-                    "crossover,\n" + text.format(cross),
-                    (cross, 0.97 - 0.15 * number),
-                    xycoords=("data", "axes fraction"),
-                    ha="right" if right_half else "left",
-                    va="top",
-                    fontsize=7,
-                    color=color,
-                    xytext=(-4 if right_half else 4, 0),
-                    textcoords="offset points",
-                    bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
-                )
-        if key == "peak_bytes":
-            # Below about a page-sized allocation the resident set does not move: a floor.
-            floor = min(min(t[key][form]) for form in ("softmax", "linear")) * scale
-            ax.axhspan(floor / 3, floor * 1.15, color="0.85", alpha=0.5, lw=0)
-            ax.annotate(
-                "measurement floor", (sizes[0], floor / 1.25), fontsize=7, color="0.4", va="top"
-            )
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_xlabel("sequence length N")
-        ax.set_ylabel(unit)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False)
-    left.set_title("time (median of repeats)")
-    right.set_title("memory (fresh process per N)")
-    fig.suptitle(
-        f"Measured: D = {cfg['d']}, M = {cfg['m']}, {cfg['dtype']}, CPU, {cfg['threads']} thread; "
-        f"shaded lines: fits over N ≥ {cfg['fit_from']}"
-    )
-    fig.tight_layout()
-    return fig
-
-
-def draw_precision(p: dict, path: Path) -> None:
-    """Log-log median relative error against the scale s = |q| = |k|: the linearized and
-    the O(N²) form, float32 and float64, with the unreliable level and the fitted slopes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    cfg, summary = p["config"], p["summary"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    colors = {"linear": "#2471a3", "quadratic": "#7d8c8e"}
-    labels = {"linear": "linearized φ(q)ᵀΣφ(k)vᵀ", "quadratic": "O(N²) form"}
-    styles = {"float32": "o-", "float64": "s--"}
-    # A non-finite median is drawn at the top edge: no digit left.
-    top = 10.0
-    for dtype in cfg["dtypes"]:
-        rows = [r for r in p["rows"] if r["dtype"] == dtype]
-        scales = [r["scale"] for r in rows]
-        for form in ("linear", "quadratic"):
-            errors = [top if r[form] is None else min(r[form], top) for r in rows]
-            slope = summary[f"{form}_{dtype}"]["slope"]
-            slope_text = "" if slope is None else f", slope {slope:.1f}"
-            ax.plot(scales, errors, styles[dtype], color=colors[form], ms=4, lw=1.3,
-                    label=f"{labels[form]}, {dtype}{slope_text}")  # fmt: skip
-    ax.axhline(cfg["unreliable"], color="#c0392b", lw=1, ls=":")
-    ax.annotate(f"unreliable: relative error > {cfg['unreliable']:g}",
-                (scales[0], cfg["unreliable"] * 1.5), fontsize=8, color="#c0392b")  # fmt: skip
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_ylim(top=top * 3)
-    ax.set_xlabel("scale s = |q| = |k|  (qᵀk kept in [−½, ½])")
-    ax.set_ylabel("median relative error of V′")
-    ax.set_title(
-        f"Exact arithmetic as reference; N = {cfg['N']}, D = {cfg['D']}, M = {cfg['M']}, "
-        f"{cfg['trials']} seeds",
-        fontsize=9,
-    )
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7.5, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
 
 
 def precision_lines(p: dict) -> list[str]:

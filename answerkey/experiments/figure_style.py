@@ -35,11 +35,46 @@ def pyplot():
     return plt
 
 
-def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, **style) -> None:
+def drawn_paths(ax) -> list[tuple]:
+    """Every drawn line of `ax` (plotted lines and line collections, such as a graph's
+    edges) as (display Path, half its width in pixels, name, zorder)."""
+    import numpy as np
+    from matplotlib.collections import LineCollection
+    from matplotlib.path import Path
+
+    pixels = ax.figure.dpi / 72
+    found = []
+    for line in ax.lines:
+        if not line.get_visible() or line.get_linestyle() in ("None", "", " "):
+            continue
+        data = np.asarray(line.get_xydata(), float)
+        if len(data) < 2:
+            continue
+        label = line.get_label()
+        name = "an edge" if line.get_gid() == "edge" else f"a {line.get_linestyle()} line"
+        name = repr(label) if not label.startswith("_") else name
+        found.append((Path(line.get_transform().transform(data)), line.get_linewidth() * pixels / 2,
+                      name, line.get_zorder()))  # fmt: skip
+    for collection in ax.collections:
+        if isinstance(collection, LineCollection) and collection.get_visible():
+            widths = collection.get_linewidths()
+            to_display = collection.get_transform().transform
+            for i, segment in enumerate(collection.get_segments()):
+                if len(segment) >= 2:
+                    width = widths[i % len(widths)] if len(widths) else 1.0
+                    found.append((Path(to_display(segment)), width * pixels / 2, "an edge",
+                                  collection.get_zorder()))  # fmt: skip
+    return found
+
+
+def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, near: bool = True,
+                 **style) -> None:  # fmt: skip
     """Write `texts` next to `points` (data coordinates), each at the first offset whose box
-    overlaps no label placed before it, hides no point and stays inside the axes; nearest
-    first (eight directions), then further out with a thin leader line to its point, where a
-    cluster leaves no room beside it (the fewest collisions where every offset collides)."""
+    overlaps no label placed before it, hides no point, no line crosses and stays inside
+    the axes; nearest first (eight directions; not with `near=False`), then further out
+    with a thin leader line to its point, where a cluster leaves no room beside it (the
+    fewest collisions where every offset collides)."""
+
     import numpy as np
     from matplotlib.collections import PathCollection
     from matplotlib.text import Text
@@ -54,8 +89,11 @@ def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, **style) -> N
                if isinstance(c, PathCollection) and len(c.get_offsets())]  # fmt: skip
     markers = np.unique(np.concatenate([centres, *markers]), axis=0)
     radius = fontsize * fig.dpi / 72  # a marker of about the font's size, in pixels
+    lines = [path for path, *_ in drawn_paths(ax)]
     frame = ax.bbox
+    # beside the point; without `near`, only further out (a point with a wide ring)
     near = [(6, 4), (6, -10), (-6, 4), (-6, -10), (0, 8), (0, -14), (10, -3), (-10, -3)]
+    near = near if near else []
     directions = [(np.cos(a), np.sin(a)) for a in np.radians(range(0, 360, 30))]
     far = [(r * dx, r * dy - 3) for r in (18, 26, 36, 48) for dx, dy in directions]
     placed: list = []
@@ -89,8 +127,9 @@ def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, **style) -> N
                 for i, (cx, cy) in enumerate(offset)
                 if not own[i] and cx < box.width / 2 + radius and cy < box.height / 2 + radius
             ]
-            outside = not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1))
-            score = 2 * clashes + len(hidden) + 2 * outside
+            outside = not_inside(box, frame)
+            crossed = sum(path.intersects_bbox(box, filled=False) for path in lines)
+            score = 2 * clashes + len(hidden) + 2 * outside + crossed
             if best_score is None or score < best_score:
                 if best is not None:
                     best.remove()
@@ -107,7 +146,8 @@ def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_
     side above it, −1: below; the other side if that fails), at the first point along it
     where its box crosses none of `segments` (each a (start, end, width in points): the
     box keeps clear of a line's width) and overlaps none of the boxes `placed` (display
-    coordinates); the box is appended to `placed`. Returns the Text."""
+    coordinates) and stays inside the axes; the box is appended to `placed`. Returns the
+    Text."""
     import numpy as np
     from matplotlib.path import Path
     from matplotlib.transforms import Bbox
@@ -128,11 +168,14 @@ def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_
         normal = np.array([-along[1], along[0]])
         normal *= sign * (1 if normal[1] >= 0 else -1)
         distance = abs(normal[0]) * width / 2 + abs(normal[1]) * height / 2 + gap
-        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-            centre = a + t * (b - a) + distance * normal
+        # beside the segment first, then further out (a crowded panel)
+        for t, away in [(t, away) for away in (0, 0.5, 1.5) for t in
+                        (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9)]:  # fmt: skip
+            centre = a + t * (b - a) + (distance + away * (width + height)) * normal
             box = Bbox.from_bounds(centre[0] - width / 2, centre[1] - height / 2, width, height)
             clashes = sum(p.intersects_bbox(box.padded(w), filled=False) for p, w in paths)
             clashes += sum(box.overlaps(other) for other in placed)
+            clashes += 2 * not_inside(box, ax.bbox)  # a label reaching out of its panel
             if best is None or clashes < best[0]:
                 best = (clashes, centre, box)
             if clashes == 0:
@@ -145,15 +188,18 @@ def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_
     return label
 
 
+def not_inside(box, frame) -> bool:
+    """Whether the display box `box` reaches out of the display box `frame`."""
+    return not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1))
+
+
 def overlaps(fig, tolerance: float = 1.0) -> list[str]:
-    """Every pair of visible texts whose boxes (their frames, for framed texts) overlap, and
-    every text that a line whose gid is "edge" (a tree's edges) crosses or touches with its
-    width, unless the line ends there (an edge meets its node's frame), and every text that
-    reaches past the figure's edge, in display pixels; boxes shrunk by `tolerance` so that
-    touching is not overlapping. [] for a clean figure."""
-    import numpy as np
-    from matplotlib.lines import Line2D
-    from matplotlib.path import Path
+    """Every pair of visible texts whose boxes (their frames, for framed texts) overlap;
+    every text in an axes that a drawn line of that axes crosses or touches with its
+    width, unless the line ends there (a tree's edge meets its node's frame), or that
+    straddles the axes' frame; every text that reaches past the figure's edge; a legend on
+    the data; a label on another point's marker. In display pixels, boxes shrunk by
+    `tolerance` so that touching is not overlapping. [] for a clean figure."""
     from matplotlib.text import Text
 
     fig.canvas.draw()
@@ -176,23 +222,51 @@ def overlaps(fig, tolerance: float = 1.0) -> list[str]:
         box = patch.get_window_extent(renderer) if patch else Text.get_window_extent(text, renderer)
         if box.width > 0 and box.height > 0:
             boxes.append((text.get_text(), box.padded(-tolerance)))
-    edges = []
-    for line in fig.findobj(Line2D):
-        if line.get_gid() == "edge":
-            data = np.column_stack(line.get_data())
-            half_width = line.get_linewidth() * fig.dpi / 72 / 2
-            edges.append((Path(line.get_transform().transform(data)), half_width))
     found = _legends_on_data(fig, renderer, tolerance) + _labels_on_markers(fig, renderer)
     page = fig.bbox.padded(tolerance)
     found += [f"{name!r} is cut off" for name, box in boxes if not page.contains(box.x0, box.y0)
               or not page.contains(box.x1, box.y1)]  # fmt: skip
     for i, (name, box) in enumerate(boxes):
         found += [f"{name!r} overlaps {other!r}" for other, o in boxes[i + 1 :] if box.overlaps(o)]
-        for edge, half_width in edges:
-            reach = box.padded(half_width + tolerance + 1)
-            attached = any(reach.contains(x, y) for x, y in edge.vertices[[0, -1]])
-            if not attached and edge.intersects_bbox(box.padded(half_width), filled=False):
-                found.append(f"{name!r} is crossed by an edge")
+    found += _labels_on_lines(fig, renderer, tolerance)
+    return found
+
+
+def _labels_on_lines(fig, renderer, tolerance: float) -> list[str]:
+    """A text inside an axes (a label, an annotation) that a drawn line of the same axes
+    crosses or touches with its width, unless the line ends there (a tree's edge meets its
+    node's frame), or that straddles the axes' frame (half in, half out)."""
+    import numpy as np
+    from matplotlib.collections import PathCollection
+    from matplotlib.text import Annotation, Text
+
+    found = []
+    for ax in fig.axes:
+        lines = drawn_paths(ax)
+        # a label on its own marker (a node's number): lines drawn below the marker are hidden
+        markers = [(centre, c.get_zorder()) for c in ax.collections
+                   if isinstance(c, PathCollection) and c.get_visible()
+                   for centre in c.get_offset_transform().transform(c.get_offsets())]  # fmt: skip
+        for text in ax.texts:
+            if not text.get_visible() or not text.get_text().strip():
+                continue
+            pointed = isinstance(text, Annotation) and text.xycoords == "data"
+            anchor = (ax.transData.transform(text.xy) if pointed
+                      else text.get_transform().transform(text.get_position()))  # fmt: skip
+            under = max((z for c, z in markers if np.hypot(*(c - anchor)) < 0.5), default=None)
+            patch = text.get_bbox_patch()
+            box = (patch.get_window_extent(renderer) if patch
+                   else Text.get_window_extent(text, renderer)).padded(-tolerance)  # fmt: skip
+            frame = ax.bbox
+            if ax.axison and box.overlaps(frame) and not_inside(box, frame.padded(tolerance)):
+                found.append(f"{text.get_text()!r} sits on the axes' frame")
+            for path, half_width, name, zorder in lines:
+                if under is not None and zorder < under:
+                    continue
+                reach = box.padded(half_width + tolerance + 1)
+                attached = any(reach.contains(x, y) for x, y in path.vertices[[0, -1]])
+                if not attached and path.intersects_bbox(box.padded(half_width), filled=False):
+                    found.append(f"{text.get_text()!r} is crossed by {name}")
     return found
 
 

@@ -62,6 +62,7 @@ class Found:
     substitutions: tuple[str, ...] = ()
     all_math: tuple[str, ...] = ()  # every math span in scope (for several-part answers)
     named: bool = False  # the words before the span named the asked quantity
+    negated: str = ""  # the negation said of the span ("s = √d is not right"), if any
 
 
 # --- respelling ----------------------------------------------------------------------
@@ -566,6 +567,7 @@ def _aligned(text: str) -> str:
         body = re.sub(r"\\\\(?:\[[^\]]*\])?\s*&\s*(?=[=<>≤≥])", " ", match.group(3))
         body = re.sub(r"&\s*(?=[=<>≤≥])", "", body)
         rows = [r for r in re.split(r"\\\\(?:\[[^\]]*\])?", body) if r.strip()]
+        rows = [re.sub(r"[\s,;.]+$", "", row) for row in rows]  # "… = 0, \\": the row's comma
         before = text[: match.start()]
         inside = before.count("$$") % 2 == 1 or before.rfind("\\[") > before.rfind("\\]")
         joined = " $$ $$ ".join(rows)
@@ -591,6 +593,8 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     text = _THAT_IS.sub(" ie ", text)
     text = _open_alternatives(text)
     text = _FOR.sub(lambda m: " for all " if m.group(1) else " for ", text)
+    text = _WORD_BEFORE_INDEX.sub(lambda m: f" for {m.group(2) or ''} ", text)
+    text = _WORD_AFTER_INDEX.sub(r" for \1", text)
     text = _INDEX_RANGE.sub(lambda m: f"for all {m.group('indices')}", text)
     text = "\n".join(_respell_line(line) for line in text.split("\n"))
     names = known | set(asked.aliases.values())
@@ -659,7 +663,45 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     by_words = any(
         re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", chosen.left.lower()) for w in asked.words
     )
-    return replace(found, named=by_words)
+    negation = next((n for n in (_negation(cleaned, s) for s in group) if n), "")
+    return replace(found, named=by_words, negated=negation)
+
+
+# a negation in the languages answers come in ("not", "nicht", "değil", "не", "不是" …)
+_NEGATION_WORD = (
+    r"not|no|nicht|kein|non|nie|não|nao|değil|не|нет|ne|isn['’]t|wrong|incorrect|false|falsch|"
+    r"faux|fausse|incorrecto|incorrecta|errado|errada|sbagliato|sbagliata|błędne|błędny|yanlış|"
+    r"неверно|неправильно|không|tidak|bukan|όχι"
+)
+# "… is not right", "… değil", "…, no es correcto", "… ist falsch": the span is said to be wrong
+_NEGATED_AFTER = re.compile(
+    r"^[\s,;:)*_]*(?:(?:is|it['’]s|that['’]s|this\s+is|ist|est|es|é|è|jest|je|это)\s+)?"
+    rf"(?:{_NEGATION_WORD})"
+    r"(?:\s+(?:the|a|an|la|el|le|die|der|das|a|o|il|case|right|correct|true|valid|accurate|so|"
+    r"ok|es|est|ist|richtig|korrekt|correcto|correcta|juste|vrai|corretto|giusto|certo|correto|"
+    r"doğru|poprawne|prawda|верно|правильно|it|answer|solution|respuesta|solución|réponse|"
+    r"antwort|lösung|resposta|solução|risposta|soluzione|odpowiedź|cevap|ответ|ответом))*"
+    r"[\s)*_]*$",
+    flags=re.IGNORECASE,
+)
+# "s is not √d", "the answer is not s = √d", "nicht √d": the span is what is denied
+_NEGATED_BEFORE = re.compile(
+    r"(?<!\w)(?:not|isn['’]t|nicht|kein|non|nie|não|не|never|değil)\s*"
+    r"(?:equal\s+to|gleich|égal\s+à|igual\s+a)?\s*[:=]?\s*[*_$]*\s*$",
+    flags=re.IGNORECASE,
+)
+
+
+def _negation(text: str, span: _Span) -> str:
+    """The words that deny `span` in its sentence ("s = √d is not right", "s is not √d"),
+    or ""; a negation of something else after it ("s = √d, not d") is none."""
+    after = text[span.end : span.end + 80].lstrip(" \t,;:)*_$")
+    after = re.split(r"[,.;!?\n]", after)[0]
+    if _NEGATED_AFTER.match(after):
+        return after.strip(" ,;:")
+    before = re.split(r"[.;!?,:\n]", text[max(0, span.start - 60) : span.start])[-1]
+    match = _NEGATED_BEFORE.search(before)
+    return match.group().strip() if match else ""
 
 
 _LIST_ITEM = re.compile(r"(?m)(?:^[ \t]*|(?<=\S)[ \t]{2,}|(?<=[;,])[ \t]*)(\d)[.)][ \t]")
@@ -848,7 +890,9 @@ _NOT_PROSE |= {"log", "exp", "max", "min", "for", "all", "root", "square", "divi
 
 # a word: a run of two or more letters of any script, not a LaTeX command's name or a
 # subscript ("\\sqrt", "W_dec"); "così" is one word, not "cos" and "ì"
-_WORD = re.compile(r"(?<![^\W\d_])(?<![\\_])[^\W\d_]{2,}")
+# (a letter: one of any script, or a vowel sign of an Indic script, "लेना" being one word)
+_LETTER = r"(?:[^\W\d_]|[\u0300-\u036f\u0900-\u0dff])"
+_WORD = re.compile(rf"(?<!{_LETTER})(?<![\\_]){_LETTER}{{2,}}")
 # words of notation on the right side of an equation that the part's names do not cover
 _NOTATION = {"for", "all", "var", "cov", "std", "sum", "prod", "tr", "trace", "diag", "dim"}
 _NOTATION |= {"vec", "flatten", "argmax", "softmax", "mean", "sin", "cos", "tan", "sim", "phi"}
@@ -873,7 +917,17 @@ def _prose_cut(body: str, known: set[str]) -> str:
             or (word.isascii() and _is_math_word(word, known))
         ):
             continue
-        return body[: match.start()].rstrip(" \t,;:(").rstrip()
+        cut = match.start()
+        if cut >= 2 and body[cut - 1] == "-" and not body[cut - 2].isspace():
+            # a compound word ("a D²-dimensional vector"): the math glued to it is prose too
+            cut = max(body.rfind(sep, equals + 1, cut - 1) for sep in " ,;") + 1
+        head = body[:cut].rstrip(" \t,;:(").rstrip()
+        # an article or other one-letter word of prose left before the cut ("…, a")
+        while (article := re.search(r"[\s,;:(]([^\W\d_])$", head)) and article.group(
+            1
+        ) not in known:
+            head = head[: article.start()].rstrip(" \t,;:(").rstrip()
+        return head
     return body
 
 
@@ -884,10 +938,11 @@ def _with_chains(
     span, so that the notation the grammar does not read (Σ, E[·]) stays a member of the
     chain instead of cutting it: the form drops the left side and checks the members."""
     chains = []
-    for at, piece in _sentences(region):
-        left = _top_level_left(piece)
-        if left is None:
+    done = set()  # the sentences that gave a chain: their later clauses are not tried
+    for sentence, at, piece in _clauses_with_equations(region):
+        if sentence in done:
             continue
+        left = _top_level_left(piece)
         words = left.split()
         for take in range(1, min(4, len(words)) + 1):
             candidate = " ".join(words[-take:])
@@ -909,11 +964,35 @@ def _with_chains(
                 body = body.strip().rstrip(",.;")
                 prose = " ".join(words[:-take])
                 chains.append(_Span(body, start + offset, start + offset + len(body), prose, False))
+                done.add(sentence)
                 break
     if not chains:
         return spans
     kept = [s for s in spans if not any(c.start <= s.start < c.end for c in chains)]
     return sorted(kept + chains, key=lambda s: s.start)
+
+
+def _clauses_with_equations(region: str) -> list[tuple[int, int, str]]:
+    """(sentence offset, offset, text) of each sentence with an equation, then of what
+    follows each comma at its top level after an equation ("Under sim(q,k) = (qᵀk)²,
+    φ(q) = …": "φ(q) = …" starts a clause of its own)."""
+    out = []
+    for at, piece in _sentences(region):
+        if _top_level_left(piece) is None:
+            continue
+        out.append((at, at, piece))
+        depth, seen = 0, False
+        for index, ch in enumerate(piece):
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif ch == "=":
+                seen = True
+            elif ch == "," and depth == 0 and seen and "=" in piece[index:]:
+                if _top_level_left(piece[index + 1 :]) is not None:
+                    out.append((at, at + index + 1, piece[index + 1 :]))
+    return out
 
 
 def _unwrap_keep(text: str) -> str:
@@ -962,6 +1041,28 @@ def _alternatives(text: str, spans: list[_Span], chosen: _Span) -> list[_Span]:
 # "for" (and "for all") in other languages: "√2 q_i q_j para i < j", "pour tout i, j"
 _FOR = re.compile(
     r"(?:\b(?:para|pour|für)\b|对于)(\s*(?:todos?|todas?|tous|toutes?|tout|alle|所有)\b)?"
+)
+
+
+# Any word (any script) right before an index condition is a "for": "√2 q_i q_j برای i<j",
+# "для i ≠ j", "के लिए i < j", "pro i, j = 1..D", "where i<j"; a non-Latin word right after a
+# whole condition is one too: "(i<j について)", "i < j 에 대해".
+_LETTERS = rf"{_LETTER}+"
+_FOREIGN = r"(?:[^\W\d_A-Za-z]|[\u0300-\u036f\u0900-\u0dff])+"
+_LT_LE = r"(?:<=|<|≤|\\leq?(?![A-Za-z])|\\lt(?![A-Za-z]))"
+_REL = rf"(?:{_LT_LE}|≠|!=|\\neq?(?![A-Za-z]))"
+_INDEX_CONDITION = (
+    rf"(?:1\s*{_LT_LE}\s*)?[ij]\s*(?:{_REL}\s*[ij]|,\s*[ij]\b|=\s*1|∈|\\in(?![A-Za-z]))"
+)
+_WORD_BEFORE_INDEX = re.compile(
+    rf"(?<![\w\\])(?!(?:for|all|each|every|and|or)\b)"
+    rf"((?:{_FOREIGN}\s+)?{_LETTERS})(\s*\}})?\s+(?={_INDEX_CONDITION})",
+    flags=re.IGNORECASE,
+)
+_WORD_AFTER_INDEX = re.compile(
+    rf"(?<![\w\\])((?:1\s*{_LT_LE}\s*)?[ij]\s*{_REL}\s*[ij](?:\s*{_LT_LE}\s*D)?)"
+    rf"\s*{_FOREIGN}(?:\s+{_FOREIGN})?(?=\s*(?:[),;}}\]]|$))",
+    flags=re.MULTILINE,
 )
 
 
@@ -1141,6 +1242,7 @@ def classes_in_words(
     text, shown = _apply_aliases(text, asked)
     text, _ = _markdown(text)
     text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", _unwrap(text))
+    text = _without_reasons(text)
     text = "\n".join(_respell_line(line) for line in text.split("\n"))
     for words, factor in _GROWTH:
         text = re.sub(
@@ -1190,6 +1292,73 @@ def _sentences_of(text: str) -> list[tuple[int, str]]:
     return [(a, t) for a, t in out if t.strip()]
 
 
+# "on the order of n² (D + M)", "of order T k² log k", "it's order k": O(…) in words
+_ORDER = re.compile(
+    r"\b(?:(?:on|in|of)\s+(?:the\s+)?)?order\s+(?:of\s+)?(?!(?:to|the|in|that)\b)"
+    r"(?=[A-Za-z0-9(√\\])",
+    flags=re.IGNORECASE,
+)
+# what ends the expression after "order of": a clause break, a unit, a reason, a label
+_ORDER_END = re.compile(
+    r"[,;:!?\n]|\.(?:\s|$)|\s(?:operations|ops|flops|time|memory|space|storage|steps|work|"
+    r"because|since|as|and|for|per|in|with|when|where|which|to)\b",
+    flags=re.IGNORECASE,
+)
+# a reason after the answer: "…, because every step sorts k² candidates" (to the sentence's
+# end); a sentence that opens with "Since …," keeps it (its answer comes after the comma)
+_REASON = re.compile(
+    r"(?:,\s*|\s)(?:because|since|weil|porque|parce\s+que|puisque|perché|poiché|denn|omdat|"
+    r"ponieważ|потому\s+что|так\s+как|因为|なぜなら)(?=\s|$)"
+    r"|,\s*(?:as|da|car|bo|pois|dato\s+che)\s",
+    flags=re.IGNORECASE,
+)
+
+
+# a reason runs to its sentence's end, or to the next answer joined on ("…, and memory is")
+_REASON_END = re.compile(
+    r"[;!?\n]|\.(?:\s|$)|,\s*(?:and|while|whereas|but)\b|,\s*(?=(?:the\s+)?(?:time|runtime|"
+    r"memory|space|storage|cost)\b)",
+    flags=re.IGNORECASE,
+)
+
+
+def _orders_as_classes(text: str) -> str:
+    """ "memory on the order of n squared plus n(D + M)" → "memory O(n squared plus n(D + M))":
+    the expression runs to a clause break, a unit ("operations") or a reason."""
+    out, position = [], 0
+    for match in _ORDER.finditer(text):
+        if match.start() < position:
+            continue
+        depth, end = 0, len(text)
+        for index in range(match.end(), len(text)):
+            depth += text[index] in "([{"
+            depth -= text[index] in ")]}"
+            if depth < 0 or depth == 0 and _ORDER_END.match(text, index):
+                end = index
+                break
+        body = text[match.end() : end].strip()
+        if not body:
+            continue
+        out.append(f"{text[position : match.start()]} O({body})")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _without_reasons(text: str) -> str:
+    """`text` with each reason given after the answer cut to the end of its sentence."""
+    out, position = [], 0
+    for match in _REASON.finditer(text):
+        if match.start() < position:
+            continue
+        end = _REASON_END.search(text, match.end())
+        stop = end.start() if end else len(text)
+        out.append(text[position : match.start()])
+        position = stop
+    out.append(text[position:])
+    return "".join(out)
+
+
 def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | None, str]], Found]:
     """Every O(…) in the answer with the label before it ("time", "memory"):
     [(label or None, "O(…)")], and where they were found. Inline definitions
@@ -1202,6 +1371,7 @@ def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | 
     definitions, defined = _definitions(text, known, asked)
     text, _ = _markdown(text)
     text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", _unwrap(text))
+    text = _orders_as_classes(_without_reasons(text))
     found: list[tuple[str | None, str]] = []
     previous = 0
     for match in _CLASS_START.finditer(text):
@@ -1293,8 +1463,11 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
     sequence; {neural network, network neural} and {neural, network} at length 1 stay
     sets of sequences."""
     items = [item.strip(" '\"") for item in match.group(1).split(",")]
-    if len(items) == length > 1 and all(re.fullmatch(r"[A-Za-z]+", item) for item in items):
-        return " " + " ".join(items) + " "
+    words = [item for item in items if re.fullmatch(r"[A-Za-z]+", item)]
+    numbers = [item for item in items if re.fullmatch(r"[-+−]?\d*\.?\d+", item)]
+    # ["neural", "network", -1.25]: a sequence with its score
+    if len(words) == length > 1 and len(numbers) <= 1 and len(words) + len(numbers) == len(items):
+        return " " + " ".join(words) + "".join(f" ({n})" for n in numbers) + " "
     return match.group()
 
 
@@ -1305,6 +1478,17 @@ _DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
 
 _ARROW = re.compile(r"[ \t]*(?:→|⟶|->)[ \t]*")
 
+# "\text{neural}", "\mathrm{network}", "\texttt{neural}": a token in LaTeX is its word
+_TEXT_COMMAND = re.compile(
+    r"\\(?:text|textrm|texttt|textit|textbf|textsf|mathrm|mathtt|mathit|mathsf|mathbf|"
+    r"operatorname|emph)\s*\{([^{}]*)\}"
+)
+# full-width punctuation (Chinese, Japanese) read as its ASCII counterpart
+_FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ",", "：": ":", "；": ";"})
+# A word is a run of one script's letters: "和network" is 和 and network
+_LATIN = "A-Za-z\u00c0-\u024f"
+_PIECES = re.compile(rf"[{_LATIN}]+|[^\W\d_{_LATIN}]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\w\s]|_")
+
 
 def token_runs(
     text: str, tokens: tuple[str, ...], length: int | None = None
@@ -1313,12 +1497,13 @@ def token_runs(
     that follows it in parentheses or after a colon, if any: [(words, score)]. A word
     matches a token exactly or by a prefix of at least 3 letters."""
     lowered = {t.lower(): t for t in tokens}
+    text = _TEXT_COMMAND.sub(r" \1 ", text.translate(_FULL_WIDTH))
     text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # "(−1,85)": French, German, Spanish
     text = _ARROW.sub(" ", text)  # "neural → network → network": one sequence
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
-    pieces = re.findall(r"[^\W\d_]+|[-+−]?\d*\.\d+|[-+−]?\d+|[^\w\s]|_", text)
+    pieces = _PIECES.findall(text)
     pending = None
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
     skip_to = 0

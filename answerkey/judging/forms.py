@@ -35,7 +35,7 @@ from answerkey.judging.parser import (
     render,
     respell_constant_sum,
 )
-from answerkey.judging.polarity import polarity
+from answerkey.judging.polarity import polarity, without_working
 from answerkey.judging.text import normalize as _normalize_text
 from answerkey.judging.to_sympy import ComplexityClass, Context, build, sized_sides
 
@@ -93,6 +93,18 @@ def sides_of_equals(text: str) -> tuple[str, str] | None:
     if not cut:
         return None
     return text[: len(text) - len(right) - 1], right
+
+
+def _closes_at_end(text: str) -> bool:
+    """The bracket that opens `text` is closed by its last character: "[[a, b], [c, d]]",
+    not "[a, b], [c, d]"."""
+    depth = 0
+    for index, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0:
+            return index == len(text) - 1 and ch in "]}"
+    return False
 
 
 def _strip_end(text: str) -> str:
@@ -1042,6 +1054,18 @@ def _rounding(score: float) -> float:
     return 0.0051
 
 
+def _score_agrees(stated: float, log_probability: float) -> bool:
+    """A stated score against the key's log-probability. A positive score is a probability
+    (a log-probability is never positive): "neural network (p ≈ 0.287)" is exp(−1.25) =
+    0.2865 to its stated precision, half a unit of its last decimal, widened by what the
+    tree's two-decimal log-probabilities leave open (a relative 0.51%). NaN disagrees."""
+    if stated > 0:
+        decimals = next((d for d in range(7) if abs(stated - round(stated, d)) < 1e-12), 6)
+        wanted = math.exp(log_probability)
+        return abs(stated - wanted) <= 0.5 * 10.0**-decimals + 0.0051 * wanted + 1e-12
+    return abs(stated - log_probability) <= _rounding(stated)
+
+
 @dataclass
 class SequenceForm:
     """The set of sequences a beam holds: "neural network, network neural",
@@ -1114,8 +1138,10 @@ class SequenceForm:
 
         said = polarity(body)  # sequences said to be kept win over ones merely mentioned
         runs, how = runs_in(said.kept), "token words the answer says are kept"
+        if not runs:  # the table of candidates and side remarks are working, not the beam
+            runs, how = runs_in(without_working(said.undropped)), "token words in the answer"
         if not runs:
-            runs, how = runs_in(said.undropped), "token words in the answer"
+            runs = runs_in(said.undropped)
         dropped_only = not runs
         if dropped_only:
             runs, how = runs_in(said.dropped), "token words the answer says are dropped"
@@ -1137,7 +1163,7 @@ class SequenceForm:
     def _groups(text: str) -> list[str]:
         """Inner groups "(a, b), (c, d)" when there are any, else top-level items."""
         stripped = text.strip()
-        while len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
+        while len(stripped) > 1 and stripped[0] in "[{" and _closes_at_end(stripped):
             inner = stripped[1:-1].strip()
             if not inner:
                 break
@@ -1170,9 +1196,9 @@ class SequenceForm:
         if not missing and not extra:
             notes = []
             for sequence, score in reading.scores.items():
-                if not abs(score - wanted[sequence]) <= _rounding(score):  # NaN: disagrees
+                if not _score_agrees(score, wanted[sequence]):
                     notes.append(
-                        f"{' '.join(sequence)} has log-probability {wanted[sequence]:.2f}, "
+                        f"{' '.join(sequence)} has {_key_score(wanted[sequence], score)}, "
                         f"not {_score_text(score)}"
                     )
             if notes:  # a stated score is a claim: a wrong one is not a right answer
@@ -1241,6 +1267,9 @@ class SequenceForm:
 # --- matrix conditions ------------------------------------------------------------
 
 
+_ROW_OR_ENVIRONMENT = re.compile(r"\\\\(?:\[[^\]]*\])?|\\(?:begin|end)\{[A-Za-z]*\*?\}")
+
+
 @dataclass(frozen=True)
 class ConditionsReading:
     expressions: tuple  # each equation as left − right (a matrix expression)
@@ -1262,6 +1291,9 @@ class ConditionsForm:
         # "$$… = 0,\qquad … = 0$$" read whole: the delimiters and spacing are no part of it
         normalized = re.sub(r"\$\$|\$|\\[\[\]()]", " ; ", normalize(text))  # each display its own
         normalized = re.sub(r"\\q?quad(?![A-Za-z])", " ", normalized)
+        # the rows of an align* are conditions of their own ("… = 0, \\ … = 0.")
+        normalized = re.sub(_ROW_OR_ENVIRONMENT, " ; ", normalized)
+        normalized = re.sub(r"&\s*(?=[=<>])", "", normalized)
         items = []
         for item in split_items(normalized):
             for piece in _conditions_of(item):
@@ -1422,8 +1454,18 @@ def _score_text(score: float) -> str:
     return "a sum whose members disagree" if math.isnan(score) else f"{score:g}"
 
 
+def _key_score(log_probability: float, stated: float) -> str:
+    """The key's score in the form the answer stated it (a probability when positive)."""
+    if stated > 0:
+        return f"probability exp({log_probability:.2f}) = {math.exp(log_probability):.4f}"
+    return f"log-probability {log_probability:.2f}"
+
+
 def _rank_score(score: float | None) -> float:
-    return float("-inf") if score is None or math.isnan(score) else score
+    """A stated score as a log-probability for ranking (a positive one is a probability)."""
+    if score is None or math.isnan(score):
+        return float("-inf")
+    return math.log(score) if score > 0 else score
 
 
 # --- does beam search find the optimum? (q5.d) ------------------------------------------
@@ -1449,6 +1491,9 @@ _YES = re.compile(
 )
 
 
+_QUESTION = re.compile(r"(?m)^[ \t]*>.*$|[^.!?:\n]*\?")
+
+
 @dataclass
 class OptimumForm:
     """q5.d: "does beam search return the most likely sequence?": the yes/no, and, if the
@@ -1464,6 +1509,9 @@ class OptimumForm:
         if len(text) > extract.MAX_RAW_CHARS:
             raise TooExpensive("the answer is longer than 20,000 characters")
         length = len(self.key()["optimum"][0])
+        # the question restated (a Markdown quote, a sentence ending in "?") is no answer
+        answer = _QUESTION.sub(" ", text)
+        text = answer if _NO.search(answer) or _YES.search(answer) else text
         no, yes = _NO.search(text), _YES.search(text)
         says = None
         if no and (not yes or no.start() <= yes.start()):
@@ -1519,11 +1567,11 @@ class OptimumForm:
             )
         if optimum in reading.named and optimum in reading.scores:
             stated = reading.scores[optimum]
-            if not abs(stated - optimum_lp) <= 0.0051:  # NaN: a chain that disagrees
+            if not _score_agrees(stated, optimum_lp):  # NaN: a chain that disagrees
                 return Comparison(
                     "different",
                     method,
-                    f"{' '.join(optimum)} has log-probability {optimum_lp:.2f}, "
+                    f"{' '.join(optimum)} has {_key_score(optimum_lp, stated)}, "
                     f"not {_score_text(stated)}",
                     {"log-probability": f"{optimum_lp:.2f}"},
                 )

@@ -208,6 +208,13 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
         return base
     except (Exception, RecursionError) as exc:  # SymPy can fail in ways no test foresaw
         return _judge_failed(base, "the judge failed", exc)
+    negation = getattr(attempt.found, "negated", "")
+    if negation:  # "s = √d is not right": never CORRECT
+        base.verdict = Verdict.CANNOT_TELL
+        base.method = "reading the answer"
+        base.detail = f"the answer denies what it states (“{negation}”): a TA should read it"
+        base.feedback = "A TA should read this answer: it denies what it states."
+        return base
     stated = _judge_stated_map(base, form, attempt)
     if stated is not None:
         return stated

@@ -35,18 +35,25 @@ _DROP_PARTICIPLE = (
     r"thrown\s+(?:away|out)|kicked\s+out|lost|evicted|truncated|ruled\s+out"
 )
 _KEEP_PARTICIPLE = r"kept|retained|selected|chosen|preserved|stored|maintained|picked"
+# the rest of a label before its colon: words, and a parenthetical "(k = 2)" (not a set's "{(")
+_LABEL_REST = r"(?:[^:\n({\[]|\([^():\n{}\[\]]{0,20}\)){0,30}"
 
 # (pattern, keeps, direction): "before" governs the words before the cue, "after" those after.
 _CUES = [
     # "X and Y are (not) dropped", "X gets cut": passive, the subject comes first
     (rf"\b{_BE}\s+(?:(?:not|never|then|also|both)\s+)*(?:{_DROP_PARTICIPLE})\b", False, "before"),
     (rf"\b{_BE}\s+(?:(?:not|never|then|also|both)\s+)*(?:{_KEEP_PARTICIPLE})\b", True, "before"),
-    # A label that opens its line: "**Stored at t = 3:** X", "Kept after step 2: X"
-    (rf"^[\s*_#>-]*(?:{_DROP_PARTICIPLE})\b[^:\n({{\[]{{0,30}}:", False, "after"),
-    (rf"^[\s*_#>-]*(?:{_KEEP_PARTICIPLE})\b[^:\n({{\[]{{0,30}}:", True, "after"),
+    # "X is missed", "X is never reached / not found": the beam does not hold X
+    (rf"\b{_BE}\s+(?:(?:not|never|also)\s+)*(?:missed|skipped|overlooked)\b", False, "before"),
+    # (a keep cue: its "not" makes it a drop)
+    (rf"\b{_BE}\s+(?:not|never)\s+(?:found|reached|explored|generated|considered)\b", True,
+     "before"),
+    # A label that opens its line: "**Stored at t = 3:** X", "Kept (k = 2): X"
+    (rf"^[\s*_#>-]*(?:{_DROP_PARTICIPLE})\b{_LABEL_REST}:", False, "after"),
+    (rf"^[\s*_#>-]*(?:{_KEEP_PARTICIPLE})\b{_LABEL_REST}:", True, "after"),
     # "**Final beam:** X", "Answer: X", "Beam after step 3: X": what the answer states (not
     # "Beam = {(neural, network): -1.25, …}", whose colons are inside the set)
-    (r"^[\s*_#>-]*(?:final|answer|result|beam|summary|conclusion)\b[^:\n({\[]{0,30}:", True,
+    (rf"^[\s*_#>-]*(?:final|answer|result|beam|summary|conclusion)\b{_LABEL_REST}:", True,
      "after"),
     # "Pruned: X", "Kept: X", "the kept sequences are X"
     (rf"\b(?:{_DROP_PARTICIPLE})(?=\s*(?::|sequences?\b|ones\b|candidates?\b|beams?\b))", False,
@@ -69,6 +76,14 @@ _CUES = [
      r"third|fourth|last)\b|\b(?:is|are|was|were)\s+(?:lower|worse|less\s+likely|too\s+low)\b",
      False, "before"),
     # "we drop X", "dropping X", "discard X": active, the object follows
+    # "the beam misses X", "never reaches X", "does not find X", "would need X"
+    # "Finding X would need k = 4": what a larger beam would find is not in this one
+    (r"\b(?:finding|reaching|to\s+(?:find|reach))\b(?=[^.;\n]{0,80}\bwould\s+(?:need|require))",
+     False, "after"),
+    (r"\b(?:miss|misses|missing|skips?|skipping|overlooks?|would\s+(?:need|require|"
+     r"have\s+to))\b", False, "after"),
+    (r"\b(?:never|not)\s+(?:reach|reaches|finds?|explores?|considers?|contains?|holds?|"
+     r"keeps?)\b", True, "after"),  # (a keep cue: its "not" makes it a drop)
     (r"\b(?:drop|drops|dropping|prune|prunes|pruning|discard|discards|discarding|remove|"
      r"removes|removing|eliminate|eliminates|eliminating|reject|rejects|rejecting|exclude|"
      r"excludes|excluding|throws?\s+(?:away|out)|lose|loses|losing)\b",
@@ -145,3 +160,19 @@ def _read_clause(text: str, start: int, end: int, scope: list[int]) -> None:
 
 def _last_comma(clause: str, begin: int, end: int) -> int:
     return max(clause.rfind(",", begin, end), clause.rfind("，", begin, end))
+
+
+# Working beside the answer: a Markdown table row (the candidates and their scores) and a
+# side remark ("Note the beam misses …", "Remark: …", "注意…") that names other sequences.
+_WORKING = re.compile(
+    r"(?m)^[ \t]*\|.*$|"
+    r"(?:^|(?<=[.!?;。；]))[\s*_(]*(?:note|notice|remark|aside|interestingly|by\s+contrast|"
+    r"in\s+contrast|for\s+comparison|compare|also\s+note|nota|beachte|注意|注)\b[^\n.!?。]*",
+    re.IGNORECASE,
+)
+
+
+def without_working(text: str) -> str:
+    """`text` with its table rows and side remarks blanked (the same length), for reading the
+    sequences an answer states when it names no kept ones."""
+    return _WORKING.sub(lambda m: re.sub(r"\S", "·", m.group()), text)

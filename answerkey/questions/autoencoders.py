@@ -234,7 +234,13 @@ def _answer_a(profile) -> Answer:
         )
         for d in ("synthetic", "mnist")
         for which, what, extra in (
-            ("recon", "validation reconstruction loss", "dotted: PCA at the same k"),
+            (
+                "recon",
+                "validation reconstruction loss",
+                "dotted: PCA at the same k, under the line of an autoencoder that reaches it; "
+                "a row whose loss falls to 0 (exact reconstruction at k ≥ m) on a linear axis, "
+                "the other on a log axis",
+            ),
             (
                 "probe",
                 "test accuracy of a fresh linear probe on the frozen encoder",

@@ -35,7 +35,8 @@ def _check_scan() -> ev.Instances:
     scanned = scan_labels(SCAN.read_text(encoding="utf-8"), len(typed))
     return ev.Instances(
         f"the {len(typed)} node labels (token and log-prob, START) of the typed tree in "
-        "in-order against those the homework scan's OCR text lists before Figure 2's caption",
+        "in-order against those the homework scan's OCR text lists before the caption of "
+        "the homework's Figure 2",
         checked=len(typed),
         violations=[
             {"in-order label": str(i + 1), "typed": str(t), "scan": str(s)}
@@ -97,7 +98,9 @@ def _check_search_on_random_trees() -> ev.Instances:
 def figure2_checks() -> list[Check]:
     """What every Figure 2 part rests on: the transcription and the search."""
     return [
-        ev.exact_instances("Figure 2's tree as typed is the scan's, node for node", _check_scan),
+        ev.exact_instances(
+            "the homework's Figure 2 as typed is the scan's tree, node for node", _check_scan
+        ),
         ev.within_tolerance(
             "the reconstructed tree's sibling probabilities sum to 1 (up to rounding)",
             _check_sibling_sums,

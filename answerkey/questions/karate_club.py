@@ -212,7 +212,8 @@ def embedding_question_answer(r: dict) -> str:
         "Correctness is decided by the softmax classifier's own affine decision boundary, "
         "not by which cluster a point appears to sit in: node $i$ is classified as class 1 "
         "exactly when its embedding $h_i$ lies on the class-1 side of the line "
-        r"$(w_1 - w_0) \cdot h + (b_1 - b_0) = 0$ (drawn in the embedding figure). Only the "
+        r"$(w_1 - w_0) \cdot h + (b_1 - b_0) = 0$ (drawn in [[figure:zkc_embedding.png]]). "
+        "Only the "
         f"{len(r['split']['test'])} test nodes count toward test accuracy, so a train node "
         "that looks out of place does not lower it. And the colours are the notebook's "
         "labels, modularity communities rather than the real club split (they differ at members "
@@ -261,7 +262,7 @@ def q1_1_text(r: dict) -> str:
         f"{leak['test_accuracy']:.1f} (the notebook expects "
         f"{r['expected_test_accuracy']:.1f}). Trained honestly on the 24 train nodes only, "
         f"the same network scores {ours['test_accuracy']:.2f} (missed: {missed}); the "
-        "embedding figure's left panel is that run, so "
+        "left panel of [[figure:zkc_embedding.png]] is that run, so "
         + (
             f"{missed}, ringed there, "
             + ("is" if len(ours["misclassified_test"]) == 1 else "are")

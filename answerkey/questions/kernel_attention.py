@@ -457,13 +457,14 @@ def counts_table(sizes=(256, 1024, 4096, 16384), d: int = 8, m: int = 8) -> Tabl
 
 
 FIGURE_CAPTION = (
-    "Measured on one machine (times vary by machine and load): forward time (one thread, "
-    "no autograd) and peak memory growth (fresh process per N, forward with autograd) of "
+    "Measured on one machine (times vary by machine and load): single-threaded forward time "
+    "and the peak memory growth of a forward pass that keeps what backpropagation needs, of "
     "softmax and linearized quadratic-kernel attention, D = M = 8, float32, log-log, with "
-    "fitted slopes over N ≥ 1024, the measured crossover N and the one the derived counts "
-    "give; dashed: the derived saved-for-backward memory. A softmax time slope above 2 is "
-    "memory traffic: its N×N score and attention matrices outgrow the CPU caches as N grows, "
-    "so each of the N² operations costs more."
+    "slopes fitted over N ≥ 1024, the measured crossover N and the one the derived operation "
+    "counts give; dashed: the derived saved-for-backward memory. The derived crossover counts "
+    "operations only, and the linearized form never runs faster than its smallest time (the "
+    "dotted level), a cost per call. A softmax time slope above 2 means each of its N² "
+    "operations takes longer at large N; the legend gives the factor."
 )
 
 
@@ -505,7 +506,8 @@ def _complexity_answer(form: str, profile=None) -> Answer:
             "$O(N^2 + N(D + M))$: backpropagation keeps $Q$, $K$, $V$ and the $N \\times N$ "
             f"attention matrix, ${_latex(claimed['saved'])}$ numbers (plus the $N \\times M$ "
             "output); computing it also holds a second $N \\times N$ matrix (the scores) for "
-            "a moment. Measured time and memory of both forms as $N$ grows: q3.c.ii's figure."
+            "a moment. Measured time and memory of both forms as $N$ grows: "
+            f"[[figure:{FIGURE}]]."
         )
     else:
         latex = r"\text{time } O(N D^2 M),\quad \text{memory } O(N D^2 + N M + D^2 M)"
@@ -604,9 +606,10 @@ def precision_sentence(p: dict) -> str:
         "$q^\\top k + 1$: the terms of $\\phi(q)^\\top \\phi(k)$, of size "
         "$\\|q\\|^2 \\|k\\|^2$, cancel down to the weight $(q^\\top k + 1)^2$, so with "
         f"$\\|q\\| = \\|k\\| = s$ and $q^\\top k = O(1)$ its relative error grows as "
-        f"$s^{{{slope:.1f}}}$ (the float64 fit of the figure{also}) and passes "
+        f"$s^{{{slope:.1f}}}$ (the float64 fit in [[figure:attention_precision.png]]{also}) "
+        "and passes "
         f"{threshold * 100:g}% from $s = {_scale(s32)}$ in "
         f"float32 (from $s = {_scale(s64)}$ in float64), where the $O(N^2)$ form, which only "
-        f"cancels in $q^\\top k$, is still within ${_power_of_ten(exact_there)}$ (table and "
-        "figure below)."
+        f"cancels in $q^\\top k$, is still within ${_power_of_ten(exact_there)}$ "
+        "([[figure:attention_precision.png]] and the table after it)."
     )

@@ -74,22 +74,12 @@ def curves_figure(summary: dict, dataset: str, which: str):
                 ax.axhline(raw["total_variance_test"], color="0.3", ls="--", lw=1)
             ax.set_title(f"{variant}, {activation}", fontsize=8.5)
             ax.grid(alpha=0.3)
-            if which == "recon":
-                ax.set_yscale("log")
-                low, high = ax.get_ylim()
-                if high / low < 1e4:
-                    # Plain numbers (280, not 2.8 × 10²) keep the tick labels narrow.
-                    ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-                    ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
-                else:  # a linear code that reconstructs exactly (10⁻¹¹): powers of ten
-                    ax.yaxis.set_major_locator(ticker.LogLocator(numticks=6))
-                    ax.yaxis.set_major_formatter(ticker.LogFormatterSciNotation())
-                ax.yaxis.set_minor_locator(ticker.NullLocator())
-                ax.yaxis.set_minor_formatter(ticker.NullFormatter())
             ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))  # whole epochs
             if r == 1:
                 ax.set_xlabel("autoencoder epoch")
         axes[r][0].set_ylabel("validation loss" if which == "recon" else "probe test accuracy")
+        if which == "recon":
+            _loss_axis(axes[r][0], ticker)
     # The reference lines are named in the legend, not in the title.
     handles, labels = axes[0][0].get_legend_handles_labels()
     dashed = Line2D([], [], color="0.3", ls="--", lw=1)
@@ -115,8 +105,26 @@ def curves_figure(summary: dict, dataset: str, which: str):
         ),
         fontsize=8.5,
     )
-    fig.subplots_adjust(left=0.11, right=0.99, bottom=0.2, top=0.86, wspace=0.08, hspace=0.3)
+    fig.subplots_adjust(left=0.12, right=0.99, bottom=0.2, top=0.86, wspace=0.08, hspace=0.3)
     return fig
+
+
+def _loss_axis(ax, ticker) -> None:
+    """A row's loss axis (shared): log, in plain numbers (280, not 2.8 × 10²); linear from
+    0 where a code reconstructs exactly (10⁻¹¹): a log axis down there squeezed every
+    other line, PCA's and the mean's, into one band at the top."""
+    ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    if high / low < 1e4:
+        ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_locator(ticker.NullLocator())
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+        return
+    ax.set_yscale("linear")
+    ax.set_ylim(0, high)
+    ax.autoscale(axis="y")
+    ax.set_ylim(bottom=0)
 
 
 def plot_curves(summary: dict, folder: Path, dataset: str, which: str) -> list[str]:
@@ -131,7 +139,8 @@ def accuracy_vs_k_figure(summary: dict):
     open matplotlib figure."""
     plt = _pyplot()
     code_sizes = summary["settings"]["code_sizes"]
-    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.4), sharex=True)
+    # One y range per data set: linear and ReLU side by side read on the same scale.
+    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.4), sharex=True, sharey="row")
     markers = {"vanilla": "o", "denoising": "s", "masked": "^"}
     offsets = {"vanilla": 0.94, "denoising": 1.0, "masked": 1.06}  # so bars do not overlap
     for r, dataset in enumerate(grid.DATASETS):

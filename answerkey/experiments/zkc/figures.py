@@ -171,16 +171,11 @@ def _embedding_panel(plt, ax, graph, run: dict, labels, test: set, title: str) -
     wrong = set(run["misclassified_train"]) | set(run["misclassified_test"])
     for node, (px, py) in enumerate(embedding):
         marker = "s" if node in test else "o"
-        ax.scatter(
-            px,
-            py,
-            s=36,
-            marker=marker,
-            c=CLASS_COLOURS[labels[node]],
-            edgecolors=WRONG if node in wrong else "k",
-            linewidths=2 if node in wrong else 0.6,
-            zorder=3,
-        )
+        ax.scatter(px, py, s=26, marker=marker, c=CLASS_COLOURS[labels[node]], edgecolors="k",
+                   linewidths=0.5, zorder=3)  # fmt: skip
+        if node in wrong:  # a ring around the node: its label's colour stays visible
+            ax.scatter(px, py, s=150, marker="o", facecolors="none", edgecolors=WRONG,
+                       linewidths=1.6, zorder=3)  # fmt: skip
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.set_xlabel("embedding dimension 1")
@@ -218,7 +213,8 @@ def embedding_figure(results: dict):
     graph = karate_graph()
     labels = results["labels"]["y"]
     test = set(results["split"]["test"])
-    fig, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.7))
+    # tall panels: the tanh embedding runs along a diagonal, its ends crowded
+    fig, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 4.6))
     for ax, key, name in (
         (axes[0], "notebook", "trained on the 24 train nodes"),
         (axes[1], "leak", "trained on all 34 labels (the original's leak)"),
@@ -235,7 +231,7 @@ def embedding_figure(results: dict):
         )
     extra = [
         Line2D([], [], marker="s", ls="", ms=7, mfc="w", mec="k", label="test node (named)"),
-        Line2D([], [], marker="o", ls="", ms=7, mfc="w", mec=WRONG, mew=2, label="misclassified"),
+        Line2D([], [], marker="o", ls="", ms=9, mfc="w", mec=WRONG, mew=1.6, label="misclassified"),
         Line2D([], [], color="k", lw=1.5, label="softmax decision line"),
     ]
     fig.legend(
@@ -255,7 +251,19 @@ def embedding_figure(results: dict):
 
 
 def draw_semi_supervised(results: dict, out: Path) -> Path:
-    """The real split, the two labelled leaders, and how often each member is missed."""
+    """`semi_supervised_figure`, saved."""
+    plt = pyplot()
+    fig = semi_supervised_figure(results)
+    path = out / FIGURES["semi_supervised"]
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def semi_supervised_figure(results: dict):
+    """The real split, the two labelled leaders, and how often each member is missed: a
+    missed member keeps its club's colour inside a ring (width: how often), its count
+    written beside it."""
     import networkx as nx
     from matplotlib.lines import Line2D
 
@@ -273,19 +281,18 @@ def draw_semi_supervised(results: dict, out: Path) -> Path:
     nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#9e9e9e", width=0.6)
     labelled = set(semi["labelled"])
     for node in graph:
-        ax.scatter(
-            *pos[node],
-            s=520 if node in labelled else 230,
-            marker="*" if node in labelled else "o",
-            c=CLASS_COLOURS[club[node]],
-            edgecolors=WRONG if counts.get(node) else "k",
-            linewidths=0.8 + 3 * counts.get(node, 0) / runs,
-            zorder=3,
-        )
-        note = f"{node}\n{counts[node]}/{runs}" if node in counts else str(node)
-        ax.annotate(note, pos[node], ha="center", va="center", fontsize=7, zorder=4)
+        ax.scatter(*pos[node], s=520 if node in labelled else 230,
+                   marker="*" if node in labelled else "o", c=CLASS_COLOURS[club[node]],
+                   edgecolors="k", linewidths=0.8, zorder=3)  # fmt: skip
+        if counts.get(node):  # a ring outside the node: its fill stays the club's colour
+            ax.scatter(*pos[node], s=560, facecolors="none", edgecolors=WRONG,
+                       linewidths=1 + 2.5 * counts[node] / runs, zorder=3)  # fmt: skip
+        ax.annotate(str(node), pos[node], ha="center", va="center", fontsize=7, zorder=4)
         if node in cut:
-            ax.scatter(*pos[node], s=620, facecolors="none", edgecolors="k", ls="--", zorder=2)
+            ax.scatter(*pos[node], s=1000, facecolors="none", edgecolors="k", ls="--", zorder=2)
+    missed = sorted(n for n in counts if counts[n])
+    place_labels(ax, [pos[n] for n in missed], [f"missed {counts[n]}/{runs}" for n in missed],
+                 fontsize=7.5, near=False, color=WRONG, fontweight="bold", zorder=5)  # fmt: skip
     ax.set_axis_off()
     acc = semi["accuracy"]
     ax.set_title(
@@ -295,28 +302,21 @@ def draw_semi_supervised(results: dict, out: Path) -> Path:
     )
     names = [f"{CLUB_NAMES[c]}'s club" for c in (0, 1)]
     extra = [
-        Line2D([], [], marker="o", ls="", ms=7, mfc="w", mec=WRONG, mew=2, label="missed"),
+        Line2D([], [], marker="o", ls="", ms=9, mfc="w", mec=WRONG, mew=2, label="missed"),
         Line2D(
             [],
             [],
             marker="o",
             ls="",
-            ms=11,
+            ms=13,
             mfc="none",
             mec="k",
             label="dashed ring: Zachary's min cut misplaces",
-        ),
+        ),  # fmt: skip
     ]
-    fig.legend(
-        handles=_legend_handles(plt, names, extra),
-        loc="lower center",
-        ncol=2,
-        frameon=False,
-    )
-    path = out / FIGURES["semi_supervised"]
-    _save(fig, path)
-    plt.close(fig)
-    return path
+    fig.legend(handles=_legend_handles(plt, names, extra), loc="lower center", ncol=2,
+               frameon=False)  # fmt: skip
+    return fig
 
 
 def draw_all(results: dict, out: Path) -> dict[str, Path]:
