@@ -13,9 +13,14 @@ and T steps cost T·step(k, M). With linear-time selection (quickselect) instead
 of sorting, the two selections cost a·k·M and b·k² comparisons (a, b constants);
 with a size-k heap, M·log₂k per hypothesis and k²·log₂k among the candidates.
 
+Cost model: T, k and M grow, with k ≤ M (a beam is never wider than the
+vocabulary); the RNN's width, hence c, is fixed. Every step reads k·M ≥ k²
+candidate scores, so no answer below T k² is right. In T and k alone (the
+question's terms) M takes its smallest value M = k.
+
 The big-O forms follow with SymPy's Order at infinity:
-- M and c constant: O(T k² log k) — the accepted textbook answer; O(T k²) when
-  the selection's log factor is treated as constant too;
+- M = k, c constant: O(T k² log k) — the accepted textbook answer; O(T k²) with
+  linear-time selection (or the log factor treated as constant);
 - with M, for k ≤ M: O(T k M log M), since k² log k ≤ k M log M there;
 - linear-time selection, k ≤ M: O(T k M);
 - a size-k heap, k ≤ M: O(T k M log k).
@@ -82,9 +87,10 @@ def big_o(expr: sp.Expr, variables) -> sp.Expr:
     return sp.expand(_normalize_logs(order.expr))
 
 
-def big_o_in_T_k() -> sp.Expr:
-    """M and c held constant (any fixed values; the order does not depend on them)."""
-    fixed = total_cost().subs({M: 50, c: 7})
+def big_o_in_T_k(selection: str = "sort") -> sp.Expr:
+    """In T and k alone: M = k, the smallest vocabulary a beam of k fits (k ≤ M), and c
+    held constant (any fixed value; the order does not depend on it)."""
+    fixed = total_cost(selection).subs({M: k, c: 7, a: 3, b: 3})
     return big_o(fixed, (T, k))
 
 
@@ -146,9 +152,10 @@ def steps() -> list[Step]:
             rf"\text{{cost}}(T, k, M) = {notation.latex(total_cost())}",
         ),
         Step(
-            "Counting the model's step and the scan of the vocabulary as constant work per "
-            "hypothesis ($c$ and $M$ as constant factors, the question's view), the term that "
-            "grows fastest in $k$ is the selection among the $k^2$ candidates:",
+            "Cost model: $T$, $k$ and $M$ grow with $k \\le M$ (a beam no wider than the "
+            "vocabulary); the RNN's width, hence $c$, is fixed. Every step reads $kM \\ge k^2$ "
+            "scores, so nothing below $T k^2$ is right. In $T$ and $k$ alone (the question's "
+            "terms) $M$ takes its smallest value, $M = k$:",
             rf"O\!\left({notation.latex(big_o_in_T_k())}\right)",
         ),
         Step(

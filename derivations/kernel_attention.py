@@ -702,7 +702,7 @@ def steps() -> dict[str, list[Step]]:
         ],
         "q3.b.i": [
             Step(
-                r"The polynomial kernel of degree $d$ is $(\gamma\, q^\top k + c)^d$; set $d = 2$ "
+                r"The polynomial kernel of degree $p$ is $(\gamma\, q^\top k + c)^p$; set $p = 2$ "
                 r"and every constant ($\gamma$, $c$) to 1:",
                 r"\mathrm{sim}(q, k) = " + latex(quadratic_kernel()),
             ),
@@ -714,8 +714,8 @@ def steps() -> dict[str, list[Step]]:
         "q3.b.ii": [
             Step(
                 r"Write each term as an inner product: $1 = 1 \cdot 1$, "
-                r"$2 q^\top k = \sum_i (\sqrt{2} q_i)(\sqrt{2} k_i)$, and the double-sum lemma "
-                "(checked for symbolic $D$):",
+                r"$2 q^\top k = \sum_i (\sqrt{2} q_i)(\sqrt{2} k_i)$, and, for every $D$, the "
+                "square of a sum as a double sum:",
                 r"(q^\top k)^2 = \Big(\sum_i q_i k_i\Big)^2 = \sum_{i=1}^D \sum_{j=1}^D "
                 r"(q_i q_j)(k_i k_j)",
             ),
@@ -757,7 +757,7 @@ def steps() -> dict[str, list[Step]]:
             Step(
                 "The sums over $j$ are the same for every $i$: computed once, they cost "
                 "$O(N P M)$. For all rows at once (each row divided by its own denominator):",
-                r"V' = \operatorname{diag}\big(\phi(Q)\,\phi(K)^\top \mathbf{1}\big)^{-1}\, "
+                r"V' = \operatorname{diag}\big(\phi(Q)\,(\phi(K)^\top \mathbf{1})\big)^{-1}\, "
                 r"\phi(Q)\,\big(\phi(K)^\top V\big)",
             ),
         ],

@@ -309,7 +309,7 @@ def test_the_headline_answers_the_question_asked(holding):
     embedded = _decided({**holding, "data": {**holding["data"], "mnist": {
         "name": "mnist-embedded", "train": 4000, "test": 1000}}})  # fmt: skip
     assert (
-        "bundled subset of 5,000 MNIST digits (4,000 train / 1,000 test)"
+        "a sample of 5,000 real MNIST digits (4,000 train / 1,000 test)"
         in (embedded["answers"]["detail"])
     )
     assert "embedded" not in embedded["answers"]["headline"] + embedded["answers"]["detail"]
@@ -338,3 +338,42 @@ def test_a_contradicted_claim_leaves_the_answer_and_fails_verify(holding, name, 
     assert "left out of the answer" in outcome.detail
     monkeypatch.setattr(q4, "_summary", lambda profile: holding)
     assert check.run().verdict == Verdict.PASS
+
+
+def test_relu_is_compared_with_the_best_linear_variant_at_each_k(holding):
+    """Like with like: the best ReLU variant against the best linear variant, not against
+    the vanilla linear reference (review5, finding 6)."""
+    summary = copy.deepcopy(holding)
+    _set(summary, {"dataset": "mnist", "activation": "linear", "variant": "masked", "k": 100},
+         ("final", "probe"), _stats([0.84, 0.86, 0.88]))  # fmt: skip
+    claim = next(c for c in _decided(summary)["claims"] if c["name"] == "relu_vs_converged_linear")
+    assert "k = 100: ReLU (vanilla) 81%, below linear (masked) 86%" in claim["sentence"]
+    assert (
+        "k = 10: ReLU (vanilla) 73%, within the seed spread of linear (vanilla) 70%"
+        in (claim["sentence"])
+    )
+
+
+def test_printed_gap_is_of_the_mean_loss_and_bounds_round_up(holding):
+    """Table 6's gap is (mean loss − optimum)/optimum, as its caption says; the prose's
+    bounds are read from the results and rounded up (0.014 is not "≤ 0.01")."""
+    rows = {(r[0], r[1]): r for r in report.reference_rows(holding)}
+    ref = next(r for r in holding["references"] if (r["dataset"], r["k"]) == ("mnist", 100))
+    mean_loss = np.mean(
+        next(
+            r["recon_train_seeds"]
+            for r in holding["rows"]
+            if (r["dataset"], r["activation"], r["variant"], r["k"])
+            == ("mnist", "linear", "vanilla", 100)
+        )
+    )
+    assert rows[("mnist", 100)][3].endswith(
+        f"+{100 * (mean_loss - ref['pca_optimum']) / ref['pca_optimum']:.1f}%"
+    )
+    assert report._up(0.0138) == "0.014" and report._up(0.064) == "0.064"
+    assert report._up(0.0641) == "0.065" and report._up(0.014) == "0.014"
+    claim = next(c for c in holding["claims"] if c["name"] == "overcomplete_linear")
+    assert (
+        "distance ≤ 0.080" in claim["sentence"]
+        and "within 0.030 of its optimum" in (claim["sentence"])
+    )

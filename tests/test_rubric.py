@@ -3,7 +3,7 @@
 import pytest
 
 from answerkey.parts import part_ids
-from answerkey.rubric import RubricError, load_rubric
+from answerkey.rubric import RubricError, load_rubric, same_answer
 
 
 def test_shipped_rubric_covers_every_part():
@@ -108,3 +108,19 @@ def test_an_answer_both_accepted_and_deducted_is_refused(tmp_path):
             '{ answer = "d*mu", item = 3, feedback = "squared" }',
             '{ answer = "d * MU", note = "a vector mean" }',
         )
+
+
+def test_review5_answers_have_one_grade_each():
+    """review5's made-up answers (findings 1, 4 and 8): each is listed once, with a credit
+    the items give when they add up."""
+    parts = load_rubric().parts
+
+    def listed(part_id: str, answer: str):
+        return [w for w in parts[part_id].wrong if same_answer(w.answer, answer)]
+
+    (nnn,) = listed("q5.d", "{network network network}")
+    assert nnn.credit == 1 and set(nnn.items) == {3, 5}  # no optimum, no reason: both
+    (memory,) = listed("q3.c.ii", "time: O(N D^2 M), memory: O(N D^2)")
+    assert memory.credit == 2.5
+    correct = parts["q2.b"].items[0]  # the general form is graded under the correct item
+    assert correct.delta == 0 and "d(σ⁴ + 2σ²μ²)" in correct.description

@@ -213,8 +213,8 @@ def plain_evidence(checks: list[dict]) -> str:
     measured = [c for c in checks if c["claim"].startswith(MEASURED)]
     if measured:
         phrases.append(
-            f"measured; each of its {len(measured)} statements is printed only while its "
-            "check on the measured results holds"
+            f"measured in our own runs; each of its {len(measured)} statements about the "
+            "results was checked against the measured numbers"
         )
         checks = [c for c in checks if not c["claim"].startswith(MEASURED)]
     general = [c["claim"] for c in checks if c["evidence"] == "general"]
@@ -451,8 +451,8 @@ def solutions(results: dict) -> Document:
                 "the answer was verified: proved (a symbolic proof for every size, under the "
                 "stated assumptions), checked for every case up to a size, computed exactly on "
                 "concrete cases (without rounding), checked numerically, confirmed by "
-                "simulation (with the number of samples), or, for an experiment, measured (each "
-                "of its statements printed only while its check on the results holds). The "
+                "simulation (with the number of samples), or, for an experiment, measured (every "
+                "statement about the results was checked against the measured numbers). The "
                 "derivation and the experiments' figures follow."
             )
         ),
@@ -584,7 +584,7 @@ def _rubric_blocks(part: dict) -> list[Block]:
             (
                 (Mono(w["answer"]),),
                 plain(", ".join(f"#{n}" for n in w["items"])),
-                plain(f"{w['credit']:g} / {rubric['points']:g}"),
+                plain(f"{w['credit']:g} of {rubric['points']:g}"),
                 plain(w["feedback"]),
             )
             for w in rubric["wrong"]
@@ -682,13 +682,15 @@ def answer_key(results: dict) -> Document:
             plain(
                 "Staff only. For each part: the final answer, the points, the rubric items as "
                 "point deltas (as grading platforms take them; also exported as rubric.csv), "
-                "the wrong answers students commonly give with the item they fall under, the "
-                "credit that item leaves and feedback, the readings that also earn full "
+                "the wrong answers students commonly give with the items they fall under, the "
+                "credit those items leave and feedback, the readings that also earn full "
                 "credit, the caveats, and the detailed evidence: every check with its verdict "
                 "(PROVED and PASS count as passed; REFUTED comes with a counterexample, "
                 "UNKNOWN means SymPy could not decide and never passes). Points and rubric "
                 "are edited in the key's rubric file, " + results["rubric"]["file"] + "; the "
-                "key version on the title page names the code that built this document."
+                "key version on the title page names the code that built this document. "
+                "Rubric items add up: an answer with two listed errors loses both deltas "
+                "(never below 0), unless an item says it replaces others."
             )
         ),
         *_status_blocks(results),

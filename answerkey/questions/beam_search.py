@@ -104,9 +104,10 @@ QUESTION = Question(
             experiment="beam",
             notes=(
                 "Full credit needs the optimum (neural neural neural, −1.46) and the reason: its "
-                "prefix was pruned at step 2 although its continuation is nearly certain. A "
-                "better sequence that is not the optimum (network network network, −1.54) shows "
-                "the no but misses the optimum (rubric item 5).",
+                "prefix was pruned at step 2 although its continuation is nearly certain. The "
+                "sequence and the reason are graded separately and their items add up: network "
+                "network network (−1.54) instead of the optimum loses item 5, a missing reason "
+                "item 3 (both: 1 of 2); a bare no with neither loses item 2 instead.",
             ),
         ),
         Part(
@@ -115,15 +116,21 @@ QUESTION = Question(
             "$k$ with an RNN, in terms of $T$ and $k$?",
             asked=ASKED_RUNTIME,
             answer=lambda profile: _answer_e(profile),
-            assumptions=("an RNN decoder: constant cost per step and hypothesis", r"$k \le M$"),
+            assumptions=(
+                "an RNN decoder of fixed width: constant cost per step and hypothesis",
+                r"$T$, $k$ and the vocabulary size $M$ grow, with $k \le M$",
+            ),
             steps=lambda: _derivation().steps(),
             checks=lambda profile: _checks_e(profile),
             experiment="beam",
             notes=(
-                r"Accepted (HW6 caveat): in $T$ and $k$ alone, $O(T k^2 \log k)$ (sorting the "
-                "$k^2$ candidates) and $O(T k^2)$ (treating the per-step model and the "
-                r"vocabulary as constant); with the vocabulary $M$, $O(T k M \log M)$, $O(T k M "
-                r"\log k)$ with a size-$k$ heap, or $O(T k M)$ with linear-time selection.",
+                r"Cost model: $T$, $k$ and $M$ grow with $k \le M$; the RNN's width is fixed. "
+                r"Every step reads $kM \ge k^2$ scores, so $O(Tk)$ is below any beam search "
+                "(holding $M$ fixed instead would bound $k$ too, since $k \\le M$). Accepted: "
+                r"in $T$ and $k$ alone ($M = k$), $O(T k^2 \log k)$ (sorting the $k^2$ "
+                "candidates) and $O(T k^2)$ (linear-time selection); with the vocabulary $M$, "
+                r"$O(T k M \log M)$, $O(T k M \log k)$ with a size-$k$ heap, or $O(T k M)$ "
+                "with linear-time selection.",
                 "An RNN's step costs the same at every $t$; a transformer decoder's attention "
                 "grows with the prefix, which would add a $T^2$ term — not what the question "
                 "asks.",
@@ -305,17 +312,29 @@ def _answer_d(profile: Profile) -> Answer:
             ),
         )
     ]
+    trained_on = results("beam", profile)["config"]["rnn"]["sentences"]
+    example = next(
+        (
+            " ".join(w for w in f"{e['prompt']} {e['optimum']}".split() if w[0] != "<")
+            for e in rnn["examples"]
+        ),
+        "",
+    )
     text += (
-        f" Beyond the homework: on a small GRU language model greedy decoding returns the "
-        f"most likely sequence for {rnn['found_fraction']['greedy']:.0%} of "
-        f"{rnn['prompts']} prompts, beam search with k = 2 for "
-        f"{rnn['found_fraction']['2']:.0%}, and k = 4 for {rnn['found_fraction']['4']:.0%}."
+        f" Beyond the homework: a small GRU language model with a {rnn['vocabulary']}-token "
+        f"vocabulary, trained on {trained_on:,} sentences drawn from a toy grammar"
+        + (f' (such as "{example}")' if example else "")
+        + f", was prompted with the {rnn['prompts']} distinct beginnings of such sentences "
+        f"(up to {rnn['new_tokens']} new tokens): greedy decoding returns the most likely "
+        f"continuation for {rnn['found_fraction']['greedy']:.0%} of them, beam search with "
+        f"k = 2 for {rnn['found_fraction']['2']:.0%}, and k = 4 for "
+        f"{rnn['found_fraction']['4']:.0%}."
     )
     return Answer(
         latex=(
-            rf"\text{{beam: }}{_listing([beam])} \;<\; \text{{optimum: }}{_listing([optimum])}"
+            rf"\text{{No. beam: }}{_listing([beam])} \;<\; \text{{optimum: }}{_listing([optimum])}"
             if not f2["found_optimum"]
-            else rf"\text{{beam = optimum: }}{_listing([beam])}"
+            else rf"\text{{Yes. beam = optimum: }}{_listing([beam])}"
         ),
         value=value,
         text=text,
@@ -436,11 +455,14 @@ def _answer_e(profile: Profile) -> Answer:
         latex=rf"O\!\left({notation.latex(D.ANSWER_IN_T_K)}\right)",
         value={"in_T_k": D.ANSWER_IN_T_K, "accepted": list(D.ACCEPTED)},
         text=(
-            r"$O(T k^2 \log k)$. Each of the $T$ steps runs the RNN once per hypothesis ($k$ "
-            "steps of constant cost: an RNN's step does not grow with the prefix), keeps each "
-            "hypothesis' best $k$ continuations, and sorts the $k^2$ survivors to keep the best "
-            r"$k$: $k^2 \log k$ dominates. $O(T k^2)$ is accepted too (selection treated as "
-            r"constant-factor). Keeping the vocabulary size $M$: $O(T k M \log M)$ ($k \le M$), "
+            r"$O(T k^2 \log k)$. Cost model: $T$, $k$ and the vocabulary size $M$ grow, with "
+            r"$k \le M$ (a beam no wider than the vocabulary); the RNN's width is fixed, so one "
+            "hypothesis' step costs a constant (it does not grow with the prefix). Each of the "
+            "$T$ steps runs the RNN once per hypothesis, keeps each hypothesis' best $k$ "
+            r"continuations, and sorts the $k^2$ survivors to keep the best $k$. Every step "
+            r"reads $kM \ge k^2$ scores, so no answer below $T k^2$ is right. In $T$ and $k$ "
+            r"alone, $M$ takes its smallest value $M = k$: $k^2 \log k$ dominates; $O(T k^2)$ "
+            r"with linear-time selection. Keeping $M$: $O(T k M \log M)$, "
             r"$O(T k M \log k)$ with a size-$k$ heap, or $O(T k M)$ with linear-time selection."
         ),
         figures=figures,
@@ -464,7 +486,7 @@ def _prove_e_general(profile: Profile) -> ev.Argument:
         terms_in_M(D.big_o_linear_selection()),
         terms_in_M(D.big_o_heap_selection()),
     ]
-    derived = [in_T_k, in_T_k.subs(sp.log(D.k), 1), *in_M]
+    derived = [in_T_k, D.big_o_in_T_k("quickselect"), *in_M]
 
     def equal(a, b) -> bool:
         return prove_equal(a, b, "").verdict is Verdict.PROVED
@@ -483,16 +505,16 @@ def _prove_e_general(profile: Profile) -> ev.Argument:
         "the stated answer is among the accepted ones",
         {"stated": str(claimed["in_T_k"])},
     )
-    limit = D.ratio_limit(D.total_cost().subs({D.M: 50, D.c: 7}), D.T * D.k**2 * sp.log(D.k), D.k)
+    limit = D.ratio_limit(D.total_cost().subs({D.M: D.k, D.c: 7}), D.T * D.k**2 * sp.log(D.k), D.k)
     y = sp.Symbol("y", nonnegative=True)
     return ev.Argument(
-        f"SymPy's Order at infinity: T k² log k (M, c fixed; lim cost/(T k² log k) = "
+        f"SymPy's Order at infinity: T k² log k (M = k, c fixed; lim cost/(T k² log k) = "
         f"{sp.sstr(limit)}); T k M log M + T k² log k in T, k, M, which is O(T k M log M) for "
         "k ≤ M as d/dx (x log x) = log x + 1 > 0; T k M + T k² = O(T k M) with quickselect; "
         "T k M log k + T k² log k = O(T k M log k) with a size-k heap; "
         "the stated answer and each accepted one equal to a derived class",
         [
-            ev.Identity(in_T_k, claimed["in_T_k"], "O(cost) with M, c fixed and the stated answer"),
+            ev.Identity(in_T_k, claimed["in_T_k"], "O(cost) at M = k, c fixed, and the answer"),
             stated_accepted,
             *accepted,
             ev.Identity(
@@ -548,7 +570,7 @@ def _check_e_fits(profile: Profile) -> ev.Measurement:
 def _checks_e(profile: Profile) -> list[Check]:
     return [
         ev.symbolic(
-            "the operation count's big-O is T k² log k (M fixed), T k M log M, T k M (quickselect)",
+            "the operation count's big-O is T k² log k (M = k), T k M log M, T k M (quickselect)",
             lambda: _prove_e_general(profile),
         ),
         ev.within_tolerance(

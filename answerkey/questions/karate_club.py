@@ -15,7 +15,7 @@ Answer.value contracts: `answerkey.parts.Answer` (one table for every part).
 from __future__ import annotations
 
 from answerkey.experiments import Profile, results
-from answerkey.experiments.zkc import accuracy_table, by_node
+from answerkey.experiments.zkc import DUPLICATED_TEST_NODE, accuracy_table, by_node
 from answerkey.parts import Answer, Figure, Part, Question, Table, signed
 
 QUESTION = Question(
@@ -33,7 +33,10 @@ QUESTION = Question(
             "Implement all the TODOs in q_zkc.ipynb.",
             answer=lambda profile: _answer_q1_1(profile),
             assumptions=(
-                "0/1 adjacency, the notebook's labels, seed 100 (the notebook's defaults)",
+                "0/1 adjacency, the notebook's labels, learning rate, weight decay and epochs",
+                "seed 100 as in the notebook, but drawn through a different random-number "
+                "generator: a student's own run gives different losses and embedding "
+                "coordinates, and may miss a different test node",
             ),
             steps=lambda: _steps(),
             checks=lambda profile: _checks().checks_q1_1(profile),
@@ -191,9 +194,11 @@ def q1_1_headline(r: dict) -> str:
     accuracy a student running the course's code reports (read from the leak run) and the
     written question's standard reasons."""
     return (
-        f"Test accuracy {r['leak']['test_accuracy']:.1f} with the course's code (see the "
-        "marked note below). Embedding plot: the softmax's decision line decides, not the "
-        f"clusters, and only the {len(r['split']['test'])} test nodes count."
+        f"Report test accuracy {r['leak']['test_accuracy']:.1f}: the course's code gives it "
+        "because its helper leaks the test labels into training. The honest figure, trained "
+        f"on the train nodes only, is {r['notebook']['test_accuracy']:.2f} (marked note below). "
+        "Embedding plot: the softmax's decision line decides, not the clusters, and only the "
+        f"{len(r['split']['test'])} test nodes count."
     )
 
 
@@ -247,11 +252,13 @@ def q1_1_text(r: dict) -> str:
         f"without the bias, seed {r['training']['seed']}, "
         f"{ours['epochs']} epochs, {adjacency}, "
         f"{LABEL_SETS.get(labels['set'], repr(labels['set']) + ' labels')}, "
-        f"{labels['class_sizes'][0]} + {labels['class_sizes'][1]} nodes).\n\n"
+        f"{labels['class_sizes'][0]} + {labels['class_sizes'][1]} nodes). "
+        + _duplicate_test_node(r)
+        + "\n\n"
         "Written question (the embedding plot): " + embedding_question_answer(r) + "\n\n"
-        "Note (the course's label leak). The provided softmax backward pass makes its "
-        "training mask from an attribute that is never set, so all 34 labels, the test nodes' "
-        "included, drive the gradient: that is why the course's code reports test accuracy "
+        "Note (the course's label leak). A bug in the provided softmax helper trains on all "
+        "34 labels, the test nodes' included: that is why the course's code reports test "
+        "accuracy "
         f"{leak['test_accuracy']:.1f} (the notebook expects "
         f"{r['expected_test_accuracy']:.1f}). Trained honestly on the 24 train nodes only, "
         f"the same network scores {ours['test_accuracy']:.2f} (missed: {missed}); the "
@@ -267,6 +274,18 @@ def q1_1_text(r: dict) -> str:
         "honest run, stopping on the test loss instead of on the objective $J$ would use the "
         f"test labels and stops at epoch {watch['epochs']}, in the initial plateau, with test "
         f"accuracy {watch['test_accuracy']:.2f}."
+    )
+
+
+def _duplicate_test_node(r: dict) -> str:
+    """The accuracy denominator: the notebook lists one test node twice."""
+    test = r["split"]["test"]
+    if DUPLICATED_TEST_NODE not in test:
+        return ""
+    return (
+        f"The notebook's test list names node {DUPLICATED_TEST_NODE} twice; counted once, "
+        f"there are {len(test)} test nodes (a run that keeps the duplicate divides by "
+        f"{len(test) + 1} and counts node {DUPLICATED_TEST_NODE} twice)."
     )
 
 

@@ -36,7 +36,7 @@ COST_ASSUMPTIONS = (
     *ASSUMPTIONS,
     r"a matrix product $(m \times k)(k \times n)$: $2mkn$ FLOPs, $mn(2k - 1)$ scalar "
     "operations; softmax over a row of $n$: $5n - 2$ operations",
-    "memory: the numbers autograd keeps for backward ($Q$, $K$, $V$ and intermediates)",
+    "memory: the numbers kept for the backward pass ($Q$, $K$, $V$ and the intermediate results)",
 )
 
 
@@ -323,7 +323,8 @@ def _answer_b_i() -> Answer:
         # letters piece by piece (split at braces), and pdftotext lifts that exponent off the line.
         text=(
             r"$\mathrm{sim}(q, k) = (q^\top k + 1)^{2} = 1 + 2 q^\top k + (q^\top k)^{2}$: the "
-            r"polynomial kernel $(\gamma\, q^\top k + c)^{d}$ with $d = 2$ and $\gamma = c = 1$. "
+            r"polynomial kernel $(\gamma\, q^\top k + c)^{p}$ of degree $p = 2$ and "
+            r"$\gamma = c = 1$. "
             r"Reading “every constant set to 1” as no constant term gives $(q^\top k)^{2}$, which "
             "is also accepted (its feature map and costs are given with q3.b.ii and q3.c.ii)."
         ),
@@ -338,10 +339,12 @@ def _answer_b_ii() -> Answer:
     example = ", ".join(notation.latex(c) for c in KA.feature_map(2))
     return Answer(
         latex=(
-            r"\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ q_1^2, \dots, q_D^2,\ "
-            r"\sqrt2\, q_i q_j\ (i < j)\big),\quad \operatorname{dim}\phi = "
+            r"\begin{aligned} &\phi(q) = \big(1,\ \sqrt2\, q_1, \dots, \sqrt2\, q_D,\ "
+            r"q_1^2, \dots, q_D^2,\ \sqrt2\, q_i q_j\ (i < j)\big), \\ "
+            r"&\operatorname{dim}\phi = "
             + notation.latex(KA.DIMENSION_MERGED)
             + r"\ \ (\text{or } 1 + D + D^2 \text{ keeping every ordered pair } q_i q_j)"
+            r"\end{aligned}"
         ),
         value={
             "feature_map": KA.feature_map,
@@ -447,7 +450,7 @@ def counts_table(sizes=(256, 1024, 4096, 16384), d: int = 8, m: int = 8) -> Tabl
             )
         )
     return Table(
-        f"Counted costs at D = M = {d}, float32 (derived, equal to the counters)",
+        f"Costs at D = M = {d}, float32, derived (the same as counted in a run)",
         ("N", "softmax FLOPs", "linear FLOPs", "ratio", "softmax kept", "linear kept"),
         tuple(rows),
     )
