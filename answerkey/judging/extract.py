@@ -625,6 +625,9 @@ def _aligned(text: str) -> str:
     return "".join(out)
 
 
+_SPACED_DASHES = re.compile(r"(?<=[^\S\n])--(?=[^\S\n])")
+
+
 def find(text: str, asked: Asked, known: set[str]) -> Found:
     """The answer's span(s) in `text`. `known` is the part's vocabulary (names,
     functions): words outside it are prose. Raises ValueError for text longer than
@@ -632,6 +635,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     if len(text) > MAX_RAW_CHARS:
         raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
     text = text.replace("\r\n", "\n").replace("—", " ;; ").replace("\u2003", " ")
+    text = _SPACED_DASHES.sub(" ;; ", text)  # ' -- ', the ASCII em dash: a remark follows
     text = _aligned(text)
     text = spaced_cjk(text)
     text, substitutions = _apply_aliases(text, asked)
@@ -691,6 +695,9 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         # "sim(q,k) = (qᵀk + 1)², taking the kernel's constants to be 1": a bare number in
         # the prose after an equation naming the asked quantity is a remark on it
         named = [s for s in named if _named_by_lhs(s, asked) or not _BARE_NUMBER.fullmatch(s.text)]
+    # "Scale by √d — this is the 1/√d factor of the paper": after a dash a remark follows;
+    # a span there named only by its words does not override the answer stated before it
+    named = [s for s in named if not _dash_remark(cleaned, s, named, asked)] or named
     chosen = named[-1] if named else usable[-1]
     if named:
         how += " naming the asked quantity"
@@ -1072,6 +1079,21 @@ def _segments(text: str):
                 position = match.end()
     out.append((position, text[position:]))
     return [(s, t) for s, t in out if t]
+
+
+def _dash_remark(text: str, span: _Span, named: list[_Span], asked: Asked) -> bool:
+    """Whether `span`, named by words only, follows a dash (' ;; ' after find's rewrite)
+    that follows another named span on its line: "scale by √d ;; the 1/√d factor"."""
+    if _named_by_lhs(span, asked):
+        return False
+    line_start = text.rfind("\n", 0, span.start) + 1
+    return any(
+        line_start <= other.start
+        and other.end <= span.start
+        and ";;" in text[other.end : span.start]
+        for other in named
+        if other is not span
+    )
 
 
 def _alternatives(text: str, spans: list[_Span], chosen: _Span) -> list[_Span]:
@@ -1600,6 +1622,11 @@ def token_runs(
             found.append((tuple(current), None))
             current = []
             pending = len(found) - 1
+        if piece in _SENTENCE_END:
+            # a score stands beside its sequence: none reaches across a sentence's end, nor
+            # past blanked working, whose masked sign would make "−1.46" read as 0.46 > 0
+            pending = None
+            continue
         if re.fullmatch(r"[-+−]?\d*\.?\d+", piece) and pending is not None:
             score, skip_to = _score_chain(pieces, at)
             if found[pending][1] is None:
@@ -1613,6 +1640,7 @@ def token_runs(
 
 
 _NUMBER = re.compile(r"[-+−]?\d*\.?\d+")
+_SENTENCE_END = {".", "!", "?", "。", "！", "？", "·"}
 
 
 def _score_chain(pieces: list[str], at: int) -> tuple[float, int]:

@@ -170,7 +170,8 @@ def _last_comma(clause: str, begin: int, end: int) -> int:
 _WORKING = re.compile(
     r"(?m)^[ \t]*\|.*$|"
     r"(?:^|(?<=[.!?;。；]))[\s*_(]*(?:note|notice|remark|aside|interestingly|by\s+contrast|"
-    r"in\s+contrast|for\s+comparison|compare|also\s+note|nota|beachte|注意|注)\b[^\n.!?。]*",
+    r"in\s+contrast|for\s+comparison|compare|also\s+note|nota|beachte|注意|注)\b"
+    r"(?:[^\n.!?。]|\.(?=\d))*",  # to the sentence's end: "(−1.46)" holds no full stop
     re.IGNORECASE,
 )
 
