@@ -1252,7 +1252,7 @@ def prepare(text: str, asked: Asked) -> tuple[str, tuple[str, ...]]:
 
 
 _CLASS_START = re.compile(
-    r"(?:\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\(?:Theta|Omega)|(?<![A-Za-z0-9_\\])O|Θ|Ο)\s*(?=\()"
+    r"(?:\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\(?:Theta|Omega)|(?<![A-Za-z0-9_\\])O|Θ|Ο|𝒪)\s*(?=\()"
 )
 _CLASS_LABELS = {
     "time": (
