@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from answerkey import parts
-from answerkey.judging.text import MAX_RAW_CHARS
+from answerkey.judging.text import MAX_RAW_CHARS, ascii_shorthand
 
 MAX_SPANS = 100  # math spans considered, counted from the end of the answer
 
@@ -636,6 +636,7 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
         raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
     text = text.replace("\r\n", "\n").replace("—", " ;; ").replace("\u2003", " ")
     text = _SPACED_DASHES.sub(" ;; ", text)  # ' -- ', the ASCII em dash: a remark follows
+    text = ascii_shorthand(text)
     text = _aligned(text)
     text = spaced_cjk(text)
     text, substitutions = _apply_aliases(text, asked)

@@ -69,6 +69,21 @@ def _greek_words(text: str) -> list[bool]:
     return marks
 
 
+_SQRT_DIGITS = re.compile(r"(?<![A-Za-z\\])sqrt(\d+)(?![\d.])")
+# two dots between terms (not "1..D", an index range): the left term is a subscripted or
+# raised name, the right one a name or a root
+_TWO_DOT_RUN = re.compile(
+    r"([A-Za-z]_\w|[A-Za-z]_\{\w+\}|\^\d|\^\{\d\})\s*\.\.(?!\.)\s*(?=[A-Za-z\\√])"
+)
+
+
+def ascii_shorthand(text: str) -> str:
+    """ASCII shorthand spelled out: "sqrt2" is sqrt(2); "q_1..q_D" and "q_1^2..q_D^2" are
+    ellipsis runs "q_1, ..., q_D"."""
+    text = _SQRT_DIGITS.sub(r"sqrt(\1)", text)
+    return _TWO_DOT_RUN.sub(r"\1, ..., ", text)
+
+
 def normalize(text: str) -> str:
     """Student text → the tokenizer's alphabet (ASCII, backslash commands, spaces).
 
@@ -117,7 +132,7 @@ def normalize(text: str) -> str:
             respelled.append(" ")
         else:
             respelled.append(ch)
-    return " ".join("".join(respelled).split())
+    return ascii_shorthand(" ".join("".join(respelled).split()))
 
 
 def printable(text: object, limit: int = 300) -> str:
