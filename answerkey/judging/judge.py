@@ -218,6 +218,13 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
     stated = _judge_stated_map(base, form, attempt)
     if stated is not None:
         return stated
+    if len(comparisons) > 1:
+        # "dμ², equivalently ‖μ‖² if μ is read as the vector (μ, …, μ)": an alternative
+        # equal to a reading the rubric accepts (under its own condition) agrees
+        comparisons = [
+            _as_accepted(form, known, r, c)
+            for r, c in zip(attempt.readings, comparisons, strict=True)
+        ]
     comparison = comparisons[0]
     if len({c.relation for c in comparisons}) > 1:
         named = ", ".join(
@@ -509,6 +516,16 @@ def _note_found(judgement: Judgement, found) -> None:
     judgement.extracted = printable(" | ".join(found.spans), 300)
     judgement.found_in = printable(f"{found.how}: {found.line}", 300)
     judgement.assumed = printable("; ".join(found.substitutions), 300)
+
+
+def _as_accepted(form, known, reading, comparison: Comparison) -> Comparison:
+    """`comparison`, or "equal" when `reading` is one of the rubric's accepted readings."""
+    if comparison.relation == "equal":
+        return comparison
+    for accepted, other in known.accepted:
+        if form.same(reading, other):
+            return Comparison("equal", f"equal to an accepted reading: {accepted.note}", "")
+    return comparison
 
 
 def _both_signs(base: Judgement, form, reading, known: _Known) -> Judgement:
