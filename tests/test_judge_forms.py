@@ -7,7 +7,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answerkey.judging.judge import Verdict, judge_with
+from answerkey.judging.judge import Verdict, judge, judge_with
 from answerkey.judging.judged_parts import (
     attention_complexity_form,
     beam_complexity_form,
@@ -469,3 +469,36 @@ def test_read_as_keeps_the_dot_products_parentheses_and_transpose(answer, plain,
     result = judge("q3.b.i", answer)
     assert result.read_as == plain
     assert result.read_as_latex.startswith(latex)
+
+
+def test_a_score_in_a_remark_about_another_sequence_is_not_the_beams():
+    """A score belongs to the sequence it stands beside: a side remark's "(−1.46)" is
+    blanked whole (its minus never lost, so never read as a probability 0.46)."""
+    from answerkey.judging.extract import token_runs
+    from answerkey.judging.polarity import without_working
+
+    text = (
+        "At t = 3 the beam is {neural network network, network neural network}. Note that "
+        "neural neural neural (−1.46) would have been better."
+    )
+    blanked = without_working(text)
+    assert ".46" not in blanked and "neural neural neural" not in blanked
+    runs = token_runs(blanked, ("neural", "network"), 3)
+    assert all(score is None for _, score in runs)
+    assert token_runs("neural network. 0.46", ("neural", "network"), 2) == [
+        (("neural", "network"), None)
+    ]
+    result = judge("q5.c", text)
+    assert result.verdict is Verdict.CORRECT, result.detail
+
+
+def test_ascii_shorthand_dash_remarks_and_script_o():
+    from answerkey.judging.text import ascii_shorthand
+
+    assert ascii_shorthand("sqrt2*q_1..sqrt2*q_D") == "sqrt(2)*q_1, ..., sqrt(2)*q_D"
+    assert ascii_shorthand("for i, j = 1..D") == "for i, j = 1..D"  # an index range
+    assert (
+        judge("q2.c", "s = sqrt(d) -- the factor 1/sqrt(d) multiplies").verdict is Verdict.CORRECT
+    )
+    assert judge("q2.c", "Scale by d -- the 1/d factor").verdict is Verdict.INCORRECT
+    assert judge("q3.c.i", "Time 𝒪(N D M); memory 𝒪(N² + ND + NM).").verdict is Verdict.INCORRECT
