@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from answerkey.experiments.figure_style import save_png_and_pdf
+
 # Label colours dark enough to read on white in print (the grid's grey is lighter).
 CROSSOVER_GREY = {"derived": "0.3", "measured": "0.05"}
 
 
 def draw_scaling(r: dict, path: Path) -> None:
     """Log-log time and peak memory against N, fitted slopes, the crossover."""
-    from answerkey.experiments.figure_style import pyplot
-
-    fig = scaling_figure(r)
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    pyplot().close(fig)
+    save_png_and_pdf(scaling_figure(r), path)
 
 
 def line_segments(ax) -> list[tuple]:
@@ -128,12 +125,7 @@ def scaling_figure(r: dict):
 
 def draw_precision(p: dict, path: Path) -> None:
     """`precision_figure`, saved as PNG and PDF."""
-    from answerkey.experiments.figure_style import pyplot
-
-    fig = precision_figure(p)
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    pyplot().close(fig)
+    save_png_and_pdf(precision_figure(p), path)
 
 
 def precision_figure(p: dict):

@@ -11,16 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from answerkey.experiments.beam import BEAM, LENGTH
+from answerkey.experiments.figure_style import save_png_and_pdf
 
 
 def draw_tree(r: dict, path: Path) -> None:
     """Figure 2's tree (`tree_figure`), saved as PNG and PDF."""
-    fig = tree_figure(r)
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    save_png_and_pdf(tree_figure(r), path)
 
 
 BLUE, RED, GOLD, GREY = "#1f5fbf", "#c0392b", "#e6a700", "0.55"
@@ -162,12 +158,7 @@ def tree_figure(r: dict):
 
 
 def draw_optimum(r: dict, path: Path) -> None:
-    from answerkey.experiments.figure_style import pyplot
-
-    fig = optimum_figure(r)
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    pyplot().close(fig)
+    save_png_and_pdf(optimum_figure(r), path)
 
 
 def optimum_figure(r: dict):
@@ -214,12 +205,7 @@ def optimum_figure(r: dict):
 
 def draw_operations(r: dict, path: Path) -> None:
     """`operations_figure`, saved as PNG and PDF."""
-    from answerkey.experiments.figure_style import pyplot
-
-    fig = operations_figure(r)
-    fig.savefig(path, dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    pyplot().close(fig)
+    save_png_and_pdf(operations_figure(r), path)
 
 
 def operations_figure(r: dict):

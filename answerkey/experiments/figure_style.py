@@ -35,6 +35,13 @@ def pyplot():
     return plt
 
 
+def save_png_and_pdf(fig, path) -> None:
+    """`fig` as a PNG at 150 dpi at `path` and a PDF beside it, then closed."""
+    fig.savefig(path, dpi=150)
+    fig.savefig(path.with_suffix(".pdf"))
+    pyplot().close(fig)
+
+
 def drawn_paths(ax) -> list[tuple]:
     """Every drawn line of `ax` (plotted lines and line collections, such as a graph's
     edges) as (display Path, half its width in pixels, name, zorder)."""
