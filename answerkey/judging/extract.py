@@ -454,11 +454,22 @@ def _in_reason(text: str, span: _Span) -> bool:
     return bool(_REASON_CLAUSE.search(before))
 
 
+# a symbol said not to matter ("sigma doesnt matter", "σ drops out") is named in a remark
+_DISMISSED = re.compile(
+    r"\s*(?:does\s*n[o']?t|doesn[’']?t|do\s*n[o']?t|don[’']?t|has\s+no|have\s+no|plays?\s+no|"
+    r"is\s+irrelevant|are\s+irrelevant|is\s+not\s+needed|drops?\s+out|cancels?\b)",
+    flags=re.IGNORECASE,
+)
+
+
 def _remark(span: _Span, asked: Asked) -> bool:
     """A side remark: introduced by "where", "for", "with", "each"…, or naming another
-    quantity (q2.c's "the variance is 1"), or followed by "each"/"per term"."""
+    quantity (q2.c's "the variance is 1"), or followed by "each"/"per term", or said not
+    to matter ("sigma doesnt matter")."""
     lowered = " " + span.left.lower() + " "
     if re.match(r"\s*(?:each|apiece|per\b|for\s+each|for\s+every|for\s+one)", span.right.lower()):
+        return True
+    if _DISMISSED.match(span.right):
         return True
     if re.search(r"\b(?:each|every|per|single|one\s+term)\b", lowered):
         return True

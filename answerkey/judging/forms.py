@@ -203,8 +203,10 @@ class ScalarForm:
         dropped = self.asked is not None and self.asked.names(members[0])
         if dropped:
             members = members[1:]
+        # words that name the asked quantity ("the scale must satisfy s/√d = 1") do not
+        # stop an equation in it from being solved for it
+        solved = self._solve(members) if not dropped and self.unknown is not None else None
         named = named or dropped
-        solved = self._solve(members) if not named and self.unknown is not None else None
         if solved is not None:
             return solved
         readings: list[ScalarReading | None] = []
@@ -1044,6 +1046,9 @@ class SequenceReading:
     sequences: tuple[tuple[str, ...], ...]
     scores: dict[tuple[str, ...], float] = field(default_factory=dict)
     dropped_only: bool = False  # the answer names only sequences it says are dropped
+    # sequences whose stated sum does not add up ("−0.73 − 0.60 = −1.43"), beam or not:
+    # false arithmetic in the working is a wrong step
+    bad_sums: tuple[tuple[str, ...], ...] = ()
 
 
 def _rounding(score: float) -> float:
@@ -1157,7 +1162,19 @@ class SequenceForm:
                 sequences.append(words)
             if score is not None:
                 scores.setdefault(words, score)
-        return SequenceReading(tuple(sequences[:16]), scores, dropped_only)
+        # a score stated anywhere (the working included) is a claim about its sequence
+        bad_sums = []
+        for words, score in extract.token_runs(body, self.vocabulary(), length):
+            if score is None or len(words) != length:
+                continue
+            if math.isnan(score):
+                scores[words] = score if words in sequences else scores.get(words, score)
+                if words not in bad_sums:
+                    bad_sums.append(words)
+            elif words in sequences:
+                scores.setdefault(words, score)
+        scores = {w: s for w, s in scores.items() if w in sequences}
+        return SequenceReading(tuple(sequences[:16]), scores, dropped_only, tuple(bad_sums))
 
     @staticmethod
     def _groups(text: str) -> list[str]:
@@ -1201,6 +1218,11 @@ class SequenceForm:
                         f"{' '.join(sequence)} has {_key_score(wanted[sequence], score)}, "
                         f"not {_score_text(score)}"
                     )
+            notes += [
+                f"the sum stated for {' '.join(w)} does not add up"
+                for w in reading.bad_sums
+                if w not in reading.scores
+            ]
             if notes:  # a stated score is a claim: a wrong one is not a right answer
                 return Comparison(
                     "different",
