@@ -551,7 +551,8 @@ def train_probes(
 def _train_probe_block(features, onehot, test_features, test_labels, init, config, orders):
     """`train_probes` on one block: whole groups of probes sharing their test codes
     (G, T, k), or part of one group (1, T, k)."""
-    weight_t = init[0].transpose(1, 2).contiguous()  # (P, C, k); a copy
+    # (P, C, k), always a copy: .contiguous() would return the caller's tensor when k = 1
+    weight_t = init[0].transpose(1, 2).clone(memory_format=torch.contiguous_format)
     bias = init[1].clone()
     optimizer = _Adam([weight_t, bias], config.lr)
     count, classes, k = weight_t.shape

@@ -381,3 +381,15 @@ def test_probe_blocks_do_not_change_any_probe(monkeypatch, block_bytes):
     assert torch.equal(blocked["weight"], whole["weight"])
     assert torch.equal(blocked["bias"], whole["bias"])
     assert blocked["accuracy"] == whole["accuracy"]
+
+
+def test_probes_never_write_into_the_init_they_are_given():
+    """`init` is copied, also when W's transpose is already contiguous (k = 1)."""
+    generator = torch.Generator().manual_seed(4)
+    features = torch.randn(2, 20, 1, generator=generator)
+    labels = (features[..., 0] > 0).long()
+    init = (torch.zeros(2, 1, 2), torch.zeros(2, 1, 2))
+    config = ProbeConfig(epochs=5, batch_size=20, lr=0.1)
+    train_probes(features, labels, features[0], labels[0], 2, config, seed=0, init=init)
+    assert torch.equal(init[0], torch.zeros(2, 1, 2))
+    assert torch.equal(init[1], torch.zeros(2, 1, 2))
