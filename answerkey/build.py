@@ -441,8 +441,12 @@ def compute_answers(
         return recorded
     answers: dict[str, dict] = {}
     for part in parts:
-        entry: dict[str, Any] = {"answer": None, "answer_error": None, "steps": []}
-        entry["steps_error"] = None
+        entry: dict[str, Any] = {
+            "answer": None,
+            "answer_error": None,
+            "steps": [],
+            "steps_error": None,
+        }
         if part.answered:
             try:
                 entry["answer"] = _answer_payload(part, profile)
