@@ -540,7 +540,7 @@ def _short_answer(part: dict) -> Inlines:
     answer = part["answer"]
     if answer.get("headline"):
         lead, *points = answer["headline"].split(POINT)
-        return prose(f"{lead.rstrip(':')}: {points[0]}" if points else lead)
+        return prose(f"{lead.rstrip(':')}: {points[0].rstrip(';:.')}." if points else lead)
     if answer["latex"]:
         return (Math(answer["latex"]),)
     text = answer["text"].strip()
