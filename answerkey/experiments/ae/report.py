@@ -278,7 +278,7 @@ class Decision:
     unit: str
     sentence: str
     detail: str
-    headline: str = ""  # a short form for the answer's opening, where the claim leads
+    headline: str = ""  # the framed answer's graded point: one line, at most one number
 
 
 @dataclass(frozen=True)
@@ -709,7 +709,8 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 
-# The claims whose short form opens the answer, in order (3–5 sentences when they hold).
+# The claims whose graded point (`Decision.headline`) the frame lists, in order (3–5 of them
+# when they hold).
 HEADLINE = (
     "synthetic_k",
     "relu_vs_converged_linear",
