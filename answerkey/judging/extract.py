@@ -968,6 +968,11 @@ _WORD = re.compile(rf"(?<!{_LETTER})(?<![\\_]){_LETTER}{{2,}}")
 _NOTATION = {"for", "all", "var", "cov", "std", "sum", "prod", "tr", "trace", "diag", "dim"}
 _NOTATION |= {"vec", "flatten", "argmax", "softmax", "mean", "sin", "cos", "tan", "sim", "phi"}
 _NOTATION |= {"dots", "ldots", "cdots"}
+# one-letter names of constants, not variables: alone before prose they are words
+_CONSTANT_LETTERS = {"e"}
+# a one-letter word standing alone after the math, before more words ("dμ² e o σ não
+# entra", "√d i wariancja"): Portuguese, Italian, Spanish, Polish "e", "o", "y", "i", "a"
+_LONE_LETTER = re.compile(r"(?<=\s)([^\W\d_])(?=\s+(?:[^\W\d_]|\\[A-Za-z]))")
 
 
 def _prose_cut(body: str, known: set[str]) -> str:
@@ -977,7 +982,17 @@ def _prose_cut(body: str, known: set[str]) -> str:
     equals = body.find("=")
     if equals < 0:
         return body
+    lone = next(
+        (
+            m.start()
+            for m in _LONE_LETTER.finditer(body, equals + 1)
+            if m.group(1) not in known or m.group(1) in _CONSTANT_LETTERS
+        ),
+        None,
+    )
     for match in _WORD.finditer(body, equals + 1):
+        if lone is not None and lone < match.start():
+            return body[:lone].rstrip(" \t,;:(").rstrip()
         word = match.group()
         lowered = word.lower()
         if (
@@ -993,10 +1008,12 @@ def _prose_cut(body: str, known: set[str]) -> str:
             # a compound word ("a D²-dimensional vector"): the math glued to it is prose too
             cut = max(body.rfind(sep, equals + 1, cut - 1) for sep in " ,;") + 1
         head = body[:cut].rstrip(" \t,;:(").rstrip()
-        # an article or other one-letter word of prose left before the cut ("…, a")
-        while (article := re.search(r"[\s,;:(]([^\W\d_])$", head)) and article.group(
-            1
-        ) not in known:
+        # an article or other one-letter word of prose left before the cut ("…, a"); a
+        # constant's letter standing alone before prose is a word too ("s = √d e a
+        # variância": Portuguese "e", and, not Euler's e)
+        while (article := re.search(r"[\s,;:(]([^\W\d_])$", head)) and (
+            article.group(1) not in known or article.group(1) in _CONSTANT_LETTERS
+        ):
             head = head[: article.start()].rstrip(" \t,;:(").rstrip()
         return head
     return body
