@@ -1371,6 +1371,14 @@ def classes_in_words(
             for s in _bare_spans(sentence, at, sizes | {"log", "log2", "lg", "ln"})
             if re.search(r"[A-Za-z]", s.text) and not re.fullmatch(r"\s*log\s*", s.text)
         ]
+        # "big O of T times k squared times log k: at each of the T steps we sort the k
+        # squared candidates": what follows a colon after the class explains it
+        colon = re.search(r":\s", sentence)
+        explains = colon is not None and re.match(
+            r"\s*[A-Za-z]{2,}\s+[A-Za-z]{2,}\b", sentence[colon.end() :]
+        )
+        if explains and any(s.end <= at + colon.start() for s in spans):
+            spans = [s for s in spans if s.end <= at + colon.start()]
         if not spans:
             continue
         last = spans[-1]
