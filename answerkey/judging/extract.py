@@ -1637,6 +1637,7 @@ def token_runs(
     current: list[str] = []
     pieces = _PIECES.findall(text)
     pending = None
+    sentence_start = 0  # the first run of the current sentence
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
     skip_to = 0
     for at, piece in enumerate(pieces):
@@ -1663,6 +1664,16 @@ def token_runs(
             # a score stands beside its sequence: none reaches across a sentence's end, nor
             # past blanked working, whose masked sign would make "−1.46" read as 0.46 > 0
             pending = None
+            sentence_start = len(found)
+            continue
+        listed = _score_list(pieces, at) if _NUMBER.fullmatch(piece) else []
+        unscored = [i for i in range(sentence_start, len(found)) if found[i][1] is None]
+        if len(listed) >= 2 and len(listed) == len(unscored):
+            # "keeps {neural network, network neural} with scores -1.25 and -1.4": a list
+            # of scores pairs, in order, with the list of sequences before it
+            for index, score in zip(unscored, listed, strict=True):
+                found[index] = (found[index][0], score)
+            pending, skip_to = None, at + 2 * len(listed) - 1
             continue
         if re.fullmatch(r"[-+−]?\d*\.?\d+", piece) and pending is not None:
             score, skip_to = _score_chain(pieces, at)
@@ -1677,6 +1688,24 @@ def token_runs(
 
 
 _NUMBER = re.compile(r"[-+−]?\d*\.?\d+")
+_LIST_JOINS = {",", ";", "and", "&", "et", "y", "und", "e", "i", "и", "ve", "và", "/"}
+
+
+def _score_list(pieces: list[str], at: int) -> list[float]:
+    """The numbers of a list that starts at `pieces[at]` ("-1.25 and -1.4", "−1.25,
+    −1.40"), one join between each two; [] when a number is followed by arithmetic."""
+    scores, index = [], at
+    while index < len(pieces) and _NUMBER.fullmatch(pieces[index]):
+        scores.append(float(pieces[index].replace("−", "-")))
+        after = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if after in ("+", "-", "−", "=") or (after and _NUMBER.fullmatch(after)):
+            return []  # a sum, not a list
+        if after.lower() not in _LIST_JOINS:
+            break
+        index += 2
+    return scores
+
+
 _SENTENCE_END = {".", "!", "?", "。", "！", "？", "·"}
 
 
