@@ -1608,6 +1608,7 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
 _DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
 
 
+_HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 _ARROW = re.compile(r"[ \t]*(?:→|⟶|->)[ \t]*")
 
 # "\text{neural}", "\mathrm{network}", "\texttt{neural}": a token in LaTeX is its word
@@ -1632,6 +1633,15 @@ def token_runs(
     text = _TEXT_COMMAND.sub(r" \1 ", text.translate(_FULL_WIDTH))
     text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # "(−1,85)": French, German, Spanish
     text = _ARROW.sub(" ", text)  # "neural → network → network": one sequence
+    # "neural-neural-neural": a hyphen between two tokens joins them like a space
+    text = _HYPHENATED.sub(
+        lambda m: (
+            m.group().replace("-", " ")
+            if all(w.lower() in lowered for w in m.group().split("-"))
+            else m.group()
+        ),
+        text,
+    )
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
