@@ -1498,6 +1498,23 @@ class OptimumReading:
     says: str | None  # "yes" or "no", the first one the answer gives
     named: tuple[tuple[str, ...], ...]  # sequences of the full length the answer names
     scores: dict[tuple[str, ...], float] = field(default_factory=dict)
+    # the answer says a named sequence is the most likely ("best", "optimal"), not only
+    # better than the beam's output ("is better", "scores higher")
+    claims_best: bool = True
+
+
+# "network network network (−1.54) is better": a counterexample, claimed better than the
+# beam's output; "the most likely", "the best", "optimal" claim the optimum itself
+_BETTER = re.compile(
+    r"\b(?:better|higher|more\s+(?:likely|probable)|beats?|exceeds?|outscores?|larger|"
+    r"greater|above|besser|höher|meilleure?|mejor|migliore|lepsz[ay])\b",
+    re.IGNORECASE,
+)
+_BEST = re.compile(
+    r"\b(?:best|most\s+(?:likely|probable)|optimal|optimum|highest|maximum|argmax|global|"
+    r"beste|meilleure?s?\s+(?:séquence|solution)|la\s+plus|el\s+más|am\s+besten)\b",
+    re.IGNORECASE,
+)
 
 
 # "no" and "yes" as whole words (so "sekwencja" holds no "ja"), in the languages answers
@@ -1554,7 +1571,8 @@ class OptimumForm:
                 named.append(words)
             if score is not None:
                 scores.setdefault(words, score)
-        return OptimumReading(says, tuple(named), scores)
+        claims_best = bool(_BEST.search(text)) or not _BETTER.search(text)
+        return OptimumReading(says, tuple(named), scores, claims_best)
 
     def read_free(self, text: str, asked=None) -> OptimumReading:
         return self.read(text)
@@ -1581,6 +1599,9 @@ class OptimumForm:
             others = ranked
         if others and others[0] != optimum and optimum not in others:
             named = " ".join(others[0])
+            counterexample = self._counterexample(reading, others[0], beam_lp)
+            if counterexample is not None:
+                return Comparison(counterexample[0], method, counterexample[1])
             return Comparison(
                 "different",
                 method,
@@ -1606,8 +1627,41 @@ class OptimumForm:
             f"(the key: {opt_text}); a TA reads the reason",
         )
 
+    def _counterexample(self, reading: OptimumReading, named, beam_lp: float):
+        """(relation, detail) for "no" with a sequence claimed better than the beam's
+        output, not claimed the most likely: a valid counterexample is a full reason (a
+        staff decision) when its log-probability is above the beam's output's and its
+        stated score, if any, is right; None when the answer claims more."""
+        if reading.says != "no" or reading.claims_best:
+            return None
+        ranking = {tuple(w): lp for w, lp in self.key().get("ranking", ())}
+        if named not in ranking:
+            return None
+        true_lp, shown = ranking[named], " ".join(named)
+        stated = reading.scores.get(named)
+        if stated is not None and not _score_agrees(stated, true_lp):
+            return (
+                "different",
+                f"{shown} has {_key_score(true_lp, stated)}, not {_score_text(stated)}",
+            )
+        if true_lp <= beam_lp:
+            return (
+                "different",
+                f"{shown} ({true_lp:.2f}) is not more likely than the beam's output "
+                f"({beam_lp:.2f})",
+            )
+        return (
+            "equal",
+            f"a valid counterexample: {shown} ({true_lp:.2f}) is more likely than the "
+            f"beam's output ({beam_lp:.2f})",
+        )
+
     def same(self, first: OptimumReading, second: OptimumReading) -> bool:
-        return first.says == second.says and set(first.named) == set(second.named)
+        return (
+            first.says == second.says
+            and set(first.named) == set(second.named)
+            and first.claims_best == second.claims_best
+        )
 
     def show(self, reading: OptimumReading) -> tuple[str, str]:
         named = "; ".join(" ".join(s) for s in reading.named)
