@@ -1337,6 +1337,10 @@ class ConditionsForm:
                 members = members[-2:]
             if len(members) == 1:
                 left, right = members[0], "0"
+            elif _GRADIENT_NAME.fullmatch(members[0]) and not _ZERO_SIDE.search(item.strip()):
+                # "∂L/∂W₁ = −(2/n)W₂ᵀ(…)Xᵀ" with no "= 0": the gradient stated is the
+                # condition that it vanish (a staff decision)
+                left, right = members[1], "0"
             else:
                 left, right = members
                 left = _lhs_after_label(left)
@@ -1416,12 +1420,14 @@ _IMPLIES = re.compile(
     r"⇔|⟺|⇒|⟹|<->|<=>|->|=>|\\(?:iff|Leftrightarrow|Longleftrightarrow|Rightarrow|implies)\b"
 )
 _ZERO_SIDE = re.compile(r"(?<![=<>!])=\s*0\s*\.?\s*$|^\s*0\s*=(?!=)")
-_GRADIENT_IS_ZERO = re.compile(  # "∂L/∂W_1 = 0", "\nabla_{W_1} L = 0": a label, not a condition
+_GRADIENT = (
     r"\s*(?:(?:∂|\\partial|∇|\\nabla|d)\s*\S*(?:\s+[A-Za-z]{1,3})?"
     r"\s*(?:/\s*(?:∂|\\partial|d)\s*\S+)?"
     r"|\\frac\s*\{\s*(?:∂|\\partial|d)[^{}]*\}\s*\{\s*(?:∂|\\partial|d)[^{}]*\})"  # \frac{∂L}{∂W_1}
-    r"\s*=\s*0\s*\.?\s*$"
 )
+_GRADIENT_IS_ZERO = re.compile(_GRADIENT + r"\s*=\s*0\s*\.?\s*$")  # a label, not a condition
+# "∂L/∂W₁", "dL/dW1", "∇_{W₁}L", "\frac{\partial L}{\partial W_1}": a gradient's name
+_GRADIENT_NAME = re.compile(_GRADIENT + r"\s*")
 # "and" between two conditions, in the languages answers come in: und, et, en, e, y, i, ve…
 _AND = re.compile(r"\s+(?:and|und|et|en|e|y|i|ve|och|og|dan|và|και|и)\s+", re.IGNORECASE)
 

@@ -504,6 +504,14 @@ class Attempt:
     stated: Any = None  # q3.b.ii: the φ stated beside the count (a reading or AnswerError)
 
 
+# a gradient written with d or in words names the same thing as ∂L/∂W₁
+_W = r"(?P<w>W_?\{?[0-9₀-₉]\}?)"
+_D_GRADIENT = re.compile(rf"(?<![A-Za-z\\])d\s*L\s*/\s*d\s*{_W}")
+_GRADIENT_WORDS = re.compile(
+    rf"\b(?:the\s+)?gradients?\s+(?:of\s+(?:the\s+loss|L)\s+)?"
+    rf"(?:wrt\.?|w\.r\.t\.?|with\s+respect\s+to)\s+{_W}\s*(?:is|:|=)",
+    re.IGNORECASE,
+)
 _SPREADSHEET = re.compile(r"\s*[=@]\s*[A-Za-z_.]+\s*\(")  # =HYPERLINK(…), @SUM(…)
 _PLUS_MINUS = re.compile(r"±|∓|\\pm\b|\\mp\b|\+-|\+/-")
 
@@ -521,6 +529,8 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     ask, known = asked(part_id), _known_words(form)
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
+    if getattr(form, "joins_spans", False):  # q4.b.i: "dL/dW1 =", "the gradient wrt W1 is"
+        text = _GRADIENT_WORDS.sub(r"∂L/∂\g<w> =", _D_GRADIENT.sub(r"∂L/∂\g<w>", text))
     if not hasattr(form, "read_free"):
         text = extract.unnumber(text)  # "1. … 2. …": every item is the answer
     pure = extract.all_math(text, ask, known)  # no prose: the text is the answer
