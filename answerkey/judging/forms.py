@@ -1315,6 +1315,8 @@ class ConditionsForm:
         normalized = re.sub(r"\\q?quad(?![A-Za-z])", " ", normalized)
         # the rows of an align* are conditions of their own ("… = 0, \\ … = 0.")
         normalized = re.sub(_ROW_OR_ENVIRONMENT, " ; ", normalized)
+        # LaTeX spacing ("-\tfrac{2}{n}\,W_2^\top"): its comma is no list's comma
+        normalized = re.sub(r"(?<!\\)\\[,;:!]", " ", normalized)
         normalized = re.sub(r"&\s*(?=[=<>])", "", normalized)
         items = []
         for item in split_items(normalized):
