@@ -967,7 +967,7 @@ _WORD = re.compile(rf"(?<!{_LETTER})(?<![\\_]){_LETTER}{{2,}}")
 # words of notation on the right side of an equation that the part's names do not cover
 _NOTATION = {"for", "all", "var", "cov", "std", "sum", "prod", "tr", "trace", "diag", "dim"}
 _NOTATION |= {"vec", "flatten", "argmax", "softmax", "mean", "sin", "cos", "tan", "sim", "phi"}
-_NOTATION |= {"dots", "ldots", "cdots"}
+_NOTATION |= {"dots", "ldots", "cdots", "vdots"}
 # one-letter names of constants, not variables: alone before prose they are words
 _CONSTANT_LETTERS = {"e"}
 # a one-letter word standing alone after the math, before more words ("dμ² e o σ não

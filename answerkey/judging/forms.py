@@ -533,7 +533,7 @@ _COLUMN = re.compile(
     r"|(?<=[\])])\s*['′])\s*$"
 )
 _SUBSCRIPT = re.compile(r"([A-Za-z])_(\{[^{}]*\}|[A-Za-z0-9])")
-_ELLIPSIS = {"...", "\\ldots", "\\dots", "\\cdots", "⋯", "…"}
+_ELLIPSIS = {"...", "\\ldots", "\\dots", "\\cdots", "\\vdots", "⋯", "⋮", "…"}
 GENERAL_SIZE = 4  # φ written for general D ("x_1, …, x_D") is checked at this size
 
 
@@ -646,6 +646,8 @@ class FeatureMapForm:
 
     def read(self, text: str) -> FeatureMapReading:
         normalized = re.sub(r"\\[,;:! ]", " ", normalize(text))  # \, is a space, not a comma
+        # "q_iq_j": two subscripted names glued are a product, q_i q_j
+        normalized = re.sub(r"(_\s*\{?\s*[ij]\s*\}?)(?=[A-Za-z]_)", r"\1 ", normalized)
         size = None
         declared = re.match(r"^\s*(?:for\s+)?D\s*=\s*(\d+)\s*[:,]?\s*", normalized)
         if declared:
