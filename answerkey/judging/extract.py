@@ -528,26 +528,38 @@ _DEFINITION = re.compile(
 )
 
 
+# "p = dim φ = O(D²)." opening a line: a name the part does not know, defined
+_LEADING_DEFINITION = re.compile(
+    r"(?m)^[ \t]*\$?\s*([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)\s*\$?\s*(?::=|=|≔)\s*"
+    r"([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|$)"
+)
+
+
 def _definitions(text: str, known: set[str], asked: Asked) -> tuple[dict[str, str], list[str]]:
     """Names the answer defines for itself: "defining C = XXᵀ", "let P be the feature
     dimension", "p = dim φ" → {name: replacement}; only names the part does not know."""
     found: dict[str, str] = {}
     shown = []
-    for match in _DEFINITION.finditer(text):
+    matches = [*_DEFINITION.finditer(text), *_LEADING_DEFINITION.finditer(text)]
+    for match in matches:
         name, value = match.group(1), match.group(2).strip().strip("$").strip()
+        # "P = (D+1)(D+2)/2 = O(D²)", "p = dim φ = O(D²)": the value is the first member
+        value = re.split(r"(?<![<>!=])=(?!=)", value)[0].strip()
+        if name in known or name in found or not value:
+            continue
+        replacement = None
+        lowered = value.lower()
+        for phrase, expression in asked.phrases.items():
+            if phrase in lowered:  # "let P be the feature dimension": before prose is cut
+                replacement = expression
+                break
         # "Mit Σ = (1/n) X Xᵀ lauten die Bedingungen …": the value ends where prose begins
         for word in re.finditer(r"(?<=\s)[^\W\d_]{4,}\b", value):
             if word.group().lower() not in _NOT_PROSE | _NOTATION:
                 value = value[: word.start()].strip()
                 break
-        if name in known or not value:
+        if not value:
             continue
-        replacement = None
-        lowered = value.lower()
-        for phrase, expression in asked.phrases.items():
-            if phrase in lowered:
-                replacement = expression
-                break
         if replacement is None and re.fullmatch(r"[^A-Za-z]*(?:[A-Za-z][^A-Za-z]*)*", value):
             if len(value) <= 200 and not re.search(r"[A-Za-z]{4,}", _unwrap(value)):
                 replacement = value
