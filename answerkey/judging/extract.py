@@ -1377,40 +1377,72 @@ def classes_in_words(
             flags=re.IGNORECASE,
         )
     sizes = {w for w in known if len(w) == 1 and w.isupper() or w in ("k", "log", "lg", "ln")}
+
+    def owner(match: re.Match) -> str:
+        # "N squared for the attention matrix plus N(D + M) for Q, K and V": what a term
+        # is for names no size, and is blanked; "for each of the T steps" keeps its T
+        named = re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", match.group()[4:])
+        return match.group() if any(n in sizes for n in named) else " " * len(match.group())
+
+    text = _FOR_REMARK.sub(owner, text)
+    found: list[tuple[str | None, str]] = []
+    where = None
     for at, sentence in reversed(_sentences_of(text)):
-        spans = [
-            s
-            for s in _bare_spans(sentence, at, sizes | {"log", "log2", "lg", "ln"})
-            if re.search(r"[A-Za-z]", s.text) and not re.fullmatch(r"\s*log\s*", s.text)
-        ]
-        # "big O of T times k squared times log k: at each of the T steps we sort the k
-        # squared candidates": what follows a colon after the class explains it
-        colon = re.search(r":\s", sentence)
-        explains = colon is not None and re.match(
-            r"\s*[A-Za-z]{2,}\s+[A-Za-z]{2,}\b", sentence[colon.end() :]
-        )
-        if explains and any(s.end <= at + colon.start() for s in spans):
-            spans = [s for s in spans if s.end <= at + colon.start()]
-        if not spans:
+        got = _classes_of_sentence(text, at, sentence, sizes)
+        if got is None:
             continue
-        last = spans[-1]
-        factors = [last.text]
-        following = text[last.end : last.end + 40]
-        if _PER_STEP.match(following) and len(spans) > 1:  # "linear in T, and k² log k per step"
-            factors = [s.text for s in spans]
-        body = " * ".join(f"({f})" for f in factors)
-        found = [(_label_in(sentence[: last.start - at]), f"O({body})")]
-        # "the cost is N² (D + M) and the memory is N² + N (D + M)": one class per label
-        labelled = {}
-        for span in spans:
-            labelled[_label_in(sentence[: span.start - at])] = f"O({span.text})"
-        if None not in labelled and len(labelled) > 1:
-            found = list(labelled.items())
-        line = _line_of(text, last.start)
+        labels = {label for label, _ in got}
+        if found and (None in labels or labels & {label for label, _ in found}):
+            continue  # a class for a component already given, or an unlabelled one
+        found = got + found
+        where = where if where is not None else at
+        # "Time is N² (D + M). Memory is N² plus N(D + M).": each label its sentence
+        if None in labels or {"time", "memory"} <= {label for label, _ in found}:
+            break
+    if found:
+        line = _line_of(text, where)
         how = "the growth stated in words (no O(…) in the answer)"
         shown_classes = tuple(c for _, c in found)
         return found, Found(shown_classes, line, how, tuple(shown), shown_classes)
     return [], Found((), "", "no O(…) class found", tuple(shown), ())
+
+
+_FOR_REMARK = re.compile(
+    r"\bfor\s+(?:the\s+|a\s+|an\s+)?[A-Za-z][^.;:+\n]*?(?=\s+plus\b|\s*\+|[.;:\n]|$)"
+)
+
+
+def _classes_of_sentence(text: str, at: int, sentence: str, sizes: set[str]):
+    """[(label, "O(…)")] that one sentence states in words, or None."""
+    spans = [
+        s
+        for s in _bare_spans(sentence, at, sizes | {"log", "log2", "lg", "ln"})
+        if re.search(r"[A-Za-z]", s.text) and not re.fullmatch(r"\s*log\s*", s.text)
+    ]
+    # "big O of T times k squared times log k: at each of the T steps we sort the k
+    # squared candidates": what follows a colon after the class explains it
+    colon = re.search(r":\s", sentence)
+    explains = colon is not None and re.match(
+        r"\s*[A-Za-z]{2,}\s+[A-Za-z]{2,}\b", sentence[colon.end() :]
+    )
+    if explains and any(s.end <= at + colon.start() for s in spans):
+        spans = [s for s in spans if s.end <= at + colon.start()]
+    if not spans:
+        return None
+    last = spans[-1]
+    factors = [last.text]
+    following = text[last.end : last.end + 40]
+    if _PER_STEP.match(following) and len(spans) > 1:  # "linear in T, and k² log k per step"
+        factors = [s.text for s in spans]
+    body = " * ".join(f"({f})" for f in factors)
+    found = [(_label_in(sentence[: last.start - at]), f"O({body})")]
+    # "the cost is N² (D + M) and the memory is N² + N (D + M)": one class per label
+    labelled = {}
+    for span in spans:
+        labelled[_label_in(sentence[: span.start - at])] = f"O({span.text})"
+    if None not in labelled and len(labelled) > 1:
+        found = list(labelled.items())
+    return found
 
 
 def _label_in(before: str) -> str | None:
