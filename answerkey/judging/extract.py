@@ -1535,6 +1535,22 @@ def _without_reasons(text: str) -> str:
     return "".join(out)
 
 
+# "O(\begin{cases} Tk² log k & \text{sorting} \\ Tk² & \text{linear-time selection}
+# \end{cases})": one class per case, its first column; the rest names when it holds
+_CLASS_OF_CASES = re.compile(
+    r"(O\s*(?:\\left\s*)?\(\s*)?\\begin\{cases\}(.*?)\\end\{cases\}(\s*(?:\\right\s*)?\))?",
+    flags=re.DOTALL,
+)
+
+
+def _cases_as_classes(match: re.Match) -> str:
+    rows = [row.split("&")[0].strip() for row in re.split(r"\\\\", match.group(2))]
+    rows = [row for row in rows if row]
+    if match.group(1) and match.group(3):
+        return " or ".join(f"O({row})" for row in rows)
+    return " or ".join(rows)
+
+
 def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | None, str]], Found]:
     """Every O(…) in the answer with the label before it ("time", "memory"):
     [(label or None, "O(…)")], and where they were found. Inline definitions
@@ -1543,6 +1559,7 @@ def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | 
         raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
     boxed = _boxed(text)
     text = boxed if boxed is not None else text
+    text = _CLASS_OF_CASES.sub(_cases_as_classes, text)
     text, shown = _apply_aliases(text, asked)
     definitions, defined = _definitions(text, known, asked)
     text, _ = _markdown(text)
