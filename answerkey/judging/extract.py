@@ -984,7 +984,9 @@ _NOTATION |= {"dots", "ldots", "cdots", "vdots"}
 _CONSTANT_LETTERS = {"e"}
 # a one-letter word standing alone after the math, before more words ("dμ² e o σ não
 # entra", "√d i wariancja"): Portuguese, Italian, Spanish, Polish "e", "o", "y", "i", "a"
-_LONE_LETTER = re.compile(r"(?<=\s)([^\W\d_])(?=\s+(?:[^\W\d_]|\\[A-Za-z]))")
+_LONE_LETTER = re.compile(
+    r"(?<=[\s,])([^\W\d_])(?=\s+(?:[^\W\d_]|\\[A-Za-z])|\.[^\W\d_]\.?(?![^\W\d_]))"
+)  # ... or an abbreviation of one-letter words ("т.е.", "d.h.", "v.v.")
 
 
 def _prose_cut(body: str, known: set[str]) -> str:
@@ -1028,7 +1030,7 @@ def _prose_cut(body: str, known: set[str]) -> str:
         ):
             head = head[: article.start()].rstrip(" \t,;:(").rstrip()
         return head
-    return body
+    return body if lone is None else body[:lone].rstrip(" \t,;:(").rstrip()
 
 
 def _with_chains(
@@ -1762,12 +1764,24 @@ _NUMBER = re.compile(r"[-+−]?\d*\.?\d+")
 _LIST_JOINS = {",", ";", "and", "&", "et", "y", "und", "e", "i", "и", "ve", "và", "/"}
 
 
+class Stated(float):
+    """A score as written: its value and its decimals ("-1.30" has two, unlike -1.3), so
+    that its precision is the one the answer stated."""
+
+    decimals: int
+
+    def __new__(cls, text: str):
+        value = super().__new__(cls, float(text.replace("−", "-")))
+        value.decimals = len(text.split(".", 1)[1]) if "." in text else 0
+        return value
+
+
 def _score_list(pieces: list[str], at: int) -> list[float]:
     """The numbers of a list that starts at `pieces[at]` ("-1.25 and -1.4", "−1.25,
     −1.40"), one join between each two; [] when a number is followed by arithmetic."""
     scores, index = [], at
     while index < len(pieces) and _NUMBER.fullmatch(pieces[index]):
-        scores.append(float(pieces[index].replace("−", "-")))
+        scores.append(Stated(pieces[index]))
         after = pieces[index + 1] if index + 1 < len(pieces) else ""
         if after in ("+", "-", "−", "=") or (after and _NUMBER.fullmatch(after)):
             return []  # a sum, not a list
@@ -1810,4 +1824,6 @@ def _score_chain(pieces: list[str], at: int) -> tuple[float, int]:
     last = total
     if any(abs(value - last) > 0.0051 * max(count, 1) for value, count in members):
         return float("nan"), index
+    if not members and terms == 1:  # a plain number: its decimals as written
+        return Stated(pieces[at]), index
     return last, index

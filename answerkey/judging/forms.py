@@ -1056,7 +1056,12 @@ class SequenceReading:
 def _rounding(score: float) -> float:
     """How far a stated log-probability may be from the key: half a unit of its last
     decimal when it has one (−1.3 for −1.25), else 0.0051 (the tree's two decimals)."""
-    if abs(score - round(score, 1)) < 1e-9 and abs(score - round(score)) > 1e-9:
+    decimals = getattr(score, "decimals", None)  # "-1.30": two decimals, as written
+    if decimals == 1 or (
+        decimals is None
+        and abs(score - round(score, 1)) < 1e-9
+        and abs(score - round(score)) > 1e-9
+    ):
         return 0.05 + 1e-9
     return 0.0051
 
@@ -1067,7 +1072,9 @@ def _score_agrees(stated: float, log_probability: float) -> bool:
     0.2865 to its stated precision, half a unit of its last decimal, widened by what the
     tree's two-decimal log-probabilities leave open (a relative 0.51%). NaN disagrees."""
     if stated > 0:
-        decimals = next((d for d in range(7) if abs(stated - round(stated, d)) < 1e-12), 6)
+        decimals = getattr(stated, "decimals", None)
+        if decimals is None:
+            decimals = next((d for d in range(7) if abs(stated - round(stated, d)) < 1e-12), 6)
         wanted = math.exp(log_probability)
         return abs(stated - wanted) <= 0.5 * 10.0**-decimals + 0.0051 * wanted + 1e-12
     return abs(stated - log_probability) <= _rounding(stated)
@@ -1517,7 +1524,8 @@ class OptimumReading:
 # beam's output; "the most likely", "the best", "optimal" claim the optimum itself
 _BETTER = re.compile(
     r"\b(?:better|higher|more\s+(?:likely|probable)|beats?|exceeds?|outscores?|larger|"
-    r"greater|above|besser|höher|meilleure?|mejor|migliore|lepsz[ay])\b",
+    r"greater|above|besser|höher|meilleure?|mieux|mejor|migliore|meglio|lepsz[ay]|"
+    r"tốt\s+hơn|cao\s+hơn|лучше|больше|выше|更好|更高|更大)\b",
     re.IGNORECASE,
 )
 _BEST = re.compile(

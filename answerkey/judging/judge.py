@@ -378,7 +378,7 @@ def _false_working(form, text: str, reading, known: _Known) -> Comparison | None
             continue
         if len(members) < 2:
             continue
-        members[0] = _LEADING_WORDS.sub("", members[0])
+        members[0] = _LEADING_WORDS.sub("", re.sub(r"^.*:\s", "", members[0]))  # "Step 2: …"
         members[-1] = _TRAILING_WORDS.sub("", members[-1])
         values: list[tuple[str, Any]] = []
         for member in members:
@@ -504,6 +504,10 @@ class Attempt:
     stated: Any = None  # q3.b.ii: the φ stated beside the count (a reading or AnswerError)
 
 
+# Python's spellings of the functions the grammar reads: np.sqrt(d), math.log(k)
+_MODULE_PREFIX = re.compile(
+    r"(?<![\w.])(?:np|numpy|math|torch|jnp|sp|sympy)\.(?=(?:sqrt|log2?|exp|abs|max|min)\s*\()"
+)
 # a gradient written with d or in words names the same thing as ∂L/∂W₁
 _W = r"(?P<w>W_?\{?[0-9₀-₉]\}?)"
 _D_GRADIENT = re.compile(rf"(?<![A-Za-z\\])d\s*L\s*/\s*d\s*{_W}")
@@ -529,6 +533,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     ask, known = asked(part_id), _known_words(form)
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
+    text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself
     if getattr(form, "joins_spans", False):  # q4.b.i: "dL/dW1 =", "the gradient wrt W1 is"
         text = _GRADIENT_WORDS.sub(r"∂L/∂\g<w> =", _D_GRADIENT.sub(r"∂L/∂\g<w>", text))
     if not hasattr(form, "read_free"):
