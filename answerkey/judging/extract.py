@@ -462,6 +462,17 @@ _DISMISSED = re.compile(
 )
 
 
+# "… và không phụ thuộc vào μ", "unabhängig von σ": the symbol after it is a remark
+_INDEPENDENT_OF = re.compile(
+    r"(?:independent\s+of|does\s*n[o']?t\s+depend\s+on|regardless\s+of|"
+    r"không\s+phụ\s+thuộc(?:\s+vào)?|indépendante?\s+de|ne\s+dépend\s+pas\s+de|"
+    r"unabhängig\s+von|independiente\s+de|no\s+depende\s+de|indipendente\s+da|"
+    r"non\s+dipende\s+da|не\s+зависит\s+от|nie\s+zależy\s+od|niezależn\w*\s+od|"
+    r"não\s+depende\s+de)\s*$",
+    flags=re.IGNORECASE,
+)
+
+
 def _remark(span: _Span, asked: Asked) -> bool:
     """A side remark: introduced by "where", "for", "with", "each"…, or naming another
     quantity (q2.c's "the variance is 1"), or followed by "each"/"per term", or said not
@@ -469,7 +480,7 @@ def _remark(span: _Span, asked: Asked) -> bool:
     lowered = " " + span.left.lower() + " "
     if re.match(r"\s*(?:each|apiece|per\b|for\s+each|for\s+every|for\s+one)", span.right.lower()):
         return True
-    if _DISMISSED.match(span.right):
+    if _DISMISSED.match(span.right) or _INDEPENDENT_OF.search(span.left):
         return True
     if re.search(r"\b(?:each|every|per|single|one\s+term)\b", lowered):
         return True
@@ -912,7 +923,7 @@ def _joined_by_words(text: str, spans: list[_Span]) -> list[_Span]:
 # CJK punctuation ends a clause with no space after it (respelling makes "，" a ",").
 _SENTENCE = re.compile(
     r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
-    r"because|and|then|or|equivalently|with|mit|avec|con|com|wobei|où|donde)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
+    r"because|and|et|und|và|и|then|or|equivalently|with|mit|avec|con|com|wobei|où|donde)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
     flags=re.IGNORECASE,
 )
 
