@@ -546,7 +546,9 @@ _LEADING_DEFINITION = re.compile(
 )
 
 
-def _definitions(text: str, known: set[str], asked: Asked) -> tuple[dict[str, str], list[str]]:
+def _definitions(
+    text: str, known: set[str], asked: Asked, override: bool = False
+) -> tuple[dict[str, str], list[str]]:
     """Names the answer defines for itself: "defining C = XXᵀ", "let P be the feature
     dimension", "p = dim φ" → {name: replacement}; only names the part does not know."""
     found: dict[str, str] = {}
@@ -556,7 +558,16 @@ def _definitions(text: str, known: set[str], asked: Asked) -> tuple[dict[str, st
         name, value = match.group(1), match.group(2).strip().strip("$").strip()
         # "P = (D+1)(D+2)/2 = O(D²)", "p = dim φ = O(D²)": the value is the first member
         value = re.split(r"(?<![<>!=])=(?!=)", value)[0].strip()
-        if name in known or name in found or not value:
+        # `override` (O(…) classes): "Let F = (D+1)(D+2)/2" redefines a size the key does
+        # not use by an expression in others; a bare number or prose never does
+        redefines = (
+            override
+            and name in known
+            and re.search(r"[A-Za-z]", value) is not None
+            and re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", value) is None
+            and re.fullmatch(r"[\sA-Za-z0-9+\-*/^()]+", value) is not None
+        )
+        if (name in known and not redefines) or name in found or not value:
             continue
         replacement = None
         lowered = value.lower()
@@ -1574,7 +1585,7 @@ def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | 
     text = boxed if boxed is not None else text
     text = _CLASS_OF_CASES.sub(_cases_as_classes, text)
     text, shown = _apply_aliases(text, asked)
-    definitions, defined = _definitions(text, known, asked)
+    definitions, defined = _definitions(text, known, asked, override=True)
     text, _ = _markdown(text)
     text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", _unwrap(text))
     text = _orders_as_classes(_without_reasons(text))

@@ -508,6 +508,7 @@ class Attempt:
 _MODULE_PREFIX = re.compile(
     r"(?<![\w.])(?:np|numpy|math|torch|jnp|sp|sympy)\.(?=(?:sqrt|log2?|exp|abs|max|min)\s*\()"
 )
+_FLOOR_DIVISION = re.compile(r"(?<=[\w)\]])\s*//\s*(?=[\w(])")
 # a gradient written with d or in words names the same thing as ∂L/∂W₁
 _W = r"(?P<w>W_?\{?[0-9₀-₉]\}?)"
 _D_GRADIENT = re.compile(rf"(?<![A-Za-z\\])d\s*L\s*/\s*d\s*{_W}")
@@ -534,6 +535,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
     text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself
+    text = _FLOOR_DIVISION.sub("/", text)  # "(D+1)*(D+2)//2": Python's integer division
     if getattr(form, "joins_spans", False):  # q4.b.i: "dL/dW1 =", "the gradient wrt W1 is"
         text = _GRADIENT_WORDS.sub(r"∂L/∂\g<w> =", _D_GRADIENT.sub(r"∂L/∂\g<w>", text))
     if not hasattr(form, "read_free"):
