@@ -653,6 +653,11 @@ class FeatureMapForm:
         if declared:
             size = int(declared.group(1))
             normalized = normalized[declared.end() :]
+        # "[1, √2 q1, …]   (D = 2)": the size declared after the list
+        after = re.search(r"[,;]?\s*\(\s*(?:for\s+)?D\s*=\s*(\d+)\s*\)\s*\.?\s*$", normalized)
+        if after and size is None:
+            size = int(after.group(1))
+            normalized = normalized[: after.start()]
         body, cut = right_of_equals(normalized)
         left = normalized[: len(normalized) - len(body)] if cut else ""
         body = _strip_end(re.split(r"\\in(?![A-Za-z])|∈", body)[0])  # "∈ R^{1+D+D²}"
