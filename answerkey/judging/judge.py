@@ -385,6 +385,7 @@ def _false_working(form, text: str, reading, known: _Known) -> Comparison | None
             if not member or budget <= 0:
                 continue
             term = _COMPONENT_TERM.match(member)
+            budget -= 1  # each member read or compared costs a step of the budget
             if term is not None and count is not None:
                 whole = f"{term['op']}{term['open']}q^T k{term['close']}"
                 if asked_names.names(whole):
@@ -393,7 +394,6 @@ def _false_working(form, text: str, reading, known: _Known) -> Comparison | None
             if asked_names.names(member):
                 values.append((member, reading.value))
                 continue
-            budget -= 1
             try:
                 values.append((member, form._expression(member).value))
             except (AnswerError, RecursionError, ValueError, TypeError):
