@@ -553,7 +553,14 @@ def _definitions(
     dimension", "p = dim φ" → {name: replacement}; only names the part does not know."""
     found: dict[str, str] = {}
     shown = []
-    matches = [*_DEFINITION.finditer(text), *_LEADING_DEFINITION.finditer(text)]
+    # "E_qk = d * mu**2" alone is the answer: a name opening a line defines something
+    # only when the answer uses it elsewhere ("p = dim φ … time O(Np)")
+    leading = [
+        m
+        for m in _LEADING_DEFINITION.finditer(text)
+        if m.group(1)[0] in (text[: m.start(1)] + text[m.end() :])
+    ]
+    matches = [*_DEFINITION.finditer(text), *leading]
     for match in matches:
         name, value = match.group(1), match.group(2).strip().strip("$").strip()
         # "P = (D+1)(D+2)/2 = O(D²)", "p = dim φ = O(D²)": the value is the first member
@@ -617,7 +624,9 @@ def _substitute(text: str, names: dict[str, str]) -> str:
             text = re.sub(rf"\b[A-Za-z]*{name}[A-Za-z]*(?![A-Za-z0-9])", spread, text)
             continue
         pattern = re.escape(name).replace("_", r"_\{?") + (r"\}?" if "_" in name else "")
-        text = re.sub(rf"(?<![A-Za-z\\_]){pattern}(?![A-Za-z0-9_])", f"({value})", text)
+        text = re.sub(
+            rf"(?<![A-Za-z\\_]){pattern}(?![A-Za-z0-9_])", lambda _, v=value: f"({v})", text
+        )
     return text
 
 
@@ -1223,6 +1232,8 @@ _INDEX_PAIRS = re.compile(
 
 
 # "i.e." in other languages
+# "s = √d (= d^{1/2})": a parenthesis opening with "=" restates the value: a chain member
+RESTATED = re.compile(r"(?<=[\w)}\]])\s*\(\s*=\s*([^()=]+?)\s*\)")
 _THAT_IS = re.compile(
     r"\bc['’]est-à-dire\b|\bes\s+decir\b|\bo\s+sea\b|\bd\.\s?h\.|\bdas\s+heißt\b|\bcioè\b",
     flags=re.IGNORECASE,

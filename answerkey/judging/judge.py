@@ -509,6 +509,33 @@ _MODULE_PREFIX = re.compile(
     r"(?<![\w.])(?:np|numpy|math|torch|jnp|sp|sympy)\.(?=(?:sqrt|log2?|exp|abs|max|min)\s*\()"
 )
 _FLOOR_DIVISION = re.compile(r"(?<=[\w)\]])\s*//\s*(?=[\w(])")
+# Python/numpy spellings: "a @ b" the matrix product, "X.T" the transpose, "==" an equation,
+# "**" a power (the grammar reads it); a "# …" comment after code, or on its own line in an
+# answer written as code, is a remark ("# simulation gave ~64.1" is not the answer)
+_MATMUL = re.compile(r"(?<=[\w)\]])[ \t]*@[ \t]*(?=[\w(\[])")
+_TRANSPOSE = re.compile(r"(?<=[\w)\]])\.T(?![\w(])")
+_DOUBLE_EQUALS = re.compile(r"(?<![=!<>])==(?!=)")
+_INLINE_COMMENT = re.compile(r"(?m)(?<=\S)[ \t]+#[ \t][^\n]*$")
+_COMMENT_LINE = re.compile(r"(?m)^[ \t]*#[ \t][^\n]*(?:\n|$)")
+_CODE = re.compile(
+    r"==|[\w)](?:\*\*|[ \t]\*\*[ \t])[\w(]|[\w)\]][ \t]*@[ \t]*[\w(]|\.T(?![\w(])"
+    r"|(?<![\w.])(?:np|numpy|math|torch)\.\w"
+)
+
+
+def python_code(text: str) -> str:
+    """`text` with Python's notation read as math: comments dropped (inline ones always,
+    whole-line ones when the answer is code), `@` a product, `.T` a transpose, `==` `=`."""
+    code = "\n".join(line for line in text.split("\n") if not re.match(r"[ \t]*#", line))
+    inline = _INLINE_COMMENT.search(text) is not None
+    text = _INLINE_COMMENT.sub("", text)
+    if inline or _CODE.search(code):
+        text = _COMMENT_LINE.sub("", text)
+    text = _MATMUL.sub(" ", text)
+    text = _TRANSPOSE.sub("^T", text)
+    return _DOUBLE_EQUALS.sub("=", text)
+
+
 # a gradient written with d or in words names the same thing as ∂L/∂W₁
 _W = r"(?P<w>W_?\{?[0-9₀-₉]\}?)"
 _D_GRADIENT = re.compile(rf"(?<![A-Za-z\\])d\s*L\s*/\s*d\s*{_W}")
@@ -532,6 +559,8 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     if len(text) > extract.MAX_RAW_CHARS:
         raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
     ask, known = asked(part_id), _known_words(form)
+    text = python_code(text)  # "d * mu**2  # sigma cancels": code and its comments
+    text = extract.RESTATED.sub(r" = \1", text)  # "s = √d (= d^{1/2})": a chain
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
     text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself
