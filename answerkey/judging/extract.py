@@ -166,6 +166,37 @@ def _markdown(text: str) -> tuple[str, list[tuple[int, int]]]:
     return cleaned, bold
 
 
+_TABLE = re.compile(
+    r"(?m)^[ \t]*\|.*\|[ \t]*\n[ \t]*\|[ \t:|-]*-[ \t:|-]*\|[ \t]*\n(?:[ \t]*\|.*\|[ \t]*(?:\n|$))+"
+)
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def tables(text: str) -> str:
+    """Markdown tables as lines that pair each cell with its column's header: under
+    "| | Time | Memory |" the row "| softmax | O(a) | O(b) |" is "softmax, Time: O(a);
+    Memory: O(b)"; a table of one data column keeps "label: cell" ("| Memory | O(b) |")."""
+
+    def one(match: re.Match) -> str:
+        rows = match.group().strip("\n").split("\n")
+        header, lines = _cells(rows[0]), []
+        for row in rows[2:]:
+            cells = _cells(row)
+            if len(cells) == 2 or len(cells) != len(header):
+                lines.append(": ".join(c for c in cells if c))
+                continue
+            paired = "; ".join(
+                f"{h}: {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=True)
+            )
+            lines.append(f"{cells[0]}, {paired}" if cells[0] else paired)
+        return "\n".join(lines) + "\n"
+
+    return _TABLE.sub(one, text)
+
+
 def _boxed(text: str) -> str | None:
     """The content of the last \\boxed{…} (or \\fbox{…}), braces matched."""
     starts = [m.end() for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text)]
@@ -1699,9 +1730,10 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
     return match.group()
 
 
-# A comma between digits with none after it is a decimal comma in a score ("−1,46"); a
-# list of integers ("1,2,3") is not one.
-_DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
+# A comma between digits with none after it is a decimal comma in a score ("−1,46", also
+# before the sentence's own comma: "a −1,46, plus probable"); a list of integers ("1,2,3")
+# is not one.
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?!\d|,\d)")
 
 
 _HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")

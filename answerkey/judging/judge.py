@@ -560,6 +560,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
         raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
     ask, known = asked(part_id), _known_words(form)
     text = python_code(text)  # "d * mu**2  # sigma cancels": code and its comments
+    text = extract.tables(text)  # a Markdown table: each cell under its column's name
     text = extract.RESTATED.sub(r" = \1", text)  # "s = √d (= d^{1/2})": a chain
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
