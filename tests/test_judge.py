@@ -387,7 +387,7 @@ def test_a_known_beam_mistake_gets_its_feedback():
 
 def test_an_exponential_class_is_refuted_along_the_exponent():
     result = judge("q5.e", "O(k^T)")
-    assert result.counterexample == {"growth": "T = t → ∞ (k, (M/k) fixed)"}  # k ≤ M
+    assert result.counterexample == {"growth": "T = t → ∞ (k, (|V|/k) fixed)"}  # k ≤ M
 
 
 # --- the whole judge, fuzzed ------------------------------------------------------------------
