@@ -347,12 +347,15 @@ def figure_numbers(results: dict) -> dict[str, int]:
 
 def resolve_figure_references(results: dict, students: bool) -> dict:
     """`results` with every "[[figure:NAME]]" in its strings replaced by "Figure N"
-    (`students`) or "the solutions' Figure N". Raises KeyError for a name that is no
-    printed figure (a reference to nothing)."""
+    (`students`) or "the solutions' Figure N", and each figure that the prose names marked
+    `"cited": True` (the sentence before a part's figures then leaves it out). Raises
+    KeyError for a name that is no printed figure (a reference to nothing)."""
     numbers = figure_numbers(results)
+    cited: set[str] = set()
 
     def name(match: re.Match) -> str:
         number = numbers[match.group(1)]
+        cited.add(match.group(1))
         return f"Figure {number}" if students else f"the solutions' Figure {number}"
 
     def walk(value: Any) -> Any:
@@ -364,7 +367,12 @@ def resolve_figure_references(results: dict, students: bool) -> dict:
             return type(value)(walk(v) for v in value)
         return value
 
-    return walk(results)
+    resolved = walk(results)
+    for question in resolved["questions"]:
+        for part in question["parts"]:
+            for figure in (part.get("answer") or {}).get("figures", []):
+                figure["cited"] = figure["name"] in cited
+    return resolved
 
 
 def _and(items: list[str]) -> str:
@@ -402,7 +410,12 @@ def _figures_and_tables(part: dict, appendix: list[Block] | None = None) -> list
             blocks.append(block)
     if appendix is not None:
         appendix.extend(moved)
-    cited = tuple(b for b in blocks if isinstance(b, FigureBlock | TableBlock))
+    # a figure the prose cites at its claim is not named again in the opening sentence
+    named = {id(b) for b, f in zip(blocks, answer.get("figures", []), strict=False)
+             if isinstance(b, FigureBlock) and f.get("cited")}  # fmt: skip
+    cited = tuple(
+        b for b in blocks if isinstance(b, FigureBlock | TableBlock) and id(b) not in named
+    )
     if cited or moved:
         blocks.insert(0, _Reference(cited, tuple(moved)))
     return blocks

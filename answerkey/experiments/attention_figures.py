@@ -36,6 +36,32 @@ def line_segments(ax) -> list[tuple]:
     return pieces
 
 
+def time_label(
+    name: str, slope: float, sizes, seconds, operations, fitted, subtract_floor: bool
+) -> str:
+    """A time curve's legend entry, its fitted slope split so that a reader can check it:
+    the slope of the counted operations over the same sizes plus the rest, the growth of
+    the time per operation (shown where that rest is at least 0.05); with
+    `subtract_floor`, also the slope of the time above the smallest time (a per-call cost
+    that flattens the fit at small N)."""
+    import numpy as np
+
+    from numeric.kernel_attention import fit_slope
+
+    label = f"{name} (slope {slope:.2f})"
+    if fitted.sum() < 2:
+        return label
+    count_slope = fit_slope(sizes[fitted], operations[fitted])
+    if slope - count_slope >= 0.05:
+        label = (f"{name} (slope {slope:.2f} = {count_slope:.2f} of its operation\n"
+                 f"  count + {slope - count_slope:.2f}: time per operation grows)")  # fmt: skip
+    above = np.asarray(seconds, float)[fitted] - min(seconds)
+    if subtract_floor and (above > 0).all():
+        label = (f"{name} (slope {slope:.2f};\n  time above its smallest: slope "
+                 f"{fit_slope(sizes[fitted], above):.2f})")  # fmt: skip
+    return label
+
+
 def scaling_figure(r: dict):
     """`draw_scaling`'s figure; each panel's legend below it, off the curves, and every
     label in the panels placed where no line crosses it."""
@@ -60,11 +86,10 @@ def scaling_figure(r: dict):
             values = np.asarray(t[key][form], float) * scale
             ok = values > 0
             label = f"{labels[form]} (slope {slopes[form]:.2f})"
-            if key == "seconds" and form == "softmax" and fitted.sum() >= 2:
-                # A slope above 2 for N² operations: the time per counted operation grows.
-                per = values / np.asarray(r["counts"][form]["operations"], float)
-                growth = per[fitted][-1] / per[fitted][0]
-                label += f";\n  time per counted operation ×{growth:.1f} over the fit"
+            if key == "seconds":
+                label = time_label(labels[form], slopes[form], sizes, values,
+                                   np.asarray(r["counts"][form]["operations"], float), fitted,
+                                   subtract_floor=form == "linear")  # fmt: skip
             ax.plot(sizes[ok], values[ok], "o-", color=colors[form], ms=4, lw=1.4, label=label)
             chosen = fitted & ok
             if chosen.sum() >= 2:
@@ -73,8 +98,10 @@ def scaling_figure(r: dict):
                         lw=6, alpha=0.18)  # fmt: skip
             if key == "peak_bytes":
                 kept = np.asarray(r["counts"][form]["saved_bytes"], float) * scale
+                ratio = values[-1] / kept[-1]
                 ax.plot(sizes, kept, "--", color=colors[form], lw=1, alpha=0.8,
-                        label=f"{labels[form]}: derived")  # fmt: skip
+                        label=f"{labels[form]}: derived; measured ×{ratio:.1f} at N = "
+                              f"{sizes[-1]:.0f}")  # fmt: skip
         if key == "seconds":
             # The linearized form never runs faster than its smallest time: a per-call cost
             # that counting operations leaves out.
