@@ -495,6 +495,8 @@ def test_a_figure_cited_at_its_claim_is_not_named_again_in_a_blanket_sentence():
                 "tables": [{"caption": "T.", "columns": ["x"], "rows": [[1]]}]}}]},
         ]
     }  # fmt: skip
+    # a claim that the build leaves out of the answer cites nothing
+    results["experiments"] = {"ae": {"claims": [{"sentence": "see [[figure:b.png]]"}]}}
     part = resolve_figure_references(results, students=True)["questions"][0]["parts"][0]
     assert [f["cited"] for f in part["answer"]["figures"]] == [True, False]
     blocks = _figures_and_tables(part)

@@ -351,11 +351,21 @@ def resolve_figure_references(results: dict, students: bool) -> dict:
     `"cited": True` (the sentence before a part's figures then leaves it out). Raises
     KeyError for a name that is no printed figure (a reference to nothing)."""
     numbers = figure_numbers(results)
-    cited: set[str] = set()
+    # cited where the solutions print it: a part's answer and steps (an experiment's
+    # claim that the build leaves out cites nothing)
+    printed = [
+        text
+        for question in results["questions"]
+        for part in question["parts"]
+        for text in [
+            *((part.get("answer") or {}).get(key) or "" for key in ("text", "headline", "detail")),
+            *(step.get("text", "") for step in part.get("steps") or []),
+        ]
+    ]
+    cited = {m.group(1) for text in printed for m in FIGURE_REFERENCE.finditer(text)}
 
     def name(match: re.Match) -> str:
         number = numbers[match.group(1)]
-        cited.add(match.group(1))
         return f"Figure {number}" if students else f"the solutions' Figure {number}"
 
     def walk(value: Any) -> Any:

@@ -131,7 +131,11 @@ def summary(results: dict) -> str:
     for claim in results["claims"]:
         mark = "holds" if claim["holds"] else "FAILS"
         lines.append(f"[{claim['name']}: {mark}] {claim['detail']}")
-    lines += ["", results["answers"]["headline"], "", results["answers"]["detail"]]
+    from answerkey.documents.content import FIGURE_REFERENCE
+
+    answers = {key: FIGURE_REFERENCE.sub(r"\1", results["answers"][key])  # the figure's file
+               for key in ("headline", "detail")}  # fmt: skip
+    lines += ["", answers["headline"], "", answers["detail"]]
     timing = results["timings"]
     print(
         f"{timing['groups']} groups, {timing['groups_computed']} computed, "

@@ -338,7 +338,9 @@ def _decide_better_than_mean(summary: dict) -> Decision:
     passes = f", {per_epoch * batch / train:g} passes over the {train:,} digits" if train else ""
     sentence = (
         f"Every autoencoder here trains: each ends with a held-out loss below the total "
-        f"variance of its data (the loss of predicting the mean). The course's literal "
+        f"variance of its data (the loss of predicting the mean, dashed in "
+        f"[[figure:ae_recon_synthetic.png]] and [[figure:ae_recon_mnist.png]]). The course's "
+        f"literal "
         f"{b['epochs']} epochs on the {train if train else '?'} training digits are only "
         f"{b['course_literal_updates']['mnist']} Adam updates, far fewer than the "
         f"{b['course_updates']:,} its own run makes on 54,000 images, so every autoencoder gets "
@@ -398,7 +400,8 @@ def _decide_synthetic_k(summary: dict) -> Decision:
         f"{BLOCK} is the data's construction; only k ∈ "
         f"{{{', '.join(map(str, little + big))}}} were trained): every autoencoder at "
         f"k ∈ {{{', '.join(map(str, big))}}} probes at {_pct_at_least(low)} or more, "
-        f"every one at k ∈ {{{', '.join(map(str, little))}}} at {_pct_at_most(high)} or less."
+        f"every one at k ∈ {{{', '.join(map(str, little))}}} at {_pct_at_most(high)} or less "
+        f"([[figure:ae_probe_synthetic.png]])."
     )
     detail = f"least accuracy at k ≥ {BLOCK}: {low:.3f}; most at k < {BLOCK}: {high:.3f}"
     headline = (
@@ -569,7 +572,8 @@ def _decide_relu_vs_linear(summary: dict) -> Decision:
     sentence = (
         "The best ReLU variant against the best linear variant on MNIST, at each k (the "
         "vanilla linear autoencoder reaches PCA's optimum there, so the linear side is not "
-        "under-trained): " + "; ".join(parts) + "."
+        "under-trained): " + "; ".join(parts) + " ([[figure:ae_accuracy_vs_k.png]], lower "
+        "panels; per epoch in [[figure:ae_probe_mnist.png]])."
     )
     pairs = ", ".join(
         f"{_pct(best['final']['probe']['mean'])} vs {_pct(lin['final']['probe']['mean'])} at "
@@ -625,7 +629,7 @@ def _decide_pca_probe_monotone(summary: dict) -> Decision:
             if mnist
             else ""
         )
-        + ": more components do not hurt."
+        + " ([[figure:ae_accuracy_vs_k.png]], dotted): more components do not hurt."
     )
     detail = "; ".join(f"{d} k={a}→{b}: {x:.3f}→{y:.3f}" for d, a, b, x, y in found)
     raw = find_baseline(summary, "mnist", "raw")
@@ -635,7 +639,7 @@ def _decide_pca_probe_monotone(summary: dict) -> Decision:
         + ", ".join(str(f[1]) for f in mnist)
         + f", {mnist[-1][2]}"
         + (f" (the raw {INPUT_DIM['mnist']} pixels: {_pct(raw['sklearn']['mean'])})" if raw else "")
-        + ": more components do not hurt."
+        + " ([[figure:ae_accuracy_vs_k.png]], dotted): more components do not hurt."
         if mnist
         else ""
     )
