@@ -305,15 +305,20 @@ def test_the_timing_legends_sit_off_the_curves_and_the_floor():
     }  # fmt: skip
     fig = scaling_figure(attention)
     try:
-        # the rotated crossover labels clear of their dash-dot lines on a printout, not
-        # the 4 pt that read as printed on them at 70 dpi
-        assert overlaps(fig, clearance_pt=5) == []
+        assert overlaps(fig) == []
         legend = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+        # the crossovers named in the legend: rotated along their dash-dot lines, 4 pt
+        # from them, their labels read as printed on them at 70 dpi
+        assert not [t.get_text() for ax in fig.axes for t in ax.texts
+                    if t.get_text().startswith("crossover")]  # fmt: skip
+        assert "crossover, derived: N = 47" in legend and "crossover, derived: N = 103" in legend
+        assert any(t.startswith("crossover, measured: N ≈ 36") for t in legend), legend
         # the softmax slope split into its operation count's and the rest, both printed
-        assert any(re.search(r"slope 2\.36 = 2\.00 of its operation\s+count \+ 0\.36", t)
+        assert any(re.search(r"slope 2\.36\s+= 2\.00 \(its operation count\)\s+"
+                             r"\+ 0\.36 \(time per operation\)", t)
                    for t in legend), legend  # fmt: skip
         # the linearized slope beside the slope of its time above the per-call floor
-        assert any("time above its smallest: slope 1.0" in t for t in legend), legend
+        assert any(re.search(r"time above its\s+smallest: 1\.0", t) for t in legend), legend
         assert any(re.search(r"measured ×\d\.\d at N = 16384", t) for t in legend), legend
     finally:
         pyplot().close(fig)
@@ -529,3 +534,19 @@ def test_the_overlap_check_finds_a_label_pressed_on_a_marker_and_a_leader_along_
                 arrowprops={"arrowstyle": "-"})  # fmt: skip
     assert overlaps(fig) == ["the leader line of '2' crosses markers"], overlaps(fig)
     plt.close(fig)
+
+
+def test_the_overlap_check_finds_two_legends_that_run_into_each_other():
+    """Figure 5's two legends below their panels: a long entry of the left one ran into
+    the right one's handles."""
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    plt = pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(4, 3))
+    fig.subplots_adjust(bottom=0.4)
+    for ax in (left, right):
+        ax.plot([0, 1], [0, 1], label="a legend entry of thirty signs")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    found = overlaps(fig)
+    plt.close(fig)
+    assert "two legends overlap (0 and 1)" in found, found

@@ -53,12 +53,12 @@ def time_label(
         return label
     count_slope = fit_slope(sizes[fitted], operations[fitted])
     if slope - count_slope >= 0.05:
-        label = (f"{name} (slope {slope:.2f} = {count_slope:.2f} of its operation\n"
-                 f"  count + {slope - count_slope:.2f}: time per operation grows)")  # fmt: skip
+        label = (f"{name}: slope {slope:.2f}\n  = {count_slope:.2f} (its operation count)\n"
+                 f"  + {slope - count_slope:.2f} (time per operation)")  # fmt: skip
     above = np.asarray(seconds, float)[fitted] - min(seconds)
     if subtract_floor and (above > 0).all():
-        label = (f"{name} (slope {slope:.2f};\n  time above its smallest: slope "
-                 f"{fit_slope(sizes[fitted], above):.2f})")  # fmt: skip
+        label = (f"{name}: slope {slope:.2f};\n  of the time above its\n  smallest: "
+                 f"{fit_slope(sizes[fitted], above):.2f}")  # fmt: skip
     return label
 
 
@@ -74,7 +74,7 @@ def scaling_figure(r: dict):
     sizes = np.asarray(cfg["sizes"], float)
     colors = {"softmax": "#c0392b", "linear": "#2471a3"}
     labels = {"softmax": "softmax", "linear": "linearized (qᵀk+1)²"}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 4.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 5.4))
     fit = np.asarray(t["fit_sizes"], float)
     fitted = np.isin(sizes, fit)
     jobs = []
@@ -100,8 +100,8 @@ def scaling_figure(r: dict):
                 kept = np.asarray(r["counts"][form]["saved_bytes"], float) * scale
                 ratio = values[-1] / kept[-1]
                 ax.plot(sizes, kept, "--", color=colors[form], lw=1, alpha=0.8,
-                        label=f"{labels[form]}: derived; measured ×{ratio:.1f} at N = "
-                              f"{sizes[-1]:.0f}")  # fmt: skip
+                        label=f"{labels[form]}: derived;\n  measured ×{ratio:.1f} at "
+                              f"N = {sizes[-1]:.0f}")  # fmt: skip
         if key == "seconds":
             # The linearized form never runs faster than its smallest time: a per-call cost
             # that counting operations leaves out.
@@ -118,15 +118,17 @@ def scaling_figure(r: dict):
         ax.set_xlabel("sequence length N")
         ax.set_ylabel(unit)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.19), fontsize=7, frameon=False)
         marks = [("derived", r["derived_crossover"]["operations" if key == "seconds" else "saved"],
                   "-.", "derived: N = {:.0f}")]  # fmt: skip
         if key == "seconds" and t["crossover_time"]:
             marks.append(("measured", t["crossover_time"], ":", "measured: N ≈ {:.0f}"))
         marks = [m for m in marks if sizes[0] <= m[1] <= sizes[-1]]
-        for kind, cross, style, _ in marks:
-            ax.axvline(cross, color=CROSSOVER_GREY[kind], ls=style, lw=1.2)
-        jobs.append((ax, marks, floor))
+        # named in the legend: a label along a vertical line sat on it
+        for kind, cross, style, text in marks:
+            ax.axvline(cross, color=CROSSOVER_GREY[kind], ls=style, lw=1.2,
+                       label="crossover, " + text.format(cross))  # fmt: skip
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=7, frameon=False)
+        jobs.append((ax, floor))
     left.set_title("time (median of repeats)")
     right.set_title("peak memory")
     fig.suptitle(
@@ -135,18 +137,19 @@ def scaling_figure(r: dict):
     )
     fig.tight_layout()
     # Labels last, once every line is drawn and the layout is final.
-    for ax, marks, floor in jobs:
-        low, high = ax.get_ylim()
-        segments = line_segments(ax)
-        placed: list = []
-        for kind, cross, _, text in marks:
-            # along its line, read bottom to top: a label across it found no room between two
-            place_on_segment(ax, "crossover, " + text.format(cross), (cross, low), (cross, high),
-                             1 if kind == "derived" else -1, segments, placed, rotation=90,
-                             color=CROSSOVER_GREY[kind])  # fmt: skip
+    for ax, floor in jobs:
         if floor is not None:
-            place_on_segment(ax, "measurement floor", (sizes[0], floor), (sizes[-1], floor), -1,
-                             segments, placed, color="0.25")  # fmt: skip
+            place_on_segment(
+                ax,
+                "measurement floor",
+                (sizes[0], floor),
+                (sizes[-1], floor),
+                -1,
+                line_segments(ax),
+                [],
+                gap_pt=2,
+                color="0.25",
+            )  # in its band
     return fig
 
 

@@ -154,13 +154,14 @@ def place_labels(ax, points, texts, fontsize: float = MIN_FONT_PT, near: bool = 
         placed.append(best_box)
 
 
-def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_FONT_PT, **style):
+def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_FONT_PT,
+                     gap_pt=LABEL_GAP_PT, **style):  # fmt: skip
     """Write `text` beside the segment `start`–`end` (data coordinates), on `side` (+1: the
     side above it, −1: below; the other side if that fails), at the first point along it
     where its box crosses none of `segments` (each a (start, end, width in points): the
     box keeps clear of a line's width) and overlaps none of the boxes `placed` (display
-    coordinates) and stays inside the axes; the box is appended to `placed`. Returns the
-    Text."""
+    coordinates) and stays inside the axes, `gap_pt` clear of the segment's line; the box
+    is appended to `placed`. Returns the Text."""
     import numpy as np
     from matplotlib.path import Path
     from matplotlib.transforms import Bbox
@@ -175,7 +176,7 @@ def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_
              for p, q, w in segments]  # fmt: skip
     a, b = to_display(np.asarray([start, end], dtype=float))
     along = (b - a) / np.linalg.norm(b - a)
-    gap = max(w for _, w in paths) + LABEL_GAP_PT * pixels
+    gap = max(w for _, w in paths) + gap_pt * pixels
     best = None
     for sign in (side, -side):
         normal = np.array([-along[1], along[0]])
@@ -186,7 +187,8 @@ def place_on_segment(ax, text, start, end, side, segments, placed, fontsize=MIN_
                         (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9)]:  # fmt: skip
             centre = a + t * (b - a) + (distance + away * (width + height)) * normal
             box = Bbox.from_bounds(centre[0] - width / 2, centre[1] - height / 2, width, height)
-            clashes = sum(p.intersects_bbox(box.padded(w), filled=False) for p, w in paths)
+            clear = LINE_CLEARANCE_PT * pixels  # as `overlaps` checks it
+            clashes = sum(p.intersects_bbox(box.padded(w + clear), filled=False) for p, w in paths)
             clashes += sum(box.overlaps(other) for other in placed)
             clashes += 2 * not_inside(box, ax.bbox)  # a label reaching out of its panel
             if best is None or clashes < best[0]:
@@ -261,9 +263,10 @@ def overlaps(fig, tolerance: float = 1.0, clearance_pt: float = LINE_CLEARANCE_P
     every text in an axes that a drawn line of that axes crosses or touches with its
     width, unless the line ends there (a tree's edge meets its node's frame), or that
     straddles the axes' frame; every text that reaches past the figure's edge; a legend on
-    the data; a label on another point's marker. In display pixels, boxes shrunk by
-    `tolerance` so that touching is not overlapping; a label closer than `clearance_pt`
-    to a line counts as on it. [] for a clean figure."""
+    the data or on another legend; a label on another point's marker or a leader line
+    along other markers. In display pixels, boxes shrunk by `tolerance` so that touching
+    is not overlapping; a label closer than `clearance_pt` to a line counts as on it. []
+    for a clean figure."""
     from matplotlib.text import Text
 
     fig.canvas.draw()
@@ -293,6 +296,11 @@ def overlaps(fig, tolerance: float = 1.0, clearance_pt: float = LINE_CLEARANCE_P
     for i, (name, box) in enumerate(boxes):
         found += [f"{name!r} overlaps {other!r}" for other, o in boxes[i + 1 :] if box.overlaps(o)]
     found += _labels_on_lines(fig, renderer, tolerance, clearance_pt)
+    # legends beside each other (one per panel, below it): a long entry ran into the next
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + fig.legends
+    extents = [legend.get_window_extent(renderer).padded(-tolerance) for legend in legends]
+    found += [f"two legends overlap ({i} and {j})" for i, a in enumerate(extents)
+              for j, b in enumerate(extents) if i < j and a.overlaps(b)]  # fmt: skip
     return found
 
 
