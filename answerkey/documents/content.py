@@ -348,8 +348,9 @@ def figure_numbers(results: dict) -> dict[str, int]:
 def resolve_figure_references(results: dict, students: bool) -> dict:
     """`results` with every "[[figure:NAME]]" in its strings replaced by "Figure N"
     (`students`) or "the solutions' Figure N", and each figure that the prose names marked
-    `"cited": True` (the sentence before a part's figures then leaves it out). Raises
-    KeyError for a name that is no printed figure (a reference to nothing)."""
+    `"cited": True` (the sentence before a part's figures then leaves it out); a figure
+    its experiment did not draw is "the missing figure". Raises KeyError for a name that
+    no part declares (a reference to nothing)."""
     numbers = figure_numbers(results)
     # cited where the solutions print it: a part's answer and steps (an experiment's
     # claim that the build leaves out cites nothing)
@@ -364,7 +365,16 @@ def resolve_figure_references(results: dict, students: bool) -> dict:
     ]
     cited = {m.group(1) for text in printed for m in FIGURE_REFERENCE.finditer(text)}
 
+    declared = {
+        figure["name"]
+        for question in results["questions"]
+        for part in question["parts"]
+        for figure in (part.get("answer") or {}).get("figures", [])
+    }
+
     def name(match: re.Match) -> str:
+        if match.group(1) not in numbers and match.group(1) in declared:
+            return "the missing figure"  # its experiment did not draw it: the build says so
         number = numbers[match.group(1)]
         return f"Figure {number}" if students else f"the solutions' Figure {number}"
 

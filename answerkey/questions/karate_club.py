@@ -252,8 +252,10 @@ def q1_1_text(r: dict) -> str:
         f"without the bias, seed {r['training']['seed']}, "
         f"{ours['epochs']} epochs, {adjacency}, "
         f"{LABEL_SETS.get(labels['set'], repr(labels['set']) + ' labels')}, "
-        f"{labels['class_sizes'][0]} + {labels['class_sizes'][1]} nodes; the graph, its "
-        "labels and test nodes in [[figure:zkc_graph.png]]). " + _duplicate_test_node(r) + "\n\n"
+        f"{labels['class_sizes'][0]} + {labels['class_sizes'][1]} nodes). "
+        "[[figure:zkc_graph.png]] shows the graph, its labels and its test nodes. "
+        + _duplicate_test_node(r)
+        + "\n\n"
         "Written question (the embedding plot): " + embedding_question_answer(r) + "\n\n"
         "Note (the course's label leak). A bug in the provided softmax helper trains on all "
         "34 labels, the test nodes' included: that is why the course's code reports test "
