@@ -456,5 +456,8 @@ def printed_checks(part: Part, profile: Profile) -> list[Check]:
             "the printed answer (display and the prose's formulas), read back by the answer "
             "parser, equals the claimed object",
             lambda: read_back(part, profile),
+            # The answer may first run its experiment (q3.c.ii's prose quotes the attention
+            # timings): the time the measurement checks are allowed, not a proof's 60 s.
+            timeout_s=300,
         )
     ]

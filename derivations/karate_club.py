@@ -152,8 +152,8 @@ def stationary_vector_residual(a_hat: sp.Matrix, degrees: list[int]) -> sp.Matri
     """Â √d − √d: zero means √d (d the degrees of A + I) is an eigenvector with eigenvalue 1.
 
     Â is similar to the row-stochastic D⁻¹(A + I), so its eigenvalues lie in
-    [−1, 1] and 1 is the largest: repeated propagation by Â neither explodes nor
-    vanishes.
+    [−1, 1] and 1 is the largest: repeated propagation by Â cannot blow up (the
+    component along √d is kept, the others are scaled by eigenvalues of size at most 1).
     """
     root = sp.Matrix([sp.sqrt(d) for d in degrees])
     return (a_hat * root - root).applyfunc(sp.radsimp)
@@ -172,7 +172,8 @@ def steps() -> list[Step]:
         Step(
             r"$\hat A$ is similar to the row-stochastic $\tilde D^{-1} \tilde A$, so its "
             r"eigenvalues lie in $[-1, 1]$ with $\sqrt{\tilde d}$ an eigenvector for 1: "
-            r"propagating by $\hat A$ neither explodes nor vanishes.",
+            r"repeated propagation by $\hat A$ cannot blow up (the component along "
+            r"$\sqrt{\tilde d}$ is kept, the others are scaled by eigenvalues of size at most 1).",
             r"\hat A \sqrt{\tilde d} = \sqrt{\tilde d}",
         ),
         Step(
@@ -196,8 +197,9 @@ def steps() -> list[Step]:
         ),
         Step(
             r"At the softmax classifier $z = H W_c^\top + b$ with cross-entropy on the train "
-            r"nodes (the notebook's $J$ averages the train nodes' cross-entropy and the "
-            r"penalty $(\lambda/2) \sum W^2$ over all $N = 34$ nodes, bias excluded):",
+            r"nodes (the notebook's $J$ is the sum of the train nodes' cross-entropy and the "
+            r"penalty $(\lambda/2) \sum W^2$, bias excluded, divided by all $N = 34$ nodes, "
+            r"not by the number of train nodes):",
             r"\frac{\partial J}{\partial z_i} = \frac{\mathbb{1}[i \in \text{train}]}{N}"
             r"\left(\operatorname{softmax}(z_i) - y_i\right),\quad "
             r"\frac{\partial J}{\partial W} \mathrel{+}= \frac{\lambda}{N} W",

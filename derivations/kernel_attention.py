@@ -744,14 +744,16 @@ def steps() -> dict[str, list[Step]]:
         ],
         "q3.b.iii": [
             Step(
-                r"Substitute $\mathrm{sim}(Q_i, K_j) = \phi(Q_i)^\top \phi(K_j)$ into eq. 3:",
-                r"V'_i = \frac{\sum_j \phi(Q_i)^\top \phi(K_j)\, V_j}"
+                r"Substitute $\mathrm{sim}(Q_i, K_j) = \phi(Q_i)^\top \phi(K_j)$ into eq. 3, "
+                r"with $V_j \in \mathbb{R}^M$ a column as in eq. 5, so that $V'_i$ is a row on "
+                "both sides:",
+                r"V'_i = \frac{\sum_j \big(\phi(Q_i)^\top \phi(K_j)\big)\, V_j^\top}"
                 r"{\sum_j \phi(Q_i)^\top \phi(K_j)}",
             ),
             Step(
                 r"$\phi(Q_i)$ does not depend on $j$: pull it out of both sums (associativity of "
                 "the matrix products):",
-                r"V'_i = \frac{\phi(Q_i)^\top \sum_j \phi(K_j) V_j^\top}"
+                r"V'_i = \frac{\phi(Q_i)^\top \sum_j \phi(K_j)\, V_j^\top}"
                 r"{\phi(Q_i)^\top \sum_j \phi(K_j)}",
             ),
             Step(

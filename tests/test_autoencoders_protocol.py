@@ -294,8 +294,17 @@ def test_every_claim_holds_and_is_printed_on_agreeing_results(holding):
         assert claim["margin"] > 0, claim
         assert claim["sentence"] in text, claim["name"]
     assert set(CONTRADICTIONS) == {c.name for c in report.CLAIMS}
-    sentences = [s for s in holding["answers"]["headline"].split(". ") if s]
-    assert 3 <= len(sentences) <= 5, holding["answers"]["headline"]
+    lead, *points = holding["answers"]["boxed"].split(report.POINT)
+    assert lead == report.deliverable(holding["settings"])
+    assert 3 <= len(points) <= 5, holding["answers"]["boxed"]
+
+
+def test_the_framed_points_are_short_and_carry_at_most_one_number(holding):
+    """Findable at a glance (review6, 2): each graded point is one line's worth with at most
+    one number; the long numbers stay in the detail and the tables."""
+    for point in holding["answers"]["boxed"].split(report.POINT)[1:]:
+        assert len(point) <= 240, point
+        assert len(set(re.findall(r"\d+(?:[.,]\d+)*", point))) <= 1, point
 
 
 def test_the_headline_answers_the_question_asked(holding):

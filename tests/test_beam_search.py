@@ -398,6 +398,21 @@ def test_big_o_with_the_vocabulary():
     assert sp.simplify(D.big_o_linear_selection() - (D.T * D.k * D.M + D.T * D.k**2)) == 0
 
 
+def test_q5e_names_the_vocabulary_one_way():
+    """review6: Q5 prints the vocabulary size as |V| (M is Q3's value width), in the
+    derivation's steps and the answer's prose, and argues from the pseudocode, not M = k."""
+    import re
+
+    from answerkey.experiments import QUICK
+    from answerkey.questions.beam_search import _answer_e
+
+    texts = [f"{step.text} {step.latex}" for step in D.steps()] + [_answer_e(QUICK).text]
+    for text in texts:
+        assert not re.search(r"(?<![\\\w])M(?!\w)", text), text
+    assert "M = k" not in " ".join(texts)
+    assert r"\left|V\right|" in D.steps()[-1].latex  # the bars as a pair (no spacing)
+
+
 def test_cost_is_not_linear_in_k():
     ratio = D.ratio_limit(D.total_cost().subs({D.M: 50, D.c: 7}), D.T * D.k, D.k)
     assert ratio == sp.oo

@@ -323,3 +323,17 @@ def test_the_experiments_notebook_run_is_bitwise_a_lone_training():
     history = _short_training(K.GCN(seed=config.seed), epochs=config.max_epochs)
     assert results["notebook"]["final_objective"] == history.objective[-1]
     assert results["notebook"]["epochs"] == history.epochs
+
+
+def test_q1_1_frame_is_an_answer_read_from_the_leak_run():
+    """review6, 1: the frame says what a correct submission shows (the course's code's test
+    accuracy, read from the leak run; the written question; the formulas), at most three
+    points, and gives no staff instruction ("Report …", "… below")."""
+    from answerkey.questions.karate_club import POINT, q1_1_headline
+
+    r = {"leak": {"test_accuracy": 0.7}, "split": {"test": list(range(10))}}
+    lead, *points = q1_1_headline(r).split(POINT)
+    assert 1 <= len(points) <= 3
+    assert "test accuracy 0.7 with the course's code" in points[0]
+    assert "only the 10 test nodes count" in points[1]
+    assert not any(word in q1_1_headline(r) for word in ("Report", "below", "leak"))

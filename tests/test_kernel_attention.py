@@ -233,6 +233,23 @@ def test_associativity_for_symbolic_sizes():
     assert forms["eq3_den"].doit() == forms["eq5_den"].doit()
 
 
+def test_printed_identity_is_row_equals_row():
+    """review6: q3.b.iii prints both sides as rows ((φ(Q_i)ᵀφ(K_j))V_jᵀ = φ(Q_i)ᵀΣφ(K_j)V_jᵀ),
+    and the symbolic check reads the printed terms' shapes: a print with the handout's
+    column V_j on one side fails it."""
+    from answerkey.questions import kernel_attention as KQ
+
+    forms = KA.associativity_general()
+    printed = [KQ.row_latex(forms[f"{kind}_num"]) for kind in ("eq3", "eq5")]
+    assert all(text.endswith(r"V_j^\top") for text in printed)
+    assert all(step.holds for step in Q._argue_associativity_general().steps)
+    phi_q, phi_k = (sp.Matrix(sp.symbols(f"{n}1:4")) for n in "ab")
+    v = sp.Matrix(sp.symbols("v1:3"))
+    column = Q._printed_term(r"\sum_j \phi(Q_i)^\top \phi(K_j)\, V_j", "eq3", phi_q, phi_k, v)
+    assert column.shape == (2, 1)  # the handout's eq. 3: not the row of eq. 5
+    assert Q._printed_term(r"\phi(Q_i)^\top \sum_j \phi(K_j)\, V_j", "eq5", phi_q, phi_k, v) is None
+
+
 # --- q3.c ----------------------------------------------------------------------------------
 
 

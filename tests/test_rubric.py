@@ -121,6 +121,28 @@ def test_review5_answers_have_one_grade_each():
     (nnn,) = listed("q5.d", "{network network network}")
     assert nnn.credit == 1 and set(nnn.items) == {3, 5}  # no optimum, no reason: both
     (memory,) = listed("q3.c.ii", "time: O(N D^2 M), memory: O(N D^2)")
-    assert memory.credit == 2.5
+    assert memory.credit == 2 and set(memory.items) == {4, 6}  # review6: two terms, two items
     correct = parts["q2.b"].items[0]  # the general form is graded under the correct item
     assert correct.delta == 0 and "d(σ⁴ + 2σ²μ²)" in correct.description
+
+
+def test_q3c_ii_memory_omissions_stack():
+    """review6: omitting one memory term costs one item, omitting two costs both."""
+    entry = load_rubric().parts["q3.c.ii"]
+    credit = {w.answer.split("memory: ")[1]: w.credit for w in entry.wrong if "memory" in w.answer}
+    one_term = [credit["O(N D^2 + N M)"], credit["O(N D^2 + D^2 M)"]]
+    assert one_term == [2.5, 2.5] and credit["O(N D^2)"] == 2.0
+
+
+def test_q5_names_the_vocabulary_one_way():
+    """review6: Q5 writes the vocabulary size |V| (M is Q3's value width); M appears only
+    where the rubric tells a grader that a student may write it."""
+    import re
+
+    for part_id, entry in load_rubric().parts.items():
+        if not part_id.startswith("q5"):
+            continue
+        texts = [i.description for i in entry.items] + [w.feedback for w in entry.wrong]
+        texts += [f"{a.answer} {a.note}" for a in entry.accepted]
+        for text in texts:
+            assert not re.search(r"\bM\b", text.replace("M or |Y| for |V|", "")), text

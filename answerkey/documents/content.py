@@ -213,8 +213,8 @@ def plain_evidence(checks: list[dict]) -> str:
     measured = [c for c in checks if c["claim"].startswith(MEASURED)]
     if measured:
         phrases.append(
-            f"measured in our own runs; each of its {len(measured)} statements about the "
-            "results was checked against the measured numbers"
+            f"measured: each of the answer's {len(measured)} statements holds in the numbers "
+            "of the runs shown"
         )
         checks = [c for c in checks if not c["claim"].startswith(MEASURED)]
     general = [c["claim"] for c in checks if c["evidence"] == "general"]
@@ -245,7 +245,20 @@ def _evidence_block(part: dict) -> Small:
 # --- blocks shared by both documents -----------------------------------------------
 
 
-ANSWER_BOX_CHARACTERS = 300  # about three lines: longer prose follows the box as "Why"
+# A headline's graded points follow its first sentence, one a line (as
+# `answerkey.experiments.ae.report.POINT` writes them); the box prints them as a list.
+POINT = "\n- "
+ANSWER_BOX_CHARACTERS = 300
+# A marked note in an answer's prose: a paragraph that opens "Note (what it is about)." gets
+# that label in bold.
+_NOTE = re.compile(r"^(Note \([^)]*\)\.)\s+")
+
+
+def _paragraph(text: str) -> Paragraph:
+    """A paragraph of an answer's prose, its note label (`_NOTE`) in bold."""
+    if m := _NOTE.match(text):
+        return Paragraph((Strong(plain(m.group(1))), Text(" "), *prose(text[m.end() :])))
+    return Paragraph(prose(text))  # about three lines: longer prose follows the box as "Why"
 
 
 def _answer_box(
@@ -266,7 +279,10 @@ def _answer_box(
     answer = part["answer"]
     body: list[Block] = []
     if answer.get("headline"):
-        body.append(Paragraph((Strong(prose(answer["headline"])),)))
+        lead, *points = answer["headline"].split(POINT)
+        body.append(Paragraph((Strong(prose(lead)),)))
+        if points:
+            body.append(Bullets(tuple(prose(p) for p in points)))
     if answer["latex"]:
         body.append(DisplayMath(answer["latex"]))
     paragraphs = [p for p in answer["text"].split("\n\n") if p.strip()]
@@ -276,9 +292,9 @@ def _answer_box(
             lead = first_sentence(paragraphs[0])
             body.append(Paragraph((Strong(prose(lead)),)))
         if sum(map(len, paragraphs)) > ANSWER_BOX_CHARACTERS:
-            why = [Heading(3, plain("Why")), *(Paragraph(prose(p)) for p in paragraphs)]
+            why = [Heading(3, plain("Why")), *map(_paragraph, paragraphs)]
             paragraphs = []
-    body.extend(Paragraph(prose(p)) for p in paragraphs)
+    body.extend(map(_paragraph, paragraphs))
     if not body:
         body.append(Paragraph(plain("(the answer is in the figures and tables below)")))
     box = Boxed(title, tuple(body))
@@ -556,7 +572,8 @@ def _short_answer(part: dict) -> Inlines:
         return (Strong(plain(NOT_ANSWERED)),)
     answer = part["answer"]
     if answer.get("headline"):
-        return prose(answer["headline"])
+        lead, *points = answer["headline"].split(POINT)
+        return prose(f"{lead.rstrip(':')}: {points[0].rstrip(';:.')}." if points else lead)
     if answer["latex"]:
         return (Math(answer["latex"]),)
     text = answer["text"].strip()

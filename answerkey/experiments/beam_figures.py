@@ -252,12 +252,12 @@ def operations_figure(r: dict):
         )
     fits = ops["fits"]
     right.set_title(
-        f"each hypothesis' best k of M (k = {ops['fixed']['k']}, T = {ops['fixed']['T']})\n"
-        f"fit: sort ∝ $M^{{{fits['per_hypothesis_sort_over_log_M']['M']:.2f}}} \\log M$, "
-        f"quickselect ∝ $M^{{{fits['per_hypothesis_quickselect']['M']:.2f}}}$",
+        f"each hypothesis' best k of |V| (k = {ops['fixed']['k']}, T = {ops['fixed']['T']})\n"
+        f"fit: sort ∝ $|V|^{{{fits['per_hypothesis_sort_over_log_M']['M']:.2f}}} \\log |V|$, "
+        f"quickselect ∝ $|V|^{{{fits['per_hypothesis_quickselect']['M']:.2f}}}$",
         fontsize=8.5,
     )
-    right.set_xlabel("vocabulary size M")
+    right.set_xlabel("vocabulary size |V|")  # Q5's name: M is Q3's value width
     right.set_ylabel("comparisons")
     right.legend(fontsize=7)
     for ax in (left, right):

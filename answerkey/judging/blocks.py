@@ -25,7 +25,7 @@ from answerkey.judging.parser import AnswerError
 MAX_COMPONENTS = 100  # after expansion: 1 + D + D² = 21 at D = 4; more is not a feature map
 
 BASES = "qxkuz"
-_ELLIPSES = {"...", "\\ldots", "\\dots", "\\cdots", "⋯", "…"}
+_ELLIPSES = {"...", "\\ldots", "\\dots", "\\cdots", "\\vdots", "⋯", "⋮", "…"}
 _T = r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?"
 _OTIMES = r"(?:⊗|\\otimes)"
 _ODOT = r"(?:⊙|\\odot|∘|\\circ)"

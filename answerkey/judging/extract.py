@@ -462,6 +462,17 @@ _DISMISSED = re.compile(
 )
 
 
+# "… và không phụ thuộc vào μ", "unabhängig von σ": the symbol after it is a remark
+_INDEPENDENT_OF = re.compile(
+    r"(?:independent\s+of|does\s*n[o']?t\s+depend\s+on|regardless\s+of|"
+    r"không\s+phụ\s+thuộc(?:\s+vào)?|indépendante?\s+de|ne\s+dépend\s+pas\s+de|"
+    r"unabhängig\s+von|independiente\s+de|no\s+depende\s+de|indipendente\s+da|"
+    r"non\s+dipende\s+da|не\s+зависит\s+от|nie\s+zależy\s+od|niezależn\w*\s+od|"
+    r"não\s+depende\s+de)\s*$",
+    flags=re.IGNORECASE,
+)
+
+
 def _remark(span: _Span, asked: Asked) -> bool:
     """A side remark: introduced by "where", "for", "with", "each"…, or naming another
     quantity (q2.c's "the variance is 1"), or followed by "each"/"per term", or said not
@@ -469,7 +480,7 @@ def _remark(span: _Span, asked: Asked) -> bool:
     lowered = " " + span.left.lower() + " "
     if re.match(r"\s*(?:each|apiece|per\b|for\s+each|for\s+every|for\s+one)", span.right.lower()):
         return True
-    if _DISMISSED.match(span.right):
+    if _DISMISSED.match(span.right) or _INDEPENDENT_OF.search(span.left):
         return True
     if re.search(r"\b(?:each|every|per|single|one\s+term)\b", lowered):
         return True
@@ -528,26 +539,49 @@ _DEFINITION = re.compile(
 )
 
 
-def _definitions(text: str, known: set[str], asked: Asked) -> tuple[dict[str, str], list[str]]:
+# "p = dim φ = O(D²)." opening a line: a name the part does not know, defined
+_LEADING_DEFINITION = re.compile(
+    r"(?m)^[ \t]*\$?\s*([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)\s*\$?\s*(?::=|=|≔)\s*"
+    r"([^:;\n]*?)\s*(?=[:;\n]|,\s|\.\s|\.$|$)"
+)
+
+
+def _definitions(
+    text: str, known: set[str], asked: Asked, override: bool = False
+) -> tuple[dict[str, str], list[str]]:
     """Names the answer defines for itself: "defining C = XXᵀ", "let P be the feature
     dimension", "p = dim φ" → {name: replacement}; only names the part does not know."""
     found: dict[str, str] = {}
     shown = []
-    for match in _DEFINITION.finditer(text):
+    matches = [*_DEFINITION.finditer(text), *_LEADING_DEFINITION.finditer(text)]
+    for match in matches:
         name, value = match.group(1), match.group(2).strip().strip("$").strip()
+        # "P = (D+1)(D+2)/2 = O(D²)", "p = dim φ = O(D²)": the value is the first member
+        value = re.split(r"(?<![<>!=])=(?!=)", value)[0].strip()
+        # `override` (O(…) classes): "Let F = (D+1)(D+2)/2" redefines a size the key does
+        # not use by an expression in others; a bare number or prose never does
+        redefines = (
+            override
+            and name in known
+            and re.search(r"[A-Za-z]", value) is not None
+            and re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", value) is None
+            and re.fullmatch(r"[\sA-Za-z0-9+\-*/^()]+", value) is not None
+        )
+        if (name in known and not redefines) or name in found or not value:
+            continue
+        replacement = None
+        lowered = value.lower()
+        for phrase, expression in asked.phrases.items():
+            if phrase in lowered:  # "let P be the feature dimension": before prose is cut
+                replacement = expression
+                break
         # "Mit Σ = (1/n) X Xᵀ lauten die Bedingungen …": the value ends where prose begins
         for word in re.finditer(r"(?<=\s)[^\W\d_]{4,}\b", value):
             if word.group().lower() not in _NOT_PROSE | _NOTATION:
                 value = value[: word.start()].strip()
                 break
-        if name in known or not value:
+        if not value:
             continue
-        replacement = None
-        lowered = value.lower()
-        for phrase, expression in asked.phrases.items():
-            if phrase in lowered:
-                replacement = expression
-                break
         if replacement is None and re.fullmatch(r"[^A-Za-z]*(?:[A-Za-z][^A-Za-z]*)*", value):
             if len(value) <= 200 and not re.search(r"[A-Za-z]{4,}", _unwrap(value)):
                 replacement = value
@@ -900,7 +934,7 @@ def _joined_by_words(text: str, spans: list[_Span]) -> list[_Span]:
 # CJK punctuation ends a clause with no space after it (respelling makes "，" a ",").
 _SENTENCE = re.compile(
     r"(?<=[.;!?。；])\s|\n|,\s+(?=[A-Za-z]{3,}\s)|\s(?:so|hence|thus|therefore|where|since|"
-    r"because|and|then|or|equivalently|with|mit|avec|con|com|wobei|où|donde)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
+    r"because|and|et|und|và|и|then|or|equivalently|with|mit|avec|con|com|wobei|où|donde)\s|[：:]\s|[，、。；：！？]|(?<=[\u3000-\u9fff]),|,?\s(?:ie|eg)\s",
     flags=re.IGNORECASE,
 )
 
@@ -967,7 +1001,14 @@ _WORD = re.compile(rf"(?<!{_LETTER})(?<![\\_]){_LETTER}{{2,}}")
 # words of notation on the right side of an equation that the part's names do not cover
 _NOTATION = {"for", "all", "var", "cov", "std", "sum", "prod", "tr", "trace", "diag", "dim"}
 _NOTATION |= {"vec", "flatten", "argmax", "softmax", "mean", "sin", "cos", "tan", "sim", "phi"}
-_NOTATION |= {"dots", "ldots", "cdots"}
+_NOTATION |= {"dots", "ldots", "cdots", "vdots"}
+# one-letter names of constants, not variables: alone before prose they are words
+_CONSTANT_LETTERS = {"e"}
+# a one-letter word standing alone after the math, before more words ("dμ² e o σ não
+# entra", "√d i wariancja"): Portuguese, Italian, Spanish, Polish "e", "o", "y", "i", "a"
+_LONE_LETTER = re.compile(
+    r"(?<=[\s,])([^\W\d_])(?=\s+(?:[^\W\d_]|\\[A-Za-z])|\.[^\W\d_]\.?(?![^\W\d_]))"
+)  # ... or an abbreviation of one-letter words ("т.е.", "d.h.", "v.v.")
 
 
 def _prose_cut(body: str, known: set[str]) -> str:
@@ -977,7 +1018,17 @@ def _prose_cut(body: str, known: set[str]) -> str:
     equals = body.find("=")
     if equals < 0:
         return body
+    lone = next(
+        (
+            m.start()
+            for m in _LONE_LETTER.finditer(body, equals + 1)
+            if m.group(1) not in known or m.group(1) in _CONSTANT_LETTERS
+        ),
+        None,
+    )
     for match in _WORD.finditer(body, equals + 1):
+        if lone is not None and lone < match.start():
+            return body[:lone].rstrip(" \t,;:(").rstrip()
         word = match.group()
         lowered = word.lower()
         if (
@@ -993,13 +1044,15 @@ def _prose_cut(body: str, known: set[str]) -> str:
             # a compound word ("a D²-dimensional vector"): the math glued to it is prose too
             cut = max(body.rfind(sep, equals + 1, cut - 1) for sep in " ,;") + 1
         head = body[:cut].rstrip(" \t,;:(").rstrip()
-        # an article or other one-letter word of prose left before the cut ("…, a")
-        while (article := re.search(r"[\s,;:(]([^\W\d_])$", head)) and article.group(
-            1
-        ) not in known:
+        # an article or other one-letter word of prose left before the cut ("…, a"); a
+        # constant's letter standing alone before prose is a word too ("s = √d e a
+        # variância": Portuguese "e", and, not Euler's e)
+        while (article := re.search(r"[\s,;:(]([^\W\d_])$", head)) and (
+            article.group(1) not in known or article.group(1) in _CONSTANT_LETTERS
+        ):
             head = head[: article.start()].rstrip(" \t,;:(").rstrip()
         return head
-    return body
+    return body if lone is None else body[:lone].rstrip(" \t,;:(").rstrip()
 
 
 def _with_chains(
@@ -1348,32 +1401,72 @@ def classes_in_words(
             flags=re.IGNORECASE,
         )
     sizes = {w for w in known if len(w) == 1 and w.isupper() or w in ("k", "log", "lg", "ln")}
+
+    def owner(match: re.Match) -> str:
+        # "N squared for the attention matrix plus N(D + M) for Q, K and V": what a term
+        # is for names no size, and is blanked; "for each of the T steps" keeps its T
+        named = re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", match.group()[4:])
+        return match.group() if any(n in sizes for n in named) else " " * len(match.group())
+
+    text = _FOR_REMARK.sub(owner, text)
+    found: list[tuple[str | None, str]] = []
+    where = None
     for at, sentence in reversed(_sentences_of(text)):
-        spans = [
-            s
-            for s in _bare_spans(sentence, at, sizes | {"log", "log2", "lg", "ln"})
-            if re.search(r"[A-Za-z]", s.text) and not re.fullmatch(r"\s*log\s*", s.text)
-        ]
-        if not spans:
+        got = _classes_of_sentence(text, at, sentence, sizes)
+        if got is None:
             continue
-        last = spans[-1]
-        factors = [last.text]
-        following = text[last.end : last.end + 40]
-        if _PER_STEP.match(following) and len(spans) > 1:  # "linear in T, and k² log k per step"
-            factors = [s.text for s in spans]
-        body = " * ".join(f"({f})" for f in factors)
-        found = [(_label_in(sentence[: last.start - at]), f"O({body})")]
-        # "the cost is N² (D + M) and the memory is N² + N (D + M)": one class per label
-        labelled = {}
-        for span in spans:
-            labelled[_label_in(sentence[: span.start - at])] = f"O({span.text})"
-        if None not in labelled and len(labelled) > 1:
-            found = list(labelled.items())
-        line = _line_of(text, last.start)
+        labels = {label for label, _ in got}
+        if found and (None in labels or labels & {label for label, _ in found}):
+            continue  # a class for a component already given, or an unlabelled one
+        found = got + found
+        where = where if where is not None else at
+        # "Time is N² (D + M). Memory is N² plus N(D + M).": each label its sentence
+        if None in labels or {"time", "memory"} <= {label for label, _ in found}:
+            break
+    if found:
+        line = _line_of(text, where)
         how = "the growth stated in words (no O(…) in the answer)"
         shown_classes = tuple(c for _, c in found)
         return found, Found(shown_classes, line, how, tuple(shown), shown_classes)
     return [], Found((), "", "no O(…) class found", tuple(shown), ())
+
+
+_FOR_REMARK = re.compile(
+    r"\bfor\s+(?:the\s+|a\s+|an\s+)?[A-Za-z][^.;:+\n]*?(?=\s+plus\b|\s*\+|[.;:\n]|$)"
+)
+
+
+def _classes_of_sentence(text: str, at: int, sentence: str, sizes: set[str]):
+    """[(label, "O(…)")] that one sentence states in words, or None."""
+    spans = [
+        s
+        for s in _bare_spans(sentence, at, sizes | {"log", "log2", "lg", "ln"})
+        if re.search(r"[A-Za-z]", s.text) and not re.fullmatch(r"\s*log\s*", s.text)
+    ]
+    # "big O of T times k squared times log k: at each of the T steps we sort the k
+    # squared candidates": what follows a colon after the class explains it
+    colon = re.search(r":\s", sentence)
+    explains = colon is not None and re.match(
+        r"\s*[A-Za-z]{2,}\s+[A-Za-z]{2,}\b", sentence[colon.end() :]
+    )
+    if explains and any(s.end <= at + colon.start() for s in spans):
+        spans = [s for s in spans if s.end <= at + colon.start()]
+    if not spans:
+        return None
+    last = spans[-1]
+    factors = [last.text]
+    following = text[last.end : last.end + 40]
+    if _PER_STEP.match(following) and len(spans) > 1:  # "linear in T, and k² log k per step"
+        factors = [s.text for s in spans]
+    body = " * ".join(f"({f})" for f in factors)
+    found = [(_label_in(sentence[: last.start - at]), f"O({body})")]
+    # "the cost is N² (D + M) and the memory is N² + N (D + M)": one class per label
+    labelled = {}
+    for span in spans:
+        labelled[_label_in(sentence[: span.start - at])] = f"O({span.text})"
+    if None not in labelled and len(labelled) > 1:
+        found = list(labelled.items())
+    return found
 
 
 def _label_in(before: str) -> str | None:
@@ -1466,6 +1559,22 @@ def _without_reasons(text: str) -> str:
     return "".join(out)
 
 
+# "O(\begin{cases} Tk² log k & \text{sorting} \\ Tk² & \text{linear-time selection}
+# \end{cases})": one class per case, its first column; the rest names when it holds
+_CLASS_OF_CASES = re.compile(
+    r"(O\s*(?:\\left\s*)?\(\s*)?\\begin\{cases\}(.*?)\\end\{cases\}(\s*(?:\\right\s*)?\))?",
+    flags=re.DOTALL,
+)
+
+
+def _cases_as_classes(match: re.Match) -> str:
+    rows = [row.split("&")[0].strip() for row in re.split(r"\\\\", match.group(2))]
+    rows = [row for row in rows if row]
+    if match.group(1) and match.group(3):
+        return " or ".join(f"O({row})" for row in rows)
+    return " or ".join(rows)
+
+
 def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | None, str]], Found]:
     """Every O(…) in the answer with the label before it ("time", "memory"):
     [(label or None, "O(…)")], and where they were found. Inline definitions
@@ -1474,8 +1583,9 @@ def classes(text: str, asked: Asked, known: set[str]) -> tuple[list[tuple[str | 
         raise ValueError(f"the answer is {len(text):,} characters long; the limit is 20,000")
     boxed = _boxed(text)
     text = boxed if boxed is not None else text
+    text = _CLASS_OF_CASES.sub(_cases_as_classes, text)
     text, shown = _apply_aliases(text, asked)
-    definitions, defined = _definitions(text, known, asked)
+    definitions, defined = _definitions(text, known, asked, override=True)
     text, _ = _markdown(text)
     text = re.sub(r"\$\$|\$|\\\[|\\\]|\\\(|\\\)", " ", _unwrap(text))
     text = _orders_as_classes(_without_reasons(text))
@@ -1583,6 +1693,7 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
 _DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
 
 
+_HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 _ARROW = re.compile(r"[ \t]*(?:→|⟶|->)[ \t]*")
 
 # "\text{neural}", "\mathrm{network}", "\texttt{neural}": a token in LaTeX is its word
@@ -1607,11 +1718,21 @@ def token_runs(
     text = _TEXT_COMMAND.sub(r" \1 ", text.translate(_FULL_WIDTH))
     text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # "(−1,85)": French, German, Spanish
     text = _ARROW.sub(" ", text)  # "neural → network → network": one sequence
+    # "neural-neural-neural": a hyphen between two tokens joins them like a space
+    text = _HYPHENATED.sub(
+        lambda m: (
+            m.group().replace("-", " ")
+            if all(w.lower() in lowered for w in m.group().split("-"))
+            else m.group()
+        ),
+        text,
+    )
     text = _BRACKETED.sub(lambda m: _words_of_one_sequence(m, length), text)
     found: list[tuple[tuple[str, ...], float | None]] = []
     current: list[str] = []
     pieces = _PIECES.findall(text)
     pending = None
+    sentence_start = 0  # the first run of the current sentence
     depth = 0  # inside parentheses: (neural, network, network) is one sequence
     skip_to = 0
     for at, piece in enumerate(pieces):
@@ -1638,6 +1759,16 @@ def token_runs(
             # a score stands beside its sequence: none reaches across a sentence's end, nor
             # past blanked working, whose masked sign would make "−1.46" read as 0.46 > 0
             pending = None
+            sentence_start = len(found)
+            continue
+        listed = _score_list(pieces, at) if _NUMBER.fullmatch(piece) else []
+        unscored = [i for i in range(sentence_start, len(found)) if found[i][1] is None]
+        if len(listed) >= 2 and len(listed) == len(unscored):
+            # "keeps {neural network, network neural} with scores -1.25 and -1.4": a list
+            # of scores pairs, in order, with the list of sequences before it
+            for index, score in zip(unscored, listed, strict=True):
+                found[index] = (found[index][0], score)
+            pending, skip_to = None, at + 2 * len(listed) - 1
             continue
         if re.fullmatch(r"[-+−]?\d*\.?\d+", piece) and pending is not None:
             score, skip_to = _score_chain(pieces, at)
@@ -1652,6 +1783,36 @@ def token_runs(
 
 
 _NUMBER = re.compile(r"[-+−]?\d*\.?\d+")
+_LIST_JOINS = {",", ";", "and", "&", "et", "y", "und", "e", "i", "и", "ve", "và", "/"}
+
+
+class Stated(float):
+    """A score as written: its value and its decimals ("-1.30" has two, unlike -1.3), so
+    that its precision is the one the answer stated."""
+
+    decimals: int
+
+    def __new__(cls, text: str):
+        value = super().__new__(cls, float(text.replace("−", "-")))
+        value.decimals = len(text.split(".", 1)[1]) if "." in text else 0
+        return value
+
+
+def _score_list(pieces: list[str], at: int) -> list[float]:
+    """The numbers of a list that starts at `pieces[at]` ("-1.25 and -1.4", "−1.25,
+    −1.40"), one join between each two; [] when a number is followed by arithmetic."""
+    scores, index = [], at
+    while index < len(pieces) and _NUMBER.fullmatch(pieces[index]):
+        scores.append(Stated(pieces[index]))
+        after = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if after in ("+", "-", "−", "=") or (after and _NUMBER.fullmatch(after)):
+            return []  # a sum, not a list
+        if after.lower() not in _LIST_JOINS:
+            break
+        index += 2
+    return scores
+
+
 _SENTENCE_END = {".", "!", "?", "。", "！", "？", "·"}
 
 
@@ -1685,4 +1846,6 @@ def _score_chain(pieces: list[str], at: int) -> tuple[float, int]:
     last = total
     if any(abs(value - last) > 0.0051 * max(count, 1) for value, count in members):
         return float("nan"), index
+    if not members and terms == 1:  # a plain number: its decimals as written
+        return Stated(pieces[at]), index
     return last, index

@@ -533,7 +533,7 @@ _COLUMN = re.compile(
     r"|(?<=[\])])\s*['′])\s*$"
 )
 _SUBSCRIPT = re.compile(r"([A-Za-z])_(\{[^{}]*\}|[A-Za-z0-9])")
-_ELLIPSIS = {"...", "\\ldots", "\\dots", "\\cdots", "⋯", "…"}
+_ELLIPSIS = {"...", "\\ldots", "\\dots", "\\cdots", "\\vdots", "⋯", "⋮", "…"}
 GENERAL_SIZE = 4  # φ written for general D ("x_1, …, x_D") is checked at this size
 
 
@@ -646,11 +646,18 @@ class FeatureMapForm:
 
     def read(self, text: str) -> FeatureMapReading:
         normalized = re.sub(r"\\[,;:! ]", " ", normalize(text))  # \, is a space, not a comma
+        # "q_iq_j": two subscripted names glued are a product, q_i q_j
+        normalized = re.sub(r"(_\s*\{?\s*[ij]\s*\}?)(?=[A-Za-z]_)", r"\1 ", normalized)
         size = None
         declared = re.match(r"^\s*(?:for\s+)?D\s*=\s*(\d+)\s*[:,]?\s*", normalized)
         if declared:
             size = int(declared.group(1))
             normalized = normalized[declared.end() :]
+        # "[1, √2 q1, …]   (D = 2)": the size declared after the list
+        after = re.search(r"[,;]?\s*\(\s*(?:for\s+)?D\s*=\s*(\d+)\s*\)\s*\.?\s*$", normalized)
+        if after and size is None:
+            size = int(after.group(1))
+            normalized = normalized[: after.start()]
         body, cut = right_of_equals(normalized)
         left = normalized[: len(normalized) - len(body)] if cut else ""
         body = _strip_end(re.split(r"\\in(?![A-Za-z])|∈", body)[0])  # "∈ R^{1+D+D²}"
@@ -1054,7 +1061,12 @@ class SequenceReading:
 def _rounding(score: float) -> float:
     """How far a stated log-probability may be from the key: half a unit of its last
     decimal when it has one (−1.3 for −1.25), else 0.0051 (the tree's two decimals)."""
-    if abs(score - round(score, 1)) < 1e-9 and abs(score - round(score)) > 1e-9:
+    decimals = getattr(score, "decimals", None)  # "-1.30": two decimals, as written
+    if decimals == 1 or (
+        decimals is None
+        and abs(score - round(score, 1)) < 1e-9
+        and abs(score - round(score)) > 1e-9
+    ):
         return 0.05 + 1e-9
     return 0.0051
 
@@ -1065,7 +1077,9 @@ def _score_agrees(stated: float, log_probability: float) -> bool:
     0.2865 to its stated precision, half a unit of its last decimal, widened by what the
     tree's two-decimal log-probabilities leave open (a relative 0.51%). NaN disagrees."""
     if stated > 0:
-        decimals = next((d for d in range(7) if abs(stated - round(stated, d)) < 1e-12), 6)
+        decimals = getattr(stated, "decimals", None)
+        if decimals is None:
+            decimals = next((d for d in range(7) if abs(stated - round(stated, d)) < 1e-12), 6)
         wanted = math.exp(log_probability)
         return abs(stated - wanted) <= 0.5 * 10.0**-decimals + 0.0051 * wanted + 1e-12
     return abs(stated - log_probability) <= _rounding(stated)
@@ -1315,6 +1329,8 @@ class ConditionsForm:
         normalized = re.sub(r"\\q?quad(?![A-Za-z])", " ", normalized)
         # the rows of an align* are conditions of their own ("… = 0, \\ … = 0.")
         normalized = re.sub(_ROW_OR_ENVIRONMENT, " ; ", normalized)
+        # LaTeX spacing ("-\tfrac{2}{n}\,W_2^\top"): its comma is no list's comma
+        normalized = re.sub(r"(?<!\\)\\[,;:!]", " ", normalized)
         normalized = re.sub(r"&\s*(?=[=<>])", "", normalized)
         items = []
         for item in split_items(normalized):
@@ -1337,6 +1353,10 @@ class ConditionsForm:
                 members = members[-2:]
             if len(members) == 1:
                 left, right = members[0], "0"
+            elif _GRADIENT_NAME.fullmatch(members[0]) and not _ZERO_SIDE.search(item.strip()):
+                # "∂L/∂W₁ = −(2/n)W₂ᵀ(…)Xᵀ" with no "= 0": the gradient stated is the
+                # condition that it vanish (a staff decision)
+                left, right = members[1], "0"
             else:
                 left, right = members
                 left = _lhs_after_label(left)
@@ -1416,12 +1436,14 @@ _IMPLIES = re.compile(
     r"⇔|⟺|⇒|⟹|<->|<=>|->|=>|\\(?:iff|Leftrightarrow|Longleftrightarrow|Rightarrow|implies)\b"
 )
 _ZERO_SIDE = re.compile(r"(?<![=<>!])=\s*0\s*\.?\s*$|^\s*0\s*=(?!=)")
-_GRADIENT_IS_ZERO = re.compile(  # "∂L/∂W_1 = 0", "\nabla_{W_1} L = 0": a label, not a condition
+_GRADIENT = (
     r"\s*(?:(?:∂|\\partial|∇|\\nabla|d)\s*\S*(?:\s+[A-Za-z]{1,3})?"
     r"\s*(?:/\s*(?:∂|\\partial|d)\s*\S+)?"
     r"|\\frac\s*\{\s*(?:∂|\\partial|d)[^{}]*\}\s*\{\s*(?:∂|\\partial|d)[^{}]*\})"  # \frac{∂L}{∂W_1}
-    r"\s*=\s*0\s*\.?\s*$"
 )
+_GRADIENT_IS_ZERO = re.compile(_GRADIENT + r"\s*=\s*0\s*\.?\s*$")  # a label, not a condition
+# "∂L/∂W₁", "dL/dW1", "∇_{W₁}L", "\frac{\partial L}{\partial W_1}": a gradient's name
+_GRADIENT_NAME = re.compile(_GRADIENT + r"\s*")
 # "and" between two conditions, in the languages answers come in: und, et, en, e, y, i, ve…
 _AND = re.compile(r"\s+(?:and|und|et|en|e|y|i|ve|och|og|dan|và|και|и)\s+", re.IGNORECASE)
 
@@ -1498,6 +1520,24 @@ class OptimumReading:
     says: str | None  # "yes" or "no", the first one the answer gives
     named: tuple[tuple[str, ...], ...]  # sequences of the full length the answer names
     scores: dict[tuple[str, ...], float] = field(default_factory=dict)
+    # the answer says a named sequence is the most likely ("best", "optimal"), not only
+    # better than the beam's output ("is better", "scores higher")
+    claims_best: bool = True
+
+
+# "network network network (−1.54) is better": a counterexample, claimed better than the
+# beam's output; "the most likely", "the best", "optimal" claim the optimum itself
+_BETTER = re.compile(
+    r"\b(?:better|higher|more\s+(?:likely|probable)|beats?|exceeds?|outscores?|larger|"
+    r"greater|above|besser|höher|meilleure?|mieux|mejor|migliore|meglio|lepsz[ay]|"
+    r"tốt\s+hơn|cao\s+hơn|лучше|больше|выше|更好|更高|更大)\b",
+    re.IGNORECASE,
+)
+_BEST = re.compile(
+    r"\b(?:best|most\s+(?:likely|probable)|optimal|optimum|highest|maximum|argmax|global|"
+    r"beste|meilleure?s?\s+(?:séquence|solution)|la\s+plus|el\s+más|am\s+besten)\b",
+    re.IGNORECASE,
+)
 
 
 # "no" and "yes" as whole words (so "sekwencja" holds no "ja"), in the languages answers
@@ -1554,7 +1594,8 @@ class OptimumForm:
                 named.append(words)
             if score is not None:
                 scores.setdefault(words, score)
-        return OptimumReading(says, tuple(named), scores)
+        claims_best = bool(_BEST.search(text)) or not _BETTER.search(text)
+        return OptimumReading(says, tuple(named), scores, claims_best)
 
     def read_free(self, text: str, asked=None) -> OptimumReading:
         return self.read(text)
@@ -1581,6 +1622,9 @@ class OptimumForm:
             others = ranked
         if others and others[0] != optimum and optimum not in others:
             named = " ".join(others[0])
+            counterexample = self._counterexample(reading, others[0], beam_lp)
+            if counterexample is not None:
+                return Comparison(counterexample[0], method, counterexample[1])
             return Comparison(
                 "different",
                 method,
@@ -1606,8 +1650,41 @@ class OptimumForm:
             f"(the key: {opt_text}); a TA reads the reason",
         )
 
+    def _counterexample(self, reading: OptimumReading, named, beam_lp: float):
+        """(relation, detail) for "no" with a sequence claimed better than the beam's
+        output, not claimed the most likely: a valid counterexample is a full reason (a
+        staff decision) when its log-probability is above the beam's output's and its
+        stated score, if any, is right; None when the answer claims more."""
+        if reading.says != "no" or reading.claims_best:
+            return None
+        ranking = {tuple(w): lp for w, lp in self.key().get("ranking", ())}
+        if named not in ranking:
+            return None
+        true_lp, shown = ranking[named], " ".join(named)
+        stated = reading.scores.get(named)
+        if stated is not None and not _score_agrees(stated, true_lp):
+            return (
+                "different",
+                f"{shown} has {_key_score(true_lp, stated)}, not {_score_text(stated)}",
+            )
+        if true_lp <= beam_lp:
+            return (
+                "different",
+                f"{shown} ({true_lp:.2f}) is not more likely than the beam's output "
+                f"({beam_lp:.2f})",
+            )
+        return (
+            "equal",
+            f"a valid counterexample: {shown} ({true_lp:.2f}) is more likely than the "
+            f"beam's output ({beam_lp:.2f})",
+        )
+
     def same(self, first: OptimumReading, second: OptimumReading) -> bool:
-        return first.says == second.says and set(first.named) == set(second.named)
+        return (
+            first.says == second.says
+            and set(first.named) == set(second.named)
+            and first.claims_best == second.claims_best
+        )
 
     def show(self, reading: OptimumReading) -> tuple[str, str]:
         named = "; ".join(" ".join(s) for s in reading.named)

@@ -244,7 +244,11 @@ def judge_with(form, text: str, part_id: str = "", known: _Known | None = None) 
             comparison.share,
         )
     if comparison.relation == "equal" and len(attempt.readings) == 1:
-        comparison = _working_disagrees(form, text, reading) or comparison
+        comparison = (
+            _working_disagrees(form, text, reading)
+            or _false_working(form, text, reading, known)
+            or comparison
+        )
     if attempt.sign and comparison.relation == "equal":
         return _both_signs(base, form, reading, known)
     base.method = comparison.method
@@ -334,6 +338,94 @@ def _working_disagrees(form, text: str, reading) -> Comparison | None:
     return None
 
 
+# a term of the sum the asked quantity is: E[qᵢkᵢ], Var(qᵢkᵢ) (Σᵢ of it is E[qᵀk], Var(qᵀk))
+_COMPONENT_TERM = re.compile(
+    r"^(?P<op>\\mathbb\{E\}|\\mathrm\{Var\}|\\operatorname\{Var\}|E|Var)\s*"
+    r"(?P<open>[\[(])\s*q_\{?i\}?\s*\*?\s*k_\{?i\}?\s*(?P<close>[\])])$"
+)
+_LEADING_WORDS = re.compile(r"^(?:[^\W\d_]{2,}[\s,:]+)+")
+_TRAILING_WORDS = re.compile(r"(?:\s+[^\W\d_]{2,})+\s*\.?$")
+
+
+def _false_working(form, text: str, reading, known: _Known) -> Comparison | None:
+    """A right final answer after a false step anywhere in the working, whatever prose
+    separates the chains ("E[qᵢkᵢ] = E[qᵢ]E[kᵢ] = μ² + σ², toplarsak E[qᵀk] = dμ²"):
+    CANNOT TELL with the step, as for a wrong step of the answer's own chain. Every clause
+    with an equation is split into its members; a member the grammar reads, a member that
+    names the asked quantity (its value is the answer's) and a term of the asked sum
+    (E[qᵢkᵢ]: the answer over the count) are compared in turn, at most 24 members read.
+    A bare name or number on one side ("for d = 64") is an instance, not a step."""
+    from answerkey.judging import extract
+    from answerkey.judging.equivalence import compare, same
+    from answerkey.judging.forms import members_of, normalize
+
+    asked_names = getattr(form, "asked", None)
+    if asked_names is None or not hasattr(form, "_expression"):
+        return None
+    import sympy as sp
+
+    words = _known_words(form)
+    count = sp.Symbol(form.sum_count, positive=True, integer=True) if form.sum_count else None
+    if count is not None:
+        count = next((s for s in reading.value.free_symbols if s.name == form.sum_count), count)
+    budget = 24
+    for clause in _WORKING_CLAUSE.split(text):
+        if "=" not in clause or budget <= 0:
+            continue
+        try:
+            members = members_of(extract._prose_cut(normalize(clause), words))
+        except AnswerError:
+            continue
+        if len(members) < 2:
+            continue
+        members[0] = _LEADING_WORDS.sub("", re.sub(r"^.*:\s", "", members[0]))  # "Step 2: …"
+        members[-1] = _TRAILING_WORDS.sub("", members[-1])
+        values: list[tuple[str, Any]] = []
+        for member in members:
+            if not member or budget <= 0:
+                continue
+            term = _COMPONENT_TERM.match(member)
+            budget -= 1  # each member read or compared costs a step of the budget
+            if term is not None and count is not None:
+                whole = f"{term['op']}{term['open']}q^T k{term['close']}"
+                if asked_names.names(whole):
+                    values.append((member, reading.value / count))
+                continue
+            if asked_names.names(member):
+                values.append((member, reading.value))
+                continue
+            try:
+                values.append((member, form._expression(member).value))
+            except (AnswerError, RecursionError, ValueError, TypeError):
+                continue
+        for (left, a), (right, b) in itertools.pairwise(values):
+            if getattr(a, "is_Atom", False) or getattr(b, "is_Atom", False):
+                if not (_COMPONENT_TERM.match(left) or _COMPONENT_TERM.match(right)):
+                    continue
+            check = compare(a, b, form.display, form.assumptions)
+            if check.relation != "different":
+                continue
+            named = [v for m, v in ((left, b), (right, a)) if asked_names.names(m)]
+            if named and (
+                form._compare_value(named[0]).relation == "equal"
+                or any(same(named[0], r.value) for _, r in known.accepted)
+            ):
+                continue  # "E[qᵀk] = ‖μ‖²": a reading the part accepts, not a false step
+            point = {
+                k: v
+                for k, v in (check.counterexample or {}).items()
+                if k not in ("your answer", "key")
+            }
+            where = ", ".join(f"{k} = {v}" for k, v in point.items())
+            return Comparison(
+                "unknown",
+                "the final answer is right, but a step of the working is false",
+                f"the step {left} = {right} is false at {where}",
+                {**point, "step": f"{left} = {right}"},
+            )
+    return None
+
+
 def _ill_typed(base: Judgement, exc: IllTyped, known: _Known) -> Judgement:
     """An answer that reads but multiplies or adds matrices whose shapes do not fit: a
     wrong answer (a TA marks it so), INCORRECT with the reason; the credit is the rubric's
@@ -412,6 +504,19 @@ class Attempt:
     stated: Any = None  # q3.b.ii: the φ stated beside the count (a reading or AnswerError)
 
 
+# Python's spellings of the functions the grammar reads: np.sqrt(d), math.log(k)
+_MODULE_PREFIX = re.compile(
+    r"(?<![\w.])(?:np|numpy|math|torch|jnp|sp|sympy)\.(?=(?:sqrt|log2?|exp|abs|max|min)\s*\()"
+)
+_FLOOR_DIVISION = re.compile(r"(?<=[\w)\]])\s*//\s*(?=[\w(])")
+# a gradient written with d or in words names the same thing as ∂L/∂W₁
+_W = r"(?P<w>W_?\{?[0-9₀-₉]\}?)"
+_D_GRADIENT = re.compile(rf"(?<![A-Za-z\\])d\s*L\s*/\s*d\s*{_W}")
+_GRADIENT_WORDS = re.compile(
+    rf"\b(?:the\s+)?gradients?\s+(?:of\s+(?:the\s+loss|L)\s+)?"
+    rf"(?:wrt\.?|w\.r\.t\.?|with\s+respect\s+to)\s+{_W}\s*(?:is|:|=)",
+    re.IGNORECASE,
+)
 _SPREADSHEET = re.compile(r"\s*[=@]\s*[A-Za-z_.]+\s*\(")  # =HYPERLINK(…), @SUM(…)
 _PLUS_MINUS = re.compile(r"±|∓|\\pm\b|\\mp\b|\+-|\+/-")
 
@@ -429,6 +534,10 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     ask, known = asked(part_id), _known_words(form)
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
+    text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself
+    text = _FLOOR_DIVISION.sub("/", text)  # "(D+1)*(D+2)//2": Python's integer division
+    if getattr(form, "joins_spans", False):  # q4.b.i: "dL/dW1 =", "the gradient wrt W1 is"
+        text = _GRADIENT_WORDS.sub(r"∂L/∂\g<w> =", _D_GRADIENT.sub(r"∂L/∂\g<w>", text))
     if not hasattr(form, "read_free"):
         text = extract.unnumber(text)  # "1. … 2. …": every item is the answer
     pure = extract.all_math(text, ask, known)  # no prose: the text is the answer

@@ -432,6 +432,9 @@ def stored_figure2() -> dict:
             "beam": [list(f2["beam"][0]), float(f2["beam"][1])],
             "optimum": [list(f2["optimum"][0]), float(f2["optimum"][1])],
             "found_optimum": bool(f2["found_optimum"]),
+            # every sequence's log-probability: a sequence claimed better than the
+            # beam's output is checked against it
+            "ranking": [[list(w), float(s)] for w, s in f2["ranking"]],
         }
 
     return result_cache.cached(KEY_NAMESPACE, key, compute)

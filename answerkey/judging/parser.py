@@ -85,7 +85,8 @@ _LATEX_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "top": "T
                     "intercal": "T", "langle": "<", "rangle": ">", "|": "||", "lVert": "||",
                     "rVert": "||", "Vert": "||", "lvert": "|", "rvert": "|", "vert": "|",
                     "{": "{", "}": "}", "ldots": "...", "cdots": "...", "dots": "...",
-                    "to": "->", "rightarrow": "->", "le": "<=", "leq": "<="}  # fmt: skip
+                    "vdots": "...", "to": "->", "rightarrow": "->", "le": "<=",
+                    "leq": "<="}  # fmt: skip
 _LATEX_FUNCTIONS = {"sqrt", "frac", "dfrac", "tfrac", "binom", "log", "ln", "lg", "exp",
                     "max", "min", "cbrt"}  # fmt: skip
 

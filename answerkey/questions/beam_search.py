@@ -118,19 +118,30 @@ QUESTION = Question(
             answer=lambda profile: _answer_e(profile),
             assumptions=(
                 "an RNN decoder of fixed width: constant cost per step and hypothesis",
-                r"$T$, $k$ and the vocabulary size $M$ grow, with $k \le M$",
+                "as the homework's pseudocode: each of the $k$ beams proposes its $k$ best "
+                "continuations, and the $k^2$ candidates are sorted to keep the best $k$",
+                r"in $T$ and $k$ alone, the vocabulary size $\left|V\right|$ is a constant; "
+                r"keeping it, "
+                r"$k \le \left|V\right|$",
             ),
             steps=lambda: _derivation().steps(),
             checks=lambda profile: _checks_e(profile),
             experiment="beam",
             notes=(
-                r"Cost model: $T$, $k$ and $M$ grow with $k \le M$; the RNN's width is fixed. "
-                r"Every step reads $kM \ge k^2$ scores, so $O(Tk)$ is below any beam search "
-                "(holding $M$ fixed instead would bound $k$ too, since $k \\le M$). Accepted: "
-                r"in $T$ and $k$ alone ($M = k$), $O(T k^2 \log k)$ (sorting the $k^2$ "
-                "candidates) and $O(T k^2)$ (linear-time selection); with the vocabulary $M$, "
-                r"$O(T k M \log M)$, $O(T k M \log k)$ with a size-$k$ heap, or $O(T k M)$ "
-                "with linear-time selection.",
+                "Cost model (the homework's pseudocode): at each of the $T$ steps each of the "
+                r"$k$ beams proposes its $k$ best continuations (the top $k$ of its "
+                r"$\left|V\right|$ "
+                r"scores) and the $k^2$ candidates are sorted: $O(k^2 \log k)$ a step with "
+                r"$\left|V\right|$ a constant, as “in terms of $T$ and $k$” asks. $O(Tk)$ is "
+                r"wrong under "
+                "this model: every step forms $k^2$ candidates, so a step costs at least "
+                r"$k^2$. Accepted: in $T$ and $k$ alone, $O(T k^2 \log k)$ (sorting the $k^2$ "
+                "candidates) and $O(T k^2)$ (linear-time selection); with the vocabulary "
+                r"counted ($k \le \left|V\right|$), $O(T k \left|V\right| \log \left|V\right|)$, "
+                r"$O(T k \left|V\right| \log k)$ with a "
+                r"size-$k$ heap, or $O(T k \left|V\right|)$ with linear-time selection. Students "
+                r"may write "
+                r"$M$ or $\left|Y\right|$ for $\left|V\right|$.",
                 "An RNN's step costs the same at every $t$; a transformer decoder's attention "
                 "grows with the prefix, which would add a $T^2$ term — not what the question "
                 "asks.",
@@ -251,7 +262,8 @@ def _answer_d(profile: Profile) -> Answer:
     found = f2["found_optimum"]
     guarantee = (
         f"Beam search is a greedy approximation: it is sure to find the optimum if "
-        f"$k \\ge |V|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), because then no prefix "
+        f"$k \\ge \\left|V\\right|^{{T-1}}$ (here k ≥ {len(VOCAB) ** (LENGTH - 1)}), because then "
+        f"no prefix "
         f"is ever pruned; a smaller beam may find it too, but with no guarantee."
     )
     if found:  # the verdict word follows the search, never a typed literal
@@ -446,7 +458,9 @@ def _answer_e(profile: Profile) -> Answer:
         Figure(
             FIGURES["operations"],
             "Counted comparisons of the two selections "
-            "of each step, over a grid of $T$, $k$ and $M$, with the fitted exponents. Divided "
+            r"of each step, over a grid of $T$, $k$ and $\left|V\right|$, with the fitted "
+            r"exponents. "
+            "Divided "
             "by $T$, the four $T$ lines nearly coincide (every step makes the same selection: "
             "the fitted exponent of $T$ is about 1); their markers shrink as $T$ grows so that "
             "each stays visible.",
@@ -456,15 +470,19 @@ def _answer_e(profile: Profile) -> Answer:
         latex=rf"O\!\left({notation.latex(D.ANSWER_IN_T_K)}\right)",
         value={"in_T_k": D.ANSWER_IN_T_K, "accepted": list(D.ACCEPTED)},
         text=(
-            r"$O(T k^2 \log k)$. Cost model: $T$, $k$ and the vocabulary size $M$ grow, with "
-            r"$k \le M$ (a beam no wider than the vocabulary); the RNN's width is fixed, so one "
-            "hypothesis' step costs a constant (it does not grow with the prefix). Each of the "
-            "$T$ steps runs the RNN once per hypothesis, keeps each hypothesis' best $k$ "
-            r"continuations, and sorts the $k^2$ survivors to keep the best $k$. Every step "
-            r"reads $kM \ge k^2$ scores, so no answer below $T k^2$ is right. In $T$ and $k$ "
-            r"alone, $M$ takes its smallest value $M = k$: $k^2 \log k$ dominates; $O(T k^2)$ "
-            r"with linear-time selection. Keeping $M$: $O(T k M \log M)$, "
-            r"$O(T k M \log k)$ with a size-$k$ heap, or $O(T k M)$ with linear-time selection."
+            r"$O(T k^2 \log k)$. As the homework's pseudocode runs it: at each of the $T$ "
+            "steps the RNN runs once per beam (a fixed width, so a constant cost that does not "
+            "grow with the prefix), each of the $k$ beams proposes its $k$ best continuations "
+            r"(the top $k$ of its $\left|V\right|$ scores), and the $k^2$ candidates are sorted "
+            r"to keep "
+            r"the best $k$: $O(k^2 \log k)$ a step. In $T$ and $k$ alone the vocabulary size "
+            r"$\left|V\right|$ counts as a constant, so the proposals cost $O(k)$ a step and the "
+            r"sort "
+            r"dominates: $O(T k^2 \log k)$, or $O(T k^2)$ with linear-time selection. Since "
+            r"every step forms $k^2$ candidates, nothing below $T k^2$ is right. Counting the "
+            r"vocabulary ($k \le \left|V\right|$): $O(T k \left|V\right| \log \left|V\right|)$, "
+            r"$O(T k \left|V\right| \log k)$ with a "
+            r"size-$k$ heap, or $O(T k \left|V\right|)$ with linear-time selection."
         ),
         figures=figures,
     )
@@ -506,22 +524,24 @@ def _prove_e_general(profile: Profile) -> ev.Argument:
         "the stated answer is among the accepted ones",
         {"stated": str(claimed["in_T_k"])},
     )
-    limit = D.ratio_limit(D.total_cost().subs({D.M: D.k, D.c: 7}), D.T * D.k**2 * sp.log(D.k), D.k)
+    fixed = {D.M: D.FIXED_VOCABULARY, D.c: 7}
+    limit = D.ratio_limit(D.total_cost().subs(fixed), D.T * D.k**2 * sp.log(D.k), D.k)
     y = sp.Symbol("y", nonnegative=True)
     return ev.Argument(
-        f"SymPy's Order at infinity: T k² log k (M = k, c fixed; lim cost/(T k² log k) = "
-        f"{sp.sstr(limit)}); T k M log M + T k² log k in T, k, M, which is O(T k M log M) for "
-        "k ≤ M as d/dx (x log x) = log x + 1 > 0; T k M + T k² = O(T k M) with quickselect; "
-        "T k M log k + T k² log k = O(T k M log k) with a size-k heap; "
+        f"SymPy's Order at infinity: T k² log k (|V| = {D.FIXED_VOCABULARY} and c fixed; "
+        f"lim cost/(T k² log k) = {sp.sstr(limit)}); T k |V| log |V| + T k² log k in T, k, |V|, "
+        "which is O(T k |V| log |V|) for k ≤ |V| as d/dx (x log x) = log x + 1 > 0; "
+        "T k |V| + T k² = O(T k |V|) with quickselect; "
+        "T k |V| log k + T k² log k = O(T k |V| log k) with a size-k heap; "
         "the stated answer and each accepted one equal to a derived class",
         [
-            ev.Identity(in_T_k, claimed["in_T_k"], "O(cost) at M = k, c fixed, and the answer"),
+            ev.Identity(in_T_k, claimed["in_T_k"], "O(cost) at fixed |V| and c, and the answer"),
             stated_accepted,
             *accepted,
             ev.Identity(
                 D.big_o_with_M(),
                 D.T * D.k * D.M * sp.log(D.M) + D.T * D.k**2 * sp.log(D.k),
-                "O(cost) in T, k, M",
+                "O(cost) in T, k, |V|",
             ),
             ev.Identity(
                 D.big_o_linear_selection(), D.T * D.k * D.M + D.T * D.k**2, "O(cost), quickselect"
@@ -562,7 +582,7 @@ def _check_e_fits(profile: Profile) -> ev.Measurement:
     raw_k = fits["among_candidates_sort_raw"]["k"]
     readings.append(ev.at_least("raw k exponent (> 2: the log k factor)", raw_k, 2.05, ".3f"))
     return ev.Measurement(
-        "exponents fitted to the operations counted over a grid of T, k, M",
+        "exponents fitted to the operations counted over a grid of T, k, |V|",
         readings,
         statistics={name: {k: round(v, 4) for k, v in fit.items()} for name, fit in fits.items()},
     )
@@ -571,11 +591,12 @@ def _check_e_fits(profile: Profile) -> ev.Measurement:
 def _checks_e(profile: Profile) -> list[Check]:
     return [
         ev.symbolic(
-            "the operation count's big-O is T k² log k (M = k), T k M log M, T k M (quickselect)",
+            "the operation count's big-O is T k² log k (|V| fixed), T k |V| log |V|, "
+            "T k |V| (quickselect)",
             lambda: _prove_e_general(profile),
         ),
         ev.within_tolerance(
-            "counted operations over a grid of T, k, M fit the derived exponents",
+            "counted operations over a grid of T, k, |V| fit the derived exponents",
             lambda: _check_e_fits(profile),
             timeout_s=300,
         ),

@@ -11,8 +11,11 @@ QUESTION = Question(
             "q6",
             "Which sources did you use, whom did you work with, and how many hours did you spend?",
             answer=lambda profile: Answer(
-                text="Student-specific: there is no key answer. Full credit for any honest, "
-                "complete response naming sources, collaborators (or none) and hours."
+                text="Answers vary: name your sources, your collaborators (or none) and your hours."
+            ),
+            notes=(
+                "Student-specific: there is no key answer. Full credit for any honest, complete "
+                "response naming sources, collaborators (or none) and hours.",
             ),
         ),
     ],

@@ -18,6 +18,9 @@ from answerkey.experiments import Profile, results
 from answerkey.experiments.zkc import DUPLICATED_TEST_NODE, accuracy_table, by_node
 from answerkey.parts import Answer, Figure, Part, Question, Table, signed
 
+# A point of the framed answer starts a line so (the documents print the points as a list).
+POINT = "\n- "
+
 QUESTION = Question(
     number=1,
     title="Zachary's Karate Club",
@@ -34,9 +37,8 @@ QUESTION = Question(
             answer=lambda profile: _answer_q1_1(profile),
             assumptions=(
                 "0/1 adjacency, the notebook's labels, learning rate, weight decay and epochs",
-                "seed 100 as in the notebook, but drawn through a different random-number "
-                "generator: a student's own run gives different losses and embedding "
-                "coordinates, and may miss a different test node",
+                "seed 100 as in the notebook; your own run's losses and embedding coordinates "
+                "may differ from these, and it may miss a different test node",
             ),
             steps=lambda: _steps(),
             checks=lambda profile: _checks().checks_q1_1(profile),
@@ -190,15 +192,18 @@ def _class_name(label_set: str, label: int) -> str:
 
 
 def q1_1_headline(r: dict) -> str:
-    """q1.1's answer at a glance, above the display of the TODOs' formulas: the test
-    accuracy a student running the course's code reports (read from the leak run) and the
-    written question's standard reasons."""
-    return (
-        f"Report test accuracy {r['leak']['test_accuracy']:.1f}: the course's code gives it "
-        "because its helper leaks the test labels into training. The honest figure, trained "
-        f"on the train nodes only, is {r['notebook']['test_accuracy']:.2f} (marked note below). "
-        "Embedding plot: the softmax's decision line decides, not the clusters, and only the "
-        f"{len(r['split']['test'])} test nodes count."
+    """q1.1's answer at a glance, above the display of the TODOs' formulas: what a correct
+    submission shows, as points (`POINT`): the test accuracy with the course's code (read
+    from the leak run), the written question's standard reasons, the formulas."""
+    return POINT.join(
+        (
+            "A correct submission shows:",
+            f"test accuracy {r['leak']['test_accuracy']:.1f} with the course's code (two GCN "
+            "layers and a softmax classifier, trained by gradient descent);",
+            "in the embedding plot, the softmax's own decision line decides, not the clusters, "
+            f"and only the {len(r['split']['test'])} test nodes count;",
+            "the normalized adjacency, the layer and its gradients:",
+        )
     )
 
 
@@ -247,7 +252,8 @@ def q1_1_text(r: dict) -> str:
         rf"$\partial L / \partial \hat A = {gradient_latex()['A']}$), checked against finite "
         "differences "
         "in double precision; (3) the model: GCN layers 34 → 16 → 2 on $X = I$, then the "
-        "softmax classifier; (4) full-batch gradient descent on the 24 train nodes "
+        "softmax classifier; (4) full-batch gradient descent on the "
+        f"{len(r['split']['train'])} train nodes "
         f"(learning rate {r['training']['lr']:g}, weight decay {r['training']['weight_decay']:g} "
         f"without the bias, seed {r['training']['seed']}, "
         f"{ours['epochs']} epochs, {adjacency}, "
@@ -257,22 +263,25 @@ def q1_1_text(r: dict) -> str:
         + _duplicate_test_node(r)
         + "\n\n"
         "Written question (the embedding plot): " + embedding_question_answer(r) + "\n\n"
-        "Note (the course's label leak). A bug in the provided softmax helper trains on all "
-        "34 labels, the test nodes' included: that is why the course's code reports test "
-        "accuracy "
-        f"{leak['test_accuracy']:.1f} (the notebook expects "
-        f"{r['expected_test_accuracy']:.1f}). Trained honestly on the 24 train nodes only, "
-        f"the same network scores {ours['test_accuracy']:.2f} (missed: {missed}); the "
+        "Note (test labels in training). The provided training helper also uses the test "
+        f"nodes' labels, so the course's code reports test accuracy {leak['test_accuracy']:.1f}"
+        + (
+            ", as the notebook expects"
+            if leak["test_accuracy"] == r["expected_test_accuracy"]
+            else f" (the notebook expects {r['expected_test_accuracy']:.1f})"
+        )
+        + f". Trained on the {len(r['split']['train'])} train nodes "
+        f"only, the same network scores {ours['test_accuracy']:.2f} (missed: {missed}); the "
         "left panel of [[figure:zkc_embedding.png]] is that run, so "
         + (
             f"{missed}, ringed there, "
             + ("is" if len(ours["misclassified_test"]) == 1 else "are")
-            + " truly misclassified"
+            + f" misclassified against {LABEL_SETS.get(labels['set'], 'its labels')}"
             if ours["misclassified_test"]
             else "no node is ringed there"
         )
         + ". In that "
-        "honest run, stopping on the test loss instead of on the objective $J$ would use the "
+        "run, stopping on the test loss instead of on the objective $J$ would use the "
         f"test labels and stops at epoch {watch['epochs']}, in the initial plateau, with test "
         f"accuracy {watch['test_accuracy']:.2f} (both runs' loss and accuracy per epoch: "
         "[[figure:zkc_curves.png]])."
@@ -370,9 +379,10 @@ def q1_2_text(r: dict) -> str:
         f"{_where_it_fails(missed_by_all, zachary)}\n\n"
         "4. Labels and evaluation matter as much as the model: the notebook's labels are "
         "modularity communities, not the real split (they differ at members "
-        f"{', '.join(map(str, r['labels']['notebook_vs_club']))}), and the original's 100% "
-        "test accuracy came from test labels leaking into the gradient; trained on the train "
-        f"nodes only the same network scores {r['notebook']['test_accuracy']:.2f}."
+        f"{', '.join(map(str, r['labels']['notebook_vs_club']))}), and the course's code "
+        f"reaches test accuracy {r['leak']['test_accuracy']:.0%} because its training helper "
+        "also uses the test labels; trained on the train nodes only the same network scores "
+        f"{r['notebook']['test_accuracy']:.2f}."
     )
 
 
@@ -412,8 +422,13 @@ def _where_it_fails(missed_by_all: list[int], zachary: dict) -> str:
         f"his {friends} friends ({', '.join(map(str, hood[other]['nodes']))}; "
         f"{hood[other]['weight']} of {hood['Officer']['weight'] + hood['Mr. Hi']['weight']} "
         f"interactions) joined the {other}'s{among}. Message passing can only follow the "
-        "neighbourhood, so no seed places him right: the information is not in the graph. "
-        f"Zachary's own analysis {same}: {cut_sentence}"
+        "neighbourhood, so no seed places him right: "
+        + (
+            f"in this graph his friendships point to the {other}'s side. "
+            if 2 * across > friends
+            else "what decided his choice does not show in his friendships. "
+        )
+        + f"Zachary's own analysis {same}: {cut_sentence}"
     )
 
 

@@ -129,9 +129,14 @@ QUESTION = Question(
             steps=lambda: _steps()["q3.b.i"],
             checks=lambda profile: _checks().checks_b_i(),
             notes=(
-                r"HW6 caveat: “constants set to 1” is usually read as $(q^\top k + 1)^2$; "
-                r"$(q^\top k)^2$ is a defensible reading too. The key gives the first and accepts "
-                r"the second with its own $\phi$ (then q3.b.ii and q3.c.ii follow through).",
+                r"HW6 caveat: “every constant factor set to 1” is usually read as "
+                r"$(q^\top k + 1)^2$ ($\gamma = c = 1$ in $(\gamma\, q^\top k + c)^p$). "
+                r"$(q^\top k)^2$ is accepted too, for a reason a grader can check: it is the "
+                r"homogeneous polynomial kernel ($c = 0$), which several textbooks call the "
+                r"polynomial kernel of degree $p$; its only constant factor is $\gamma$, set to 1 "
+                r"(an added $c$ is no factor). Follow-through: its own $\phi$ in q3.b.ii "
+                r"($D(D+1)/2$ or $D^2$ components) and its costs in q3.c.ii (the same big-O) "
+                "earn full credit.",
             ),
         ),
         Part(
@@ -161,6 +166,16 @@ QUESTION = Question(
             assumptions=(r"$\phi: \mathbb{R}^D \to \mathbb{R}^P$ any feature map",),
             steps=lambda: _steps()["q3.b.iii"],
             checks=lambda profile: _checks().checks_b_iii(),
+            notes=(
+                r"The handout's eq. 3, $\sum_j \mathrm{sim}(Q_i, K_j) V_j$, is a column for "
+                r"$V_j \in \mathbb{R}^M$, while its eq. 5, $\phi(Q_i)^\top \sum_j \phi(K_j) "
+                r"V_j^\top$, is a row: the two differ by a transpose. The key prints both sides "
+                r"as rows, $V_j^\top$ in eq. 3's form too, which is eq. 5 with the "
+                "handout's transpose fixed (the q3.b.iii check reads the printed terms' shapes). "
+                "Either orientation earns full credit, and so does copying the handout's "
+                "mismatch: rubric item 4 is for a transpose the student introduces (an outer "
+                r"product $\phi(Q_i)\phi(K_j)^\top$ where a number is needed).",
+            ),
         ),
         Part(
             "q3.c.i",
@@ -325,8 +340,10 @@ def _answer_b_i() -> Answer:
             r"$\mathrm{sim}(q, k) = (q^\top k + 1)^{2} = 1 + 2 q^\top k + (q^\top k)^{2}$: the "
             r"polynomial kernel $(\gamma\, q^\top k + c)^{p}$ of degree $p = 2$ and "
             r"$\gamma = c = 1$. "
-            r"Reading “every constant set to 1” as no constant term gives $(q^\top k)^{2}$, which "
-            "is also accepted (its feature map and costs are given with q3.b.ii and q3.c.ii)."
+            r"The homogeneous polynomial kernel $(q^\top k)^{p}$ ($c = 0$), which several "
+            r"textbooks call the polynomial kernel of degree $p$, has no added constant and "
+            r"only the factor $\gamma = 1$: it gives $(q^\top k)^{2}$, also right (its feature "
+            "map and costs are given with q3.b.ii and q3.c.ii)."
         ),
     )
 
@@ -367,8 +384,10 @@ def _answer_b_ii() -> Answer:
 
 def row_latex(product, limits: bool = True) -> str:
     """Row i of an eq. 3 or eq. 5 product of `derivation()`'s matrices, as printed:
-    (ΦQ ΦKᵀ) V  ->  Σ_j φ(Q_i)ᵀφ(K_j) V_j, and ΦQ (ΦKᵀ V)  ->  φ(Q_i)ᵀ Σ_j φ(K_j) V_jᵀ
+    (ΦQ ΦKᵀ) V  ->  Σ_j (φ(Q_i)ᵀφ(K_j)) V_jᵀ, and ΦQ (ΦKᵀ V)  ->  φ(Q_i)ᵀ Σ_j φ(K_j) V_jᵀ
     (with 1 for V: the denominators). The outer factor's rows are i, the summed one's j.
+    V_j ∈ ℝ^M is a column, as in the handout's eq. 5, so row j of V is V_jᵀ and both forms
+    are the row V'_i (1×M); the handout's eq. 3 writes V_j, a column, beside it.
 
     Raises ValueError for any other shape of product."""
     import sympy as sp
@@ -380,22 +399,25 @@ def row_latex(product, limits: bool = True) -> str:
     def phi(matrix, index: str) -> str:
         return rf"\phi({letters[matrix]}_{index})"
 
-    def value(matrix, transposed: bool) -> str:
+    def value(matrix) -> str:
         if matrix == KA.ONES:
             return ""
         if matrix != KA.VALUES:
             raise ValueError(f"{matrix}: not V or the ones column")
-        return r"\, V_j^\top" if transposed else r"\, V_j"
+        return r"\, V_j^\top"
 
     outer, right = product.args if isinstance(product, sp.MatMul) else (None, None)
     if isinstance(outer, sp.MatMul) and len(outer.args) == 2 and outer.args[0] in letters:
         first, second = outer.args  # (ΦQ ΦKᵀ) V
         if isinstance(second, sp.Transpose) and second.arg in letters:
-            return rf"{total} {phi(first, 'i')}^\top {phi(second.arg, 'j')}{value(right, False)}"
+            score = rf"{phi(first, 'i')}^\top {phi(second.arg, 'j')}"
+            if right != KA.ONES:  # the scalar score times the row V_jᵀ
+                score = rf"\big({score}\big)"
+            return rf"{total} {score}{value(right)}"
     if outer in letters and isinstance(right, sp.MatMul) and len(right.args) == 2:
         second, last = right.args  # ΦQ (ΦKᵀ V)
         if isinstance(second, sp.Transpose) and second.arg in letters:
-            return rf"{phi(outer, 'i')}^\top {total} {phi(second.arg, 'j')}{value(last, True)}"
+            return rf"{phi(outer, 'i')}^\top {total} {phi(second.arg, 'j')}{value(last)}"
     raise ValueError(f"{product}: not a row form of eq. 3 or eq. 5")
 
 
@@ -425,7 +447,9 @@ def _answer_b_iii() -> Answer:
             f"${linearized_prose(forms, 'eq3')}$. "
             r"Since $\phi(Q_i)$ does not depend on $j$ it comes out of both sums, "
             f"${linearized_prose(forms, 'eq5')}$, which is eq. 5: the sums are shared "
-            "by every $i$."
+            r"by every $i$. Here $V_j \in \mathbb{R}^M$ is a column, as in eq. 5, so both "
+            r"forms are the row $V'_i$ (row $i$ of $V'$); eq. 3 as printed in the handout, "
+            r"$\sum_j \mathrm{sim}(Q_i, K_j) V_j$, is its transpose."
         ),
     )
 

@@ -481,17 +481,67 @@ def checks_b_ii() -> list[Check]:
 # --- q3.b.iii ------------------------------------------------------------------------------------
 
 
+# Sizes of the printed terms' check: P ≠ M ≠ 1, so that a transpose changes the shape.
+PRINTED_P, PRINTED_M = 3, 2
+
+
+def _printed_term(printed: str, kind: str, phi_q, phi_k, v):
+    """The j-th term of a printed numerator (`row_latex`) from φ(Q_i), φ(K_j) (P×1) and
+    V_j (M×1), with V_jᵀ where the print says so: eq. 3's scalar score times the value,
+    eq. 5's row φ(Q_i)ᵀ times the P×M matrix φ(K_j)V_jᵀ. None when the shapes do not
+    multiply."""
+    from sympy.matrices.exceptions import ShapeError
+
+    value = v.T if r"V_j^\top" in printed else v
+    try:
+        return (phi_q.T * phi_k)[0, 0] * value if kind == "eq3" else phi_q.T * (phi_k * value)
+    except ShapeError:
+        return None
+
+
 def _argue_associativity_general() -> ev.Argument:
+    import sympy as sp
+
+    from answerkey.questions.kernel_attention import row_latex
+
     forms = derivation().associativity_general()
+    phi_q, phi_k = (sp.Matrix(sp.symbols(f"{n}1:{PRINTED_P + 1}")) for n in ("a", "b"))
+    v = sp.Matrix(sp.symbols(f"v1:{PRINTED_M + 1}"))  # a column, as in the handout's eq. 5
+    printed = {kind: row_latex(forms[f"{kind}_num"]) for kind in ("eq3", "eq5")}
+    terms = {kind: _printed_term(text, kind, phi_q, phi_k, v) for kind, text in printed.items()}
+    handout_eq3 = (phi_q.T * phi_k)[0, 0] * v  # sim·V_j as the handout's eq. 3 prints it
+    row = (1, PRINTED_M)
     return ev.Argument(
         "for symbolic N, P, M (MatrixSymbols): (ΦQ ΦKᵀ)V = ΦQ(ΦKᵀV) and (ΦQ ΦKᵀ)1 = ΦQ(ΦKᵀ1) — "
-        "SymPy's matrix product is associative, both sides are ΦQ·ΦKᵀ·V",
+        "SymPy's matrix product is associative, both sides are ΦQ·ΦKᵀ·V; the printed row forms' "
+        f"terms, with V_j a column (symbolic entries, P = {PRINTED_P}, M = {PRINTED_M}), are "
+        "both 1×M and equal, while the handout's eq. 3 term sim·V_j is M×1 (the transpose the "
+        "key fixes)",
         [
+            *(
+                ev.Fact(
+                    forms[f"eq3_{what}"].doit() == forms[f"eq5_{what}"].doit(),
+                    f"SymPy identifies {forms[f'eq3_{what}']} and {forms[f'eq5_{what}']}",
+                )
+                for what in ("num", "den")
+            ),
+            *(
+                ev.Fact(
+                    term is not None and term.shape == row,
+                    f"the printed {kind} term ({printed[kind]}) is a row, shape "
+                    f"{'undefined' if term is None else term.shape}",
+                )
+                for kind, term in terms.items()
+            ),
             ev.Fact(
-                forms[f"eq3_{what}"].doit() == forms[f"eq5_{what}"].doit(),
-                f"SymPy identifies {forms[f'eq3_{what}']} and {forms[f'eq5_{what}']}",
-            )
-            for what in ("num", "den")
+                None not in terms.values()
+                and sp.expand(terms["eq3"] - terms["eq5"]) == sp.zeros(*row),
+                "the printed terms (φ(Q_i)ᵀφ(K_j))V_jᵀ and φ(Q_i)ᵀ(φ(K_j)V_jᵀ) are equal",
+            ),
+            ev.Fact(
+                handout_eq3.shape == (PRINTED_M, 1),
+                f"the handout's eq. 3 term sim·V_j has shape {handout_eq3.shape}: a column",
+            ),
         ],
     )
 

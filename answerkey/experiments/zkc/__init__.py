@@ -109,7 +109,7 @@ def accuracy_table(r: dict) -> Table:
         "has not improved for 50 epochs",
         columns=("run", "labels in the loss", "stopping rule", "epochs", "test accuracy", "missed"),
         rows=(
-            ("notebook (expected)", "—", "—", "—", f"{r['expected_test_accuracy']:.2f}", "—"),
+            ("stated in the notebook", "—", "—", "—", f"{r['expected_test_accuracy']:.2f}", "—"),
             (
                 "train nodes only",
                 "24 train nodes",
