@@ -105,8 +105,10 @@ def test_every_figure_is_cited_by_number_and_the_homeworks_figure_is_named(built
     numbers = sorted(set(re.findall(r"^Figure (\d+)\. ", text, flags=re.M)), key=int)
     assert numbers, "no numbered figure captions"
     for number in numbers:
-        mentions = re.findall(rf"\bFigure {number}\b(?!\. )", text)
-        assert mentions, f"Figure {number} is never cited from the text"
+        # every "Figure N" but its caption's ("…: Figure 5." ending a sentence cites it)
+        mentions = len(re.findall(rf"\bFigure\s+{number}\b", text))  # a line may break
+        captions = len(re.findall(rf"^Figure {number}\. ", text, flags=re.M))
+        assert mentions > captions, f"Figure {number} is never cited from the text"
     assert "the homework's Figure 2" in text
     assert "decoder of Figure 2" not in text
 
@@ -306,6 +308,20 @@ def test_the_timing_legends_sit_off_the_curves_and_the_floor():
     fig = scaling_figure(attention)
     try:
         assert overlaps(fig) == []
+        legend = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+        # the crossovers named in the legend: rotated along their dash-dot lines, 4 pt
+        # from them, their labels read as printed on them at 70 dpi
+        assert not [t.get_text() for ax in fig.axes for t in ax.texts
+                    if t.get_text().startswith("crossover")]  # fmt: skip
+        assert "crossover, derived: N = 47" in legend and "crossover, derived: N = 103" in legend
+        assert any(t.startswith("crossover, measured: N ≈ 36") for t in legend), legend
+        # the softmax slope split into its operation count's and the rest, both printed
+        assert any(re.search(r"slope 2\.36\s+= 2\.00 \(its operation count\)\s+"
+                             r"\+ 0\.36 \(time per operation\)", t)
+                   for t in legend), legend  # fmt: skip
+        # the linearized slope beside the slope of its time above the per-call floor
+        assert any(re.search(r"time above its\s+smallest: 1\.0", t) for t in legend), legend
+        assert any(re.search(r"measured ×\d\.\d at N = 16384", t) for t in legend), legend
     finally:
         pyplot().close(fig)
 
@@ -337,6 +353,15 @@ def test_the_overlap_check_finds_a_label_on_a_line_and_on_the_frame():
     plt.close(fig)
     assert "'crossover' is crossed by 'softmax'" in found, found
     assert "'100.0%' sits on the axes' frame" in found, found
+    # a label 4 pt beside a line: clear at the default, on it at a 5-pt clearance
+    plt, fig, ax = _blank_figure(10)
+    ax.axvline(5, color="0.3", ls="-.", lw=1.2)
+    fig.canvas.draw()
+    x = ax.transData.inverted().transform(ax.transData.transform((5, 0)) - (4.6 * fig.dpi / 72, 0))
+    ax.text(x[0], 5, "crossover", rotation=90, ha="right", va="center")
+    assert overlaps(fig) == []
+    assert overlaps(fig, clearance_pt=5) == ["'crossover' is crossed by a -. line"]
+    plt.close(fig)
 
 
 def test_a_label_on_its_own_node_may_hide_the_edges_below_it():
@@ -370,16 +395,29 @@ def _texts_at_least(fig, size: float) -> list[tuple[str, float]]:
             if t.get_visible() and t.get_text().strip() and t.get_fontsize() < size]  # fmt: skip
 
 
-@pytest.mark.parametrize("which", ["precision", "semi_supervised", "optimum", "operations"])
+@pytest.mark.parametrize(
+    "which",
+    ["graph", "curves", "embedding", "precision", "semi_supervised", "optimum", "operations",
+     "synthetic recon", "synthetic probe", "mnist recon", "mnist probe", "accuracy"],
+)  # fmt: skip
 def test_the_figures_print_clear_labels_at_7_pt_or_more(which, tmp_path):
-    """Figures 4, 6, 13 and 14 from the golden quick results at their printed size: no
-    label on a line, a marker, the frame or another label, none below 7 pt."""
+    """Figures 1–4, 6, 7–11, 13 and 14 from the golden quick results at their printed
+    size (the node numbers of Figures 1 and 4 and the tick labels of Figures 7–11
+    included): no label on a line, a marker, the frame or another label, none below 7 pt."""
     from answerkey.experiments import attention_figures, beam_figures
+    from answerkey.experiments.ae import figures as ae_figures
     from answerkey.experiments.figure_style import overlaps, pyplot
     from answerkey.experiments.zkc import figures as zkc_figures
 
     experiments = _golden_experiments()
+    ae = experiments["ae"]
     draw = {
+        "graph": lambda: zkc_figures.graph_figure(experiments["zkc"]),
+        "curves": lambda: zkc_figures.curves_figure(experiments["zkc"]),
+        "embedding": lambda: zkc_figures.embedding_figure(experiments["zkc"]),
+        "accuracy": lambda: ae_figures.accuracy_vs_k_figure(ae),
+        **{f"{d} {w}": (lambda d=d, w=w: ae_figures.curves_figure(ae, d, w))
+           for d in ("synthetic", "mnist") for w in ("recon", "probe")},
         "precision": lambda: attention_figures.precision_figure(
             experiments["attention"]["precision"]
         ),
@@ -390,6 +428,7 @@ def test_the_figures_print_clear_labels_at_7_pt_or_more(which, tmp_path):
     fig = draw[which]()
     try:
         assert overlaps(fig) == []
+        fig.canvas.draw()  # tick labels exist once drawn
         assert _texts_at_least(fig, MIN_FONT_PT) == []
     finally:
         pyplot().close(fig)
@@ -411,6 +450,109 @@ def test_figure_references_resolve_to_the_solutions_numbers():
     assert text["answer"]["text"] == "see Figure 2 and Figure 1"
     key = resolve_figure_references(results, students=False)["questions"][0]["parts"][2]
     assert key["answer"]["text"] == "see the solutions' Figure 2 and the solutions' Figure 1"
-    results["questions"][0]["parts"][1]["answer"] = {"text": "[[figure:gone.png]]"}
+    # a declared figure its experiment did not draw: named as missing (the build reports it)
+    results["questions"][0]["parts"][1]["answer"] = {"text": "see [[figure:gone.png]]"}
+    text = resolve_figure_references(results, students=True)["questions"][0]["parts"][1]
+    assert text["answer"]["text"] == "see the missing figure"
+    results["questions"][0]["parts"][1]["answer"] = {"text": "[[figure:never.png]]"}
     with pytest.raises(KeyError):
         resolve_figure_references(results, students=True)
+
+
+def test_the_rotation_sentence_is_printed_only_where_the_results_bear_it_out():
+    """Figure 11's sentence on PCA keeping every component: the converged probe matches raw
+    inputs while the course's Adam probe falls below them; the numbers are the results'."""
+    import copy
+
+    from answerkey.experiments.ae.figures import rotation_sentence
+
+    ae = _golden_experiments()["ae"]
+    sentence = rotation_sentence(ae)
+    raw = next(b for b in ae["baselines"] if b["dataset"] == "synthetic" and b["features"] == "raw")
+    full = [b for b in ae["baselines"] if b["dataset"] == "synthetic" and b["features"] == "pca"
+            and b["components"] == 100][-1]  # fmt: skip
+    assert f"the course probe {full['probe']['mean']:.3f} vs {raw['probe']['mean']:.3f}" in sentence
+    assert "Adam" in sentence
+    # a converged probe that does worse on PCA's codes than on raw inputs: no such reason
+    changed = copy.deepcopy(ae)
+    for b in changed["baselines"]:
+        if b["features"] == "pca":
+            b["sklearn"]["mean"] -= 0.05
+    assert rotation_sentence(changed) == ""
+    # the course probe as good on PCA's codes as on raw inputs: nothing to explain
+    changed = copy.deepcopy(ae)
+    for b in changed["baselines"]:
+        if b["features"] == "pca":
+            b["probe"]["mean"] = 1.0
+    assert rotation_sentence(changed) == ""
+
+
+def test_a_figure_cited_at_its_claim_is_not_named_again_in_a_blanket_sentence():
+    """Every figure whose prose cites it by "[[figure:NAME]]" drops out of the sentence that
+    opens a part's figures; a part whose figures are all cited gets that sentence only for
+    its tables."""
+    from answerkey.documents.content import (
+        _figures_and_tables,
+        _number,
+        _Reference,
+        resolve_figure_references,
+    )
+
+    results = {
+        "questions": [
+            {"parts": [{"id": "q1", "answer": {
+                "text": "as [[figure:a.png]] shows",
+                "figures": [{"name": "a.png", "caption": "A."}, {"name": "b.png", "caption": "B."}],
+                "tables": [{"caption": "T.", "columns": ["x"], "rows": [[1]]}]}}]},
+        ]
+    }  # fmt: skip
+    # a claim that the build leaves out of the answer cites nothing
+    results["experiments"] = {"ae": {"claims": [{"sentence": "see [[figure:b.png]]"}]}}
+    part = resolve_figure_references(results, students=True)["questions"][0]["parts"][0]
+    assert [f["cited"] for f in part["answer"]["figures"]] == [True, False]
+    blocks = _figures_and_tables(part)
+    assert isinstance(blocks[0], _Reference)
+    text = repr(_number(blocks)[0])
+    assert "Figure 2" in text and "Table 1" in text and "Figure 1" not in text, text
+
+
+def test_the_overlap_check_finds_a_label_pressed_on_a_marker_and_a_leader_along_a_row():
+    """Figure 3's crowded corners: a label whose box reaches a neighbour's disc without
+    covering its centre, and a leader line that runs over a row of other markers, both
+    read as naming the wrong point."""
+    from answerkey.experiments.figure_style import overlaps
+
+    plt, fig, ax = _blank_figure(10)
+    ax.scatter([5, 6], [5, 5], s=26)
+    ax.annotate("5", (5, 5), xytext=(0, 8), textcoords="offset points", ha="center")
+    assert overlaps(fig) == []
+    fig.canvas.draw()
+    # beside marker (6, 5): the box ends 1 pt short of its centre, inside its disc
+    right = ax.transData.transform((6, 5)) - (1 * fig.dpi / 72, 0)
+    x, y = ax.transData.inverted().transform(right)
+    ax.annotate("6", (5, 5), xytext=(x, y), ha="right", va="center")
+    assert overlaps(fig) == ["'6' covers a marker"], overlaps(fig)
+    plt.close(fig)
+
+    plt, fig, ax = _blank_figure(10)
+    ax.scatter([2, 3, 4, 5], [5, 5, 5, 5], s=26)
+    ax.annotate("2", (2, 5), xytext=(8, 5), ha="center", va="center",
+                arrowprops={"arrowstyle": "-"})  # fmt: skip
+    assert overlaps(fig) == ["the leader line of '2' crosses markers"], overlaps(fig)
+    plt.close(fig)
+
+
+def test_the_overlap_check_finds_two_legends_that_run_into_each_other():
+    """Figure 5's two legends below their panels: a long entry of the left one ran into
+    the right one's handles."""
+    from answerkey.experiments.figure_style import overlaps, pyplot
+
+    plt = pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(4, 3))
+    fig.subplots_adjust(bottom=0.4)
+    for ax in (left, right):
+        ax.plot([0, 1], [0, 1], label="a legend entry of thirty signs")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    found = overlaps(fig)
+    plt.close(fig)
+    assert "two legends overlap (0 and 1)" in found, found

@@ -363,11 +363,34 @@ def figure_numbers(results: dict) -> dict[str, int]:
 
 def resolve_figure_references(results: dict, students: bool) -> dict:
     """`results` with every "[[figure:NAME]]" in its strings replaced by "Figure N"
-    (`students`) or "the solutions' Figure N". Raises KeyError for a name that is no
-    printed figure (a reference to nothing)."""
+    (`students`) or "the solutions' Figure N", and each figure that the prose names marked
+    `"cited": True` (the sentence before a part's figures then leaves it out); a figure
+    its experiment did not draw is "the missing figure". Raises KeyError for a name that
+    no part declares (a reference to nothing)."""
     numbers = figure_numbers(results)
+    # cited where the solutions print it: a part's answer and steps (an experiment's
+    # claim that the build leaves out cites nothing)
+    printed = [
+        text
+        for question in results["questions"]
+        for part in question["parts"]
+        for text in [
+            *((part.get("answer") or {}).get(key) or "" for key in ("text", "headline", "detail")),
+            *(step.get("text", "") for step in part.get("steps") or []),
+        ]
+    ]
+    cited = {m.group(1) for text in printed for m in FIGURE_REFERENCE.finditer(text)}
+
+    declared = {
+        figure["name"]
+        for question in results["questions"]
+        for part in question["parts"]
+        for figure in (part.get("answer") or {}).get("figures", [])
+    }
 
     def name(match: re.Match) -> str:
+        if match.group(1) not in numbers and match.group(1) in declared:
+            return "the missing figure"  # its experiment did not draw it: the build says so
         number = numbers[match.group(1)]
         return f"Figure {number}" if students else f"the solutions' Figure {number}"
 
@@ -380,7 +403,12 @@ def resolve_figure_references(results: dict, students: bool) -> dict:
             return type(value)(walk(v) for v in value)
         return value
 
-    return walk(results)
+    resolved = walk(results)
+    for question in resolved["questions"]:
+        for part in question["parts"]:
+            for figure in (part.get("answer") or {}).get("figures", []):
+                figure["cited"] = figure["name"] in cited
+    return resolved
 
 
 def _and(items: list[str]) -> str:
@@ -418,7 +446,12 @@ def _figures_and_tables(part: dict, appendix: list[Block] | None = None) -> list
             blocks.append(block)
     if appendix is not None:
         appendix.extend(moved)
-    cited = tuple(b for b in blocks if isinstance(b, FigureBlock | TableBlock))
+    # a figure the prose cites at its claim is not named again in the opening sentence
+    named = {id(b) for b, f in zip(blocks, answer.get("figures", []), strict=False)
+             if isinstance(b, FigureBlock) and f.get("cited")}  # fmt: skip
+    cited = tuple(
+        b for b in blocks if isinstance(b, FigureBlock | TableBlock) and id(b) not in named
+    )
     if cited or moved:
         blocks.insert(0, _Reference(cited, tuple(moved)))
     return blocks

@@ -36,6 +36,32 @@ def line_segments(ax) -> list[tuple]:
     return pieces
 
 
+def time_label(
+    name: str, slope: float, sizes, seconds, operations, fitted, subtract_floor: bool
+) -> str:
+    """A time curve's legend entry, its fitted slope split so that a reader can check it:
+    the slope of the counted operations over the same sizes plus the rest, the growth of
+    the time per operation (shown where that rest is at least 0.05); with
+    `subtract_floor`, also the slope of the time above the smallest time (a per-call cost
+    that flattens the fit at small N)."""
+    import numpy as np
+
+    from numeric.kernel_attention import fit_slope
+
+    label = f"{name} (slope {slope:.2f})"
+    if fitted.sum() < 2:
+        return label
+    count_slope = fit_slope(sizes[fitted], operations[fitted])
+    if slope - count_slope >= 0.05:
+        label = (f"{name}: slope {slope:.2f}\n  = {count_slope:.2f} (its operation count)\n"
+                 f"  + {slope - count_slope:.2f} (time per operation)")  # fmt: skip
+    above = np.asarray(seconds, float)[fitted] - min(seconds)
+    if subtract_floor and (above > 0).all():
+        label = (f"{name}: slope {slope:.2f};\n  of the time above its\n  smallest: "
+                 f"{fit_slope(sizes[fitted], above):.2f}")  # fmt: skip
+    return label
+
+
 def scaling_figure(r: dict):
     """`draw_scaling`'s figure; each panel's legend below it, off the curves, and every
     label in the panels placed where no line crosses it."""
@@ -48,7 +74,7 @@ def scaling_figure(r: dict):
     sizes = np.asarray(cfg["sizes"], float)
     colors = {"softmax": "#c0392b", "linear": "#2471a3"}
     labels = {"softmax": "softmax", "linear": "linearized (qᵀk+1)²"}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 4.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 5.4))
     fit = np.asarray(t["fit_sizes"], float)
     fitted = np.isin(sizes, fit)
     jobs = []
@@ -60,11 +86,10 @@ def scaling_figure(r: dict):
             values = np.asarray(t[key][form], float) * scale
             ok = values > 0
             label = f"{labels[form]} (slope {slopes[form]:.2f})"
-            if key == "seconds" and form == "softmax" and fitted.sum() >= 2:
-                # A slope above 2 for N² operations: the time per counted operation grows.
-                per = values / np.asarray(r["counts"][form]["operations"], float)
-                growth = per[fitted][-1] / per[fitted][0]
-                label += f";\n  time per counted operation ×{growth:.1f} over the fit"
+            if key == "seconds":
+                label = time_label(labels[form], slopes[form], sizes, values,
+                                   np.asarray(r["counts"][form]["operations"], float), fitted,
+                                   subtract_floor=form == "linear")  # fmt: skip
             ax.plot(sizes[ok], values[ok], "o-", color=colors[form], ms=4, lw=1.4, label=label)
             chosen = fitted & ok
             if chosen.sum() >= 2:
@@ -73,8 +98,10 @@ def scaling_figure(r: dict):
                         lw=6, alpha=0.18)  # fmt: skip
             if key == "peak_bytes":
                 kept = np.asarray(r["counts"][form]["saved_bytes"], float) * scale
+                ratio = values[-1] / kept[-1]
                 ax.plot(sizes, kept, "--", color=colors[form], lw=1, alpha=0.8,
-                        label=f"{labels[form]}: derived")  # fmt: skip
+                        label=f"{labels[form]}: derived;\n  measured ×{ratio:.1f} at "
+                              f"N = {sizes[-1]:.0f}")  # fmt: skip
         if key == "seconds":
             # The linearized form never runs faster than its smallest time: a per-call cost
             # that counting operations leaves out.
@@ -91,15 +118,17 @@ def scaling_figure(r: dict):
         ax.set_xlabel("sequence length N")
         ax.set_ylabel(unit)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.19), fontsize=7, frameon=False)
         marks = [("derived", r["derived_crossover"]["operations" if key == "seconds" else "saved"],
                   "-.", "derived: N = {:.0f}")]  # fmt: skip
         if key == "seconds" and t["crossover_time"]:
             marks.append(("measured", t["crossover_time"], ":", "measured: N ≈ {:.0f}"))
         marks = [m for m in marks if sizes[0] <= m[1] <= sizes[-1]]
-        for kind, cross, style, _ in marks:
-            ax.axvline(cross, color=CROSSOVER_GREY[kind], ls=style, lw=1.2)
-        jobs.append((ax, marks, floor))
+        # named in the legend: a label along a vertical line sat on it
+        for kind, cross, style, text in marks:
+            ax.axvline(cross, color=CROSSOVER_GREY[kind], ls=style, lw=1.2,
+                       label="crossover, " + text.format(cross))  # fmt: skip
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=7, frameon=False)
+        jobs.append((ax, floor))
     left.set_title("time (median of repeats)")
     right.set_title("peak memory")
     fig.suptitle(
@@ -108,18 +137,19 @@ def scaling_figure(r: dict):
     )
     fig.tight_layout()
     # Labels last, once every line is drawn and the layout is final.
-    for ax, marks, floor in jobs:
-        low, high = ax.get_ylim()
-        segments = line_segments(ax)
-        placed: list = []
-        for kind, cross, _, text in marks:
-            # along its line, read bottom to top: a label across it found no room between two
-            place_on_segment(ax, "crossover, " + text.format(cross), (cross, low), (cross, high),
-                             1 if kind == "derived" else -1, segments, placed, rotation=90,
-                             color=CROSSOVER_GREY[kind])  # fmt: skip
+    for ax, floor in jobs:
         if floor is not None:
-            place_on_segment(ax, "measurement floor", (sizes[0], floor), (sizes[-1], floor), -1,
-                             segments, placed, color="0.25")  # fmt: skip
+            place_on_segment(
+                ax,
+                "measurement floor",
+                (sizes[0], floor),
+                (sizes[-1], floor),
+                -1,
+                line_segments(ax),
+                [],
+                gap_pt=2,
+                color="0.25",
+            )  # in its band
     return fig
 
 

@@ -222,6 +222,7 @@ def _summary(profile) -> dict:
 
 
 def _answer_a(profile) -> Answer:
+    from answerkey.experiments.ae import figures as ae_figures
     from answerkey.experiments.ae import report
 
     summary = _summary(profile)
@@ -237,22 +238,23 @@ def _answer_a(profile) -> Answer:
             (
                 "recon",
                 "validation reconstruction loss",
-                "dotted: PCA at the same k, under the line of an autoencoder that reaches it; "
-                "a row whose loss falls to 0 (exact reconstruction at k ≥ m) on a linear axis, "
-                "the other on a log axis",
+                "dotted: PCA's loss at the same k, hidden where an autoencoder reaches it; "
+                "the loss axis is logarithmic, except in a row where some autoencoder "
+                "reconstructs exactly (loss 0, at k ≥ m): that row's axis is linear",
             ),
             (
                 "probe",
                 "test accuracy of a fresh linear probe on the frozen encoder",
-                "dashed: the same probe on raw inputs",
+                "dashed, behind the k lines: the same probe on raw inputs",
             ),
         )
     ]
     figures.append(
         Figure(
             "ae_accuracy_vs_k.png",
-            "Probe accuracy after pretraining vs k per variant, beside PCA (course probe and "
-            "converged logistic regression) and raw inputs.",
+            "Probe accuracy after pretraining vs k per variant (drawn side by side at each k), "
+            "beside PCA (course probe and converged logistic regression) and raw inputs."
+            + ae_figures.rotation_sentence(summary),
         )
     )
     tables = [

@@ -269,7 +269,7 @@ def _answer_d(profile: Profile) -> Answer:
     if found:  # the verdict word follows the search, never a typed literal
         text = (
             f"Yes. Beam search returns {_words(beam[0])} (log-prob {signed(beam[1])}), the most "
-            f"likely of all {2**LENGTH} sequences. " + guarantee
+            f"likely of all {2**LENGTH} sequences ([[figure:{FIGURES['tree']}]]). " + guarantee
         )
     else:
         cands = ", ".join(f"{_words(w)} {signed(s)}" for w, s in candidates)
@@ -281,7 +281,8 @@ def _answer_d(profile: Profile) -> Answer:
             f"No. Beam search returns {_words(beam[0])} (log-prob {signed(beam[1])}), but the "
             f"most likely sequence is {_words(optimum[0])} ({signed(optimum[1])}), found by "
             f"scoring all {2**LENGTH} sequences. Its prefix {_words(optimum[0][:pruned])} was "
-            f"pruned at step {pruned}: with sum {signed(candidates[rank][1])} it ranked "
+            f"pruned at step {pruned} (red frames in [[figure:{FIGURES['tree']}]]): with sum "
+            f"{signed(candidates[rank][1])} it ranked "
             f"{ordinal} of the {len(candidates)} candidates ({cands}), and only k = {BEAM} "
             f"survive. The optimum's last token is nearly certain (log-prob "
             f"{signed(last_token)}), but beam search ranks prefixes by their score so far and "
@@ -340,7 +341,7 @@ def _answer_d(profile: Profile) -> Answer:
         f"(up to {rnn['new_tokens']} new tokens): greedy decoding returns the most likely "
         f"continuation for {rnn['found_fraction']['greedy']:.0%} of them, beam search with "
         f"k = 2 for {rnn['found_fraction']['2']:.0%}, and k = 4 for "
-        f"{rnn['found_fraction']['4']:.0%}."
+        f"{rnn['found_fraction']['4']:.0%} ([[figure:{FIGURES['optimum']}]])."
     )
     return Answer(
         latex=(

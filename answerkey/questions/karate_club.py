@@ -259,6 +259,7 @@ def q1_1_text(r: dict) -> str:
         f"{ours['epochs']} epochs, {adjacency}, "
         f"{LABEL_SETS.get(labels['set'], repr(labels['set']) + ' labels')}, "
         f"{labels['class_sizes'][0]} + {labels['class_sizes'][1]} nodes). "
+        "[[figure:zkc_graph.png]] shows the graph, its labels and its test nodes. "
         + _duplicate_test_node(r)
         + "\n\n"
         "Written question (the embedding plot): " + embedding_question_answer(r) + "\n\n"
@@ -282,7 +283,8 @@ def q1_1_text(r: dict) -> str:
         + ". In that "
         "run, stopping on the test loss instead of on the objective $J$ would use the "
         f"test labels and stops at epoch {watch['epochs']}, in the initial plateau, with test "
-        f"accuracy {watch['test_accuracy']:.2f}."
+        f"accuracy {watch['test_accuracy']:.2f} (both runs' loss and accuracy per epoch: "
+        "[[figure:zkc_curves.png]])."
     )
 
 
@@ -372,7 +374,8 @@ def q1_2_text(r: dict) -> str:
         f"and predicting the real club split of the other {n_predicted} members (Kipf & "
         f"Welling's semi-supervised setting), the GCN is right on {acc['mean']:.1%} of them "
         f"on average over {runs} seeds (min {acc['min']:.1%}, max {acc['max']:.1%}) after "
-        f"{semi['epochs']} epochs. Missed (seeds out of {runs}): {missed}.{transient}\n\n"
+        f"{semi['epochs']} epochs. Missed (seeds out of {runs}): {missed}, ringed in "
+        f"[[figure:zkc_semi_supervised.png]].{transient}\n\n"
         f"{_where_it_fails(missed_by_all, zachary)}\n\n"
         "4. Labels and evaluation matter as much as the model: the notebook's labels are "
         "modularity communities, not the real split (they differ at members "

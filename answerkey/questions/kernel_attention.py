@@ -485,10 +485,13 @@ FIGURE_CAPTION = (
     "and the peak memory growth of a forward pass that keeps what backpropagation needs, of "
     "softmax and linearized quadratic-kernel attention, D = M = 8, float32, log-log, with "
     "slopes fitted over N ≥ 1024, the measured crossover N and the one the derived operation "
-    "counts give; dashed: the derived saved-for-backward memory. The derived crossover counts "
-    "operations only, and the linearized form never runs faster than its smallest time (the "
-    "dotted level), a cost per call. A softmax time slope above 2 means each of its N² "
-    "operations takes longer at large N; the legend gives the factor."
+    "counts give; dashed: the derived saved-for-backward memory, which leaves out what a "
+    "forward pass holds only for a moment (softmax's N × N scores); the legend gives the "
+    "measured/derived ratio at the largest N. The derived crossover counts operations only, "
+    "and the linearized form never runs faster than its smallest time (the dotted level), a "
+    "cost per call: it flattens the fitted slope, and the legend gives the slope of "
+    "the time above that level. Where the softmax time slope exceeds the slope of its "
+    "operation count, the legend splits it: the rest is the growth of the time per operation."
 )
 
 

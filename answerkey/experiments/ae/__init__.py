@@ -11,6 +11,7 @@ figures     the course's figures
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,11 @@ def summary(results: dict) -> str:
     for claim in results["claims"]:
         mark = "holds" if claim["holds"] else "FAILS"
         lines.append(f"[{claim['name']}: {mark}] {claim['detail']}")
-    lines += ["", results["answers"]["headline"], "", results["answers"]["detail"]]
+    # a figure cited as the documents cite it ("[[figure:NAME]]", documents.content), by
+    # its file here (the experiments never import the documents)
+    answers = {key: re.sub(r"\[\[figure:([\w.-]+)\]\]", r"\1", results["answers"][key])
+               for key in ("headline", "detail")}  # fmt: skip
+    lines += ["", answers["headline"], "", answers["detail"]]
     timing = results["timings"]
     print(
         f"{timing['groups']} groups, {timing['groups_computed']} computed, "

@@ -42,6 +42,25 @@ def _k_colors(code_sizes):
     return {k: palette(i / max(1, len(code_sizes) - 1) * 0.9) for i, k in enumerate(code_sizes)}
 
 
+def _k_styles(code_sizes) -> dict:
+    """Per k, its line's dash and marker: the two largest k often give the same curve (an
+    exact reconstruction, or the probe's ceiling), so the last is dashed over the one
+    before and each k has its own marker: both stay visible where they coincide."""
+    markers = ("o", "s", "^", "D", "v", "P")
+    return {
+        k: {"ls": (0, (4, 2.5)) if i == len(code_sizes) - 1 else "-",
+            "marker": markers[i % len(markers)], "ms": 3.2, "markevery": (i % 3, 3)}
+        for i, k in enumerate(code_sizes)
+    }  # fmt: skip
+
+
+def _darker(color, factor: float = 0.7):
+    """`color` as RGB scaled towards black: a reference line that reads on white."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(factor * c for c in to_rgb(color))
+
+
 def curves_figure(summary: dict, dataset: str, which: str):
     """`which` = "recon" (held-out objective) or "probe" (fresh-probe accuracy) vs epoch:
     the open matplotlib figure."""
@@ -51,6 +70,7 @@ def curves_figure(summary: dict, dataset: str, which: str):
 
     code_sizes = summary["settings"]["code_sizes"]
     colors = _k_colors(code_sizes)
+    styles = _k_styles(code_sizes)
     sharey = "row" if which == "recon" else True
     fig, axes = plt.subplots(2, 3, figsize=(TEXT_WIDTH_IN, 4.4), sharex=True, sharey=sharey)
     for r, activation in enumerate(grid.ACTIVATIONS):
@@ -62,14 +82,16 @@ def curves_figure(summary: dict, dataset: str, which: str):
                     continue
                 band = row["recon"] if which == "recon" else row["probe"]
                 epochs = np.asarray(row["epochs"])
-                ax.plot(epochs, band["mean"], color=colors[k], label=f"k = {k}", lw=1.6)
+                ax.plot(epochs, band["mean"], color=colors[k], label=f"k = {k}", lw=1.4,
+                        zorder=3, **styles[k])  # fmt: skip
                 ax.fill_between(epochs, band["min"], band["max"], color=colors[k], alpha=0.25)
                 pca = find_baseline(summary, dataset, "pca", k)
                 if which == "recon" and variant == "vanilla" and pca and pca["recon_test"] > 1e-9:
-                    ax.axhline(pca["recon_test"], color=colors[k], ls=":", lw=1)
+                    ax.axhline(pca["recon_test"], color=_darker(colors[k]), ls=":", lw=1.6,
+                               zorder=2)  # fmt: skip
             raw = find_baseline(summary, dataset, "raw")
-            if which == "probe" and raw is not None:
-                ax.axhline(raw["probe"]["mean"], color="0.3", ls="--", lw=1)
+            if which == "probe" and raw is not None:  # behind the k lines, thinner
+                ax.axhline(raw["probe"]["mean"], color="0.45", ls="--", lw=0.9, zorder=1)
             if which == "recon" and raw is not None:
                 ax.axhline(raw["total_variance_test"], color="0.3", ls="--", lw=1)
             ax.set_title(f"{variant}, {activation}", fontsize=8.5)
@@ -82,9 +104,10 @@ def curves_figure(summary: dict, dataset: str, which: str):
             _loss_axis(axes[r][0], ticker)
     # The reference lines are named in the legend, not in the title.
     handles, labels = axes[0][0].get_legend_handles_labels()
-    dashed = Line2D([], [], color="0.3", ls="--", lw=1)
+    dashed = Line2D([], [], color="0.3" if which == "recon" else "0.45", ls="--",
+                    lw=1 if which == "recon" else 0.9)  # fmt: skip
     if which == "recon":
-        handles += [dashed, Line2D([], [], color="0.3", ls=":", lw=1)]
+        handles += [dashed, Line2D([], [], color="0.3", ls=":", lw=1.6)]
         labels += ["predicting the mean", "PCA at the same k (vanilla)"]
     else:
         handles.append(dashed)
@@ -116,7 +139,9 @@ def _loss_axis(ax, ticker) -> None:
     ax.set_yscale("log")
     low, high = ax.get_ylim()
     if high / low < 1e4:
-        ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        # 1, 2, 5 per decade over one or two decades; beyond that they crowd the axis
+        subs = (1.0, 2.0, 5.0) if high / low < 30 else (1.0, 3.0) if high / low < 300 else (1.0,)
+        ax.yaxis.set_major_locator(ticker.LogLocator(subs=subs))
         ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
         ax.yaxis.set_minor_locator(ticker.NullLocator())
         ax.yaxis.set_minor_formatter(ticker.NullFormatter())
@@ -142,7 +167,9 @@ def accuracy_vs_k_figure(summary: dict):
     # One y range per data set: linear and ReLU side by side read on the same scale.
     fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH_IN, 5.4), sharex=True, sharey="row")
     markers = {"vanilla": "o", "denoising": "s", "masked": "^"}
-    offsets = {"vanilla": 0.94, "denoising": 1.0, "masked": 1.06}  # so bars do not overlap
+    # dodged apart on the log axis (a factor 1.25: about 0.1 decade), so that markers and
+    # bars do not overlap
+    offsets = {"vanilla": 0.8, "denoising": 1.0, "masked": 1.25}
     for r, dataset in enumerate(grid.DATASETS):
         for c, activation in enumerate(grid.ACTIVATIONS):
             ax = axes[r][c]
@@ -226,3 +253,56 @@ def write_figures(summary: dict, folder: Path) -> list[str]:
         names += plot_curves(summary, folder, dataset, "recon")
         names += plot_curves(summary, folder, dataset, "probe")
     return names + plot_accuracy_vs_k(summary, folder)
+
+
+# The converged probe "matches" raw inputs within this; the course's probe falls "below"
+# them by more than this.
+SAME_ACCURACY = 0.01
+BELOW_RAW = 0.02
+
+
+def rotation_sentence(summary: dict) -> str:
+    """The accuracy figure's sentence on PCA keeping every component, printed only where
+    the results bear it out: PCA's codes are then a rotation of the inputs, the converged
+    logistic regression on them matches raw inputs (within `SAME_ACCURACY`) while the
+    course's Adam probe falls below its raw-input accuracy (by more than `BELOW_RAW`):
+    Adam's per-coordinate step sizes are not invariant to a rotation of the inputs. ""
+    where no data set shows it."""
+    from answerkey.experiments.ae.report import DATASET_TITLE
+
+    parts = []
+    for dataset in grid.DATASETS:
+        raw = find_baseline(summary, dataset, "raw")
+        full = [
+            row
+            for k in summary["settings"]["code_sizes"]
+            if (row := find_baseline(summary, dataset, "pca", k))
+            and row.get("components") == _input_dim(dataset)
+        ]
+        if raw is None or not full:
+            continue
+        pca = full[-1]
+        converged, course = pca["sklearn"]["mean"], pca["probe"]["mean"]
+        if (
+            abs(converged - raw["sklearn"]["mean"]) <= SAME_ACCURACY
+            and course < raw["probe"]["mean"] - BELOW_RAW
+        ):
+            parts.append(
+                f"{DATASET_TITLE[dataset].split(' (')[0]}, k = {pca['k']}: logistic regression "
+                f"{converged:.3f} on PCA's codes vs {raw['sklearn']['mean']:.3f} on raw inputs, "
+                f"the course probe {course:.3f} vs {raw['probe']['mean']:.3f}"
+            )
+    if not parts:
+        return ""
+    return (
+        " Where PCA keeps all m components its codes are a rotation of the inputs: a probe "
+        "trained to convergence does as well on them as on raw inputs, while the course's "
+        "probe, trained with Adam for a fixed budget, does worse, because Adam's "
+        "per-coordinate step sizes change under a rotation (" + "; ".join(parts) + ")."
+    )
+
+
+def _input_dim(dataset: str) -> int:
+    from answerkey.experiments.ae.report import INPUT_DIM
+
+    return INPUT_DIM[dataset]

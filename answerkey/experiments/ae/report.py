@@ -340,7 +340,8 @@ def _decide_better_than_mean(summary: dict) -> Decision:
         f"Every autoencoder trains for {b['updates']['mnist']:,} Adam updates: {b['epochs']} "
         f"epochs of {per_epoch} updates of {batch} digits each ({per_epoch * batch:,} digits an "
         f"epoch{passes}), lr {_power(b['lr'])} cosine-annealed, and each ends with a held-out "
-        "loss below the total variance of its data (the loss of predicting the mean)."
+        "loss below the total variance of its data (the loss of predicting the mean, dashed "
+        "in [[figure:ae_recon_synthetic.png]] and [[figure:ae_recon_mnist.png]])."
     )
     detail = (
         f"least margin below tr Σ: {_pct(share)} of it ({row['dataset']}, {row['variant']}, "
@@ -394,7 +395,8 @@ def _decide_synthetic_k(summary: dict) -> Decision:
         f"{BLOCK} is the data's construction; only k ∈ "
         f"{{{', '.join(map(str, little + big))}}} were trained): every autoencoder at "
         f"k ∈ {{{', '.join(map(str, big))}}} probes at {_pct_at_least(low)} or more, "
-        f"every one at k ∈ {{{', '.join(map(str, little))}}} at {_pct_at_most(high)} or less."
+        f"every one at k ∈ {{{', '.join(map(str, little))}}} at {_pct_at_most(high)} or less "
+        f"([[figure:ae_probe_synthetic.png]])."
     )
     detail = f"least accuracy at k ≥ {BLOCK}: {low:.3f}; most at k < {BLOCK}: {high:.3f}"
     headline = (
@@ -567,7 +569,9 @@ def _decide_relu_vs_linear(summary: dict) -> Decision:
         "The best ReLU variant against the best linear variant on MNIST, at each k, all with "
         "the same training budget (under it the vanilla linear autoencoder reaches PCA's "
         "optimum at each of these k; the denoising and masked ones minimize other losses, "
-        "whose optimum is not checked here): " + "; ".join(parts) + "."
+        "whose optimum is not checked here): " + "; ".join(parts) + " "
+        "([[figure:ae_accuracy_vs_k.png]], lower panels; per epoch in "
+        "[[figure:ae_probe_mnist.png]])."
     )
     by_word: dict[str, list[int]] = {}
     for (ref, _, _), word in zip(compared, verdicts, strict=True):
@@ -634,7 +638,7 @@ def _decide_pca_probe_monotone(summary: dict) -> Decision:
             if raw and mnist
             else ""
         )
-        + ": more components do not hurt."
+        + " ([[figure:ae_accuracy_vs_k.png]], dotted): more components do not hurt."
     )
     detail = "; ".join(f"{d} k={a}→{b}: {x:.3f}→{y:.3f}" for d, a, b, x, y in found)
     headline = (

@@ -53,6 +53,16 @@ def _legend_handles(plt, names, extra=()):
 
 
 def draw_graph(results: dict, out: Path) -> Path:
+    """`graph_figure`, saved."""
+    plt = pyplot()
+    fig = graph_figure(results)
+    path = out / FIGURES["graph"]
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def graph_figure(results: dict):
     """The club with the notebook's labels (spring layout, fixed seed); test nodes as
     squares; drawn at the printed width, every label inside its node."""
     import networkx as nx
@@ -95,13 +105,20 @@ def draw_graph(results: dict, out: Path) -> Path:
         ncol=3,
         frameon=False,
     )
-    path = out / FIGURES["graph"]
+    return fig
+
+
+def draw_curves(results: dict, out: Path) -> Path:
+    """`curves_figure`, saved."""
+    plt = pyplot()
+    fig = curves_figure(results)
+    path = out / FIGURES["curves"]
     _save(fig, path)
     plt.close(fig)
     return path
 
 
-def draw_curves(results: dict, out: Path) -> Path:
+def curves_figure(results: dict):
     """Train/test loss (log scale) and accuracy per epoch: ours, and with the leak."""
     plt = pyplot()
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.0))
@@ -144,10 +161,7 @@ def draw_curves(results: dict, out: Path) -> Path:
         f"{results['leak']['test_accuracy']:.2f} (leak)",
     )
     fig.tight_layout()  # room for the two-line title above the panels' own
-    path = out / FIGURES["curves"]
-    _save(fig, path)
-    plt.close(fig)
-    return path
+    return fig
 
 
 def _embedding_panel(plt, ax, graph, run: dict, labels, test: set, title: str) -> None:
@@ -162,12 +176,14 @@ def _embedding_panel(plt, ax, graph, run: dict, labels, test: set, title: str) -
     xs, ys = np.meshgrid(np.linspace(low[0], high[0], 300), np.linspace(low[1], high[1], 300))
     score = normal[0] * xs + normal[1] * ys + offset  # > 0: class 1 wins
     probability = 1 / (1 + np.exp(-score))  # P(class 1) of the 2-class softmax
-    ax.contourf(
+    shading = ax.contourf(
         xs, ys, probability, levels=np.linspace(0, 1, 11), cmap="BrBG", alpha=0.25, zorder=0
     )
     ax.contour(xs, ys, score, levels=[0], colors="k", linewidths=1.5, zorder=1)
     for u, v in graph.edges:
-        ax.plot(*zip(embedding[u], embedding[v], strict=True), color="#9e9e9e", lw=0.5, zorder=2)
+        # light and thin: the edges run through the crowded corners, under the markers
+        ax.plot(*zip(embedding[u], embedding[v], strict=True), color="#c8c8c8", lw=0.4,
+                zorder=2, gid="edge")  # fmt: skip
     wrong = set(run["misclassified_train"]) | set(run["misclassified_test"])
     for node, (px, py) in enumerate(embedding):
         marker = "s" if node in test else "o"
@@ -181,6 +197,7 @@ def _embedding_panel(plt, ax, graph, run: dict, labels, test: set, title: str) -
     ax.set_xlabel("embedding dimension 1")
     ax.set_ylabel("embedding dimension 2")
     ax.set_title(title)
+    return shading
 
 
 def _name_nodes(ax, run: dict, test: set) -> None:
@@ -220,7 +237,7 @@ def embedding_figure(results: dict):
         (axes[1], "leak", "trained on all 34 labels (the original's leak)"),
     ):
         run = results[key]
-        _embedding_panel(
+        shading = _embedding_panel(
             plt,
             ax,
             graph,
@@ -244,7 +261,11 @@ def embedding_figure(results: dict):
         "Output of the last GCN layer (tanh, 2-d) per node, coloured by label;\n"
         "background: the classifier's P(class 1)"
     )
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.tight_layout(rect=(0, 0.12, 0.9, 1))
+    # the background's scale, beside the right panel
+    right = axes[1].get_position()
+    bar = fig.add_axes((0.91, right.y0, 0.015, right.height))
+    fig.colorbar(shading, cax=bar, ticks=[0, 0.5, 1]).set_label("P(class 1)", labelpad=1)
     for ax, key in zip(axes, ("notebook", "leak"), strict=True):
         _name_nodes(ax, results[key], test)
     return fig
