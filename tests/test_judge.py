@@ -387,7 +387,7 @@ def test_a_known_beam_mistake_gets_its_feedback():
 
 def test_an_exponential_class_is_refuted_along_the_exponent():
     result = judge("q5.e", "O(k^T)")
-    assert result.counterexample == {"growth": "T = t → ∞ (k, (M/k) fixed)"}  # k ≤ M
+    assert result.counterexample == {"growth": "T = t → ∞ (k, (|V|/k) fixed)"}  # k ≤ M
 
 
 # --- the whole judge, fuzzed ------------------------------------------------------------------
@@ -623,3 +623,49 @@ def test_a_greek_word_is_prose_and_a_greek_letter_a_symbol():
 )
 def test_the_stated_answer_wins_over_remarks_reasons_and_working(part, answer):
     assert judge(part, answer).verdict is Verdict.CORRECT
+
+
+def test_python_comments_are_remarks_and_markdown_headings_are_not_comments():
+    from answerkey.judging.judge import python_code
+
+    assert python_code("E = d * mu**2   # sigma cancels").strip() == "E = d * mu**2"
+    # a comment line is dropped only in an answer written as code
+    code = "np.var(q @ k) == d\n# simulation: ~64.1 for d = 64"
+    assert python_code(code).strip() == "np.var(q k) = d"
+    heading = "## Step 1\nVar(qᵀk) = d"
+    assert python_code(heading) == heading
+    assert python_code("W2.T @ X") == "W2^T X"
+    # a simulated value in a comment is no answer
+    assert judge("q2.b", code).verdict is Verdict.CORRECT
+    assert judge("q2.a", "E_qk = d * sigma**2  # only the variance survives").verdict is (
+        Verdict.INCORRECT
+    )
+
+
+def test_a_markdown_table_pairs_each_cell_with_its_column():
+    from answerkey.judging.extract import tables
+
+    table = "| | Memory | Time |\n|---|---|---|\n| softmax | O(a) | O(b) |\n"
+    assert tables(table).strip() == "softmax, Memory: O(a); Time: O(b)"
+    swapped = "| | Time | Memory |\n|---|---|---|\n| softmax | O(N^2 + N(D+M)) | O(N^2 (D+M)) |"
+    assert judge("q3.c.i", swapped).verdict is Verdict.INCORRECT  # time and memory swapped
+    assert (
+        judge(
+            "q3.c.i",
+            swapped.replace("Time", "T").replace("Memory", "Time").replace("| T |", "| Memory |"),
+        ).verdict
+        is Verdict.CORRECT
+    )
+
+
+def test_pruned_words_in_other_languages_drop_the_sequence():
+    kept = "'neural network' (-1.25) e 'network neural' (-1.33)"
+    for dropped in ("viene scartata", "est éliminée", "wird verworfen", "zostaje odrzucona"):
+        answer = f"Restano {kept}; 'neural neural' (-1.45) {dropped}."
+        assert judge("q5.b", answer).verdict is Verdict.CORRECT, dropped
+
+
+def test_a_decimal_comma_before_the_sentences_comma_is_a_decimal_point():
+    answer = "Non : le faisceau renvoie « neural network network », alors que « neural neural "
+    assert judge("q5.d", answer + "neural » a −1,46, plus probable.").verdict is Verdict.CORRECT
+    assert judge("q5.d", answer + "neural » a −1,64, plus probable.").verdict is Verdict.INCORRECT

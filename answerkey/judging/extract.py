@@ -166,6 +166,37 @@ def _markdown(text: str) -> tuple[str, list[tuple[int, int]]]:
     return cleaned, bold
 
 
+_TABLE = re.compile(
+    r"(?m)^[ \t]*\|.*\|[ \t]*\n[ \t]*\|[ \t:|-]*-[ \t:|-]*\|[ \t]*\n(?:[ \t]*\|.*\|[ \t]*(?:\n|$))+"
+)
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def tables(text: str) -> str:
+    """Markdown tables as lines that pair each cell with its column's header: under
+    "| | Time | Memory |" the row "| softmax | O(a) | O(b) |" is "softmax, Time: O(a);
+    Memory: O(b)"; a table of one data column keeps "label: cell" ("| Memory | O(b) |")."""
+
+    def one(match: re.Match) -> str:
+        rows = match.group().strip("\n").split("\n")
+        header, lines = _cells(rows[0]), []
+        for row in rows[2:]:
+            cells = _cells(row)
+            if len(cells) == 2 or len(cells) != len(header):
+                lines.append(": ".join(c for c in cells if c))
+                continue
+            paired = "; ".join(
+                f"{h}: {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=True)
+            )
+            lines.append(f"{cells[0]}, {paired}" if cells[0] else paired)
+        return "\n".join(lines) + "\n"
+
+    return _TABLE.sub(one, text)
+
+
 def _boxed(text: str) -> str | None:
     """The content of the last \\boxed{…} (or \\fbox{…}), braces matched."""
     starts = [m.end() for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text)]
@@ -553,7 +584,14 @@ def _definitions(
     dimension", "p = dim φ" → {name: replacement}; only names the part does not know."""
     found: dict[str, str] = {}
     shown = []
-    matches = [*_DEFINITION.finditer(text), *_LEADING_DEFINITION.finditer(text)]
+    # "E_qk = d * mu**2" alone is the answer: a name opening a line defines something
+    # only when the answer uses it elsewhere ("p = dim φ … time O(Np)")
+    leading = [
+        m
+        for m in _LEADING_DEFINITION.finditer(text)
+        if m.group(1)[0] in (text[: m.start(1)] + text[m.end() :])
+    ]
+    matches = [*_DEFINITION.finditer(text), *leading]
     for match in matches:
         name, value = match.group(1), match.group(2).strip().strip("$").strip()
         # "P = (D+1)(D+2)/2 = O(D²)", "p = dim φ = O(D²)": the value is the first member
@@ -617,7 +655,9 @@ def _substitute(text: str, names: dict[str, str]) -> str:
             text = re.sub(rf"\b[A-Za-z]*{name}[A-Za-z]*(?![A-Za-z0-9])", spread, text)
             continue
         pattern = re.escape(name).replace("_", r"_\{?") + (r"\}?" if "_" in name else "")
-        text = re.sub(rf"(?<![A-Za-z\\_]){pattern}(?![A-Za-z0-9_])", f"({value})", text)
+        text = re.sub(
+            rf"(?<![A-Za-z\\_]){pattern}(?![A-Za-z0-9_])", lambda _, v=value: f"({v})", text
+        )
     return text
 
 
@@ -1223,6 +1263,8 @@ _INDEX_PAIRS = re.compile(
 
 
 # "i.e." in other languages
+# "s = √d (= d^{1/2})": a parenthesis opening with "=" restates the value: a chain member
+RESTATED = re.compile(r"(?<=[\w)}\]])\s*\(\s*=\s*([^()=]+?)\s*\)")
 _THAT_IS = re.compile(
     r"\bc['’]est-à-dire\b|\bes\s+decir\b|\bo\s+sea\b|\bd\.\s?h\.|\bdas\s+heißt\b|\bcioè\b",
     flags=re.IGNORECASE,
@@ -1688,9 +1730,10 @@ def _words_of_one_sequence(match: re.Match, length: int | None) -> str:
     return match.group()
 
 
-# A comma between digits with none after it is a decimal comma in a score ("−1,46"); a
-# list of integers ("1,2,3") is not one.
-_DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?![\d,])")
+# A comma between digits with none after it is a decimal comma in a score ("−1,46", also
+# before the sentence's own comma: "a −1,46, plus probable"); a list of integers ("1,2,3")
+# is not one.
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])([-+−]?\d+),(\d+)(?!\d|,\d)")
 
 
 _HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")

@@ -1024,13 +1024,14 @@ class ComplexityForm:
         import sympy as sp
 
         display = dict(zip(map(str, self.variables()), self.names, strict=True))
+        shown_as = {v: n for v, n in zip(self.variables(), self.names, strict=True) if n != str(v)}
         plain = ", ".join(
             (f"{c}: " if len(self.components) > 1 else "") + f"O({_unicode(sp.sstr(v), display)})"
             for c, v in reading.components.items()
         )
         latex = r",\quad ".join(
             (rf"\text{{{c}: }}" if len(self.components) > 1 else "")
-            + rf"O\left({sp.latex(v)}\right)"
+            + rf"O\left({sp.latex(v, symbol_names=shown_as)}\right)"
             for c, v in reading.components.items()
         )
         return plain, latex

@@ -509,6 +509,72 @@ _MODULE_PREFIX = re.compile(
     r"(?<![\w.])(?:np|numpy|math|torch|jnp|sp|sympy)\.(?=(?:sqrt|log2?|exp|abs|max|min)\s*\()"
 )
 _FLOOR_DIVISION = re.compile(r"(?<=[\w)\]])\s*//\s*(?=[\w(])")
+# Python/numpy spellings: "a @ b" the matrix product, "X.T" the transpose, "==" an equation,
+# "**" a power (the grammar reads it); a "# …" comment after code, or on its own line in an
+# answer written as code, is a remark ("# simulation gave ~64.1" is not the answer)
+_SIZED_FRAC = re.compile(r"\\[dt]frac(?![A-Za-z])")
+_MATMUL = re.compile(r"(?<=[\w)\]])[ \t]*@[ \t]*(?=[\w(\[])")
+_TRANSPOSE = re.compile(r"(?<=[\w)\]])\.T(?![\w(])")
+_DOUBLE_EQUALS = re.compile(r"(?<![=!<>])==(?!=)")
+_INLINE_COMMENT = re.compile(r"(?m)(?<=\S)[ \t]+#[ \t][^\n]*$")
+_COMMENT_LINE = re.compile(r"(?m)^[ \t]*#[ \t][^\n]*(?:\n|$)")
+_CODE = re.compile(
+    r"==|[\w)](?:\*\*|[ \t]\*\*[ \t])[\w(]|[\w)\]][ \t]*@[ \t]*[\w(]|\.T(?![\w(])"
+    r"|(?<![\w.])(?:np|numpy|math|torch)\.\w"
+)
+
+
+_LAMBDA = re.compile(r"\b(\w+)\s*=\s*lambda\s+(\w+)\s*:")
+_OUTER = re.compile(r"(?<![\w.])(?:np\.|numpy\.|torch\.)?outer\(\s*(\w+)\s*,\s*(\w+)\s*\)")
+_FLATTENED = re.compile(r"(\([^()]*\)|\b\w+)\.(?:ravel|flatten)\(\)|\.reshape\(\s*-1\s*\)")
+_STACK = re.compile(r"(?<![\w.])(?:np\.|numpy\.|torch\.)?(?:concatenate|hstack|cat)\(")
+_ONE_ITEM = re.compile(r"\[\s*([-+]?[\w.]+)\s*\]")
+
+
+def _vec(match: re.Match) -> str:
+    """`(q ⊗ q).ravel()` → `vec(q ⊗ q)`; `.reshape(-1)` after a name is dropped."""
+    flat = match.group(1)
+    if flat is None:
+        return ""
+    return f"vec{flat}" if flat.startswith("(") else f"vec({flat})"
+
+
+def _stacked(text: str) -> str:
+    """`np.concatenate((a, b, c))` → `[a, b, c]` (the blocks of one vector)."""
+    while match := _STACK.search(text):
+        depth, end = 0, None
+        for i in range(match.end() - 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            if depth == 0:
+                end = i
+                break
+        if end is None:
+            return text
+        inner = text[match.end() : end].strip()
+        if inner[:1] in "([" and inner[-1:] in ")]":
+            inner = inner[1:-1]
+        inner = _ONE_ITEM.sub(r"\1", inner)  # "[1.0]": a block of one entry
+        text = f"{text[: match.start()]}[{inner}]{text[end + 1 :]}"
+    return text
+
+
+def python_code(text: str) -> str:
+    """`text` with Python's notation read as math: comments dropped (inline ones always,
+    whole-line ones when the answer is code), `@` a product, `.T` a transpose, `==` `=`."""
+    code = "\n".join(line for line in text.split("\n") if not re.match(r"[ \t]*#", line))
+    inline = _INLINE_COMMENT.search(text) is not None
+    text = _INLINE_COMMENT.sub("", text)
+    if inline or _CODE.search(code):
+        text = _COMMENT_LINE.sub("", text)
+    text = _LAMBDA.sub(r"\1(\2) =", text)  # "phi = lambda q: …" defines φ(q)
+    text = _OUTER.sub(r"(\1 ⊗ \2)", text)
+    text = _FLATTENED.sub(_vec, text)
+    text = _stacked(text)
+    text = _MATMUL.sub(" ", text)
+    text = _TRANSPOSE.sub("^T", text)
+    return _DOUBLE_EQUALS.sub("=", text)
+
+
 # a gradient written with d or in words names the same thing as ∂L/∂W₁
 _W = r"(?P<w>W_?\{?[0-9₀-₉]\}?)"
 _D_GRADIENT = re.compile(rf"(?<![A-Za-z\\])d\s*L\s*/\s*d\s*{_W}")
@@ -532,6 +598,10 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     if len(text) > extract.MAX_RAW_CHARS:
         raise TooExpensive(f"the answer is {len(text):,} characters long; the limit is 20,000")
     ask, known = asked(part_id), _known_words(form)
+    text = python_code(text)  # "d * mu**2  # sigma cancels": code and its comments
+    text = extract.tables(text)  # a Markdown table: each cell under its column's name
+    text = _SIZED_FRAC.sub(r"\\frac", text)  # "\tfrac{(D+1)(D+2)}{2}" in prose: a fraction
+    text = extract.RESTATED.sub(r" = \1", text)  # "s = √d (= d^{1/2})": a chain
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
     text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself

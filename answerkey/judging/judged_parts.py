@@ -152,8 +152,8 @@ Q3_VECTORS = Vocabulary(
     transposes=True,
 )
 ALTERNATIVE_KERNEL_NOTE = (
-    "the (qᵀk)² reading of “constants set to 1”, which the key accepts "
-    "(then q3.b.ii and q3.c.ii follow through)"
+    "the homogeneous polynomial kernel (qᵀk)², the c = 0 form of (γqᵀk + c)², which the "
+    "key accepts (then q3.b.ii and q3.c.ii follow through)"
 )
 
 
@@ -381,25 +381,31 @@ def _q5_sequences(part_id: str):
 def beam_complexity_form(T, k, M, key: Callable[[], dict]):
     """q5.e: one class in T, k (and M), compared under the part's k ≤ M; `key()` →
     {"in_T_k": …, "accepted": [...]}."""
+    import sympy as sp
+
     from answerkey.judging.forms import ComplexityForm
     from answerkey.judging.to_sympy import Context
+
+    vocabulary_size = sp.Symbol("|V|", positive=True)  # the rubric's name for M
 
     def accepted():
         return {
             "time": [
-                (expr, f"O({_plain(expr)}) is among the key's accepted classes")
+                (
+                    expr,
+                    f"O({_plain(expr.subs(M, vocabulary_size))}) is among the key's accepted "
+                    "classes",
+                )
                 for expr in key()["accepted"]
             ]
         }
-
-    import sympy as sp
 
     ratio = sp.Symbol("R", integer=True, positive=True)  # M / k ≥ 1: the beam fits (k ≤ M)
     return ComplexityForm(
         vocabulary=Q5_SIZES,
         context=lambda: Context({"T": T, "k": k, "M": M}),
         variables=lambda: [T, k, M],
-        names=["T", "k", "M"],
+        names=["T", "k", "|V|"],
         components=("time",),
         key=lambda: {"time": key()["in_T_k"]},
         accepted=accepted,

@@ -95,7 +95,14 @@ _CUES = [
      True, "after"),
     # other languages: Spanish, German, Chinese (where the text is read as it comes)
     (r"\bse\s+(?:descart|elimin|pod)\w*", False, "after"),
-    (r"\b(?:descartad|eliminad|podad|verworfen|gestrichen)\w*", False, "before"),
+    # participles after their subject: Spanish/Portuguese, German, Italian ("viene
+    # scartata"), French ("est éliminée"), Polish ("zostaje odrzucona"), Russian, Vietnamese
+    (r"\b(?:descartad|eliminad|podad|verworfen|gestrichen|entfernt|aussortiert|scartat|"
+     r"eliminat[aeio]\b|potat|tagliat|éliminé|écarté|rejeté|supprimé|élagué|odrzucon|"
+     r"usunięt|wyeliminowan|отброшен|отсечен|удал[её]н|исключ[её]н)\w*|\bbị\s+loại\b",
+     False, "before"),
+    (r"\b(?:restano|rimangono|restent|zostają(?!\s+(?:odrzucon|usunięt|wyeliminowan))|"
+     r"pozostają|остаются|ficam|restam)\b", True, "after"),
     (r"\b(?:se\s+)?(?:mantien|conserv|guard|qued|behalt|bleib)\w*", True, "after"),
     (r"被?(?:剪枝|丢弃|淘汰|舍弃|删除|剪掉)", False, "before"),
     (r"保留|留下", True, "after"),
