@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -1823,6 +1824,26 @@ def token_runs(
     if current:
         found.append((tuple(current), None))
     return found
+
+
+def false_sums(text: str) -> list[str]:
+    """The stated sums of scores in `text` that do not add up ("−0,65 − 0,80 − 0,01 =
+    −1,36", decimal commas read as points), wherever they stand: false arithmetic is a
+    wrong step even when no sequence owns the score. A chain counts when it has a
+    decimal number, an operator and "="; each is shown as written (its pieces joined)."""
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text.translate(_FULL_WIDTH))
+    pieces = _PIECES.findall(text)
+    false, index = [], 0
+    while index < len(pieces):
+        if not _NUMBER.fullmatch(pieces[index]):
+            index += 1
+            continue
+        score, end = _score_chain(pieces, index)
+        chain = pieces[index:end]
+        if math.isnan(score) and any("." in piece for piece in chain):
+            false.append(" ".join(chain))
+        index = max(end, index + 1)
+    return false
 
 
 _NUMBER = re.compile(r"[-+−]?\d*\.?\d+")
