@@ -472,9 +472,48 @@ def _in_example(text: str, span: _Span) -> bool:
     return bool(_EXAMPLE.search(before.rsplit("\n", 1)[-1]))
 
 
+# "Obs: se σ fosse 2, seria s = 4√d": a remark after "Note:"/"Obs:" on the span's line, or a
+# hypothetical ("if σ were 2", "se σ fosse", "si σ fuera", "wenn σ … wäre"), is no answer
+_ASIDE = re.compile(
+    r"(?:^|[.;!?。]\s)\s*[*_]*(?:obs|obs\.|note|nota|remark|n\.\s?b\.?|p\.?s\.?|observação|"
+    r"observación|remarque|anmerkung|hinweis|bemerkung|uwaga|примечание|not|σημείωση)[*_]*\s*:"
+    r"[^\n]*$|\b(?:if|se|si|wenn|falls|jeśli|если|eğer)\s[^.;\n]{0,40}?\b(?:were|was|would|"
+    r"fosse|fossem|fuera|fuese|fuesen|était|étaient|wäre|wären|byłoby|была|было|был|olsaydı)\b"
+    r"[^.;\n]*$",
+    re.IGNORECASE,
+)
+
+
+_ASIDE_OPEN = re.compile(_ASIDE.pattern.replace("[^\\n]*$", "").replace("[^.;\\n]*$", ""), re.I)
+
+
+def without_asides(text: str) -> str:
+    """`text` with its remarks ("Obs: …" to the line's end) and hypotheticals ("if σ were
+    2, …" to the sentence's end) cut out: working there states no step of the answer."""
+
+    def cut(line: str) -> str:
+        found = _ASIDE_OPEN.search(line)
+        if found is None:
+            return line
+        if re.match(r"\W*(?:if|se|si|wenn|falls|jeśli|если|eğer)\b", found.group(), re.I):
+            end = re.search(r"[.;!?。](?:\s|$)", line[found.end() :])
+            rest = line[found.end() + end.end() :] if end else ""
+            return line[: found.start()] + " " + cut(rest)
+        return line[: found.start()]
+
+    return "\n".join(cut(line) for line in text.split("\n"))
+
+
+def _in_aside(text: str, span: _Span) -> bool:
+    """The span stands in a remark ("Obs: …", "Note: …") or a hypothetical ("if σ were 2,
+    s would be 4√d") on its line, before it."""
+    return bool(_ASIDE.search(text[max(0, span.start - 200) : span.start].rsplit("\n", 1)[-1]))
+
+
 _REASON_CLAUSE = re.compile(
     r"(?:^|[,;，；(])\s*(?:since|because|as\s+(?=\S+\s*=)|weil|da|car|puisque|porque|"
-    r"ya\s+que|poiché|perché|因为|由于|因為)(?:\s|$)[^.;。；\n]*$",
+    r"ya\s+que|poiché|perché|pois|já\s+que|dato\s+che|αφού|επειδή|διότι|γιατί|так\s+как|"
+    r"поскольку|çünkü|因为|由于|因為)(?:\s|$)[^.;。；\n]*$",
     re.IGNORECASE,
 )
 
@@ -773,10 +812,16 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     spans = [s for s in spans if not _defines(s.text, definitions)] or spans
     usable = [s for s in spans if _named_by_lhs(s, asked) or not _remark(s, asked)] or spans
     # "Var(qᵀk) = d, since Var(qᵢkᵢ) = E[qᵢ²]E[kᵢ²] = 1": the clause after "since" is a reason
+    # (also when no span names it: "$dμ^2$, αφού $E[q_i k_i] = μ^2$" answers with the first)
     stated = [s for s in usable if not _in_reason(cleaned, s)]
-    usable = stated if any(_named_by_lhs(s, asked) for s in stated) else usable
+    if stated and (
+        any(_named_by_lhs(s, asked) for s in stated)
+        or not any(_named_by_lhs(s, asked) for s in usable)
+    ):
+        usable = stated
     # "s = d^(1/2), e.g. for d = 64 we get s = 8": an example instantiates the answer
     usable = [s for s in usable if not _in_example(cleaned, s)] or usable
+    usable = [s for s in usable if not _in_aside(cleaned, s)] or usable
     named = [s for s in usable if _named(s, asked)]
     if any(_named_by_lhs(s, asked) for s in named):
         # "sim(q,k) = (qᵀk + 1)², taking the kernel's constants to be 1": a bare number in

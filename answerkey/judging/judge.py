@@ -369,7 +369,7 @@ def _false_working(form, text: str, reading, known: _Known) -> Comparison | None
     if count is not None:
         count = next((s for s in reading.value.free_symbols if s.name == form.sum_count), count)
     budget = 24
-    for clause in _WORKING_CLAUSE.split(text):
+    for clause in _WORKING_CLAUSE.split(extract.without_asides(text)):
         if "=" not in clause or budget <= 0:
             continue
         try:
