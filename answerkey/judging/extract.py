@@ -898,8 +898,9 @@ def _negation(text: str, span: _Span) -> str:
 _LIST_ITEM = re.compile(r"(?m)(?:^[ \t]*|(?<=\S)[ \t]{2,}|(?<=[;,])[ \t]*)(\d)[.)][ \t]")
 
 
+# (not "d)" of "sqrt(d)": a bare "b)" opens no bracket of its own)
 _PART_LABEL = re.compile(  # "(b)", "b)", "**(b)**", "Part (b):", "q2.b:", "(ii)"
-    r"(?:(?<=^)|(?<=[\s*_>|(\[]))(?:part\s*)?(?:\(([a-h]|iii|ii|iv|i)\)|([a-h]|iii|ii|iv|i)\))"
+    r"(?:(?<=^)|(?<=[\s*_>|(\[]))(?:part\s*)?(?:\(([a-h]|iii|ii|iv|i)\)|(?<!\()([a-h]|iii|ii|iv|i)\))"
     r"|(?:(?<=^)|(?<=[\s*_>|]))q\d\.([a-h])(?:\.(iii|ii|iv|i))?\s*[:)]",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -1309,6 +1310,12 @@ _INDEX_PAIRS = re.compile(
 
 
 # "i.e." in other languages
+# "s = sqrt(d) (s>0)", "(since s ≥ 0)": a sign condition in parentheses picks the root, an
+# assumption stated beside the answer, not part of it (an index condition "(i<j)" stays)
+SIGN_CONDITION = re.compile(
+    r"\(\s*(?:since\s+|as\s+|with\s+|taking\s+|for\s+)?\\?[A-Za-zα-ωΑ-Ω_{}]+\s*"
+    r"(?:>=?|≥|\\geq?\b|\\gt\b)\s*0\s*\)"
+)
 # "s = √d (= d^{1/2})": a parenthesis opening with "=" restates the value: a chain member
 RESTATED = re.compile(r"(?<=[\w)}\]])\s*\(\s*=\s*([^()=]+?)\s*\)")
 _THAT_IS = re.compile(

@@ -602,6 +602,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     text = extract.tables(text)  # a Markdown table: each cell under its column's name
     text = _SIZED_FRAC.sub(r"\\frac", text)  # "\tfrac{(D+1)(D+2)}{2}" in prose: a fraction
     text = extract.RESTATED.sub(r" = \1", text)  # "s = √d (= d^{1/2})": a chain
+    text = extract.SIGN_CONDITION.sub(" ", text)  # "s = sqrt(d) (s>0)": the root it takes
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
     text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself
