@@ -251,6 +251,10 @@ _GENERIC_REMARK = (
     "step",
     "cada",  # Spanish, Portuguese, Italian: each
     "donde",  # Spanish: where
+    "con",  # Spanish, Italian: with ("con c=1 y γ=1": the kernel's constants)
+    "avec",  # French: with
+    "mit",  # German: with
+    "com",  # Portuguese: with
     "chaque",  # French: each
 )
 _TOKEN = re.compile(

@@ -347,6 +347,10 @@ _LEADING_WORDS = re.compile(r"^(?:[^\W\d_]{2,}[\s,:]+)+")
 _TRAILING_WORDS = re.compile(r"(?:\s+[^\W\d_]{2,})+\s*\.?$")
 
 
+# a parenthesized note in \text{…} beside a display's row ("\qquad \text{(independence)}")
+_TEXT_REMARK = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*\([^{}()]*\)\s*\}")
+
+
 def _false_working(form, text: str, reading, known: _Known) -> Comparison | None:
     """A right final answer after a false step anywhere in the working, whatever prose
     separates the chains ("E[qᵢkᵢ] = E[qᵢ]E[kᵢ] = μ² + σ², toplarsak E[qᵀk] = dμ²"):
@@ -602,6 +606,7 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     text = extract.tables(text)  # a Markdown table: each cell under its column's name
     text = _SIZED_FRAC.sub(r"\\frac", text)  # "\tfrac{(D+1)(D+2)}{2}" in prose: a fraction
     text = extract.RESTATED.sub(r" = \1", text)  # "s = √d (= d^{1/2})": a chain
+    text = _TEXT_REMARK.sub(" ", text)  # "\qquad \text{(independence)}": a margin note
     text = extract.SIGN_CONDITION.sub(" ", text)  # "s = sqrt(d) (s>0)": the root it takes
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
