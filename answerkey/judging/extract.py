@@ -905,6 +905,7 @@ _LIST_ITEM = re.compile(r"(?m)(?:^[ \t]*|(?<=\S)[ \t]{2,}|(?<=[;,])[ \t]*)(\d)[.
 # (not "d)" of "sqrt(d)": a bare "b)" opens no bracket of its own)
 _PART_LABEL = re.compile(  # "(b)", "b)", "**(b)**", "Part (b):", "q2.b:", "(ii)"
     r"(?:(?<=^)|(?<=[\s*_>|(\[]))(?:part\s*)?(?:\(([a-h]|iii|ii|iv|i)\)|(?<!\()([a-h]|iii|ii|iv|i)\))"
+    r"|(?<=\([a-h]\))\((iii|ii|iv|i)\)"  # "(c)(i)": a sub-part glued to its part
     r"|(?:(?<=^)|(?<=[\s*_>|]))q\d\.([a-h])(?:\.(iii|ii|iv|i))?\s*[:)]",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -924,8 +925,8 @@ def own_part(text: str, part_id: str) -> str:
     roman = pieces[2] if len(pieces) > 2 else None
     labels = []
     for match in _PART_LABEL.finditer(text):
-        found = (match.group(1) or match.group(2) or match.group(3) or "").lower()
-        sub = (match.group(4) or "").lower()
+        found = match.group(1) or match.group(2) or match.group(3) or match.group(4) or ""
+        found, sub = found.lower(), (match.group(5) or "").lower()
         if found in ("i", "ii", "iii", "iv"):
             labels.append((match.start(), match.end(), "roman", found))
         else:

@@ -347,6 +347,9 @@ _LEADING_WORDS = re.compile(r"^(?:[^\W\d_]{2,}[\s,:]+)+")
 _TRAILING_WORDS = re.compile(r"(?:\s+[^\W\d_]{2,})+\s*\.?$")
 
 
+# an arrow after a closed list or vector starts a clause of its own (in Q2/Q3, where no
+# arrow joins a sequence's tokens): what follows is a consequence, its own span
+_ARROW_AFTER_BRACKET = re.compile(r"(?<=\])[ \t]*(?:->|→|⇒|⟹|=>)[ \t]*")
 # a parenthesized note in \text{…} beside a display's row ("\qquad \text{(independence)}")
 _TEXT_REMARK = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*\([^{}()]*\)\s*\}")
 
@@ -612,6 +615,8 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
     text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself
     text = _FLOOR_DIVISION.sub("/", text)  # "(D+1)*(D+2)//2": Python's integer division
+    if part_id.startswith(("q2", "q3")):  # "φ(q) = […] -> (D+1)(D+2)/2 dims": a consequence
+        text = _ARROW_AFTER_BRACKET.sub("; ", text)
     if getattr(form, "joins_spans", False):  # q4.b.i: "dL/dW1 =", "the gradient wrt W1 is"
         text = _GRADIENT_WORDS.sub(r"∂L/∂\g<w> =", _D_GRADIENT.sub(r"∂L/∂\g<w>", text))
     if not hasattr(form, "read_free"):
