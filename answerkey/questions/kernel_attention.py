@@ -157,6 +157,11 @@ QUESTION = Question(
                 "nor their signs.",
                 r"Under the $(q^\top k)^2$ reading: $\phi(q) = (q_i^2, \sqrt{2} q_i q_j \text{ "
                 "for } i < j)$, $D(D+1)/2$ components (or $D^2$ ordered).",
+                "Each common wrong answer's credit grades what that answer states, a map or a "
+                "count. Items 5 (no dimension) and 6 (no check) grade the whole solution and "
+                "stack on a row's credit when the solution lacks them: the map without any "
+                r"$\sqrt{2}$, with no dimension and no check anywhere, earns "
+                "3 − 1 − 1 − 0.5 − 0.5 = 0 of 3; with both it earns the row's 1 of 3.",
             ),
         ),
         Part(
