@@ -198,7 +198,7 @@ def precision_figure(p: dict):
         f"{cfg['trials']} seeds"
     )
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7, frameon=False)
     fig.tight_layout()
     left, right = ax.get_xlim()
     place_on_segment(ax, f"unreliable: relative error > {cfg['unreliable']:g}",
