@@ -551,8 +551,9 @@ def rubric_csv(results: dict) -> str:
     (on each of its rows); a last row `total` carries the sum of the parts' maxima. A
     part without items gets one "full credit" row. After a part's numbered items come the
     key's "Also accepted" readings (item `accepted`, delta 0) and its "Common wrong
-    answers" (item `wrong`, delta the named items' deltas added up, which the description
-    names), so a TA grading from the CSV alone grades as the PDF does. A description that a
+    answers" (item `wrong`, delta left empty: the description names the items to apply and
+    the credit they give, so a platform that applies every row's delta does not deduct an
+    item twice), so a TA grading from the CSV alone grades as the PDF does. A description that a
     spreadsheet would read as a formula (= + - @) is prefixed with an apostrophe.
     """
     from answerkey.documents.content import points_text
@@ -579,13 +580,14 @@ def rubric_csv(results: dict) -> str:
                 for a in rubric.get("accepted", [])
             ]
             for w in rubric.get("wrong", []):
-                named = ", ".join(f"#{n}" for n in w["items"])
+                named = "item" + "s" * (len(w["items"]) > 1) + " "
+                named += ", ".join(f"#{n}" for n in w["items"])
                 rows.append(
                     (
                         "wrong",
-                        f"{w['credit'] - rubric['points']:g}",
-                        f"Common wrong answer: {w['answer']} (item{'s' * (len(w['items']) > 1)} "
-                        f"{named}: {w['credit']:g} of {most}). {w['feedback']}",
+                        "",
+                        f"Common wrong answer: {w['answer']} (apply {named}: "
+                        f"{w['credit']:g} of {most}). {w['feedback']}",
                     )
                 )
             for number, delta, text in rows:

@@ -401,8 +401,8 @@ def test_rubric_csv_has_one_row_per_item_and_defuses_formulas():
         [
             "q9.a",
             "wrong",
-            "-2.5",
-            "Common wrong answer: 2x (items #2, #3: 0.5 of 3). Doubled.",
+            "",
+            "Common wrong answer: 2x (apply items #2, #3: 0.5 of 3). Doubled.",
             "3",
         ],
         ["q9.b", "1", "0", "Full credit (1 point)", "1"],

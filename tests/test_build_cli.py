@@ -228,7 +228,9 @@ def test_rubric_csv_matches_rubric_toml(built):
         wrong = [row for row in rows if row["part"] == part_id and row["item"] == "wrong"]
         assert len(wrong) == len(entry.wrong), part_id
         for row, w in zip(wrong, entry.wrong, strict=True):
-            assert float(row["delta"]) == w.credit - entry.points
+            # Empty: the named items carry the deduction; a platform must not apply it twice.
+            assert row["delta"] == ""
+            assert f"{w.credit:g} of {entry.points:g}" in row["description"]
             assert w.answer in row["description"] and f"#{w.items[0]}" in row["description"]
             assert float(row["max"]) == entry.points
         assert {float(row["max"]) for row in mine} == {entry.points}
