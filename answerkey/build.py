@@ -549,8 +549,12 @@ def rubric_csv(results: dict) -> str:
 
     `delta` is the item's point change from full credit, `max` the part's full credit
     (on each of its rows); a last row `total` carries the sum of the parts' maxima. A
-    part without items gets one "full credit" row. A description that a spreadsheet
-    would read as a formula (= + - @) is prefixed with an apostrophe.
+    part without items gets one "full credit" row. After a part's numbered items come the
+    key's "Also accepted" readings (item `accepted`, delta 0) and its "Common wrong
+    answers" (item `wrong`, delta left empty: the description names the items to apply and
+    the credit they give, so a platform that applies every row's delta does not deduct an
+    item twice), so a TA grading from the CSV alone grades as the PDF does. A description that a
+    spreadsheet would read as a formula (= + - @) is prefixed with an apostrophe.
     """
     from answerkey.documents.content import points_text
 
@@ -564,14 +568,32 @@ def rubric_csv(results: dict) -> str:
             if rubric is None:
                 continue
             total += rubric["points"]
+            most = f"{rubric['points']:g}"
             full = f"Full credit ({points_text(rubric['points'])})"
             items = rubric["items"] or [{"description": full, "delta": 0.0}]
-            for number, item in enumerate(items, start=1):
-                text = item["description"]
+            rows = [
+                (number, f"{item['delta']:g}", item["description"])
+                for number, item in enumerate(items, start=1)
+            ]
+            rows += [
+                ("accepted", "0", f"Also accepted, full credit: {a['answer']} ({a['note']})")
+                for a in rubric.get("accepted", [])
+            ]
+            for w in rubric.get("wrong", []):
+                named = "item" + "s" * (len(w["items"]) > 1) + " "
+                named += ", ".join(f"#{n}" for n in w["items"])
+                rows.append(
+                    (
+                        "wrong",
+                        "",
+                        f"Common wrong answer: {w['answer']} (apply {named}: "
+                        f"{w['credit']:g} of {most}). {w['feedback']}",
+                    )
+                )
+            for number, delta, text in rows:
                 if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
                     text = "'" + text
-                row = (part["id"], number, f"{item['delta']:g}", text, f"{rubric['points']:g}")
-                writer.writerow(row)
+                writer.writerow((part["id"], number, delta, text, most))
     writer.writerow(("total", "", "", "Total of the parts' maxima", f"{total:g}"))
     return buffer.getvalue()
 

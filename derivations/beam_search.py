@@ -15,10 +15,11 @@ and T steps cost T·step(k, M). With linear-time selection (quickselect) instead
 of sorting, the two selections cost a·k·M and b·k² comparisons (a, b constants);
 with a size-k heap, M·log₂k per hypothesis and k²·log₂k among the candidates.
 
-Cost model: the RNN's width, hence c, is fixed. "In terms of T and k" counts the
-vocabulary as a constant, as c is: the per-beam top-k over the |V| scores is then
-O(k) a step, and sorting the k² candidates, O(k² log k), dominates. Every step forms
-k² candidates, so no answer below T k² is right. Keeping |V| as a variable, a beam is
+Cost model: the RNN's width, hence c, is fixed. "In terms of T and k" counts a beam's
+work on the vocabulary as a constant, as c is: the per-beam top-k over the |V| scores
+is then O(k) a step, and sorting the pseudocode's k² candidates, O(k² log k),
+dominates. (Ranking all k·|V| expansions at once, the handout's prose, is a different
+procedure: O(T k log k) with |V| a constant.) Keeping |V| as a variable, a beam is
 never wider than the vocabulary (k ≤ |V|).
 
 The big-O forms follow with SymPy's Order at infinity:
@@ -170,11 +171,9 @@ def steps() -> list[Step]:
             rf"\text{{cost}}(T, k, \left|V\right|) = {latex(total_cost())}",
         ),
         Step(
-            r"In $T$ and $k$ alone (the question's terms) the vocabulary size $\left|V\right|$ is "
-            r"a "
-            "constant, as $c$ is: the top-$k$ proposals cost $O(k)$ a step, and sorting the "
-            "$k^2$ candidates dominates. Every step forms $k^2$ candidates, so nothing below "
-            "$T k^2$ is right:",
+            "In $T$ and $k$ alone (the question's terms) a beam's work on the vocabulary "
+            "counts as a constant, as $c$ does: the top-$k$ proposals cost $O(k)$ a step, and "
+            "sorting the $k^2$ candidates dominates:",
             rf"O\!\left({latex(big_o_in_T_k())}\right)",
         ),
         Step(

@@ -359,6 +359,8 @@ def test_a_bad_rubric_stops_the_build_before_anything_is_written(fake_homework, 
 
 
 def test_rubric_csv_has_one_row_per_item_and_defuses_formulas():
+    """One row per item, then the key's accepted readings and common wrong answers (review7,
+    6: a TA grading from the CSV alone grades as the PDF does); the total row unchanged."""
     results = {
         "questions": [
             {
@@ -370,6 +372,16 @@ def test_rubric_csv_has_one_row_per_item_and_defuses_formulas():
                             "items": [
                                 {"description": "Correct", "delta": 0.0},
                                 {"description": "=SUM(A1) wrong", "delta": -2.0},
+                                {"description": "no units", "delta": -0.5},
+                            ],
+                            "accepted": [{"answer": "x/2", "note": "halved"}],
+                            "wrong": [
+                                {
+                                    "answer": "2x",
+                                    "items": [2, 3],
+                                    "credit": 0.5,
+                                    "feedback": "Doubled.",
+                                },
                             ],
                         },
                     },
@@ -384,6 +396,15 @@ def test_rubric_csv_has_one_row_per_item_and_defuses_formulas():
         ["part", "item", "delta", "description", "max"],
         ["q9.a", "1", "0", "Correct", "3"],
         ["q9.a", "2", "-2", "'=SUM(A1) wrong", "3"],
+        ["q9.a", "3", "-0.5", "no units", "3"],
+        ["q9.a", "accepted", "0", "Also accepted, full credit: x/2 (halved)", "3"],
+        [
+            "q9.a",
+            "wrong",
+            "",
+            "Common wrong answer: 2x (apply items #2, #3: 0.5 of 3). Doubled.",
+            "3",
+        ],
         ["q9.b", "1", "0", "Full credit (1 point)", "1"],
         ["total", "", "", "Total of the parts' maxima", "4"],
     ]

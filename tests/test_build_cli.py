@@ -218,8 +218,21 @@ def test_rubric_csv_matches_rubric_toml(built):
     rows = list(csv.DictReader((built[0] / "rubric.csv").open()))
     rubric = load_rubric()
     for part_id, entry in rubric.parts.items():
-        mine = [row for row in rows if row["part"] == part_id]
+        mine = [row for row in rows if row["part"] == part_id and row["item"].isdigit()]
         assert len(mine) == max(1, len(entry.items)), part_id
+        accepted = [row for row in rows if row["part"] == part_id and row["item"] == "accepted"]
+        assert [row["delta"] for row in accepted] == ["0"] * len(entry.accepted), part_id
+        assert all(
+            a.answer in row["description"] for a, row in zip(entry.accepted, accepted, strict=True)
+        )
+        wrong = [row for row in rows if row["part"] == part_id and row["item"] == "wrong"]
+        assert len(wrong) == len(entry.wrong), part_id
+        for row, w in zip(wrong, entry.wrong, strict=True):
+            # Empty: the named items carry the deduction; a platform must not apply it twice.
+            assert row["delta"] == ""
+            assert f"{w.credit:g} of {entry.points:g}" in row["description"]
+            assert w.answer in row["description"] and f"#{w.items[0]}" in row["description"]
+            assert float(row["max"]) == entry.points
         assert {float(row["max"]) for row in mine} == {entry.points}
         for row, item in zip(mine, entry.items, strict=False):
             assert float(row["delta"]) == item.delta

@@ -313,11 +313,14 @@ def test_the_timing_legends_sit_off_the_curves_and_the_floor():
         # from them, their labels read as printed on them at 70 dpi
         assert not [t.get_text() for ax in fig.axes for t in ax.texts
                     if t.get_text().startswith("crossover")]  # fmt: skip
-        assert "crossover, derived: N = 47" in legend and "crossover, derived: N = 103" in legend
+        # each derived crossover named with what it is derived from
+        assert "crossover, derived from operation counts: N = 47" in legend, legend
+        assert "crossover, derived from saved bytes: N = 103" in legend, legend
         assert any(t.startswith("crossover, measured: N ≈ 36") for t in legend), legend
-        # the softmax slope split into its operation count's and the rest, both printed
-        assert any(re.search(r"slope 2\.36\s+= 2\.00 \(its operation count\)\s+"
-                             r"\+ 0\.36 \(time per operation\)", t)
+        # the softmax slope beside its operation count's, their difference the exponent of
+        # the time per operation
+        assert any(re.search(r"slope 2\.36; its operation\s+count's slope 2\.00, so the "
+                             r"time per\s+operation grows as \$N\^\{0\.36\}\$", t)
                    for t in legend), legend  # fmt: skip
         # the linearized slope beside the slope of its time above the per-call floor
         assert any(re.search(r"time above its\s+smallest: 1\.0", t) for t in legend), legend

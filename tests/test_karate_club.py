@@ -331,9 +331,15 @@ def test_q1_1_frame_is_an_answer_read_from_the_leak_run():
     points, and gives no staff instruction ("Report …", "… below")."""
     from answerkey.questions.karate_club import POINT, q1_1_headline
 
-    r = {"leak": {"test_accuracy": 0.7}, "split": {"test": list(range(10))}}
+    r = {
+        "leak": {"test_accuracy": 0.7},
+        "notebook": {"test_accuracy": 0.6},
+        "split": {"test": list(range(10))},
+    }
     lead, *points = q1_1_headline(r).split(POINT)
     assert 1 <= len(points) <= 3
-    assert "test accuracy 0.7 with the course's code" in points[0]
+    # review7, q1.1: which number is expected is unambiguous; the honest one is beside it.
+    assert "test accuracy 0.7 with the course's code (the expected answer)" in points[0]
+    assert "0.60 once the test labels are kept out of training (Note)" in points[0]
     assert "only the 10 test nodes count" in points[1]
     assert not any(word in q1_1_headline(r) for word in ("Report", "below", "leak"))

@@ -146,3 +146,25 @@ def test_q5_names_the_vocabulary_one_way():
         texts += [f"{a.answer} {a.note}" for a in entry.accepted]
         for text in texts:
             assert not re.search(r"\bM\b", text.replace("M or |Y| for |V|", "")), text
+
+
+def test_review7_rows_name_every_item_their_answer_shows():
+    """review7 (items 7, 8): a q3.b.ii row's credit subtracts every item its answer shows;
+    items 5 and 6 (no dimension, no check) grade the whole solution, so a row listing a φ
+    alone carries neither while a wrong count carries 5. In q5.b and q5.c one wrong sequence
+    of the two costs half the point whatever its cause; both wrong cost the whole point."""
+    parts = load_rubric().parts
+    feature_map = parts["q3.b.ii"]
+    for row in feature_map.wrong:
+        if row.answer.startswith("["):
+            assert not {5, 6} & set(row.items), row.answer
+        else:
+            assert 5 in row.items, row.answer
+    for item in (5, 6):
+        assert "whole solution" in feature_map.items[item - 1].description
+    for part_id in ("q5.b", "q5.c"):
+        entry = parts[part_id]
+        assert entry.points == 1
+        for row in entry.wrong:  # every listed row keeps one of the two best
+            assert row.credit == 0.5, (part_id, row.answer)
+        assert entry.items[-1].delta == -1 and "Neither" in entry.items[-1].description

@@ -39,9 +39,10 @@ def line_segments(ax) -> list[tuple]:
 def time_label(
     name: str, slope: float, sizes, seconds, operations, fitted, subtract_floor: bool
 ) -> str:
-    """A time curve's legend entry, its fitted slope split so that a reader can check it:
-    the slope of the counted operations over the same sizes plus the rest, the growth of
-    the time per operation (shown where that rest is at least 0.05); with
+    """A time curve's legend entry, its fitted slope beside the slope of its counted
+    operations over the same sizes; where the time's slope is the larger (by at least 0.05)
+    their difference is the exponent with which the time per operation grows, an identity
+    (time = operations × time per operation), printed as such; with
     `subtract_floor`, also the slope of the time above the smallest time (a per-call cost
     that flattens the fit at small N)."""
     import numpy as np
@@ -53,8 +54,9 @@ def time_label(
         return label
     count_slope = fit_slope(sizes[fitted], operations[fitted])
     if slope - count_slope >= 0.05:
-        label = (f"{name}: slope {slope:.2f}\n  = {count_slope:.2f} (its operation count)\n"
-                 f"  + {slope - count_slope:.2f} (time per operation)")  # fmt: skip
+        label = (f"{name}: slope {slope:.2f}; its operation\n  count's slope "
+                 f"{count_slope:.2f}, so the time per\n  operation grows as "
+                 f"$N^{{{slope - count_slope:.2f}}}$")  # fmt: skip
     above = np.asarray(seconds, float)[fitted] - min(seconds)
     if subtract_floor and (above > 0).all():
         label = (f"{name}: slope {slope:.2f};\n  of the time above its\n  smallest: "
@@ -118,8 +120,9 @@ def scaling_figure(r: dict):
         ax.set_xlabel("sequence length N")
         ax.set_ylabel(unit)
         ax.grid(True, which="major", alpha=0.3)
+        derived_from = "operation counts" if key == "seconds" else "saved bytes"
         marks = [("derived", r["derived_crossover"]["operations" if key == "seconds" else "saved"],
-                  "-.", "derived: N = {:.0f}")]  # fmt: skip
+                  "-.", f"derived from {derived_from}: N = {{:.0f}}")]  # fmt: skip
         if key == "seconds" and t["crossover_time"]:
             marks.append(("measured", t["crossover_time"], ":", "measured: N ≈ {:.0f}"))
         marks = [m for m in marks if sizes[0] <= m[1] <= sizes[-1]]
@@ -177,8 +180,11 @@ def precision_figure(p: dict):
         scales = [r["scale"] for r in rows]
         for form in ("linear", "quadratic"):
             errors = [top if r[form] is None else min(r[form], top) for r in rows]
-            slope = summary[f"{form}_{dtype}"]["slope"]
+            fitted = summary[f"{form}_{dtype}"]
+            slope, over = fitted["slope"], fitted.get("fit_scales") or []
             slope_text = "" if slope is None else f", slope {slope:.1f}"
+            if slope is not None and over:  # the scales the slope is fitted over
+                slope_text += f" (s = {min(over):g}–{max(over):g})"
             ax.plot(scales, errors, styles[dtype], color=colors[form], ms=4, lw=1.3,
                     label=f"{labels[form]}, {dtype}{slope_text}")  # fmt: skip
     ax.axhline(cfg["unreliable"], color="#c0392b", lw=1, ls=":")
@@ -192,7 +198,7 @@ def precision_figure(p: dict):
         f"{cfg['trials']} seeds"
     )
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7, frameon=False)
     fig.tight_layout()
     left, right = ax.get_xlim()
     place_on_segment(ax, f"unreliable: relative error > {cfg['unreliable']:g}",

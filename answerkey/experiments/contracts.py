@@ -69,7 +69,7 @@ class ZkcResults(TypedDict):
     expected_test_accuracy: float  # what the notebook states (1.0)
     notebook: ZkcRun
     leak: ZkcRun
-    test_loss_monitor: dict[str, Any]  # epochs, best_epoch, test/train accuracy
+    test_loss_monitor: dict[str, Any]  # epochs, best_epoch, test/train accuracy, misclassified_test
     semi_supervised: ZkcSemiSupervised
     zachary: dict[str, Any]  # weighted/unweighted min cut, neighbourhoods of 2, 8, 9
 
@@ -224,6 +224,7 @@ class AeResults(TypedDict):
     settings: dict
     budget: dict
     relu_width: dict
+    corruption: dict[str, float]  # noise_std (ν), mask_probability (an entry zeroed)
     data: dict
     rows: list[AeRow]
     baselines: list[dict]

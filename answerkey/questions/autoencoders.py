@@ -111,7 +111,8 @@ QUESTION = Question(
             assumptions=(
                 r"$U_k \in \mathbb{R}^{m \times k}$: orthonormal eigenvectors of "
                 r"$\frac{1}{n} X X^\top$ with eigenvalues $\Lambda_k$",
-                r"$\sigma_1^2 > \dots > \sigma_k^2 > \sigma_{k+1}^2$ for uniqueness (up to $C$)",
+                r"$\sigma_k^2 > \sigma_{k+1}^2$ (an eigengap; the conditions hold without it) "
+                r"for the top-$k$ subspace, hence the optimum up to $C$, to be unique",
             ),
             steps=lambda: _steps()["q4.b.ii"],
             checks=lambda profile: _checks().checks_b_ii(),

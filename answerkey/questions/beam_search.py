@@ -120,28 +120,34 @@ QUESTION = Question(
                 "an RNN decoder of fixed width: constant cost per step and hypothesis",
                 "as the homework's pseudocode: each of the $k$ beams proposes its $k$ best "
                 "continuations, and the $k^2$ candidates are sorted to keep the best $k$",
-                r"in $T$ and $k$ alone, the vocabulary size $\left|V\right|$ is a constant; "
-                r"keeping it, "
+                "in $T$ and $k$ alone, the vocabulary's cost per beam counts as a constant, as "
+                r"the RNN's does; counting the vocabulary size $\left|V\right|$, "
                 r"$k \le \left|V\right|$",
             ),
             steps=lambda: _derivation().steps(),
             checks=lambda profile: _checks_e(profile),
             experiment="beam",
             notes=(
-                "Cost model (the homework's pseudocode): at each of the $T$ steps each of the "
-                r"$k$ beams proposes its $k$ best continuations (the top $k$ of its "
-                r"$\left|V\right|$ "
-                r"scores) and the $k^2$ candidates are sorted: $O(k^2 \log k)$ a step with "
-                r"$\left|V\right|$ a constant, as “in terms of $T$ and $k$” asks. $O(Tk)$ is "
-                r"wrong under "
-                "this model: every step forms $k^2$ candidates, so a step costs at least "
-                r"$k^2$. Accepted: in $T$ and $k$ alone, $O(T k^2 \log k)$ (sorting the $k^2$ "
-                "candidates) and $O(T k^2)$ (linear-time selection); with the vocabulary "
-                r"counted ($k \le \left|V\right|$), $O(T k \left|V\right| \log \left|V\right|)$, "
-                r"$O(T k \left|V\right| \log k)$ with a "
-                r"size-$k$ heap, or $O(T k \left|V\right|)$ with linear-time selection. Students "
-                r"may write "
-                r"$M$ or $\left|Y\right|$ for $\left|V\right|$.",
+                "Cost model (the homework's pseudocode, which the key grades against): at each "
+                r"of the $T$ steps each of the $k$ beams proposes its $k$ best continuations (the "
+                r"top $k$ of its $\left|V\right|$ scores) and the $k^2$ candidates are sorted: "
+                r"$O(k^2 \log k)$ a step with the vocabulary's cost per beam a constant, as “in "
+                r"terms of $T$ and $k$” asks. Accepted: in $T$ and $k$, $O(T k^2 \log k)$ "
+                r"(sorting the $k^2$ candidates) and $O(T k^2)$ (linear-time selection); with "
+                r"the vocabulary counted ($k \le \left|V\right|$), "
+                r"$O(T k \left|V\right| \log \left|V\right|)$, "
+                r"$O(T k \left|V\right| \log k)$ with a size-$k$ heap, or "
+                r"$O(T k \left|V\right|)$ with linear-time selection. Students may write $M$ "
+                r"or $\left|Y\right|$ for $\left|V\right|$.",
+                "A different procedure, the handout's prose (expand every beam to all its "
+                r"continuations and keep the top $k$ of all $k \left|V\right|$), costs "
+                r"$O(k \left|V\right| \log(k \left|V\right|))$ a step: $O(T k \log k)$ "
+                r"with $\left|V\right|$ a constant, $O(T k)$ with linear-time selection. With "
+                r"$\left|V\right|$ counted the two procedures have the same class "
+                r"($O(T k \left|V\right| \log \left|V\right|)$ for $k \le \left|V\right|$); "
+                r"only the reduction to $T$ and $k$ tells them apart. A bare $O(T k \log k)$ or "
+                "$O(T k)$ earns 1 of 2 (rubric item 2); an answer that states the all-expansions "
+                "model earns full credit (staff decision).",
                 "An RNN's step costs the same at every $t$; a transformer decoder's attention "
                 "grows with the prefix, which would add a $T^2$ term — not what the question "
                 "asks.",
@@ -475,14 +481,16 @@ def _answer_e(profile: Profile) -> Answer:
             "grow with the prefix), each of the $k$ beams proposes its $k$ best continuations "
             r"(the top $k$ of its $\left|V\right|$ scores), and the $k^2$ candidates are sorted "
             r"to keep "
-            r"the best $k$: $O(k^2 \log k)$ a step. In $T$ and $k$ alone the vocabulary size "
-            r"$\left|V\right|$ counts as a constant, so the proposals cost $O(k)$ a step and the "
-            r"sort "
-            r"dominates: $O(T k^2 \log k)$, or $O(T k^2)$ with linear-time selection. Since "
-            r"every step forms $k^2$ candidates, nothing below $T k^2$ is right. Counting the "
-            r"vocabulary ($k \le \left|V\right|$): $O(T k \left|V\right| \log \left|V\right|)$, "
+            r"the best $k$: $O(k^2 \log k)$ a step. In $T$ and $k$ alone a beam's work on the "
+            r"vocabulary counts as a constant, as the RNN's does, so the proposals cost $O(k)$ "
+            r"a step and the sort dominates: $O(T k^2 \log k)$, or $O(T k^2)$ with linear-time "
+            r"selection. Counting the vocabulary ($k \le \left|V\right|$): "
+            r"$O(T k \left|V\right| \log \left|V\right|)$, "
             r"$O(T k \left|V\right| \log k)$ with a "
-            r"size-$k$ heap, or $O(T k \left|V\right|)$ with linear-time selection."
+            r"size-$k$ heap, or $O(T k \left|V\right|)$ with linear-time selection. Ranking all "
+            r"$k \left|V\right|$ expansions at once instead (a different procedure from the "
+            r"pseudocode's) costs $O(T k \log k)$ with $\left|V\right|$ a constant; with "
+            r"$\left|V\right|$ counted it has the same class as above."
         ),
         figures=figures,
     )

@@ -157,6 +157,11 @@ QUESTION = Question(
                 "nor their signs.",
                 r"Under the $(q^\top k)^2$ reading: $\phi(q) = (q_i^2, \sqrt{2} q_i q_j \text{ "
                 "for } i < j)$, $D(D+1)/2$ components (or $D^2$ ordered).",
+                "Each common wrong answer's credit grades what that answer states, a map or a "
+                "count. Items 5 (no dimension) and 6 (no check) grade the whole solution and "
+                "stack on a row's credit when the solution lacks them: the map without any "
+                r"$\sqrt{2}$, with no dimension and no check anywhere, earns "
+                "3 − 1 − 1 − 0.5 − 0.5 = 0 of 3; with both it earns the row's 1 of 3.",
             ),
         ),
         Part(
@@ -484,14 +489,12 @@ FIGURE_CAPTION = (
     "Measured on one machine (times vary by machine and load): single-threaded forward time "
     "and the peak memory growth of a forward pass that keeps what backpropagation needs, of "
     "softmax and linearized quadratic-kernel attention, D = M = 8, float32, log-log, with "
-    "slopes fitted over N ≥ 1024, the measured crossover N and the one the derived operation "
-    "counts give; dashed: the derived saved-for-backward memory, which leaves out what a "
-    "forward pass holds only for a moment (softmax's N × N scores); the legend gives the "
-    "measured/derived ratio at the largest N. The derived crossover counts operations only, "
-    "and the linearized form never runs faster than its smallest time (the dotted level), a "
-    "cost per call: it flattens the fitted slope, and the legend gives the slope of "
-    "the time above that level. Where the softmax time slope exceeds the slope of its "
-    "operation count, the legend splits it: the rest is the growth of the time per operation."
+    "slopes fitted over N ≥ 1024. Vertical lines: the measured crossover and the derived "
+    "ones, from the operation counts (time) and from the derived saved-for-backward bytes "
+    "(memory). Dashed: the derived saved-for-backward memory, which leaves out what a "
+    "forward pass holds only for a moment (softmax's N × N scores). The linearized form "
+    "never runs faster than its smallest time (dotted), a cost per call that flattens its "
+    "fitted slope; the legend also gives the slope of the time above that level."
 )
 
 
@@ -572,7 +575,9 @@ def precision_caption(p: dict) -> str:
         f"eq. 3 in exact arithmetic, one query and {c['N']} keys with "
         "$\\|q\\| = \\|k\\| = s$ and $q^\\top k \\in [-1/2, 1/2]$ "
         f"(D = {c['D']}, M = {c['M']}, {c['trials']} seeds), log-log: the linearized form and "
-        "the $O(N^2)$ form, float32 and float64, with their fitted slopes in $s$."
+        "the $O(N^2)$ form, float32 and float64, with their slopes in $s$, each fitted over "
+        "the scales where its median error lies between 10 ulps and 10% (the legend gives "
+        "that range of $s$)."
     )
 
 

@@ -132,7 +132,7 @@ def accuracy_table(r: dict) -> Table:
                 "test loss, patience 50",
                 str(watch["epochs"]),
                 f"{watch['test_accuracy']:.2f}",
-                "—",
+                ", ".join(map(str, watch["misclassified_test"])) or "none",
             ),
         ),
     )

@@ -360,7 +360,13 @@ def _run(config: ExperimentConfig) -> dict:
         "leak": single["leak"],
         "test_loss_monitor": {
             key: test_monitor[key]
-            for key in ("epochs", "best_epoch", "test_accuracy", "train_accuracy")
+            for key in (
+                "epochs",
+                "best_epoch",
+                "test_accuracy",
+                "train_accuracy",
+                "misclassified_test",
+            )
         },
         "semi_supervised": _semi_supervised(config, a_hat, x),
         "zachary": zachary_analysis(graph),
