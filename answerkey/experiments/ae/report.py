@@ -573,7 +573,7 @@ def _decide_overcomplete(summary: dict) -> Decision:
         f"squares; each is within {_up(max(f[2] for f in shrink))} of its optimum, less than "
         f"half the optimum's own distance from the identity (at least "
         f"{_down(min(shrink_to_identity))}). Distance here is the relative Frobenius distance "
-        f"on the inputs, ‖(W₂W₁ − M)C̃^{{1/2}}‖_F / ‖M C̃^{{1/2}}‖_F, with W₂W₁ the learned "
+        f"on the inputs, ‖(W₂W₁ − M)√C̃‖ / ‖M √C̃‖ (Frobenius norms), with W₂W₁ the learned "
         f"map, M the map it is compared with and C̃ the covariance of the encoder's "
         f"(corrupted) inputs. Among these linear autoencoders, only the corrupted ones keep "
         f"an over-complete code from copying its input."
