@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -250,6 +251,10 @@ _GENERIC_REMARK = (
     "step",
     "cada",  # Spanish, Portuguese, Italian: each
     "donde",  # Spanish: where
+    "con",  # Spanish, Italian: with ("con c=1 y γ=1": the kernel's constants)
+    "avec",  # French: with
+    "mit",  # German: with
+    "com",  # Portuguese: with
     "chaque",  # French: each
 )
 _TOKEN = re.compile(
@@ -471,9 +476,48 @@ def _in_example(text: str, span: _Span) -> bool:
     return bool(_EXAMPLE.search(before.rsplit("\n", 1)[-1]))
 
 
+# "Obs: se σ fosse 2, seria s = 4√d": a remark after "Note:"/"Obs:" on the span's line, or a
+# hypothetical ("if σ were 2", "se σ fosse", "si σ fuera", "wenn σ … wäre"), is no answer
+_ASIDE = re.compile(
+    r"(?:^|[.;!?。]\s)\s*[*_]*(?:obs|obs\.|note|nota|remark|n\.\s?b\.?|p\.?s\.?|observação|"
+    r"observación|remarque|anmerkung|hinweis|bemerkung|uwaga|примечание|not|σημείωση)[*_]*\s*:"
+    r"[^\n]*$|\b(?:if|se|si|wenn|falls|jeśli|если|eğer)\s[^.;\n]{0,40}?\b(?:were|was|would|"
+    r"fosse|fossem|fuera|fuese|fuesen|était|étaient|wäre|wären|byłoby|была|было|был|olsaydı)\b"
+    r"[^.;\n]*$",
+    re.IGNORECASE,
+)
+
+
+_ASIDE_OPEN = re.compile(_ASIDE.pattern.replace("[^\\n]*$", "").replace("[^.;\\n]*$", ""), re.I)
+
+
+def without_asides(text: str) -> str:
+    """`text` with its remarks ("Obs: …" to the line's end) and hypotheticals ("if σ were
+    2, …" to the sentence's end) cut out: working there states no step of the answer."""
+
+    def cut(line: str) -> str:
+        found = _ASIDE_OPEN.search(line)
+        if found is None:
+            return line
+        if re.match(r"\W*(?:if|se|si|wenn|falls|jeśli|если|eğer)\b", found.group(), re.I):
+            end = re.search(r"[.;!?。](?:\s|$)", line[found.end() :])
+            rest = line[found.end() + end.end() :] if end else ""
+            return line[: found.start()] + " " + cut(rest)
+        return line[: found.start()]
+
+    return "\n".join(cut(line) for line in text.split("\n"))
+
+
+def _in_aside(text: str, span: _Span) -> bool:
+    """The span stands in a remark ("Obs: …", "Note: …") or a hypothetical ("if σ were 2,
+    s would be 4√d") on its line, before it."""
+    return bool(_ASIDE.search(text[max(0, span.start - 200) : span.start].rsplit("\n", 1)[-1]))
+
+
 _REASON_CLAUSE = re.compile(
     r"(?:^|[,;，；(])\s*(?:since|because|as\s+(?=\S+\s*=)|weil|da|car|puisque|porque|"
-    r"ya\s+que|poiché|perché|因为|由于|因為)(?:\s|$)[^.;。；\n]*$",
+    r"ya\s+que|poiché|perché|pois|já\s+que|dato\s+che|αφού|επειδή|διότι|γιατί|так\s+как|"
+    r"поскольку|çünkü|因为|由于|因為)(?:\s|$)[^.;。；\n]*$",
     re.IGNORECASE,
 )
 
@@ -772,10 +816,16 @@ def find(text: str, asked: Asked, known: set[str]) -> Found:
     spans = [s for s in spans if not _defines(s.text, definitions)] or spans
     usable = [s for s in spans if _named_by_lhs(s, asked) or not _remark(s, asked)] or spans
     # "Var(qᵀk) = d, since Var(qᵢkᵢ) = E[qᵢ²]E[kᵢ²] = 1": the clause after "since" is a reason
+    # (also when no span names it: "$dμ^2$, αφού $E[q_i k_i] = μ^2$" answers with the first)
     stated = [s for s in usable if not _in_reason(cleaned, s)]
-    usable = stated if any(_named_by_lhs(s, asked) for s in stated) else usable
+    if stated and (
+        any(_named_by_lhs(s, asked) for s in stated)
+        or not any(_named_by_lhs(s, asked) for s in usable)
+    ):
+        usable = stated
     # "s = d^(1/2), e.g. for d = 64 we get s = 8": an example instantiates the answer
     usable = [s for s in usable if not _in_example(cleaned, s)] or usable
+    usable = [s for s in usable if not _in_aside(cleaned, s)] or usable
     named = [s for s in usable if _named(s, asked)]
     if any(_named_by_lhs(s, asked) for s in named):
         # "sim(q,k) = (qᵀk + 1)², taking the kernel's constants to be 1": a bare number in
@@ -852,8 +902,10 @@ def _negation(text: str, span: _Span) -> str:
 _LIST_ITEM = re.compile(r"(?m)(?:^[ \t]*|(?<=\S)[ \t]{2,}|(?<=[;,])[ \t]*)(\d)[.)][ \t]")
 
 
+# (not "d)" of "sqrt(d)": a bare "b)" opens no bracket of its own)
 _PART_LABEL = re.compile(  # "(b)", "b)", "**(b)**", "Part (b):", "q2.b:", "(ii)"
-    r"(?:(?<=^)|(?<=[\s*_>|(\[]))(?:part\s*)?(?:\(([a-h]|iii|ii|iv|i)\)|([a-h]|iii|ii|iv|i)\))"
+    r"(?:(?<=^)|(?<=[\s*_>|(\[]))(?:part\s*)?(?:\(([a-h]|iii|ii|iv|i)\)|(?<!\()([a-h]|iii|ii|iv|i)\))"
+    r"|(?<=\([a-h]\))\((iii|ii|iv|i)\)"  # "(c)(i)": a sub-part glued to its part
     r"|(?:(?<=^)|(?<=[\s*_>|]))q\d\.([a-h])(?:\.(iii|ii|iv|i))?\s*[:)]",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -873,8 +925,8 @@ def own_part(text: str, part_id: str) -> str:
     roman = pieces[2] if len(pieces) > 2 else None
     labels = []
     for match in _PART_LABEL.finditer(text):
-        found = (match.group(1) or match.group(2) or match.group(3) or "").lower()
-        sub = (match.group(4) or "").lower()
+        found = match.group(1) or match.group(2) or match.group(3) or match.group(4) or ""
+        found, sub = found.lower(), (match.group(5) or "").lower()
         if found in ("i", "ii", "iii", "iv"):
             labels.append((match.start(), match.end(), "roman", found))
         else:
@@ -1263,6 +1315,12 @@ _INDEX_PAIRS = re.compile(
 
 
 # "i.e." in other languages
+# "s = sqrt(d) (s>0)", "(since s ≥ 0)": a sign condition in parentheses picks the root, an
+# assumption stated beside the answer, not part of it (an index condition "(i<j)" stays)
+SIGN_CONDITION = re.compile(
+    r"\(\s*(?:since\s+|as\s+|with\s+|taking\s+|for\s+)?\\?[A-Za-zα-ωΑ-Ω_{}]+\s*"
+    r"(?:>=?|≥|\\geq?\b|\\gt\b)\s*0\s*\)"
+)
 # "s = √d (= d^{1/2})": a parenthesis opening with "=" restates the value: a chain member
 RESTATED = re.compile(r"(?<=[\w)}\]])\s*\(\s*=\s*([^()=]+?)\s*\)")
 _THAT_IS = re.compile(
@@ -1823,6 +1881,26 @@ def token_runs(
     if current:
         found.append((tuple(current), None))
     return found
+
+
+def false_sums(text: str) -> list[str]:
+    """The stated sums of scores in `text` that do not add up ("−0,65 − 0,80 − 0,01 =
+    −1,36", decimal commas read as points), wherever they stand: false arithmetic is a
+    wrong step even when no sequence owns the score. A chain counts when it has a
+    decimal number, an operator and "="; each is shown as written (its pieces joined)."""
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text.translate(_FULL_WIDTH))
+    pieces = _PIECES.findall(text)
+    false, index = [], 0
+    while index < len(pieces):
+        if not _NUMBER.fullmatch(pieces[index]):
+            index += 1
+            continue
+        score, end = _score_chain(pieces, index)
+        chain = pieces[index:end]
+        if math.isnan(score) and any("." in piece for piece in chain):
+            false.append(" ".join(chain))
+        index = max(end, index + 1)
+    return false
 
 
 _NUMBER = re.compile(r"[-+−]?\d*\.?\d+")

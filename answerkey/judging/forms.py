@@ -1310,6 +1310,9 @@ _ROW_OR_ENVIRONMENT = re.compile(r"\\\\(?:\[[^\]]*\])?|\\(?:begin|end)\{[A-Za-z]
 @dataclass(frozen=True)
 class ConditionsReading:
     expressions: tuple  # each equation as left − right (a matrix expression)
+    # per expression, the gradient its left side names ("dL/dW2 = …"), else None: a
+    # stated gradient is a claim, right only up to the loss's 1/n (a staff rule)
+    named: tuple = ()
 
 
 @dataclass
@@ -1342,7 +1345,7 @@ class ConditionsForm:
         # "L = (1/n) tr(…)", "∇_{W₂}L = −(2/n) R (W₁X)ᵀ" beside "… = 0": the loss and the
         # gradients are working; when they do not read, the equations set to zero are the answer
         conditions = [i for i in items if _ZERO_SIDE.search(_strip_end(i))]
-        expressions = []
+        expressions, named = [], []
         for item in items:
             if conditions and item not in conditions:
                 try:
@@ -1350,6 +1353,8 @@ class ConditionsForm:
                 except AnswerError:
                     continue
             members = members_of(_strip_end(item))
+            gradient = members[0].strip() if len(members) > 1 else ""
+            named.append(gradient if _GRADIENT_NAME.fullmatch(gradient) else None)
             if len(members) > 2:  # "∂L/∂W₁ = −(2/n)W₂ᵀ(…)Xᵀ = 0": the label member is dropped
                 members = members[-2:]
             if len(members) == 1:
@@ -1376,7 +1381,7 @@ class ConditionsForm:
             expressions.append(value)
         if not expressions:
             raise AnswerError("the answer is empty")
-        return ConditionsReading(tuple(expressions))
+        return ConditionsReading(tuple(expressions), tuple(named))
 
     def _multiple(self, mine, theirs) -> str | None:
         """How `mine` is a nonzero multiple of `theirs` (or of its transpose), or None."""
@@ -1391,6 +1396,34 @@ class ConditionsForm:
             method = prove_zero(sp.expand((mine - ratio * target).doit()))
             if method:
                 return f"{sp.sstr(ratio)} times{how} the key's, by {method}"
+        return None
+
+    def _misstated_gradient(self, reading: ConditionsReading) -> str | None:
+        """The first gradient the answer names ("dL/dW2 = (1/n)(X − W₂W₁X)XᵀW₁ᵀ") that is
+        not the true gradient up to the loss's 1/n (a ratio of 1 or n, a staff rule): a
+        wrong factor or sign is a wrong step. None when every named one is right."""
+        import sympy as sp
+
+        n = self.context().symbols.get("n")
+        keys = self.key()
+        for mine, name in zip(reading.expressions, reading.named, strict=False):
+            if name is None:
+                continue
+            index = _gradient_index(name)
+            for position, theirs in enumerate(keys):
+                if index is not None and position != index or mine.shape != theirs.shape:
+                    continue
+                ratio = _ratio(mine, theirs)
+                if ratio is None or ratio == 0:
+                    continue
+                if not prove_zero(sp.expand((mine - ratio * theirs).doit())):
+                    continue
+                if ratio == 1 or (n is not None and sp.simplify(ratio - n) == 0):
+                    break
+                return (
+                    f"the gradient stated as {name} is {sp.sstr(ratio)} times the true "
+                    f"gradient {sp.sstr(theirs)} (only the loss's 1/n may differ)"
+                )
         return None
 
     def compare(self, reading: ConditionsReading) -> Comparison:
@@ -1410,6 +1443,13 @@ class ConditionsForm:
                     f"SymPy found no equation in the answer equivalent to {label}: a TA "
                     "should read it",
                 )
+        misstated = self._misstated_gradient(reading)
+        if misstated:  # the conditions are right, a step stating them is not
+            return Comparison(
+                "unknown",
+                "matrix conditions, up to a nonzero factor and transposition: " + "; ".join(found),
+                misstated + ": a wrong step, for a TA to read",
+            )
         extra = f"; {len(unmatched)} further equation(s) not judged" if unmatched else ""
         return Comparison(
             "equal",
@@ -1420,6 +1460,8 @@ class ConditionsForm:
     def same(self, first: ConditionsReading, second: ConditionsReading) -> bool:
         if len(first.expressions) != len(second.expressions):
             return False
+        if self._misstated_gradient(first) or self._misstated_gradient(second):
+            return False  # a wrong stated gradient matches no rubric reading
         return all(any(self._multiple(a, b) for b in second.expressions) for a in first.expressions)
 
     def show(self, reading: ConditionsReading) -> tuple[str, str]:
@@ -1447,6 +1489,14 @@ _GRADIENT_IS_ZERO = re.compile(_GRADIENT + r"\s*=\s*0\s*\.?\s*$")  # a label, no
 _GRADIENT_NAME = re.compile(_GRADIENT + r"\s*")
 # "and" between two conditions, in the languages answers come in: und, et, en, e, y, i, ve…
 _AND = re.compile(r"\s+(?:and|und|et|en|e|y|i|ve|och|og|dan|và|και|и)\s+", re.IGNORECASE)
+
+
+def _gradient_index(name: str) -> int | None:
+    """0 for a gradient named in W₁ ("dL/dW1", "∇_{W₁}L"), 1 for W₂, None when unclear."""
+    ones, twos = re.search(r"W\W*_?\W*(?:1|₁)", name), re.search(r"W\W*_?\W*(?:2|₂)", name)
+    if bool(ones) == bool(twos):
+        return None
+    return 0 if ones else 1
 
 
 def _conditions_of(item: str) -> list[str]:
@@ -1524,6 +1574,8 @@ class OptimumReading:
     # the answer says a named sequence is the most likely ("best", "optimal"), not only
     # better than the beam's output ("is better", "scores higher")
     claims_best: bool = True
+    # stated sums that do not add up ("−0,65 − 0,80 − 0,01 = −1,36"): a wrong step
+    bad_sums: tuple[str, ...] = ()
 
 
 # "network network network (−1.54) is better": a counterexample, claimed better than the
@@ -1596,7 +1648,8 @@ class OptimumForm:
             if score is not None:
                 scores.setdefault(words, score)
         claims_best = bool(_BEST.search(text)) or not _BETTER.search(text)
-        return OptimumReading(says, tuple(named), scores, claims_best)
+        bad_sums = tuple(extract.false_sums(text))
+        return OptimumReading(says, tuple(named), scores, claims_best, bad_sums)
 
     def read_free(self, text: str, asked=None) -> OptimumReading:
         return self.read(text)
@@ -1615,6 +1668,13 @@ class OptimumForm:
                 f"the answer is {right}: the most likely "
                 f"sequence is {opt_text}, the beam returns {' '.join(beam)} "
                 f"({beam_lp:.2f})",
+                {"most likely": opt_text},
+            )
+        if reading.bad_sums:  # a stated score is a claim: false arithmetic is a wrong step
+            return Comparison(
+                "different",
+                method,
+                f"the stated sum {reading.bad_sums[0]} does not add up",
                 {"most likely": opt_text},
             )
         others = [s for s in reading.named if s != beam]
@@ -1685,6 +1745,7 @@ class OptimumForm:
             first.says == second.says
             and set(first.named) == set(second.named)
             and first.claims_best == second.claims_best
+            and first.bad_sums == second.bad_sums
         )
 
     def show(self, reading: OptimumReading) -> tuple[str, str]:

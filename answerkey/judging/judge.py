@@ -347,6 +347,13 @@ _LEADING_WORDS = re.compile(r"^(?:[^\W\d_]{2,}[\s,:]+)+")
 _TRAILING_WORDS = re.compile(r"(?:\s+[^\W\d_]{2,})+\s*\.?$")
 
 
+# an arrow after a closed list or vector starts a clause of its own (in Q2/Q3, where no
+# arrow joins a sequence's tokens): what follows is a consequence, its own span
+_ARROW_AFTER_BRACKET = re.compile(r"(?<=\])[ \t]*(?:->|→|⇒|⟹|=>)[ \t]*")
+# a parenthesized note in \text{…} beside a display's row ("\qquad \text{(independence)}")
+_TEXT_REMARK = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*\([^{}()]*\)\s*\}")
+
+
 def _false_working(form, text: str, reading, known: _Known) -> Comparison | None:
     """A right final answer after a false step anywhere in the working, whatever prose
     separates the chains ("E[qᵢkᵢ] = E[qᵢ]E[kᵢ] = μ² + σ², toplarsak E[qᵀk] = dμ²"):
@@ -369,7 +376,7 @@ def _false_working(form, text: str, reading, known: _Known) -> Comparison | None
     if count is not None:
         count = next((s for s in reading.value.free_symbols if s.name == form.sum_count), count)
     budget = 24
-    for clause in _WORKING_CLAUSE.split(text):
+    for clause in _WORKING_CLAUSE.split(extract.without_asides(text)):
         if "=" not in clause or budget <= 0:
             continue
         try:
@@ -602,10 +609,14 @@ def read_answer(form, text: str, part_id: str = "") -> Attempt:
     text = extract.tables(text)  # a Markdown table: each cell under its column's name
     text = _SIZED_FRAC.sub(r"\\frac", text)  # "\tfrac{(D+1)(D+2)}{2}" in prose: a fraction
     text = extract.RESTATED.sub(r" = \1", text)  # "s = √d (= d^{1/2})": a chain
+    text = _TEXT_REMARK.sub(" ", text)  # "\qquad \text{(independence)}": a margin note
+    text = extract.SIGN_CONDITION.sub(" ", text)  # "s = sqrt(d) (s>0)": the root it takes
     text = extract.own_part(text, part_id)  # "(a) … (b) … (c) …": this part's answer only
     text = respell_indexed_dot(text)  # Σᵢ qᵢkᵢ is qᵀk, before the spans are found
     text = _MODULE_PREFIX.sub("", text)  # "np.sqrt(d)", "math.log(k)": the function itself
     text = _FLOOR_DIVISION.sub("/", text)  # "(D+1)*(D+2)//2": Python's integer division
+    if part_id.startswith(("q2", "q3")):  # "φ(q) = […] -> (D+1)(D+2)/2 dims": a consequence
+        text = _ARROW_AFTER_BRACKET.sub("; ", text)
     if getattr(form, "joins_spans", False):  # q4.b.i: "dL/dW1 =", "the gradient wrt W1 is"
         text = _GRADIENT_WORDS.sub(r"∂L/∂\g<w> =", _D_GRADIENT.sub(r"∂L/∂\g<w>", text))
     if not hasattr(form, "read_free"):

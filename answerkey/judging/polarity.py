@@ -67,6 +67,10 @@ _CUES = [
     (r"\b(?:fall|falls|fell|fallen|falling|drop|drops|dropped|dropping)\s+(?:off|out)\b"
      r"(?:\s+of\s+the\s+beam)?|\b(?:is|are|was|were)\s+out\b|\blose\s+out\b|\bdie[sd]?\b",
      False, "before"),
+    # German: "X fällt raus / weg / heraus", "fliegt raus", "scheidet aus"
+    (r"\b(?:fällt|fallen|fiel|fielen|fliegt|fliegen|flog)\s+(?:raus|heraus|weg|hinaus)\b|"
+     r"\b(?:scheidet|scheiden|schied)\s+aus\b",
+     False, "before"),
     (r"\b(?:survive[sd]?|surviving|remain(?:s|ed|ing)?|stay(?:s|ed)?|advance[sd]?|"
      r"make(?:s)?\s+(?:it|the\s+cut)|made\s+(?:it|the\s+cut)|move[sd]?\s+on|"
      r"(?:is|are|was|were|stay|stays|remain|remains)\s+in\s+the\s+beam)\b",

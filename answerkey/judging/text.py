@@ -82,12 +82,16 @@ _ASCII_SUM = re.compile(r"(?<![A-Za-z\\])sum(?=\s*_\s*[{a-z])")
 _ASCII_SUM_OVER = re.compile(r"(?<![A-Za-z\\])sum over ([a-z])(?: of)?(?![A-Za-z])")
 
 
+_ASCII_IMPLIES = re.compile(r"(?<![<=!])==?>")
+
+
 def ascii_shorthand(text: str) -> str:
     """ASCII shorthand spelled out: "sqrt2" is sqrt(2); "q_1..q_D" and "q_1^2..q_D^2" are
     ellipsis runs "q_1, ..., q_D"; "sum_i f" and "sum over i of f" are Σᵢ f (\\sum_i f)."""
     text = _SQRT_DIGITS.sub(r"sqrt(\1)", text)
     text = _ASCII_SUM.sub(r"\\sum", text)
     text = _ASCII_SUM_OVER.sub(r"\\sum_\1 ", text)
+    text = _ASCII_IMPLIES.sub(" ⇒ ", text)  # "d/s^2 = 1 => s^2 = d": no '=' of a chain
     return _TWO_DOT_RUN.sub(r"\1, ..., ", text)
 
 
