@@ -174,6 +174,7 @@ def _holding_summary() -> dict:
                     row = {
                         "dataset": dataset, "activation": activation, "variant": variant,
                         "k": k, "epochs": list(range(11)),
+                        "hidden_sizes": grid.hidden_sizes(dataset, activation, k),
                         "final": {
                             "recon_clean": _stats([loss, loss * 1.01]),
                             "probe": _stats(seeds),
@@ -207,6 +208,7 @@ def _holding_summary() -> dict:
         "profile": "default",
         "settings": settings,
         "budget": report.budget(grid.DEFAULT, data),
+        "corruption": report.corruption(),
         "data": data,
         "rows": rows,
         "baselines": baselines,

@@ -582,9 +582,8 @@ def _decide_overcomplete(summary: dict) -> Decision:
     detail = "; ".join(f"{d} {v}: {_up(x)} (limit {lim:.3f})" for d, v, x, lim in found)
     headline = (
         f"At k = {big}, larger than the input, the vanilla linear autoencoder copies its input "
-        "(the identity map); the denoising and masked ones learn their optimal shrinkage maps "
-        "instead: among linear autoencoders, only the corruption stops an over-complete code "
-        "from copying."
+        "(the identity map); the denoising and masked ones learn their optimal shrinkage maps: "
+        "for linear autoencoders, only corruption stops it copying."
     )
     return Decision(
         not failures, min(margins), max(spreads), "distance", sentence, detail, headline
