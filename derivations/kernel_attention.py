@@ -661,7 +661,8 @@ def _count_rows(steps: list[dict]) -> list[Step]:
     for s in steps:
         counts = [rf"{notation.latex(sp.factor(s['operations']))} \text{{ operations}}"]
         if s["flops"]:
-            counts.append(rf"{notation.latex(sp.factor(s['flops']))} \text{{ matmul FLOPs}}")
+            flops = notation.latex(sp.factor(s["flops"]))
+            counts.append(rf"{flops} \text{{ matrix-product FLOPs}}")
         if s["saved"]:
             kept = rf"{s['kept']} \text{{ for backward: }}" if s["kept"] else ""
             counts.append(rf"\text{{keeps }} {kept}{notation.latex(sp.factor(s['saved']))}")

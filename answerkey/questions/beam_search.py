@@ -106,8 +106,10 @@ QUESTION = Question(
                 "Full credit needs the optimum (neural neural neural, −1.46) and the reason: its "
                 "prefix was pruned at step 2 although its continuation is nearly certain. The "
                 "sequence and the reason are graded separately and their items add up: network "
-                "network network (−1.54) instead of the optimum loses item 5, a missing reason "
-                "item 3 (both: 1 of 2); a bare no with neither loses item 2 instead.",
+                "network network (−1.54) claimed to be the most likely sequence loses item 5, a "
+                "missing reason item 3 (both: 1 of 2); claimed only better than the beam's output "
+                "it is a valid counterexample, full credit; a bare no with neither loses item 2 "
+                "instead.",
             ),
         ),
         Part(
