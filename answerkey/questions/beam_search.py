@@ -468,8 +468,8 @@ def _answer_e(profile: Profile) -> Answer:
             "Counted comparisons of the two selections "
             r"of each step, over a grid of $T$, $k$ and $\left|V\right|$, with the fitted "
             r"exponents. "
-            "Divided "
-            "by $T$, the four $T$ lines nearly coincide (every step makes the same selection: "
+            r"Left: the comparisons divided by $T \log_2 k$; the four $T$ lines nearly "
+            "coincide (every step makes the same selection: "
             "the fitted exponent of $T$ is about 1); their markers shrink as $T$ grows so that "
             "each stays visible.",
         )
